@@ -1,0 +1,109 @@
+"""Settings for the OA platform.
+
+Every setting comes from the environment; the defaults run the whole platform on one machine
+(SQLite in ``instance/``, the Celery broker on a SQLite file beside it). Production sets
+``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` (Redis) and ``SECRET_KEY`` at least.
+Nothing secret is stored in the repository: an unset ``SECRET_KEY`` is generated once into
+``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("OA_INSTANCE_DIR", BASE_DIR / "instance")).resolve()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"Setting {name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret_key(instance_dir: Path) -> str:
+    """Return the secret key kept in ``instance/secret_key``, creating it once (mode 0600)."""
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+# --- Application ----------------------------------------------------------------------------
+APP_NAME = os.environ.get("OA_APP_NAME", "OA Platform")
+SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(INSTANCE_DIR)
+WTF_CSRF_ENABLED = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+BABEL_DEFAULT_LOCALE = "en"
+LANGUAGES = {"en": {"flag": "gb", "name": "English"}}
+
+# --- Database -------------------------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = os.environ.get(
+    "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'oa.sqlite'}"
+)
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get(
+    "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE_DIR / 'celery-broker.sqlite'}"
+)
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_BEAT_SCHEDULE_FILE = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILE", str(INSTANCE_DIR / "celerybeat-schedule")
+)
+
+# --- Mail -----------------------------------------------------------------------------------
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "")  # empty: no e-mail, in-app notices only
+MAIL_PORT = _env_int("MAIL_PORT", 25)
+MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "oa@localhost")
+
+# --- Security (Flask-AppBuilder) ------------------------------------------------------------
+AUTH_TYPE = AUTH_DB
+FAB_SECURITY_MANAGER_CLASS = "oa_platform.accounts.security_manager.OASecurityManager"
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+AUTH_USERNAME_CI = True
+FAB_ADD_SECURITY_API = False
+FAB_API_SWAGGER_UI = True
+FAB_UPDATE_PERMS = True
+# Log-in endpoint rate limit (per client address). Storage is per process unless
+# RATELIMIT_STORAGE_URI points at Redis, which production must do.
+AUTH_RATE_LIMITED = _env_bool("AUTH_RATE_LIMITED", True)
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
+RATELIMIT_ENABLED = True
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+FAB_ROLES_MAPPING: dict[int, str] = {}
+
+# --- Account rules (regulations §4, §6.2) ---------------------------------------------------
+OA_PASSWORD_MIN_LENGTH = _env_int("OA_PASSWORD_MIN_LENGTH", 12)
+OA_PASSWORD_HISTORY = _env_int("OA_PASSWORD_HISTORY", 5)
+# Days before a password must be changed; 0 turns expiry off (NIST SP 800-63B advises that).
+OA_PASSWORD_MAX_AGE_DAYS = _env_int("OA_PASSWORD_MAX_AGE_DAYS", 90)
+OA_LOCKOUT_THRESHOLD = _env_int("OA_LOCKOUT_THRESHOLD", 5)
+OA_LOCKOUT_MINUTES = _env_int("OA_LOCKOUT_MINUTES", 15)
+# Largest CSV file HR may upload for a user import.
+OA_IMPORT_MAX_BYTES = _env_int("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024)

@@ -1,0 +1,61 @@
+"""The OA platform: a Flask-AppBuilder application (see ARCHITECTURE.md).
+
+The package is ``oa_platform``, not ``platform``: a top-level ``platform`` package would
+shadow Python's standard-library module of that name, which SQLAlchemy imports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings from ``config.py`` (the environment), then ``config``."""
+    import config as settings
+    from flask_appbuilder import AppBuilder
+
+    from oa_platform.accounts.passwords import fab_complexity_validator
+    from oa_platform.celery_setup import init_celery
+    from oa_platform.database import configure_sqlite
+    from oa_platform.extensions import db, migrate
+    from oa_platform.roles import ROLES
+    from oa_platform.views import register_views
+
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app.config.from_object(settings)
+    app.config.update(
+        FAB_ROLES=ROLES,
+        # Permissions are synchronised by `flask oa init` after migrations, not at start-up.
+        FAB_UPDATE_PERMS=False,
+        FAB_CREATE_DB=False,
+        FAB_PASSWORD_COMPLEXITY_ENABLED=True,
+        FAB_PASSWORD_COMPLEXITY_VALIDATOR=fab_complexity_validator,
+        FAB_INDEX_VIEW="oa_platform.views.DashboardView",
+    )
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    proxies = int(app.config.get("OA_TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    db.init_app(app)
+    # Batch mode: SQLite can only ALTER tables by copying them.
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    with app.app_context():
+        configure_sqlite(db.engine)
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+    init_celery(app)
+
+    from oa_platform.cli import oa_cli
+
+    app.cli.add_command(oa_cli)
+    return app

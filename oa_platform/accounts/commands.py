@@ -1,0 +1,153 @@
+"""The write path for accounts: every view, API and CLI change to an account goes through here.
+
+Each command validates first, then makes its change and its audit entries in one transaction,
+and commits; on any error it rolls back, so a failed command changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from werkzeug.security import check_password_hash
+
+from oa_platform.accounts.audit import record_account_event
+from oa_platform.accounts.exceptions import (
+    CurrentPasswordInvalidError,
+    DeactivationError,
+    PasswordRejectedError,
+    ResetNotAllowedError,
+)
+from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.password_policy import PasswordPolicy
+from oa_platform.accounts.passwords import (
+    one_time_password,
+    recent_hashes,
+    store_password,
+)
+from oa_platform.accounts.signals import user_deactivated
+from oa_platform.clock import utcnow
+from oa_platform.extensions import db
+
+
+def current_policy() -> PasswordPolicy:
+    return PasswordPolicy.from_config(current_app.config)
+
+
+def password_problems(user: OAUser, new_password: str) -> list[str]:
+    """Every rule ``new_password`` breaks for ``user``, history included."""
+    problems = current_policy().problems(new_password, user.username)
+    history = int(current_app.config.get("OA_PASSWORD_HISTORY", 5))
+    if history > 0:
+        hashes = recent_hashes(db.session, user, history)
+        if user.password and user.password not in hashes:
+            hashes.insert(0, user.password)
+        if any(check_password_hash(h, new_password) for h in hashes):
+            problems.append(f"Do not reuse any of your last {history} passwords.")
+    return problems
+
+
+def change_own_password(user: OAUser, current_password: str, new_password: str) -> None:
+    """The user changes their own password (first log-in, expiry, or at will)."""
+    try:
+        if not user.password or not check_password_hash(user.password, current_password):
+            raise CurrentPasswordInvalidError()
+        problems = password_problems(user, new_password)
+        if problems:
+            raise PasswordRejectedError(problems)
+        was_forced = bool(user.must_change_password)
+        store_password(db.session, user, new_password, must_change=False)
+        record_account_event(
+            db.session, "password_change", subject=user, actor_id=user.id,
+            detail={"forced": was_forced},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def may_reset_password(actor: OAUser, target: OAUser) -> bool:
+    """§4.1: the head of the target's department (or of a department above it), or an
+    administrator such a head designated, may reset; nobody resets their own this way."""
+    if actor is None or not actor.is_active or actor.id == target.id:
+        return False
+    department = target.department
+    if department is None:
+        return False
+    for unit in [department, *department.ancestors()]:
+        if unit.head_id == actor.id or any(d.id == actor.id for d in unit.reset_delegates):
+            return True
+    return False
+
+
+def reset_password(actor: OAUser, target: OAUser) -> str:
+    """Give ``target`` a one-time password, returned once to ``actor`` and never stored in
+    clear; the target must change it at the next log-in."""
+    try:
+        if not may_reset_password(actor, target):
+            record_account_event(
+                db.session, "password_reset_refused", subject=target, actor_id=actor.id
+            )
+            db.session.commit()
+            raise ResetNotAllowedError(target.username)
+        temporary = one_time_password(current_policy(), target.username)
+        store_password(db.session, target, temporary, must_change=True)
+        record_account_event(db.session, "password_reset", subject=target, actor_id=actor.id)
+        db.session.commit()
+        return temporary
+    except ResetNotAllowedError:
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    user: OAUser
+    successor: OAUser | None
+
+
+def deactivate_user(
+    actor: OAUser | None, target: OAUser, successor: OAUser | None = None
+) -> Deactivation:
+    """Close a departing employee's account at once (§4.2).
+
+    Open sessions, JWTs and API keys fail on their next request because every request
+    reloads the user and refuses inactive ones. Receivers of ``user_deactivated`` (the
+    runtime's task hand-over) run inside this transaction.
+    """
+    try:
+        if not target.active:
+            raise DeactivationError(f"{target.username} is already deactivated.")
+        if successor is not None:
+            if successor.id == target.id:
+                raise DeactivationError("A user cannot be their own successor.")
+            if not successor.active:
+                raise DeactivationError(
+                    f"The successor {successor.username} is deactivated; name an active user."
+                )
+        target.active = False
+        target.deactivated_at = utcnow()
+        target.successor = successor
+        _revoke_api_keys(target)
+        record_account_event(
+            db.session, "deactivation", subject=target,
+            actor_id=actor.id if actor is not None else None,
+            detail={"successor": successor.username if successor else None},
+        )
+        user_deactivated.send(current_app._get_current_object(), user=target,
+                              successor=successor, session=db.session)
+        db.session.commit()
+        return Deactivation(user=target, successor=successor)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _revoke_api_keys(user: OAUser) -> None:
+    sm = current_app.appbuilder.sm
+    for key in sm.find_api_keys_for_user(user.id):
+        if key.revoked_on is None:
+            key.revoked_on = utcnow()

@@ -1,0 +1,58 @@
+"""Errors of the account commands; each carries the message shown to the person acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AccountError(Exception):
+    """Base class: ``str(error)`` is a complete message for the user interface."""
+
+
+class PasswordRejectedError(AccountError):
+    """A new password breaks one or more rules; ``problems`` lists one message per rule."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+class CurrentPasswordInvalidError(AccountError):
+    def __init__(self) -> None:
+        super().__init__("The current password is not correct.")
+
+
+class ResetNotAllowedError(AccountError):
+    """Only the department head, or an administrator the head designated, may reset (§4.1)."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"Only the head of {username}'s department, or an administrator the head "
+            "designated, may reset this password."
+        )
+
+
+class DeactivationError(AccountError):
+    """The deactivation request is inconsistent (e.g. the successor is inactive)."""
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One bad line of an import file: ``line`` counts from 1 and includes the header."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+class UserImportError(AccountError):
+    """The import file has problems; nothing was imported."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        super().__init__(
+            f"Nothing was imported: {len(problems)} problem(s). "
+            + "; ".join(str(p) for p in problems[:20])
+        )

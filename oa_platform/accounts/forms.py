@@ -1,0 +1,64 @@
+"""WTForms for the account pages (CSRF comes from FAB's DynamicForm / Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2Widget
+from flask_appbuilder.forms import DynamicForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo
+
+from oa_platform.accounts.models import OAUser
+from oa_platform.extensions import db
+
+
+def _rules_text() -> str:
+    cfg = current_app.config
+    age = int(cfg.get("OA_PASSWORD_MAX_AGE_DAYS", 90))
+    text = (
+        f"At least {cfg.get('OA_PASSWORD_MIN_LENGTH', 12)} characters; no runs such as 123456, "
+        "654321, 111111 or abcdef; not a common password; not containing your user name; "
+        f"none of your last {cfg.get('OA_PASSWORD_HISTORY', 5)} passwords."
+    )
+    return text + (f" It must be changed every {age} days." if age > 0 else "")
+
+
+class ChangePasswordForm(DynamicForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired()], widget=BS3PasswordFieldWidget()
+    )
+    new_password = PasswordField(
+        "New password", validators=[DataRequired()], widget=BS3PasswordFieldWidget()
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The two new passwords differ.")],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_password.description = _rules_text()
+
+
+def _active_users():
+    return db.session.query(OAUser).filter(OAUser.active.is_(True)).order_by(OAUser.username)
+
+
+class DeactivateUserForm(DynamicForm):
+    successor = QuerySelectField(
+        "Successor (takes over open tasks; empty: the department head)",
+        query_func=_active_users,
+        get_label=lambda u: f"{u.get_full_name()} ({u.username})",
+        allow_blank=True,
+        widget=Select2Widget(),
+    )
+
+
+class UserImportForm(DynamicForm):
+    file = FileField(
+        "CSV file (UTF-8): name, username, email, company, department, position",
+        validators=[FileRequired("Choose a CSV file to import.")],
+    )

@@ -1,0 +1,108 @@
+"""Account tables: the platform's user (Flask-AppBuilder's ``ab_user`` extended), password
+history, log-in throttling and the account audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from oa_platform.clock import utcnow
+from oa_platform.org.models import Department, Position
+
+
+class OAUser(User):
+    """A person with an OA account: FAB's user plus department, position and account state.
+
+    Maps onto FAB's ``ab_user`` table (FAB's documented way to extend its user), so FAB's
+    security views, JWT log-in and role checks keep working unchanged.
+    """
+
+    __tablename__ = "ab_user"
+
+    department_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("org_department.id"), index=True, nullable=True
+    )
+    position_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("org_position.id"), index=True, nullable=True
+    )
+    # True for every new account: the initial password is known to someone else (§4.1).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True, nullable=True)
+    password_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    deactivated_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    successor_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("ab_user.id"), nullable=True
+    )
+
+    department: Mapped[Optional[Department]] = relationship(
+        Department, foreign_keys=[department_id]
+    )
+    position: Mapped[Optional[Position]] = relationship(Position)
+    successor: Mapped[Optional["OAUser"]] = relationship(
+        "OAUser", remote_side="OAUser.id", foreign_keys=[successor_id]
+    )
+
+    @property
+    def company(self):
+        """The company of the user's department, if any."""
+        return self.department.company if self.department else None
+
+
+class PasswordHistory(Model):
+    """Hashes of a user's earlier passwords, so the last N cannot be reused (§6.2)."""
+
+    __tablename__ = "account_password_history"
+    __table_args__ = (Index("ix_password_history_user_time", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False
+    )
+    password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class LoginThrottle(Model):
+    """Failed log-ins per user name, kept whether or not the name exists.
+
+    Keyed by the typed name rather than the user row so an unknown name locks exactly like a
+    real one: the lock-out itself reveals nothing about which accounts exist.
+    """
+
+    __tablename__ = "account_login_throttle"
+
+    username: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_failure_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True, index=True)
+
+
+class AccountEvent(Model):
+    """Append-only account audit: who did what to which account, when, from where (§6.1)."""
+
+    __tablename__ = "account_event"
+    __table_args__ = (
+        Index("ix_account_event_subject_time", "subject_id", "occurred_at"),
+        Index("ix_account_event_kind_time", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    actor_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True
+    )
+    subject_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True
+    )
+    # The name as typed or as it was: failed log-ins may name no account at all.
+    subject_username: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
+    remote_addr: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+
+    actor: Mapped[Optional[OAUser]] = relationship(OAUser, foreign_keys=[actor_id])
+    subject: Mapped[Optional[OAUser]] = relationship(OAUser, foreign_keys=[subject_id])

@@ -1,0 +1,177 @@
+"""HR's bulk import of new users from CSV (seed 2 §5.1): all rows or none.
+
+Columns: name, username, email, company, department, position (any order, header required;
+company by code or name, department by code or name within that company, position by name).
+Every bad row is reported with its line number and reason; one bad row imports nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from oa_platform.accounts.audit import record_account_event
+from oa_platform.accounts.exceptions import ImportProblem, UserImportError
+from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.passwords import one_time_password, store_password
+from oa_platform.accounts.commands import current_policy
+from oa_platform.extensions import db
+from oa_platform.org.models import Company, Department, Position
+
+COLUMNS = ("name", "username", "email", "company", "department", "position")
+DEFAULT_ROLE = "Staff"
+
+
+@dataclass(frozen=True)
+class ImportedUser:
+    """One created account and its one-time initial password (shown once, never stored)."""
+
+    username: str
+    name: str
+    initial_password: str
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserImportError(
+            [ImportProblem(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
+        ) from None
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    first, _, last = name.rpartition(" ")
+    return (first, last) if first else (name, "")
+
+
+class _Lookups:
+    """Org and user look-ups loaded once per import rather than once per row."""
+
+    def __init__(self) -> None:
+        companies = db.session.scalars(select(Company)).all()
+        self.companies = {c.code.lower(): c for c in companies} | {
+            c.name.lower(): c for c in companies
+        }
+        self.departments: dict[tuple[int, str], Department] = {}
+        for d in db.session.scalars(select(Department)).all():
+            self.departments[(d.company_id, d.code.lower())] = d
+            self.departments[(d.company_id, d.name.lower())] = d
+        self.positions = {p.name.lower(): p for p in db.session.scalars(select(Position))}
+        self.usernames = set(db.session.scalars(select(func.lower(OAUser.username))))
+        self.emails = set(db.session.scalars(select(func.lower(OAUser.email))))
+
+
+def parse_users(data: bytes) -> list[dict]:
+    """Validate the whole file; return its rows resolved to org objects, or raise
+    :class:`UserImportError` listing every problem."""
+    limit = int(current_app.config.get("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+    if len(data) > limit:
+        raise UserImportError([ImportProblem(0, f"the file is larger than {limit} bytes")])
+    text = _decode(data)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not header:
+        raise UserImportError([ImportProblem(1, "the file is empty; expected a header row")])
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise UserImportError(
+            [ImportProblem(1, f"missing column(s): {', '.join(missing)}; "
+                              f"expected {', '.join(COLUMNS)}")]
+        )
+    reader.fieldnames = header
+    lookups = _Lookups()
+    problems: list[ImportProblem] = []
+    rows: list[dict] = []
+    seen_names: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        values = {c: (record.get(c) or "").strip() for c in COLUMNS}
+        if not any(values.values()):
+            continue
+        reasons: list[str] = []
+        empty = [c for c in COLUMNS if not values[c]]
+        if empty:
+            reasons.append(f"empty {', '.join(empty)}")
+        username = values["username"].lower()
+        if username:
+            if username in lookups.usernames:
+                reasons.append(f'user name "{values["username"]}" already exists')
+            elif username in seen_names:
+                reasons.append(
+                    f'user name "{values["username"]}" also on line {seen_names[username]}'
+                )
+            seen_names.setdefault(username, line)
+        email = values["email"]
+        if email:
+            try:
+                email = validate_email(email, check_deliverability=False).normalized
+            except EmailNotValidError as exc:
+                reasons.append(f'e-mail "{values["email"]}" is not valid ({exc})')
+            else:
+                if email.lower() in lookups.emails:
+                    reasons.append(f'e-mail "{email}" already belongs to a user')
+                elif email.lower() in seen_emails:
+                    reasons.append(f'e-mail "{email}" also on line {seen_emails[email.lower()]}')
+                seen_emails.setdefault(email.lower(), line)
+        company = lookups.companies.get(values["company"].lower()) if values["company"] else None
+        if values["company"] and company is None:
+            reasons.append(f'unknown company "{values["company"]}"')
+        department = None
+        if company is not None and values["department"]:
+            department = lookups.departments.get((company.id, values["department"].lower()))
+            if department is None:
+                reasons.append(
+                    f'unknown department "{values["department"]}" in {company.name}'
+                )
+        position = lookups.positions.get(values["position"].lower()) if values["position"] else None
+        if values["position"] and position is None:
+            reasons.append(f'unknown position "{values["position"]}"')
+        if reasons:
+            problems.append(ImportProblem(line, "; ".join(reasons)))
+        else:
+            rows.append({**values, "email": email, "department": department, "position": position})
+    if problems:
+        raise UserImportError(problems)
+    if not rows:
+        raise UserImportError([ImportProblem(0, "the file has no user rows")])
+    return rows
+
+
+def import_users(data: bytes, actor_id: int | None = None) -> list[ImportedUser]:
+    """Create every user in the CSV ``data`` in one transaction, or none of them."""
+    try:
+        rows = parse_users(data)
+        sm = current_app.appbuilder.sm
+        role = sm.find_role(DEFAULT_ROLE)
+        policy = current_policy()
+        created: list[ImportedUser] = []
+        for row in rows:
+            first, last = _split_name(row["name"])
+            user = OAUser(
+                first_name=first, last_name=last, username=row["username"],
+                email=row["email"], active=True, department=row["department"],
+                position=row["position"], roles=[role] if role else [],
+                must_change_password=True,
+            )
+            db.session.add(user)
+            db.session.flush()
+            password = one_time_password(policy, user.username)
+            store_password(db.session, user, password, must_change=True)
+            created.append(ImportedUser(user.username, row["name"], password))
+        record_account_event(
+            db.session, "user_import", actor_id=actor_id,
+            detail={"count": len(created), "usernames": [c.username for c in created]},
+        )
+        db.session.commit()
+        return created
+    except Exception:
+        db.session.rollback()
+        raise

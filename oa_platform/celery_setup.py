@@ -1,0 +1,36 @@
+"""Binds the Celery app to a Flask app: settings from Flask config, tasks in app context."""
+
+from __future__ import annotations
+
+from celery import Task
+from flask import Flask
+
+from oa_platform.extensions import celery
+
+
+def init_celery(app: Flask) -> None:
+    class FlaskTask(Task):
+        # Tasks get ids, never ORM objects, and open their own app context.
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery.conf.update(
+        broker_url=app.config["CELERY_BROKER_URL"],
+        result_backend=app.config.get("CELERY_RESULT_BACKEND"),
+        task_ignore_result=True,
+        task_acks_late=True,
+        worker_prefetch_multiplier=1,
+        timezone="UTC",
+        beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],
+        beat_schedule={
+            "purge-login-throttles": {
+                "task": "oa_platform.accounts.tasks.purge_login_throttles",
+                "schedule": 3600.0,
+            },
+        },
+        include=["oa_platform.accounts.tasks"],
+    )
+    celery.Task = FlaskTask
+    celery.set_default()
+    app.extensions["celery"] = celery

@@ -1,0 +1,120 @@
+"""``flask oa ...`` (or the ``oa`` console script): set-up and administration commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from oa_platform.accounts.exceptions import AccountError, UserImportError
+from oa_platform.extensions import db
+
+
+@click.group("oa")
+def oa_cli() -> None:
+    """OA platform administration."""
+
+
+@oa_cli.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the built-in roles and synchronise view permissions (run after migrations)."""
+    appbuilder = current_app.appbuilder
+    appbuilder.sm.sync_roles()
+    appbuilder.add_permissions(update_perms=True)
+    click.echo("Roles and permissions are up to date.")
+
+
+@oa_cli.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo organisation and users (idempotent) and print their log-ins."""
+    from oa_platform.demo import DEMO_PASSWORD, load_demo_data
+
+    users = load_demo_data()
+    click.echo("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+    for user in users:
+        note = "  (must change the password at first log-in)" if user.must_change_password else ""
+        click.echo(f"  {user.username:<10} {user.role:<18}{note}")
+
+
+@oa_cli.group("users")
+def users_cli() -> None:
+    """Manage user accounts."""
+
+
+@users_cli.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_users_command(csv_file: Path) -> None:
+    """Import users from CSV (all or nothing) and print their one-time passwords."""
+    from oa_platform.accounts.user_import import import_users
+
+    try:
+        created = import_users(csv_file.read_bytes())
+    except UserImportError as exc:
+        for problem in exc.problems:
+            click.echo(f"{csv_file}:{problem}", err=True)
+        raise click.ClickException("Nothing was imported.") from None
+    for user in created:
+        click.echo(f"{user.username}\t{user.initial_password}")
+    click.echo(f"Imported {len(created)} user(s); each must change the password at first log-in.")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+@click.option("--successor", help="User name of the person who takes over open tasks.")
+@with_appcontext
+def deactivate_command(username: str, successor: str | None) -> None:
+    """Deactivate a departing employee at once (regulations §4.2)."""
+    from oa_platform.accounts.commands import deactivate_user
+
+    sm = current_app.appbuilder.sm
+    target = sm.find_user(username=username)
+    if target is None:
+        raise click.ClickException(f"No user named {username}.")
+    heir = None
+    if successor:
+        heir = sm.find_user(username=successor)
+        if heir is None:
+            raise click.ClickException(f"No user named {successor}.")
+    try:
+        deactivate_user(None, target, heir)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{username} is deactivated.")
+
+
+@users_cli.command("create-admin")
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--first-name", default="IT")
+@click.option("--last-name", default="Administrator")
+@with_appcontext
+def create_admin_command(username: str, email: str, first_name: str, last_name: str) -> None:
+    """Create an administrator with a one-time password (printed once)."""
+    from oa_platform.accounts.commands import current_policy
+    from oa_platform.accounts.models import OAUser
+    from oa_platform.accounts.passwords import one_time_password, store_password
+
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=username) or sm.find_user(email=email):
+        raise click.ClickException("A user with that user name or e-mail already exists.")
+    user = OAUser(username=username, email=email, first_name=first_name, last_name=last_name,
+                  active=True, roles=[sm.find_role(sm.auth_role_admin)])
+    db.session.add(user)
+    db.session.flush()
+    password = one_time_password(current_policy(), username)
+    store_password(db.session, user, password, must_change=True)
+    db.session.commit()
+    click.echo(f"Created {username}; one-time password: {password}")
+
+
+def main() -> None:
+    """The ``oa`` console script: Flask's CLI bound to this app (``oa db upgrade``, ``oa oa
+    demo`` ...), so no FLASK_APP is needed."""
+    from oa_platform import create_app
+
+    FlaskGroup(create_app=create_app)()

@@ -1,0 +1,123 @@
+"""Demo data for `make run`: a small group company, its departments, one user per role.
+
+Idempotent: running it again finds what exists and adds only what is missing. Demo
+passwords are printed for people trying the platform; never load this into production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.passwords import store_password
+from oa_platform.extensions import db
+from oa_platform.org.models import Company, CompanyKind, Department, Position
+
+DEMO_PASSWORD = "Spring-Lotus-42!"
+
+COMPANIES = [
+    ("GRP", "Example Group", CompanyKind.GROUP, None),
+    ("HLD", "Example Holding Co.", CompanyKind.HOLDING, "GRP"),
+    ("SLS", "Example Sales Co.", CompanyKind.SALES, "GRP"),
+]
+# (company, code, name, parent code)
+DEPARTMENTS = [
+    ("GRP", "OFFICE", "Group Office", None),
+    ("GRP", "IT", "Information Technology Department", "OFFICE"),
+    ("GRP", "HR", "Human Resources Center", None),
+    ("GRP", "MC", "Management Center", None),
+    ("GRP", "FIN", "Finance Department", None),
+    ("HLD", "GM", "General Management", None),
+    ("SLS", "SALES", "Sales Department", None),
+]
+POSITIONS = [("Chairman", 100), ("General Manager", 90), ("Director", 70), ("Manager", 50),
+             ("Engineer", 20), ("Clerk", 10)]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    department: tuple[str, str]
+    position: str
+    must_change_password: bool = False
+
+
+USERS = [
+    DemoUser("admin", "Ivy", "Admin", "Admin", ("GRP", "IT"), "Engineer"),
+    DemoUser("hr", "Hannah", "Reed", "HR", ("GRP", "HR"), "Manager"),
+    DemoUser("mc", "Marcus", "Chen", "Management Center", ("GRP", "MC"), "Director"),
+    DemoUser("leader", "Laura", "Lin", "Unit Head", ("GRP", "OFFICE"), "General Manager"),
+    DemoUser("head", "Henry", "Ho", "Unit Head", ("SLS", "SALES"), "Manager"),
+    DemoUser("staff", "Sam", "Wu", "Staff", ("SLS", "SALES"), "Clerk"),
+    DemoUser("finance", "Fiona", "Zhao", "Staff", ("GRP", "FIN"), "Manager"),
+    DemoUser("auditor", "Alan", "Park", "Auditor", ("GRP", "OFFICE"), "Clerk"),
+    # Shows the first-log-in rule: must change the initial password before anything else.
+    DemoUser("newhire", "Nina", "Xu", "Staff", ("SLS", "SALES"), "Clerk", True),
+]
+# department -> (head, leader in charge)
+LEADERSHIP = {
+    ("GRP", "OFFICE"): ("leader", "leader"),
+    ("GRP", "IT"): ("admin", "leader"),
+    ("GRP", "HR"): ("hr", "leader"),
+    ("GRP", "MC"): ("mc", "leader"),
+    ("GRP", "FIN"): ("finance", "leader"),
+    ("HLD", "GM"): ("leader", "leader"),
+    ("SLS", "SALES"): ("head", "leader"),
+}
+
+
+def load_demo_data() -> list[DemoUser]:
+    """Create what is missing and commit; return the demo users for printing."""
+    session = db.session
+    companies: dict[str, Company] = {}
+    for code, name, kind, parent in COMPANIES:
+        company = session.query(Company).filter_by(code=code).one_or_none()
+        if company is None:
+            company = Company(code=code, name=name, kind=kind, parent=companies.get(parent))
+            session.add(company)
+        companies[code] = company
+    departments: dict[tuple[str, str], Department] = {}
+    for company_code, code, name, parent in DEPARTMENTS:
+        company = companies[company_code]
+        unit = session.query(Department).filter_by(company=company, code=code).one_or_none()
+        if unit is None:
+            unit = Department(company=company, code=code, name=name,
+                              parent=departments.get((company_code, parent)))
+            session.add(unit)
+        departments[(company_code, code)] = unit
+    positions: dict[str, Position] = {}
+    for name, rank in POSITIONS:
+        position = session.query(Position).filter_by(name=name).one_or_none()
+        if position is None:
+            position = Position(name=name, rank=rank)
+            session.add(position)
+        positions[name] = position
+    session.flush()
+
+    sm = current_app.appbuilder.sm
+    users: dict[str, OAUser] = {}
+    for spec in USERS:
+        user = sm.find_user(username=spec.username)
+        if user is None:
+            user = OAUser(
+                username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
+                email=f"{spec.username}@example.com", active=True,
+                roles=[sm.find_role(spec.role)], department=departments[spec.department],
+                position=positions[spec.position],
+            )
+            session.add(user)
+            session.flush()
+            store_password(session, user, DEMO_PASSWORD,
+                           must_change=spec.must_change_password)
+        users[spec.username] = user
+    for key, (head, leader) in LEADERSHIP.items():
+        unit = departments[key]
+        unit.head = unit.head or users[head]
+        unit.leader_in_charge = unit.leader_in_charge or users[leader]
+    session.commit()
+    return USERS

@@ -1,0 +1,11 @@
+"""Every table of the platform, imported in one place for Alembic and schema tests."""
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla import models as fab_models
+
+from oa_platform.accounts import models as account_models
+from oa_platform.org import models as org_models
+
+metadata = Model.metadata
+
+__all__ = ["account_models", "fab_models", "metadata", "org_models"]

@@ -1,0 +1,121 @@
+"""Organisation tables: the group and its companies, departments within a company, positions.
+
+Companies form a tree (group -> holding companies -> sales companies / logistics centres);
+departments form a tree within one company. Every department has a head and a leader in
+charge, whom approval chains and the password-reset rule look up.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import Enum, ForeignKey, Integer, String, Table, Column, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from oa_platform.accounts.models import OAUser
+
+
+class CompanyKind(enum.StrEnum):
+    """Kinds of unit named by the regulations (seed 2 §2.1)."""
+
+    GROUP = "group"
+    HOLDING = "holding"
+    SALES = "sales"
+    LOGISTICS = "logistics"
+
+
+class Company(Model):
+    """A legal unit of the group; ``parent`` is empty only for the group itself."""
+
+    __tablename__ = "org_company"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
+    kind: Mapped[CompanyKind] = mapped_column(
+        Enum(CompanyKind, name="company_kind", values_callable=lambda e: [m.value for m in e]),
+        nullable=False,
+    )
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_company.id"), index=True)
+    parent: Mapped[Optional["Company"]] = relationship(
+        "Company", remote_side=[id], back_populates="children"
+    )
+    children: Mapped[list["Company"]] = relationship("Company", back_populates="parent")
+    departments: Mapped[list["Department"]] = relationship(
+        "Department", back_populates="company"
+    )
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+department_reset_delegate = Table(
+    "org_department_reset_delegate",
+    Model.metadata,
+    Column("department_id", ForeignKey("org_department.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Department(Model):
+    """A department of one company; departments nest (``parent``) within the same company."""
+
+    __tablename__ = "org_department"
+    __table_args__ = (UniqueConstraint("company_id", "code", name="uq_department_company_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("org_company.id"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_department.id"), index=True)
+    # use_alter: users point at departments and departments at users (head, leader).
+    head_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("ab_user.id", use_alter=True, name="fk_department_head"), index=True
+    )
+    leader_in_charge_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("ab_user.id", use_alter=True, name="fk_department_leader"), index=True
+    )
+
+    company: Mapped[Company] = relationship("Company", back_populates="departments")
+    parent: Mapped[Optional["Department"]] = relationship(
+        "Department", remote_side=[id], back_populates="children"
+    )
+    children: Mapped[list["Department"]] = relationship("Department", back_populates="parent")
+    head: Mapped[Optional["OAUser"]] = relationship("OAUser", foreign_keys=[head_id])
+    leader_in_charge: Mapped[Optional["OAUser"]] = relationship(
+        "OAUser", foreign_keys=[leader_in_charge_id]
+    )
+    # Administrators this department's head designated to reset its members' passwords (§4.1).
+    reset_delegates: Mapped[list["OAUser"]] = relationship(
+        "OAUser", secondary=department_reset_delegate
+    )
+
+    def ancestors(self) -> list["Department"]:
+        """This department's parents, nearest first (the tree is shallow; no query per level
+        beyond the lazy load of each parent)."""
+        chain: list[Department] = []
+        node = self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def __repr__(self) -> str:
+        return f"{self.name} ({self.company.code})" if self.company else self.name
+
+
+class Position(Model):
+    """A job title (e.g. Manager, Clerk); assignee rules may pick a position in a unit."""
+
+    __tablename__ = "org_position"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # Higher rank means more senior; lets rules ask for "the most senior position".
+    rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    def __repr__(self) -> str:
+        return self.name

@@ -1,0 +1,56 @@
+"""Admin views for the organisation: companies, departments, positions."""
+
+from __future__ import annotations
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from oa_platform.org.models import Company, Department, Position
+
+
+class CompanyModelView(ModelView):
+    datamodel = SQLAInterface(Company)
+    list_columns = ["code", "name", "kind", "parent"]
+    add_columns = edit_columns = ["code", "name", "kind", "parent"]
+    show_columns = ["code", "name", "kind", "parent", "children", "departments"]
+    search_columns = ["code", "name", "kind", "parent"]
+    base_order = ("code", "asc")
+
+
+class DepartmentModelView(ModelView):
+    datamodel = SQLAInterface(Department)
+    list_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
+    add_columns = edit_columns = [
+        "company", "code", "name", "parent", "head", "leader_in_charge", "reset_delegates",
+    ]
+    show_columns = add_columns + ["children"]
+    search_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
+    description_columns = {
+        "reset_delegates": "Administrators the head designated to reset members' passwords "
+        "(regulations §4.1).",
+    }
+    base_order = ("code", "asc")
+
+    def pre_add(self, item: Department) -> None:
+        _check_parent(item)
+
+    def pre_update(self, item: Department) -> None:
+        _check_parent(item)
+
+
+def _check_parent(item: Department) -> None:
+    """A parent department must be in the same company and not below the department itself."""
+    parent = item.parent
+    if parent is None:
+        return
+    if parent.company_id != item.company.id:
+        raise ValueError("The parent department must belong to the same company.")
+    if parent is item or item in parent.ancestors():
+        raise ValueError("A department cannot be placed under itself or one of its own units.")
+
+
+class PositionModelView(ModelView):
+    datamodel = SQLAInterface(Position)
+    list_columns = ["name", "rank"]
+    add_columns = edit_columns = show_columns = ["name", "rank"]
+    base_order = ("rank", "desc")

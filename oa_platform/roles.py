@@ -1,0 +1,47 @@
+"""The roles the platform seeds and their permissions, as FAB built-in roles.
+
+Built-in roles are regular expressions over (view, permission) checked in memory, so a page
+costs no permission queries for them (see ARCHITECTURE.md, "Known costs"). Role names are
+what administrators assign to users; the permissions live here, reviewed like code.
+"""
+
+from __future__ import annotations
+
+# Every signed-in person: their own password and profile, their team's resets (the reset
+# command itself checks the §4.1 head rule), the dashboard.
+_STAFF = [
+    ("ChangePasswordView", "can_this_form_(get|post)"),
+    ("ResetPasswordView", "can_this_form_(get|post)"),
+    ("MyTeamView", "can_list"),
+    ("My Team", "menu_access"),
+    ("OAUserModelView", "can_userinfo"),
+    ("UserInfoEditView", "can_this_form_(get|post)"),
+    ("OAUserModelView", "userinfoedit"),
+    ("OAUserModelView", "resetmypassword"),
+]
+_ORG_READ = [
+    ("(CompanyModelView|DepartmentModelView|PositionModelView)", "can_(list|show)"),
+    ("(Organisation|Companies|Departments|Positions)", "menu_access"),
+]
+
+ROLES: dict[str, list[tuple[str, str]]] = {
+    # IT department: administers the platform.
+    "Admin": [(".*", ".*")],
+    # Human Resources: user information, registration, import and deactivation (§2.2, §4.2).
+    "HR": _STAFF + _ORG_READ + [
+        ("OAUserModelView", "can_(list|show|add|edit)|deactivate"),
+        ("DeactivateUserView", "can_this_form_(get|post)"),
+        ("UserImportView", "can_form"),
+        ("(Security|List Users|Accounts|Import Users)", "menu_access"),
+    ],
+    # Reviews new and changed process forms (§2.3); its pages arrive with the form designer.
+    "Management Center": _STAFF + _ORG_READ,
+    # Department heads: their team's resets; the org rule decides whose.
+    "Unit Head": _STAFF + _ORG_READ,
+    "Staff": _STAFF,
+    # Reads every trail, changes nothing.
+    "Auditor": _STAFF + _ORG_READ + [
+        ("AccountEventView", "can_(list|show)"),
+        ("(Accounts|Account Audit)", "menu_access"),
+    ],
+}

@@ -1,0 +1,48 @@
+"""Registers every page of the platform with Flask-AppBuilder, grouped as the menu shows them."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder import AppBuilder, IndexView, expose
+
+from oa_platform.accounts.commands import current_policy
+
+
+class DashboardView(IndexView):
+    """The start page after log-in."""
+
+    route_base = ""
+    index_template = "dashboard.html"
+
+    @expose("/")
+    def index(self):
+        user = g.user if g.user is not None and g.user.is_authenticated else None
+        expires = current_policy().expires_at(user.password_changed_at) if user else None
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder, user=user, password_expires=expires
+        )
+
+
+def register_views(appbuilder: AppBuilder) -> None:
+    from oa_platform.accounts.views import (
+        AccountEventView,
+        DeactivateUserView,
+        MyTeamView,
+        UserImportView,
+    )
+    from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
+
+    appbuilder.add_view(
+        CompanyModelView, "Companies", icon="fa-building", category="Organisation",
+        category_icon="fa-sitemap",
+    )
+    appbuilder.add_view(DepartmentModelView, "Departments", icon="fa-users",
+                        category="Organisation")
+    appbuilder.add_view(PositionModelView, "Positions", icon="fa-id-badge",
+                        category="Organisation")
+    appbuilder.add_view(UserImportView, "Import Users", icon="fa-upload", category="Accounts",
+                        category_icon="fa-address-book")
+    appbuilder.add_view(AccountEventView, "Account Audit", icon="fa-history",
+                        category="Accounts")
+    appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
+    appbuilder.add_view_no_menu(DeactivateUserView)
