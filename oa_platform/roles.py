@@ -16,6 +16,7 @@ _STAFF = [
     ("My Team", "menu_access"),
     ("OAUserModelView", "can_userinfo"),
     ("UserInfoEditView", "can_this_form_(get|post)"),
+    ("MenuApi", "can_get"),
     ("OAUserModelView", "userinfoedit"),
     ("OAUserModelView", "resetmypassword"),
 ]

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 # config.py reads the environment at import: keep the tests' instance folder out of the repo.
 os.environ.setdefault("OA_INSTANCE_DIR", tempfile.mkdtemp(prefix="oa-test-instance-"))
@@ -21,7 +22,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 TEST_CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "test-only-secret",
+    "SECRET_KEY": "test-only-secret-not-for-production-use",
     "WTF_CSRF_ENABLED": False,
     "AUTH_RATE_LIMITED": False,
     # Cheap hashing: scrypt's cost is the point in production, a burden in a test suite.
@@ -30,12 +31,23 @@ TEST_CONFIG = {
 }
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a server does, even while the test holds
+    one open: otherwise ``g`` (FAB's ``g.user``) and the database session leak between
+    requests and clients."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def build_app(database_url: str, **overrides):
     from oa_platform import create_app
     from oa_platform.extensions import db
     from oa_platform.models import metadata
 
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         metadata.create_all(db.engine)
         app.appbuilder.sm.sync_roles()

@@ -51,6 +51,7 @@ class DeactivateUserForm(DynamicForm):
     successor = QuerySelectField(
         "Successor (takes over open tasks; empty: the department head)",
         query_func=_active_users,
+        get_pk_func=lambda u: u.id,
         get_label=lambda u: f"{u.get_full_name()} ({u.username})",
         allow_blank=True,
         widget=Select2Widget(),
@@ -62,3 +63,7 @@ class UserImportForm(DynamicForm):
         "CSV file (UTF-8): name, username, email, company, department, position",
         validators=[FileRequired("Choose a CSV file to import.")],
     )
+
+
+class ConfirmForm(DynamicForm):
+    """A button-only form: carries the CSRF token for one-click actions such as a reset."""

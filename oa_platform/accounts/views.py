@@ -19,7 +19,12 @@ from oa_platform.accounts.exceptions import (
     ResetNotAllowedError,
     UserImportError,
 )
-from oa_platform.accounts.forms import ChangePasswordForm, DeactivateUserForm, UserImportForm
+from oa_platform.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    DeactivateUserForm,
+    UserImportForm,
+)
 from oa_platform.accounts.models import AccountEvent, OAUser
 from oa_platform.extensions import db
 from oa_platform.org.models import Department
@@ -90,12 +95,16 @@ class ResetPasswordView(BaseView):
         target = _load_user_or_404(request.args.get("pk"))
         if not commands.may_reset_password(g.user, target):
             abort(403)
-        return self.render_template("accounts/reset_confirm.html", target=target)
+        return self.render_template(
+            "accounts/reset_confirm.html", target=target, form=ConfirmForm()
+        )
 
     @expose("/form", methods=["POST"])
     @has_access
     def this_form_post(self):
-        target = _load_user_or_404(request.args.get("pk") or request.form.get("pk"))
+        target = _load_user_or_404(request.args.get("pk"))
+        if not ConfirmForm().validate_on_submit():
+            abort(400, "The form expired or lacks its security token; reload the page.")
         try:
             temporary = commands.reset_password(g.user, target)
         except ResetNotAllowedError:
