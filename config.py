@@ -58,9 +58,7 @@ BABEL_DEFAULT_LOCALE = "en"
 LANGUAGES = {"en": {"flag": "gb", "name": "English"}}
 
 # --- Database -------------------------------------------------------------------------------
-SQLALCHEMY_DATABASE_URI = os.environ.get(
-    "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'oa.sqlite'}"
-)
+SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'oa.sqlite'}")
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ shadow Python's standard-library module of that name, which SQLAlchemy imports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,9 +18,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings from ``config.py`` (the environment), then ``config``."""
-    import config as settings
     from flask_appbuilder import AppBuilder
 
+    import config as settings
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -47,7 +48,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     # Batch mode: SQLite can only ALTER tables by copying them.
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
+    )
     with app.app_context():
         configure_sqlite(db.engine)
         appbuilder = AppBuilder(update_perms=False)

@@ -34,7 +34,7 @@ def demo_command() -> None:
     from oa_platform.demo import DEMO_PASSWORD, load_demo_data
 
     users = load_demo_data()
-    click.echo("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         note = "  (must change the password at first log-in)" if user.must_change_password else ""
         click.echo(f"  {user.username:<10} {user.role:<18}{note}")
@@ -102,8 +102,14 @@ def create_admin_command(username: str, email: str, first_name: str, last_name: 
     sm = current_app.appbuilder.sm
     if sm.find_user(username=username) or sm.find_user(email=email):
         raise click.ClickException("A user with that user name or e-mail already exists.")
-    user = OAUser(username=username, email=email, first_name=first_name, last_name=last_name,
-                  active=True, roles=[sm.find_role(sm.auth_role_admin)])
+    user = OAUser(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        active=True,
+        roles=[sm.find_role(sm.auth_role_admin)],
+    )
     db.session.add(user)
     db.session.flush()
     password = one_time_password(current_policy(), username)

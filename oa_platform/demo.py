@@ -32,8 +32,14 @@ DEPARTMENTS = [
     ("HLD", "GM", "General Management", None),
     ("SLS", "SALES", "Sales Department", None),
 ]
-POSITIONS = [("Chairman", 100), ("General Manager", 90), ("Director", 70), ("Manager", 50),
-             ("Engineer", 20), ("Clerk", 10)]
+POSITIONS = [
+    ("Chairman", 100),
+    ("General Manager", 90),
+    ("Director", 70),
+    ("Manager", 50),
+    ("Engineer", 20),
+    ("Clerk", 10),
+]
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,12 @@ def load_demo_data() -> list[DemoUser]:
         company = companies[company_code]
         unit = session.query(Department).filter_by(company=company, code=code).one_or_none()
         if unit is None:
-            unit = Department(company=company, code=code, name=name,
-                              parent=departments.get((company_code, parent)))
+            unit = Department(
+                company=company,
+                code=code,
+                name=name,
+                parent=departments.get((company_code, parent)),
+            )
             session.add(unit)
         departments[(company_code, code)] = unit
     positions: dict[str, Position] = {}
@@ -105,15 +115,18 @@ def load_demo_data() -> list[DemoUser]:
         user = sm.find_user(username=spec.username)
         if user is None:
             user = OAUser(
-                username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
-                email=f"{spec.username}@example.com", active=True,
-                roles=[sm.find_role(spec.role)], department=departments[spec.department],
+                username=spec.username,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@example.com",
+                active=True,
+                roles=[sm.find_role(spec.role)],
+                department=departments[spec.department],
                 position=positions[spec.position],
             )
             session.add(user)
             session.flush()
-            store_password(session, user, DEMO_PASSWORD,
-                           must_change=spec.must_change_password)
+            store_password(session, user, DEMO_PASSWORD, must_change=spec.must_change_password)
         users[spec.username] = user
     for key, (head, leader) in LEADERSHIP.items():
         unit = departments[key]

@@ -29,7 +29,9 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     # IT department: administers the platform.
     "Admin": [(".*", ".*")],
     # Human Resources: user information, registration, import and deactivation (§2.2, §4.2).
-    "HR": _STAFF + _ORG_READ + [
+    "HR": _STAFF
+    + _ORG_READ
+    + [
         ("OAUserModelView", "can_(list|show|add|edit)|deactivate"),
         ("DeactivateUserView", "can_this_form_(get|post)"),
         ("UserImportView", "can_form"),
@@ -41,7 +43,9 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     "Unit Head": _STAFF + _ORG_READ,
     "Staff": _STAFF,
     # Reads every trail, changes nothing.
-    "Auditor": _STAFF + _ORG_READ + [
+    "Auditor": _STAFF
+    + _ORG_READ
+    + [
         ("AccountEventView", "can_(list|show)"),
         ("(Accounts|Account Audit)", "menu_access"),
     ],

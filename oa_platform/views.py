@@ -33,16 +33,23 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
 
     appbuilder.add_view(
-        CompanyModelView, "Companies", icon="fa-building", category="Organisation",
+        CompanyModelView,
+        "Companies",
+        icon="fa-building",
+        category="Organisation",
         category_icon="fa-sitemap",
     )
-    appbuilder.add_view(DepartmentModelView, "Departments", icon="fa-users",
-                        category="Organisation")
-    appbuilder.add_view(PositionModelView, "Positions", icon="fa-id-badge",
-                        category="Organisation")
-    appbuilder.add_view(UserImportView, "Import Users", icon="fa-upload", category="Accounts",
-                        category_icon="fa-address-book")
-    appbuilder.add_view(AccountEventView, "Account Audit", icon="fa-history",
-                        category="Accounts")
+    appbuilder.add_view(
+        DepartmentModelView, "Departments", icon="fa-users", category="Organisation"
+    )
+    appbuilder.add_view(PositionModelView, "Positions", icon="fa-id-badge", category="Organisation")
+    appbuilder.add_view(
+        UserImportView,
+        "Import Users",
+        icon="fa-upload",
+        category="Accounts",
+        category_icon="fa-address-book",
+    )
+    appbuilder.add_view(AccountEventView, "Account Audit", icon="fa-history", category="Accounts")
     appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)

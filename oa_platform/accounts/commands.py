@@ -58,7 +58,10 @@ def change_own_password(user: OAUser, current_password: str, new_password: str) 
         was_forced = bool(user.must_change_password)
         store_password(db.session, user, new_password, must_change=False)
         record_account_event(
-            db.session, "password_change", subject=user, actor_id=user.id,
+            db.session,
+            "password_change",
+            subject=user,
+            actor_id=user.id,
             detail={"forced": was_forced},
         )
         db.session.commit()
@@ -133,12 +136,15 @@ def deactivate_user(
         target.successor = successor
         _revoke_api_keys(target)
         record_account_event(
-            db.session, "deactivation", subject=target,
+            db.session,
+            "deactivation",
+            subject=target,
             actor_id=actor.id if actor is not None else None,
             detail={"successor": successor.username if successor else None},
         )
-        user_deactivated.send(current_app._get_current_object(), user=target,
-                              successor=successor, session=db.session)
+        user_deactivated.send(
+            current_app._get_current_object(), user=target, successor=successor, session=db.session
+        )
         db.session.commit()
         return Deactivation(user=target, successor=successor)
     except Exception:

@@ -34,7 +34,10 @@ class ChangePasswordForm(DynamicForm):
     )
     confirm_password = PasswordField(
         "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The two new passwords differ.")],
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
         widget=BS3PasswordFieldWidget(),
     )
 

@@ -20,7 +20,7 @@ class LockoutRule:
     minutes: int = 15
 
     @classmethod
-    def from_config(cls, config) -> "LockoutRule":
+    def from_config(cls, config) -> LockoutRule:
         return cls(
             threshold=int(config.get("OA_LOCKOUT_THRESHOLD", 5)),
             minutes=int(config.get("OA_LOCKOUT_MINUTES", 15)),

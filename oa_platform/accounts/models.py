@@ -4,7 +4,7 @@ history, log-in throttling and the account audit trail."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
@@ -24,25 +24,21 @@ class OAUser(User):
 
     __tablename__ = "ab_user"
 
-    department_id: Mapped[Optional[int]] = mapped_column(
+    department_id: Mapped[int | None] = mapped_column(
         ForeignKey("org_department.id"), index=True, nullable=True
     )
-    position_id: Mapped[Optional[int]] = mapped_column(
+    position_id: Mapped[int | None] = mapped_column(
         ForeignKey("org_position.id"), index=True, nullable=True
     )
     # True for every new account: the initial password is known to someone else (§4.1).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True, nullable=True)
-    password_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
-    deactivated_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
-    successor_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("ab_user.id"), nullable=True
-    )
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
 
-    department: Mapped[Optional[Department]] = relationship(
-        Department, foreign_keys=[department_id]
-    )
-    position: Mapped[Optional[Position]] = relationship(Position)
-    successor: Mapped[Optional["OAUser"]] = relationship(
+    department: Mapped[Department | None] = relationship(Department, foreign_keys=[department_id])
+    position: Mapped[Position | None] = relationship(Position)
+    successor: Mapped[OAUser | None] = relationship(
         "OAUser", remote_side="OAUser.id", foreign_keys=[successor_id]
     )
 
@@ -77,8 +73,8 @@ class LoginThrottle(Model):
 
     username: Mapped[str] = mapped_column(String(128), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    last_failure_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True, index=True)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
 
 
 class AccountEvent(Model):
@@ -93,16 +89,16 @@ class AccountEvent(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    actor_id: Mapped[Optional[int]] = mapped_column(
+    actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True
     )
-    subject_id: Mapped[Optional[int]] = mapped_column(
+    subject_id: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True
     )
     # The name as typed or as it was: failed log-ins may name no account at all.
-    subject_username: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
-    remote_addr: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    subject_username: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
 
-    actor: Mapped[Optional[OAUser]] = relationship(OAUser, foreign_keys=[actor_id])
-    subject: Mapped[Optional[OAUser]] = relationship(OAUser, foreign_keys=[subject_id])
+    actor: Mapped[OAUser | None] = relationship(OAUser, foreign_keys=[actor_id])
+    subject: Mapped[OAUser | None] = relationship(OAUser, foreign_keys=[subject_id])

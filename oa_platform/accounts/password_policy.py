@@ -65,7 +65,7 @@ class PasswordPolicy:
     max_age_days: int = 90
 
     @classmethod
-    def from_config(cls, config) -> "PasswordPolicy":
+    def from_config(cls, config) -> PasswordPolicy:
         return cls(
             min_length=int(config.get("OA_PASSWORD_MIN_LENGTH", 12)),
             max_age_days=int(config.get("OA_PASSWORD_MAX_AGE_DAYS", 90)),
@@ -75,7 +75,9 @@ class PasswordPolicy:
         """Every rule the password breaks, each as a message for the person choosing it."""
         found: list[str] = []
         if len(password) < self.min_length:
-            found.append(f"Use at least {self.min_length} characters (this one has {len(password)}).")
+            found.append(
+                f"Use at least {self.min_length} characters (this one has {len(password)})."
+            )
         if len(password) > MAX_LENGTH:
             found.append(f"Use at most {MAX_LENGTH} characters.")
         run = longest_simple_run(password)

@@ -6,9 +6,9 @@ import secrets
 import string
 
 from flask import current_app
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from werkzeug.security import generate_password_hash
 
 from oa_platform.accounts.models import OAUser, PasswordHistory
@@ -39,9 +39,7 @@ def recent_hashes(session: Session, user: OAUser, count: int) -> list[str]:
     return list(rows)
 
 
-def store_password(
-    session: Session, user: OAUser, password: str, *, must_change: bool
-) -> None:
+def store_password(session: Session, user: OAUser, password: str, *, must_change: bool) -> None:
     """Set ``user``'s password, remember it in the history and (re)start its age."""
     user.password = hash_password(password)
     user.password_changed_at = utcnow()

@@ -98,12 +98,18 @@ class OASecurityManager(SecurityManager):
             user.fail_login_count = (user.fail_login_count or 0) + 1
         started_lock = not locked and lockout.register_failure(session, username, now, rule)
         record_account_event(
-            session, "login_failure", subject=user, subject_username=username[:128],
+            session,
+            "login_failure",
+            subject=user,
+            subject_username=username[:128],
             detail={"reason": reason},
         )
         if started_lock:
             record_account_event(
-                session, "lockout", subject=user, subject_username=username[:128],
+                session,
+                "lockout",
+                subject=user,
+                subject_username=username[:128],
                 detail={"minutes": rule.minutes, "failures": rule.threshold},
             )
         session.commit()

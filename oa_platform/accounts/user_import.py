@@ -16,10 +16,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from oa_platform.accounts.audit import record_account_event
+from oa_platform.accounts.commands import current_policy
 from oa_platform.accounts.exceptions import ImportProblem, UserImportError
 from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.passwords import one_time_password, store_password
-from oa_platform.accounts.commands import current_policy
 from oa_platform.extensions import db
 from oa_platform.org.models import Company, Department, Position
 
@@ -82,8 +82,11 @@ def parse_users(data: bytes) -> list[dict]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise UserImportError(
-            [ImportProblem(1, f"missing column(s): {', '.join(missing)}; "
-                              f"expected {', '.join(COLUMNS)}")]
+            [
+                ImportProblem(
+                    1, f"missing column(s): {', '.join(missing)}; expected {', '.join(COLUMNS)}"
+                )
+            ]
         )
     reader.fieldnames = header
     lookups = _Lookups()
@@ -128,9 +131,7 @@ def parse_users(data: bytes) -> list[dict]:
         if company is not None and values["department"]:
             department = lookups.departments.get((company.id, values["department"].lower()))
             if department is None:
-                reasons.append(
-                    f'unknown department "{values["department"]}" in {company.name}'
-                )
+                reasons.append(f'unknown department "{values["department"]}" in {company.name}')
         position = lookups.positions.get(values["position"].lower()) if values["position"] else None
         if values["position"] and position is None:
             reasons.append(f'unknown position "{values["position"]}"')
@@ -156,9 +157,14 @@ def import_users(data: bytes, actor_id: int | None = None) -> list[ImportedUser]
         for row in rows:
             first, last = _split_name(row["name"])
             user = OAUser(
-                first_name=first, last_name=last, username=row["username"],
-                email=row["email"], active=True, department=row["department"],
-                position=row["position"], roles=[role] if role else [],
+                first_name=first,
+                last_name=last,
+                username=row["username"],
+                email=row["email"],
+                active=True,
+                department=row["department"],
+                position=row["position"],
+                roles=[role] if role else [],
                 must_change_password=True,
             )
             db.session.add(user)
@@ -167,7 +173,9 @@ def import_users(data: bytes, actor_id: int | None = None) -> list[ImportedUser]
             store_password(db.session, user, password, must_change=True)
             created.append(ImportedUser(user.username, row["name"], password))
         record_account_event(
-            db.session, "user_import", actor_id=actor_id,
+            db.session,
+            "user_import",
+            actor_id=actor_id,
             detail={"count": len(created), "usernames": [c.username for c in created]},
         )
         db.session.commit()

@@ -63,9 +63,7 @@ class ChangePasswordView(SimpleFormView):
 
     def form_post(self, form):
         try:
-            commands.change_own_password(
-                g.user, form.current_password.data, form.new_password.data
-            )
+            commands.change_own_password(g.user, form.current_password.data, form.new_password.data)
         except PasswordRejectedError as exc:
             form.new_password.errors = list(exc.problems)
             return self._render(form)
@@ -77,8 +75,10 @@ class ChangePasswordView(SimpleFormView):
 
     def _render(self, form):
         return self.render_template(
-            self.form_template, title=self.form_title,
-            widgets=self._get_edit_widget(form=form), appbuilder=self.appbuilder,
+            self.form_template,
+            title=self.form_title,
+            widgets=self._get_edit_widget(form=form),
+            appbuilder=self.appbuilder,
         )
 
 
@@ -109,9 +109,7 @@ class ResetPasswordView(BaseView):
             temporary = commands.reset_password(g.user, target)
         except ResetNotAllowedError:
             abort(403)
-        return self.render_template(
-            "accounts/reset_done.html", target=target, temporary=temporary
-        )
+        return self.render_template("accounts/reset_done.html", target=target, temporary=temporary)
 
 
 class MyTeamView(BaseView):
@@ -144,7 +142,8 @@ class MyTeamView(BaseView):
                 if user.id != g.user.id:
                     members[user.id] = user
         return self.render_template(
-            "accounts/my_team.html", units=units,
+            "accounts/my_team.html",
+            units=units,
             members=sorted(members.values(), key=lambda u: u.username),
         )
 
@@ -189,7 +188,10 @@ class UserImportView(BaseView):
             except UserImportError as exc:
                 problems = exc.problems
         return self.render_template(
-            "accounts/import.html", form=form, problems=problems, created=created,
+            "accounts/import.html",
+            form=form,
+            problems=problems,
+            created=created,
             columns=user_import.COLUMNS,
         )
 
@@ -197,25 +199,82 @@ class UserImportView(BaseView):
 class OAUserModelView(UserDBModelView):
     """FAB's user admin with the platform's department, position and account state."""
 
-    list_columns = ["first_name", "last_name", "username", "department", "position", "active",
-                    "roles"]
+    list_columns = [
+        "first_name",
+        "last_name",
+        "username",
+        "department",
+        "position",
+        "active",
+        "roles",
+    ]
     show_fieldsets = [
-        ("User", {"fields": ["first_name", "last_name", "username", "email", "department",
-                             "position", "active", "roles"]}),
-        ("Account", {"fields": ["must_change_password", "password_changed_at", "last_login",
-                                "login_count", "fail_login_count", "deactivated_at",
-                                "successor"], "expanded": False}),
+        (
+            "User",
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "username",
+                    "email",
+                    "department",
+                    "position",
+                    "active",
+                    "roles",
+                ]
+            },
+        ),
+        (
+            "Account",
+            {
+                "fields": [
+                    "must_change_password",
+                    "password_changed_at",
+                    "last_login",
+                    "login_count",
+                    "fail_login_count",
+                    "deactivated_at",
+                    "successor",
+                ],
+                "expanded": False,
+            },
+        ),
     ]
     user_show_fieldsets = [
-        ("User info", {"fields": ["username", "first_name", "last_name", "email",
-                                  "department", "position"]}),
+        (
+            "User info",
+            {"fields": ["username", "first_name", "last_name", "email", "department", "position"]},
+        ),
     ]
-    add_columns = ["first_name", "last_name", "username", "email", "department", "position",
-                   "roles", "password", "conf_password"]
-    edit_columns = ["first_name", "last_name", "username", "email", "department", "position",
-                    "roles"]
-    search_columns = ["first_name", "last_name", "username", "email", "department",
-                      "position", "active"]
+    add_columns = [
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "department",
+        "position",
+        "roles",
+        "password",
+        "conf_password",
+    ]
+    edit_columns = [
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "department",
+        "position",
+        "roles",
+    ]
+    search_columns = [
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "department",
+        "position",
+        "active",
+    ]
 
     @action("deactivate", "Deactivate", "", "fa-user-times", multiple=False)
     def deactivate(self, item: OAUser):
@@ -233,5 +292,5 @@ class AccountEventView(ModelView):
     base_permissions = ["can_list", "can_show"]
     base_order = ("occurred_at", "desc")
     list_columns = ["occurred_at", "kind", "subject_username", "actor", "remote_addr", "detail"]
-    show_columns = list_columns + ["subject"]
+    show_columns = [*list_columns, "subject"]
     search_columns = ["kind", "subject_username", "actor", "occurred_at", "remote_addr"]

@@ -8,10 +8,10 @@ charge, whom approval chains and the password-reset rule look up.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from flask_appbuilder import Model
-from sqlalchemy import Enum, ForeignKey, Integer, String, Table, Column, UniqueConstraint
+from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:
@@ -39,14 +39,12 @@ class Company(Model):
         Enum(CompanyKind, name="company_kind", values_callable=lambda e: [m.value for m in e]),
         nullable=False,
     )
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_company.id"), index=True)
-    parent: Mapped[Optional["Company"]] = relationship(
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_company.id"), index=True)
+    parent: Mapped[Company | None] = relationship(
         "Company", remote_side=[id], back_populates="children"
     )
-    children: Mapped[list["Company"]] = relationship("Company", back_populates="parent")
-    departments: Mapped[list["Department"]] = relationship(
-        "Department", back_populates="company"
-    )
+    children: Mapped[list[Company]] = relationship("Company", back_populates="parent")
+    departments: Mapped[list[Department]] = relationship("Department", back_populates="company")
 
     def __repr__(self) -> str:
         return self.name
@@ -67,33 +65,35 @@ class Department(Model):
     __table_args__ = (UniqueConstraint("company_id", "code", name="uq_department_company_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("org_company.id"), nullable=False, index=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("org_company.id"), nullable=False, index=True
+    )
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org_department.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_department.id"), index=True)
     # use_alter: users point at departments and departments at users (head, leader).
-    head_id: Mapped[Optional[int]] = mapped_column(
+    head_id: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", use_alter=True, name="fk_department_head"), index=True
     )
-    leader_in_charge_id: Mapped[Optional[int]] = mapped_column(
+    leader_in_charge_id: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", use_alter=True, name="fk_department_leader"), index=True
     )
 
     company: Mapped[Company] = relationship("Company", back_populates="departments")
-    parent: Mapped[Optional["Department"]] = relationship(
+    parent: Mapped[Department | None] = relationship(
         "Department", remote_side=[id], back_populates="children"
     )
-    children: Mapped[list["Department"]] = relationship("Department", back_populates="parent")
-    head: Mapped[Optional["OAUser"]] = relationship("OAUser", foreign_keys=[head_id])
-    leader_in_charge: Mapped[Optional["OAUser"]] = relationship(
+    children: Mapped[list[Department]] = relationship("Department", back_populates="parent")
+    head: Mapped[OAUser | None] = relationship("OAUser", foreign_keys=[head_id])
+    leader_in_charge: Mapped[OAUser | None] = relationship(
         "OAUser", foreign_keys=[leader_in_charge_id]
     )
     # Administrators this department's head designated to reset its members' passwords (§4.1).
-    reset_delegates: Mapped[list["OAUser"]] = relationship(
+    reset_delegates: Mapped[list[OAUser]] = relationship(
         "OAUser", secondary=department_reset_delegate
     )
 
-    def ancestors(self) -> list["Department"]:
+    def ancestors(self) -> list[Department]:
         """This department's parents, nearest first (the tree is shallow; no query per level
         beyond the lazy load of each parent)."""
         chain: list[Department] = []

@@ -21,9 +21,15 @@ class DepartmentModelView(ModelView):
     datamodel = SQLAInterface(Department)
     list_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
     add_columns = edit_columns = [
-        "company", "code", "name", "parent", "head", "leader_in_charge", "reset_delegates",
+        "company",
+        "code",
+        "name",
+        "parent",
+        "head",
+        "leader_in_charge",
+        "reset_delegates",
     ]
-    show_columns = add_columns + ["children"]
+    show_columns = [*add_columns, "children"]
     search_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
     description_columns = {
         "reset_delegates": "Administrators the head designated to reset members' passwords "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+import itertools
+from datetime import datetime, timedelta
 
 import time_machine
-from datetime import datetime, timedelta
 
 from oa_platform.accounts.models import AccountEvent
 from oa_platform.demo import DEMO_PASSWORD
@@ -18,8 +19,7 @@ STRONG = "Harbour-Kite-73-Plum"
 def change_password(client, current, new, confirm=None):
     return client.post(
         "/changepassword/form",
-        data={"current_password": current, "new_password": new,
-              "confirm_password": confirm or new},
+        data={"current_password": current, "new_password": new, "confirm_password": confirm or new},
     )
 
 
@@ -62,9 +62,15 @@ def test_wrong_current_password_changes_nothing(client):
 
 def test_none_of_the_last_five_passwords_may_be_reused(client):
     login(client, "staff")
-    history = [DEMO_PASSWORD, "Harbour-Kite-73-Plum", "Maple-Drum-58-Crow", "Velvet-Oar-29-Hill",
-               "Copper-Fern-64-Lake", "Silent-Reed-82-Moth"]
-    for previous, new in zip(history, history[1:]):
+    history = [
+        DEMO_PASSWORD,
+        "Harbour-Kite-73-Plum",
+        "Maple-Drum-58-Crow",
+        "Velvet-Oar-29-Hill",
+        "Copper-Fern-64-Lake",
+        "Silent-Reed-82-Moth",
+    ]
+    for previous, new in itertools.pairwise(history):
         assert change_password(client, previous, new).status_code == 302
     # The demo password is now six changes old: allowed again; the last five are not.
     refused = change_password(client, history[-1], history[2])
@@ -107,9 +113,12 @@ def test_five_failed_logins_lock_the_account_for_fifteen_minutes(client):
 
 def test_unknown_user_names_are_answered_exactly_like_real_ones(client):
     """No user enumeration: same message, same lock-out, for names that do not exist."""
+
     def answers(name):
-        return [login(client, name, "wrong-password", follow=True).get_data(as_text=True)
-                for _ in range(6)]
+        return [
+            login(client, name, "wrong-password", follow=True).get_data(as_text=True)
+            for _ in range(6)
+        ]
 
     real, ghost = answers("staff"), answers("nobody-here")
     assert real == ghost

@@ -27,7 +27,9 @@ def test_the_regulations_own_example_123456_is_rejected_for_length_and_run():
     assert any("commonly used" in p for p in problems)
 
 
-@pytest.mark.parametrize("password", ["qwertyuiop12", "Password2024!!", "iloveyou1!", "WOAINI1314520"])
+@pytest.mark.parametrize(
+    "password", ["qwertyuiop12", "Password2024!!", "iloveyou1!", "WOAINI1314520"]
+)
 def test_common_passwords_are_rejected_even_with_digits_around(password):
     assert any("commonly used" in p for p in PasswordPolicy(min_length=8).problems(password))
 

@@ -1,0 +1,118 @@
+"""Seed 2 §5.1: HR registers new users; a bad file names each bad line and imports nothing."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from oa_platform.accounts.exceptions import UserImportError
+from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.user_import import import_users
+from oa_platform.extensions import db
+from tests.conftest import login
+
+HEADER = "name,username,email,company,department,position\n"
+GOOD = [
+    "Li Na,lina,lina@example.com,SLS,SALES,Clerk",
+    "王芳,wangfang,wangfang@example.com,Example Group,Finance Department,Manager",
+]
+
+
+def user_count() -> int:
+    return db.session.query(OAUser).count()
+
+
+def problems_of(data: bytes) -> list[str]:
+    before = user_count()
+    with pytest.raises(UserImportError) as caught:
+        import_users(data)
+    assert user_count() == before, "a failed import must import nothing"
+    return [str(p) for p in caught.value.problems]
+
+
+def test_import_creates_every_user_with_a_one_time_password_to_change(demo):
+    created = import_users((HEADER + "\n".join(GOOD) + "\n").encode())
+    assert [c.username for c in created] == ["lina", "wangfang"]
+    wang = db.session.query(OAUser).filter_by(username="wangfang").one()
+    assert (wang.first_name, wang.department.code, wang.position.name) == ("王芳", "FIN", "Manager")
+    assert wang.must_change_password is True and [r.name for r in wang.roles] == ["Staff"]
+    client = demo.test_client()
+    login(client, "lina", created[0].initial_password)
+    assert client.get("/").headers["Location"].endswith("/changepassword/form")
+
+
+def test_bad_encoding_is_reported_with_its_line(demo):
+    data = (
+        HEADER + GOOD[0] + "\n"
+    ).encode() + "王芳,wangfang,w@example.com,SLS,SALES,Clerk\n".encode("gbk")
+    assert problems_of(data) == ["line 3: the file is not UTF-8 text (save it as CSV UTF-8)"]
+
+
+def test_missing_column_is_named(demo):
+    data = b"name,username,company,department,position\nLi Na,lina,SLS,SALES,Clerk\n"
+    assert problems_of(data) == [
+        "line 1: missing column(s): email; expected name, username, email, company, "
+        "department, position"
+    ]
+
+
+def test_every_bad_row_is_reported_and_nothing_is_imported(demo):
+    rows = [
+        GOOD[0],  # line 2: fine
+        "Zhou Jie,zhoujie,zhoujie@example.com,SLS,Warehouse,Clerk",  # unknown department
+        "Sam Again,STAFF,sam2@example.com,SLS,SALES,Clerk",  # user name exists
+        "Li Na Two,lina,lina2@example.com,SLS,SALES,Clerk",  # duplicate in file
+        "No Mail,nomail,not-an-address,SLS,SALES,Clerk",  # bad e-mail
+        "Gu Yi,guyi,guyi@example.com,ACME,SALES,Astronaut",  # unknown company, position
+        ",blank,blank@example.com,SLS,SALES,Clerk",  # empty name
+    ]
+    problems = problems_of((HEADER + "\n".join(rows) + "\n").encode())
+    assert problems[0] == 'line 3: unknown department "Warehouse" in Example Sales Co.'
+    assert problems[1] == 'line 4: user name "STAFF" already exists'
+    assert problems[2] == 'line 5: user name "lina" also on line 2'
+    assert problems[3].startswith('line 6: e-mail "not-an-address" is not valid')
+    assert problems[4] == 'line 7: unknown company "ACME"; unknown position "Astronaut"'
+    assert problems[5] == "line 8: empty name"
+    assert len(problems) == 6
+
+
+def test_empty_file_and_header_only_file_are_refused(demo):
+    assert problems_of(b"") == ["line 1: the file is empty; expected a header row"]
+    assert problems_of(HEADER.encode()) == ["the file has no user rows"]
+
+
+def test_hr_imports_in_the_browser_and_sees_the_problems(client):
+    login(client, "hr")
+    bad = (HEADER + "Zhou Jie,zhoujie,zhoujie@example.com,SLS,Warehouse,Clerk\n").encode()
+    from io import BytesIO
+
+    page = client.post(
+        "/importusers/",
+        data={"file": (BytesIO(bad), "users.csv")},
+        content_type="multipart/form-data",
+    )
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Nothing was imported." in text
+    assert 'line 2: unknown department "Warehouse" in Example Sales Co.' in text
+    good = (HEADER + GOOD[0] + "\n").encode()
+    page = client.post(
+        "/importusers/",
+        data={"file": (BytesIO(good), "users.csv")},
+        content_type="multipart/form-data",
+    )
+    assert 'id="import-result"' in page.get_data(as_text=True)
+
+
+def test_staff_cannot_reach_the_import(client):
+    login(client, "staff")
+    assert client.get("/importusers/").status_code == 403
+
+
+def test_cli_import_reports_lines_and_imports_nothing(demo, tmp_path):
+    bad = tmp_path / "users.csv"
+    bad.write_text(HEADER + "Zhou Jie,zhoujie,zhoujie@example.com,SLS,Warehouse,Clerk\n")
+    result = demo.test_cli_runner().invoke(args=["oa", "users", "import", str(bad)])
+    assert result.exit_code == 1
+    assert f'{bad}:line 2: unknown department "Warehouse" in Example Sales Co.' in result.output
+    assert "Nothing was imported." in result.output
