@@ -131,6 +131,14 @@ class OASecurityManager(SecurityManager):
             )
         return None
 
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """FAB's JWT user loader, refusing (401) users who must first change their password:
+        the API has no page to send them to."""
+        user = super().load_user_jwt(_jwt_header, jwt_data)
+        if user is not None and self.password_change_required(user):
+            return None
+        return user
+
     def before_request(self):
         """Set ``g.user`` as FAB does, then hold back users who must change their password."""
         g.user = current_user

@@ -11,6 +11,8 @@ from flask_appbuilder import BaseView, ModelView, SimpleFormView, expose, has_ac
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from sqlalchemy import func
+from wtforms import ValidationError
 
 from oa_platform.accounts import commands, user_import
 from oa_platform.accounts.exceptions import (
@@ -196,6 +198,18 @@ class UserImportView(BaseView):
         )
 
 
+def _username_is_free(form, field) -> None:
+    """User names are unique ignoring case, since log-in ignores case (AUTH_USERNAME_CI)."""
+    query = db.session.query(OAUser.id).filter(
+        func.lower(OAUser.username) == (field.data or "").strip().lower()
+    )
+    own_id = getattr(form, "_id", None)
+    if own_id is not None:
+        query = query.filter(OAUser.id != int(own_id))
+    if query.first() is not None:
+        raise ValidationError(f'The user name "{field.data}" is taken (ignoring case).')
+
+
 class OAUserModelView(UserDBModelView):
     """FAB's user admin with the platform's department, position and account state."""
 
@@ -275,6 +289,11 @@ class OAUserModelView(UserDBModelView):
         "position",
         "active",
     ]
+
+    validators_columns = {
+        **UserDBModelView.validators_columns,
+        "username": [lambda form, field: _username_is_free(form, field)],
+    }
 
     @action("deactivate", "Deactivate", "", "fa-user-times", multiple=False)
     def deactivate(self, item: OAUser):

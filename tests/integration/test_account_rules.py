@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import time_machine
 
-from oa_platform.accounts.models import AccountEvent
+from oa_platform.accounts.models import AccountEvent, OAUser
 from oa_platform.demo import DEMO_PASSWORD
 from oa_platform.extensions import db
 from tests.conftest import login, user
@@ -294,3 +294,69 @@ def test_forms_require_a_csrf_token(app_factory):
         assert b"Welcome" not in client.get("/").data
         assert answer.status_code in (200, 302, 400)
         assert events("login_success") == []
+
+
+def test_user_names_are_unique_ignoring_case(client):
+    login(client, "admin")
+    page = client.post(
+        "/users/add",
+        data={
+            "first_name": "Sam",
+            "last_name": "Two",
+            "username": "STAFF",
+            "email": "sam2@example.com",
+            "roles": [1],
+            "password": STRONG,
+            "conf_password": STRONG,
+        },
+    )
+    assert 'The user name "STAFF" is taken (ignoring case).' in html.unescape(
+        page.get_data(as_text=True)
+    )
+    assert db.session.query(OAUser).filter(OAUser.email == "sam2@example.com").count() == 0
+
+
+def test_an_administrators_new_user_must_change_the_initial_password(client):
+    login(client, "admin")
+    answer = client.post(
+        "/users/add",
+        data={
+            "first_name": "Zoe",
+            "last_name": "Qi",
+            "username": "zoeqi",
+            "email": "zoe@example.com",
+            "roles": [user("staff").roles[0].id],
+            "password": STRONG,
+            "conf_password": STRONG,
+        },
+    )
+    assert answer.status_code == 302
+    assert user("zoeqi").must_change_password is True
+
+
+def test_the_api_refuses_a_user_who_must_change_the_initial_password(client):
+    token = client.post(
+        "/api/v1/security/login",
+        json={"username": "newhire", "password": DEMO_PASSWORD, "provider": "db"},
+    ).get_json()["access_token"]
+    answer = client.get("/api/v1/menu/", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+
+
+def test_roles_are_seeded_with_their_permissions(client):
+    from flask import current_app
+
+    sm = current_app.appbuilder.sm
+    names = {r.name for r in sm.get_all_roles()}
+    assert {"Admin", "HR", "Management Center", "Unit Head", "Staff", "Auditor"} <= names
+    expectations = {
+        "auditor": {"/accounteventview/list/": 200, "/importusers/": 403},
+        "hr": {"/importusers/": 200, "/users/list/": 200, "/accounteventview/list/": 403},
+        "staff": {"/users/list/": 403, "/departmentmodelview/list/": 403, "/myteam/": 200},
+        "head": {"/departmentmodelview/list/": 200, "/users/list/": 403},
+    }
+    for name, pages in expectations.items():
+        c = client.application.test_client()
+        login(c, name)
+        for path, code in pages.items():
+            assert c.get(path).status_code == code, (name, path)
