@@ -131,22 +131,24 @@ class MyTeamView(BaseView):
             )
             .all()
         )
-        members: dict[int, OAUser] = {}
+        # Sub-departments count too: a head answers for the units below theirs.
+        unit_ids: set[int] = set()
         pending = list(units)
-        seen: set[int] = set()
         while pending:
             unit = pending.pop()
-            if unit.id in seen:
-                continue
-            seen.add(unit.id)
-            pending.extend(unit.children)
-            for user in db.session.query(OAUser).filter(OAUser.department_id == unit.id):
-                if user.id != g.user.id:
-                    members[user.id] = user
+            if unit.id not in unit_ids:
+                unit_ids.add(unit.id)
+                pending.extend(unit.children)
+        members = (
+            db.session.query(OAUser)
+            .filter(OAUser.department_id.in_(unit_ids), OAUser.id != g.user.id)
+            .order_by(OAUser.username)
+            .all()
+        )
         return self.render_template(
             "accounts/my_team.html",
             units=units,
-            members=sorted(members.values(), key=lambda u: u.username),
+            members=members,
         )
 
 
@@ -210,34 +212,15 @@ def _username_is_free(form, field) -> None:
         raise ValidationError(f'The user name "{field.data}" is taken (ignoring case).')
 
 
+_IDENTITY = ["first_name", "last_name", "username", "email", "department", "position"]
+
+
 class OAUserModelView(UserDBModelView):
     """FAB's user admin with the platform's department, position and account state."""
 
-    list_columns = [
-        "first_name",
-        "last_name",
-        "username",
-        "department",
-        "position",
-        "active",
-        "roles",
-    ]
+    list_columns = [*_IDENTITY[:3], "department", "position", "active", "roles"]
     show_fieldsets = [
-        (
-            "User",
-            {
-                "fields": [
-                    "first_name",
-                    "last_name",
-                    "username",
-                    "email",
-                    "department",
-                    "position",
-                    "active",
-                    "roles",
-                ]
-            },
-        ),
+        ("User", {"fields": [*_IDENTITY, "active", "roles"]}),
         (
             "Account",
             {
@@ -254,41 +237,11 @@ class OAUserModelView(UserDBModelView):
             },
         ),
     ]
-    user_show_fieldsets = [
-        (
-            "User info",
-            {"fields": ["username", "first_name", "last_name", "email", "department", "position"]},
-        ),
-    ]
-    add_columns = [
-        "first_name",
-        "last_name",
-        "username",
-        "email",
-        "department",
-        "position",
-        "roles",
-        "password",
-        "conf_password",
-    ]
-    edit_columns = [
-        "first_name",
-        "last_name",
-        "username",
-        "email",
-        "department",
-        "position",
-        "roles",
-    ]
-    search_columns = [
-        "first_name",
-        "last_name",
-        "username",
-        "email",
-        "department",
-        "position",
-        "active",
-    ]
+    user_show_fieldsets = [("User info", {"fields": _IDENTITY})]
+    add_columns = [*_IDENTITY, "roles", "password", "conf_password"]
+    # Activation is not edited here: deactivation is its own audited command.
+    edit_columns = [*_IDENTITY, "roles"]
+    search_columns = [*_IDENTITY, "active"]
 
     validators_columns = {
         **UserDBModelView.validators_columns,

@@ -296,40 +296,32 @@ def test_forms_require_a_csrf_token(app_factory):
         assert events("login_success") == []
 
 
-def test_user_names_are_unique_ignoring_case(client):
-    login(client, "admin")
-    page = client.post(
+def add_user(client, username: str, email: str, role_id: int):
+    return client.post(
         "/users/add",
         data={
-            "first_name": "Sam",
-            "last_name": "Two",
-            "username": "STAFF",
-            "email": "sam2@example.com",
-            "roles": [1],
+            "first_name": "New",
+            "last_name": "Person",
+            "username": username,
+            "email": email,
+            "roles": [role_id],
             "password": STRONG,
             "conf_password": STRONG,
         },
     )
-    assert 'The user name "STAFF" is taken (ignoring case).' in html.unescape(
-        page.get_data(as_text=True)
-    )
+
+
+def test_user_names_are_unique_ignoring_case(client):
+    login(client, "admin")
+    page = add_user(client, "STAFF", "sam2@example.com", user("staff").roles[0].id)
+    text = html.unescape(page.get_data(as_text=True))
+    assert 'The user name "STAFF" is taken (ignoring case).' in text
     assert db.session.query(OAUser).filter(OAUser.email == "sam2@example.com").count() == 0
 
 
 def test_an_administrators_new_user_must_change_the_initial_password(client):
     login(client, "admin")
-    answer = client.post(
-        "/users/add",
-        data={
-            "first_name": "Zoe",
-            "last_name": "Qi",
-            "username": "zoeqi",
-            "email": "zoe@example.com",
-            "roles": [user("staff").roles[0].id],
-            "password": STRONG,
-            "conf_password": STRONG,
-        },
-    )
+    answer = add_user(client, "zoeqi", "zoe@example.com", user("staff").roles[0].id)
     assert answer.status_code == 302
     assert user("zoeqi").must_change_password is True
 
