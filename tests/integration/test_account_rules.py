@@ -291,8 +291,8 @@ def test_forms_require_a_csrf_token(app_factory):
         load_demo_data()
         client = app.test_client()
         answer = client.post("/login/", data={"username": "staff", "password": DEMO_PASSWORD})
+        assert answer.status_code == 200  # the log-in form again, not a redirect inward
         assert b"Welcome" not in client.get("/").data
-        assert answer.status_code in (200, 302, 400)
         assert events("login_success") == []
 
 

@@ -1,0 +1,39 @@
+"""Regulations §2 and seed 2 §2: a group with holding and sales companies, departments with
+heads and leaders in charge, positions; kept consistent by the admin views."""
+
+from __future__ import annotations
+
+import html
+
+from oa_platform.extensions import db
+from oa_platform.org.models import Company, CompanyKind, Department
+from tests.conftest import login
+
+
+def test_the_demo_group_is_a_company_tree_with_led_departments(demo):
+    group = db.session.query(Company).filter_by(kind=CompanyKind.GROUP).one()
+    assert {c.kind for c in group.children} == {CompanyKind.HOLDING, CompanyKind.SALES}
+    it = db.session.query(Department).filter_by(code="IT").one()
+    assert [d.code for d in it.ancestors()] == ["OFFICE"]
+    for unit in db.session.query(Department):
+        assert unit.head is not None and unit.leader_in_charge is not None, unit.name
+
+
+def test_a_parent_department_must_belong_to_the_same_company(client):
+    login(client, "admin")
+    sales_company = db.session.query(Company).filter_by(code="SLS").one()
+    office = db.session.query(Department).filter_by(code="OFFICE").one()
+    page = client.post(
+        "/departmentmodelview/add",
+        data={"company": sales_company.id, "code": "WH", "name": "Warehouse", "parent": office.id},
+        follow_redirects=True,
+    )
+    text = html.unescape(page.get_data(as_text=True))
+    assert "The parent department must belong to the same company." in text
+    assert db.session.query(Department).filter_by(code="WH").count() == 0
+
+
+def test_hr_reads_the_organisation_but_cannot_change_it(client):
+    login(client, "hr")
+    assert client.get("/departmentmodelview/list/").status_code == 200
+    assert client.get("/departmentmodelview/add").status_code == 403
