@@ -68,6 +68,23 @@ class _Lookups:
         self.emails = set(db.session.scalars(select(func.lower(OAUser.email))))
 
 
+def _records(reader: csv.DictReader):
+    """(line number, row) pairs; a structurally broken file stops at the last good line (the
+    csv module's own count is not reliable at the point of failure)."""
+    good_line = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UserImportError(
+                [ImportProblem(0, f"the CSV is malformed after line {good_line} ({exc})")]
+            ) from None
+        good_line = reader.line_num
+        yield reader.line_num, record
+
+
 def parse_users(data: bytes) -> list[dict]:
     """Validate the whole file; return its rows resolved to org objects, or raise
     :class:`UserImportError` listing every problem."""
@@ -94,8 +111,7 @@ def parse_users(data: bytes) -> list[dict]:
     rows: list[dict] = []
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num
+    for line, record in _records(reader):
         values = {c: (record.get(c) or "").strip() for c in COLUMNS}
         if not any(values.values()):
             continue

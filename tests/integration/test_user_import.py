@@ -77,6 +77,13 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(demo):
     assert len(problems) == 6
 
 
+def test_a_structurally_broken_csv_names_the_line(demo):
+    huge_name = "N" * 200_000  # beyond the csv module's field size limit
+    data = (HEADER + GOOD[0] + "\n" + f"{huge_name},x,x@example.com,SLS,SALES,Clerk\n").encode()
+    [problem] = problems_of(data)
+    assert problem == ("the CSV is malformed after line 2 (field larger than field limit (131072))")
+
+
 def test_empty_file_and_header_only_file_are_refused(demo):
     assert problems_of(b"") == ["line 1: the file is empty; expected a header row"]
     assert problems_of(HEADER.encode()) == ["the file has no user rows"]
