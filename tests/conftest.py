@@ -54,13 +54,38 @@ def build_app(database_url: str, **overrides):
     return app
 
 
+def pytest_generate_tests(metafunc):
+    """Modules that set ``BOTH_DATABASES = True`` run every test on SQLite and PostgreSQL."""
+    if "database_kind" in metafunc.fixturenames:
+        both = getattr(metafunc.module, "BOTH_DATABASES", False)
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"] if both else ["sqlite"])
+
+
+def fresh_postgres_url() -> str:
+    """The test PostgreSQL database with an empty public schema, or a skip when unset."""
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("OA_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("OA_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
-def app_factory(tmp_path):
-    """Build an app on a fresh SQLite file; keyword arguments override settings."""
+def app_factory(tmp_path, database_kind):
+    """Build an app on a fresh database; keyword arguments override settings. Several apps
+    in one test stand for several processes: on PostgreSQL they share the one database."""
     apps = []
+    postgres_url = fresh_postgres_url() if database_kind == "postgresql" else None
 
     def factory(**overrides):
-        app = build_app(f"sqlite:///{tmp_path / f'oa-{len(apps)}.sqlite'}", **overrides)
+        url = postgres_url or f"sqlite:///{tmp_path / f'oa-{len(apps)}.sqlite'}"
+        app = build_app(url, **overrides)
         apps.append(app)
         return app
 

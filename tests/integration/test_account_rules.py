@@ -13,6 +13,9 @@ from oa_platform.demo import DEMO_PASSWORD
 from oa_platform.extensions import db
 from tests.conftest import login, user
 
+# Production runs on PostgreSQL: these rules must hold there as on SQLite.
+BOTH_DATABASES = True
+
 STRONG = "Harbour-Kite-73-Plum"
 
 

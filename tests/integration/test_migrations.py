@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from oa_platform import create_app
 from oa_platform.models import metadata
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, fresh_postgres_url
 
 
 def assert_upgrade_matches_models(url: str) -> None:
@@ -42,19 +40,5 @@ def test_upgrade_on_an_empty_sqlite_database_gives_the_models_schema(tmp_path):
 
 
 @pytest.mark.postgres
-def test_upgrade_on_an_empty_postgresql_database_gives_the_models_schema(postgres_url):
-    assert_upgrade_matches_models(postgres_url)
-
-
-@pytest.fixture
-def postgres_url():
-    url = os.environ.get("OA_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("OA_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
-    engine = create_engine(url)
-    # A fresh, empty schema: migrations must build everything themselves.
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    yield url
+def test_upgrade_on_an_empty_postgresql_database_gives_the_models_schema():
+    assert_upgrade_matches_models(fresh_postgres_url())

@@ -9,6 +9,9 @@ from oa_platform.extensions import db
 from oa_platform.org.models import Company, CompanyKind, Department
 from tests.conftest import login
 
+# Production runs on PostgreSQL: these rules must hold there as on SQLite.
+BOTH_DATABASES = True
+
 
 def test_the_demo_group_is_a_company_tree_with_led_departments(demo):
     group = db.session.query(Company).filter_by(kind=CompanyKind.GROUP).one()

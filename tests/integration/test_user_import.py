@@ -12,6 +12,9 @@ from oa_platform.accounts.user_import import import_users
 from oa_platform.extensions import db
 from tests.conftest import login
 
+# Production runs on PostgreSQL: these rules must hold there as on SQLite.
+BOTH_DATABASES = True
+
 HEADER = "name,username,email,company,department,position\n"
 GOOD = [
     "Li Na,lina,lina@example.com,SLS,SALES,Clerk",
