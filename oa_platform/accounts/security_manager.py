@@ -66,7 +66,9 @@ class OASecurityManager(SecurityManager):
         now = utcnow()
         rule = lockout.LockoutRule.from_config(current_app.config)
         locked = lockout.locked_until(session, username, now) is not None
-        user = self.find_user(username=username) or self.find_user(email=username)
+        # Both look-ups every time: known and unknown names cost the same queries.
+        by_name, by_email = self.find_user(username=username), self.find_user(email=username)
+        user = by_name or by_email
         stored_hash = user.password if user is not None and user.password else None
         password_ok = check_password_hash(
             stored_hash or current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"],
