@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from werkzeug.security import check_password_hash
 
+from form_builder.clock import utcnow
 from oa_platform.accounts.audit import record_account_event
 from oa_platform.accounts.exceptions import (
     CurrentPasswordInvalidError,
@@ -26,7 +27,6 @@ from oa_platform.accounts.passwords import (
     store_password,
 )
 from oa_platform.accounts.signals import user_deactivated
-from oa_platform.clock import utcnow
 from oa_platform.extensions import db
 
 

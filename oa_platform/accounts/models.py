@@ -11,7 +11,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from oa_platform.clock import utcnow
+from form_builder.clock import utcnow
 from oa_platform.org.models import Department, Position
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser, PasswordHistory
 from oa_platform.accounts.password_policy import PasswordPolicy
-from oa_platform.clock import utcnow
 
 _TEMP_ALPHABET = string.ascii_letters + string.digits + "-_.!@#"
 

@@ -13,6 +13,7 @@ from flask_appbuilder.security.utils import is_null_password
 from flask_login import current_user
 from werkzeug.security import check_password_hash
 
+from form_builder.clock import utcnow
 from oa_platform.accounts import lockout
 from oa_platform.accounts.audit import record_account_event
 from oa_platform.accounts.models import OAUser
@@ -23,7 +24,6 @@ from oa_platform.accounts.views import (
     OAUserModelView,
     ResetPasswordView,
 )
-from oa_platform.clock import utcnow
 
 # Endpoints a user who must change their password may still reach.
 _OPEN_BLUEPRINTS = {"ChangePasswordView", "OAAuthDBView", "appbuilder", "static"}

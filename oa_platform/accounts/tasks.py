@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from form_builder.clock import utcnow
 from oa_platform.accounts import lockout
-from oa_platform.clock import utcnow
 from oa_platform.extensions import celery, db
 
 

@@ -1,4 +1,5 @@
-"""The one place the platform reads the time, so tests can freeze it.
+"""The one place the platform reads the time, so tests can freeze it (form_builder and the
+runtime both use it; it lives here because the runtime may import form_builder, not back).
 
 Times are stored as naive UTC, because SQLite keeps no zone and PostgreSQL's ``timestamp``
 columns then compare the same way on both databases.
