@@ -21,12 +21,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     import config as settings
+    import form_builder.services
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
     from oa_platform.extensions import db, migrate
+    from oa_platform.org.directory import OrgDirectory
     from oa_platform.roles import ROLES
     from oa_platform.views import register_views
+    from plugins.registry import node_types
 
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
     app.config.from_object(settings)
@@ -56,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+    form_builder.services.init_app(app, OrgDirectory, node_types)
     init_celery(app)
 
     from oa_platform.cli import oa_cli

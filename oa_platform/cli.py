@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from form_builder.cli import definitions_cli
 from oa_platform.accounts.exceptions import AccountError, UserImportError
 from oa_platform.extensions import db
 
@@ -38,6 +39,9 @@ def demo_command() -> None:
     for user in users:
         note = "  (must change the password at first log-in)" if user.must_change_password else ""
         click.echo(f"  {user.username:<10} {user.role:<18}{note}")
+
+
+oa_cli.add_command(definitions_cli)
 
 
 @oa_cli.group("users")

@@ -3,9 +3,18 @@
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla import models as fab_models
 
+from form_builder import attachments as attachment_models
+from form_builder import models as definition_models
 from oa_platform.accounts import models as account_models
 from oa_platform.org import models as org_models
 
 metadata = Model.metadata
 
-__all__ = ["account_models", "fab_models", "metadata", "org_models"]
+__all__ = [
+    "account_models",
+    "attachment_models",
+    "definition_models",
+    "fab_models",
+    "metadata",
+    "org_models",
+]

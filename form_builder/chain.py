@@ -1,0 +1,156 @@
+"""The node chain as a graph: reachability, loops and the pairing of parallel splits and joins.
+
+Pure functions over the document's ``nodes`` and ``edges``; node kinds come from the node-type
+registry (``plugins.contract.NodeKind`` values), passed in as a mapping node id -> kind.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Chain:
+    """Successors and predecessors by node id, in edge order."""
+
+    kinds: dict[str, str]
+    successors: dict[str, list[str]] = field(default_factory=dict)
+    predecessors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, kinds: Mapping[str, str], edges: Iterable[Mapping[str, Any]]) -> Chain:
+        chain = cls(dict(kinds))
+        for node_id in kinds:
+            chain.successors[node_id] = []
+            chain.predecessors[node_id] = []
+        for edge in edges:
+            source, target = edge.get("from"), edge.get("to")
+            if source in kinds and target in kinds:
+                chain.successors[source].append(target)
+                chain.predecessors[target].append(source)
+        return chain
+
+    def reachable(self, roots: Iterable[str], backwards: bool = False) -> set[str]:
+        """Node ids reachable from ``roots`` following edges (against them if ``backwards``)."""
+        step = self.predecessors if backwards else self.successors
+        seen = set(roots)
+        queue = deque(seen)
+        while queue:
+            for nxt in step[queue.popleft()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return seen
+
+    def loops(self) -> list[list[str]]:
+        """One path per loop found, each closing on its first node (a -> b -> a)."""
+        found: list[list[str]] = []
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+        for root in self.kinds:
+            if root in state:
+                continue
+            path: list[str] = [root]
+            iterators = [iter(self.successors[root])]
+            state[root] = 1
+            while iterators:
+                nxt = next(iterators[-1], None)
+                if nxt is None:
+                    state[path.pop()] = 2
+                    iterators.pop()
+                elif state.get(nxt) == 1:
+                    found.append([*path[path.index(nxt) :], nxt])
+                elif nxt not in state:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    iterators.append(iter(self.successors[nxt]))
+        return found
+
+    def pair_splits(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """Each parallel split's join, and problems as (node id, message).
+
+        Every branch of a split must meet at one join (nested splits inside a branch are
+        skipped through their own join), and that join must wait for exactly the split's
+        branches. Call only on a loop-free chain.
+        """
+        pairs: dict[str, str] = {}
+        problems: list[tuple[str, str]] = []
+        memo: dict[str, set[str | None]] = {}
+
+        def ends_of_branch(node: str) -> set[str | None]:
+            # The joins (None for an end) that the paths from ``node`` reach first.
+            if node in memo:
+                return memo[node]
+            kind = self.kinds[node]
+            if kind == "join":
+                result: set[str | None] = {node}
+            elif kind == "end":
+                result = {None}
+            elif kind == "split":
+                join = match(node)
+                result = set()
+                for nxt in self.successors[join] if join else ():
+                    result |= ends_of_branch(nxt)
+            else:
+                result = set()
+                for nxt in self.successors[node]:
+                    result |= ends_of_branch(nxt)
+            memo[node] = result
+            return result
+
+        def match(split: str) -> str | None:
+            if split in pairs:
+                return pairs[split]
+            branches = self.successors[split]
+            reached: set[str | None] = set()
+            for branch in branches:
+                reached |= ends_of_branch(branch)
+            joins = sorted(j for j in reached if j is not None)
+            if None in reached:
+                problems.append(
+                    (split, f"a branch of parallel split '{split}' ends without a join")
+                )
+            if len(joins) > 1:
+                names = ", ".join(f"'{j}'" for j in joins)
+                problems.append(
+                    (
+                        split,
+                        f"the branches of parallel split '{split}' meet at different joins "
+                        f"({names})",
+                    )
+                )
+            if len(joins) != 1 or None in reached:
+                return None
+            join = joins[0]
+            waits = len(self.predecessors[join])
+            if waits != len(branches):
+                problems.append(
+                    (
+                        join,
+                        f"parallel join '{join}' waits for {waits} incoming edges but parallel "
+                        f"split '{split}' has {len(branches)} branches",
+                    )
+                )
+            pairs[split] = join
+            return join
+
+        for node, kind in self.kinds.items():
+            if kind == "split":
+                match(node)
+        owners: dict[str, list[str]] = {}
+        for split, join in pairs.items():
+            owners.setdefault(join, []).append(split)
+        for node, kind in self.kinds.items():
+            if kind != "join":
+                continue
+            splits = owners.get(node, [])
+            if not splits:
+                problems.append((node, f"parallel join '{node}' has no matching parallel split"))
+            elif len(splits) > 1:
+                names = ", ".join(f"'{s}'" for s in sorted(splits))
+                problems.append(
+                    (node, f"parallel join '{node}' closes more than one split ({names})")
+                )
+        return pairs, problems

@@ -1,0 +1,153 @@
+"""The definition document format: loading, schema checking, format migrations, canonical dump.
+
+A definition version is one JSON document with a ``format`` number (SpiffWorkflow keeps a
+version in its serialised specs for the same reason). When the format changes, add a function
+to ``MIGRATIONS`` that lifts a document from the previous format; old exports keep importing.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Callable, Mapping
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from form_builder.exceptions import DefinitionFormatError, Problem
+
+FORMAT_VERSION = 1
+
+# format N -> function lifting a document of format N to N + 1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the current format (shipped as form_builder/schema/)."""
+    text = resources.files("form_builder").joinpath(
+        f"schema/definition-{FORMAT_VERSION}.schema.json"
+    )
+    return json.loads(text.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON text to a value; a syntax error becomes a problem naming line and column."""
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as error:
+        message = f"the file is not UTF-8 text ({error.reason})"
+        raise DefinitionFormatError([Problem("$", message)]) from None
+    except json.JSONDecodeError as error:
+        message = f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        raise DefinitionFormatError([Problem("$", message)]) from None
+
+
+def load_document(data: Any) -> dict[str, Any]:
+    """A checked document of the current format from parsed JSON (migrating older formats).
+
+    Raises :class:`DefinitionFormatError` listing every schema violation by JSON path.
+    """
+    if not isinstance(data, Mapping):
+        raise DefinitionFormatError([Problem("$", "a definition must be a JSON object")])
+    document = copy.deepcopy(dict(data))
+    version = document.get("format")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DefinitionFormatError([Problem("$.format", "'format' must be a format number")])
+    if version > FORMAT_VERSION:
+        message = f"format {version} is newer than this platform reads ({FORMAT_VERSION})"
+        raise DefinitionFormatError([Problem("$.format", message)])
+    while version < FORMAT_VERSION:
+        if version not in MIGRATIONS:
+            raise DefinitionFormatError([Problem("$.format", f"format {version} is unknown")])
+        document = MIGRATIONS[version](document)
+        version += 1
+    problems = schema_problems(document)
+    if problems:
+        raise DefinitionFormatError(problems, "The definition does not follow the format")
+    return document
+
+
+def schema_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """Every JSON Schema violation, with a readable message and the JSON path."""
+    problems = []
+    for error in _validator().iter_errors(document):
+        problems.extend(_explain(error, document))
+    unique = {(p.path, p.message): p for p in problems}
+    return sorted(unique.values(), key=lambda p: p.path)
+
+
+def _explain(error: jsonschema.ValidationError, document: Mapping[str, Any]) -> list[Problem]:
+    """jsonschema's messages, rewritten where they would puzzle a designer."""
+    path = error.json_path
+    instance = error.instance
+    field = _field_key(document, list(error.absolute_path))
+    if error.validator == "not" and isinstance(instance, Mapping):
+        # Our "not required" rules say which members a type or rule does not take.
+        banned = sorted(_required_names(error.validator_value) & set(instance))
+        kind = instance.get("type") or instance.get("rule") or "this element"
+        if "condition" in banned and "default" in banned:
+            message = "a default edge takes no condition"
+        else:
+            message = f"{', '.join(repr(b) for b in banned)} not allowed for {kind!r}"
+        return [Problem(path, message, field=field)]
+    if error.validator == "oneOf" and isinstance(instance, Mapping) and "rule" in instance:
+        # Report the errors of the branch that matches the rule, not of all seven.
+        matching = [
+            sub
+            for sub in error.context or []
+            if sub.validator != "const"
+            and sub.relative_schema_path[0] == _rule_branch(error, instance)
+        ]
+        if not matching:
+            return [Problem(path + ".rule", f"unknown assignee rule {instance['rule']!r}")]
+        return [p for sub in matching for p in _explain(sub, document)]
+    if error.validator == "additionalProperties":
+        extra = sorted(set(instance) - set(error.schema.get("properties", {})))
+        names = ", ".join(repr(e) for e in extra)
+        return [Problem(path, f"unknown member {names}", field=field)]
+    if error.validator in {"allOf", "anyOf"} and error.context:
+        return [p for sub in error.context for p in _explain(sub, document)]
+    return [Problem(path, error.message, field=field)]
+
+
+def _rule_branch(error: jsonschema.ValidationError, instance: Mapping[str, Any]) -> int | None:
+    for index, branch in enumerate(error.validator_value):
+        if branch.get("properties", {}).get("rule", {}).get("const") == instance.get("rule"):
+            return index
+    return None
+
+
+def _required_names(schema_part: Any) -> set[str]:
+    if isinstance(schema_part, Mapping):
+        names = set(schema_part.get("required", []))
+        for key in ("anyOf", "allOf", "oneOf"):
+            for sub in schema_part.get(key, []):
+                names |= _required_names(sub)
+        return names
+    return set()
+
+
+def _field_key(document: Mapping[str, Any], path: list[Any]) -> str | None:
+    if len(path) >= 2 and path[0] == "fields" and isinstance(path[1], int):
+        fields = document.get("fields")
+        if (
+            isinstance(fields, list)
+            and path[1] < len(fields)
+            and isinstance(fields[path[1]], Mapping)
+        ):
+            key = fields[path[1]].get("key")
+            return key if isinstance(key, str) else None
+    return None
+
+
+def dump_document(document: Mapping[str, Any]) -> str:
+    """The canonical JSON text of a document: what export writes, byte for byte repeatable."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,458 @@
+"""Publish-time validation: every problem of a definition, each naming its node or field.
+
+Checks what the JSON Schema cannot: unique keys, the graph (reachability, paths to an end,
+loops, split/join pairing, exclusive-choice edges), node types and their configs, assignee
+rules against the organisation, field access, expressions (syntax, names, types), defaults
+and limits. The node-type registry and the org directory are passed in, so ``form_builder``
+stays independent of the runtime.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from form_builder import expression
+from form_builder.chain import Chain
+from form_builder.directory import Directory
+from form_builder.exceptions import DefinitionInvalidError, Problem
+from form_builder.format import load_document
+from form_builder.values import sample_value
+
+CHOICE_TYPES = {"select", "multi_select", "radio"}
+PICKER_TYPES = {"user", "department"}
+NO_VALUE_TYPES = {"section"}
+RESULT_EXPECT = {"number": "number", "money": "number", "text": "text", "date": "date"}
+RESULT_EXPECT["boolean"] = "boolean"
+
+
+class NodeTypeSpec(Protocol):
+    """What the validator needs of a node type (``plugins.contract.NodeType`` provides it)."""
+
+    name: str
+    kind: Any  # a NodeKind; compared by value
+    actions: tuple[Any, ...]
+
+    @property
+    def needs_assignee(self) -> bool: ...
+
+    def validate_config(self, config: Mapping[str, Any]) -> list[str]: ...
+
+
+def validate(
+    document: Mapping[str, Any],
+    node_types: Mapping[str, NodeTypeSpec],
+    directory: Directory | None = None,
+) -> list[Problem]:
+    """Every problem of a schema-valid document (empty when it may be published).
+
+    Without a ``directory`` the references to users, roles and org units are not checked.
+    """
+    check = _Check(document, node_types, directory)
+    check.fields()
+    check.nodes()
+    check.edges()
+    check.graph()
+    return check.problems
+
+
+def ensure_publishable(
+    data: Any, node_types: Mapping[str, NodeTypeSpec], directory: Directory | None = None
+) -> dict[str, Any]:
+    """Load (schema) and validate; raise :class:`DefinitionInvalidError` on any problem."""
+    document = load_document(data)
+    problems = validate(document, node_types, directory)
+    if problems:
+        raise DefinitionInvalidError(problems, "The definition cannot be published")
+    return document
+
+
+class _Check:
+    def __init__(self, document, node_types, directory):
+        self.doc = document
+        self.types = node_types
+        self.directory = directory
+        self.problems: list[Problem] = []
+        self.fields_by_key: dict[str, Mapping[str, Any]] = {}
+        for field in document["fields"]:
+            self.fields_by_key.setdefault(field["key"], field)
+        self.samples = {
+            key: sample_value(field)
+            for key, field in self.fields_by_key.items()
+            if field["type"] not in NO_VALUE_TYPES
+        }
+        self.kinds: dict[str, str] = {}
+        for node in document["nodes"]:
+            node_type = node_types.get(node["type"])
+            if node_type is not None:
+                self.kinds.setdefault(node["id"], str(node_type.kind))
+
+    def add(self, path: str, message: str, *, node: str | None = None, field: str | None = None):
+        self.problems.append(Problem(path, message, node=node, field=field))
+
+    # Fields ---------------------------------------------------------------------------
+
+    def fields(self) -> None:
+        seen: dict[str, int] = {}
+        for index, field in enumerate(self.doc["fields"]):
+            path = f"$.fields[{index}]"
+            key = field["key"]
+            if key in seen:
+                self.add(
+                    f"{path}.key",
+                    f"field key '{key}' is used twice (fields {seen[key] + 1} and {index + 1})",
+                    field=key,
+                )
+            seen.setdefault(key, index)
+            self.field(field, path, key, self.samples)
+            if "visible_if" in field:
+                scope = {k: v for k, v in self.samples.items() if k != key}
+                self.expression(
+                    field["visible_if"],
+                    scope,
+                    "boolean",
+                    f"{path}.visible_if",
+                    f"visibility condition of field '{key}'",
+                    field=key,
+                )
+            if field["type"] == "table":
+                self.columns(field, path)
+        self.computed_cycles()
+
+    def field(self, field, path: str, key: str, scope: Mapping[str, Any]) -> None:
+        kind = field["type"]
+        label = f"field '{key}'"
+        if "min" in field and "max" in field and field["min"] > field["max"]:
+            self.add(
+                path, f"{label}: min {field['min']} is greater than max {field['max']}", field=key
+            )
+        if field.get("min_length", 0) > field.get("max_length", float("inf")):
+            self.add(path, f"{label}: min_length is greater than max_length", field=key)
+        if field.get("min_rows", 0) > field.get("max_rows", float("inf")):
+            self.add(path, f"{label}: min_rows is greater than max_rows", field=key)
+        if "pattern" in field:
+            try:
+                re.compile(field["pattern"])
+            except re.error as error:
+                self.add(
+                    f"{path}.pattern",
+                    f"{label}: the pattern is not a valid regular expression ({error})",
+                    field=key,
+                )
+        values = [option["value"] for option in field.get("options", [])]
+        for value in {v for v in values if values.count(v) > 1}:
+            self.add(f"{path}.options", f"{label}: option value '{value}' is used twice", field=key)
+        if "default" in field:
+            message = _default_problem(field)
+            if message:
+                self.add(f"{path}.default", f"{label}: {message}", field=key)
+        if kind == "computed":
+            own = {k: v for k, v in scope.items() if k != key}
+            self.expression(
+                field["expression"],
+                own,
+                RESULT_EXPECT[field["result"]],
+                f"{path}.expression",
+                f"expression of computed {label}",
+                field=key,
+            )
+
+    def columns(self, table, path: str) -> None:
+        row_scope = {column["key"]: sample_value(column) for column in table["columns"]}
+        seen: set[str] = set()
+        for index, column in enumerate(table["columns"]):
+            column_path = f"{path}.columns[{index}]"
+            if column["key"] in seen:
+                self.add(
+                    f"{column_path}.key",
+                    f"field '{table['key']}': column key '{column['key']}' is used twice",
+                    field=table["key"],
+                )
+            seen.add(column["key"])
+            self.field(column, column_path, f"{table['key']}.{column['key']}", row_scope)
+
+    def computed_cycles(self) -> None:
+        computed = {k: f for k, f in self.fields_by_key.items() if f["type"] == "computed"}
+        uses = {}
+        for key, field in computed.items():
+            try:
+                uses[key] = expression.parse(field["expression"]).names & computed.keys()
+            except expression.ExpressionError:
+                uses[key] = set()
+        kinds = dict.fromkeys(computed, "task")
+        edges = [{"from": used, "to": key} for key, names in uses.items() for used in names]
+        for loop in Chain.build(kinds, edges).loops():
+            path = " -> ".join(loop)
+            self.add(
+                "$.fields",
+                f"computed fields depend on each other in a loop ({path})",
+                field=loop[0],
+            )
+
+    def expression(self, source, scope, expect, path, what, *, node=None, field=None) -> None:
+        for message in expression.check(source, scope, expect):
+            self.add(path, f"{what}: {message}", node=node, field=field)
+
+    # Nodes ----------------------------------------------------------------------------
+
+    def nodes(self) -> None:
+        seen: dict[str, int] = {}
+        for index, node in enumerate(self.doc["nodes"]):
+            path = f"$.nodes[{index}]"
+            node_id = node["id"]
+            where = f"node '{node_id}'"
+            if node_id in seen:
+                self.add(
+                    f"{path}.id",
+                    f"node id '{node_id}' is used twice "
+                    f"(nodes {seen[node_id] + 1} and {index + 1})",
+                    node=node_id,
+                )
+            seen.setdefault(node_id, index)
+            node_type = self.types.get(node["type"])
+            if node_type is None:
+                installed = ", ".join(sorted(self.types))
+                self.add(
+                    f"{path}.type",
+                    f"{where}: unknown node type '{node['type']}' (installed: {installed})",
+                    node=node_id,
+                )
+            else:
+                self.node_type_rules(node, node_type, path, where)
+            self.field_access(node, path, where)
+
+    def node_type_rules(self, node, node_type: NodeTypeSpec, path: str, where: str) -> None:
+        node_id = node["id"]
+        if node_type.needs_assignee and "assignee" not in node:
+            self.add(path, f"{where}: no assignee rule (who handles this node?)", node=node_id)
+        if not node_type.needs_assignee and "assignee" in node:
+            self.add(
+                f"{path}.assignee",
+                f"{where}: a '{node_type.name}' node takes no assignee",
+                node=node_id,
+            )
+        if "assignee" in node:
+            self.assignee(node["assignee"], f"{path}.assignee", where, node_id)
+        offered = {str(action) for action in node_type.actions}
+        for action in node.get("actions", []):
+            if action not in offered:
+                allowed = ", ".join(sorted(offered)) or "none"
+                self.add(
+                    f"{path}.actions",
+                    f"{where}: a '{node_type.name}' node cannot offer '{action}' "
+                    f"(it offers: {allowed})",
+                    node=node_id,
+                )
+        for message in node_type.validate_config(node.get("config", {})):
+            self.add(f"{path}.config", f"{where}: {message}", node=node_id)
+
+    def assignee(self, rule: Mapping[str, Any], path: str, where: str, node_id: str) -> None:
+        kind = rule["rule"]
+        if kind == "field":
+            field = self.fields_by_key.get(rule["field"])
+            if field is None:
+                self.add(
+                    path, f"{where}: assignee field '{rule['field']}' does not exist", node=node_id
+                )
+            elif field["type"] not in PICKER_TYPES:
+                self.add(
+                    path,
+                    f"{where}: assignee field '{rule['field']}' is not a user or department picker",
+                    node=node_id,
+                )
+            return
+        directory = self.directory
+        if directory is None:
+            return
+        if kind == "users":
+            for name in rule["users"]:
+                if not directory.active_user_exists(name):
+                    self.add(
+                        path,
+                        f"{where}: user '{name}' does not exist or is deactivated",
+                        node=node_id,
+                    )
+        elif kind == "role" and not directory.role_exists(rule["role"]):
+            self.add(path, f"{where}: role '{rule['role']}' does not exist", node=node_id)
+        elif kind == "position":
+            if not directory.position_exists(rule["position"]):
+                self.add(
+                    path, f"{where}: position '{rule['position']}' does not exist", node=node_id
+                )
+            if "department" in rule and not directory.department_exists(rule["department"]):
+                self.add(
+                    path, f"{where}: department '{rule['department']}' does not exist", node=node_id
+                )
+            if "company" in rule and not directory.company_exists(rule["company"]):
+                self.add(path, f"{where}: company '{rule['company']}' does not exist", node=node_id)
+
+    def field_access(self, node, path: str, where: str) -> None:
+        for key, access in node.get("field_access", {}).items():
+            field = self.fields_by_key.get(key)
+            if field is None:
+                self.add(
+                    f"{path}.field_access.{key}",
+                    f"{where}: field access names unknown field '{key}'",
+                    node=node["id"],
+                    field=key,
+                )
+            elif access == "edit" and field["type"] in {"computed", "section"}:
+                self.add(
+                    f"{path}.field_access.{key}",
+                    f"{where}: {field['type']} field '{key}' cannot be edited",
+                    node=node["id"],
+                    field=key,
+                )
+
+    # Edges ----------------------------------------------------------------------------
+
+    def edges(self) -> None:
+        node_ids = {node["id"] for node in self.doc["nodes"]}
+        seen: set[tuple[str, str]] = set()
+        outgoing: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+        for index, edge in enumerate(self.doc["edges"]):
+            path = f"$.edges[{index}]"
+            source, target = edge["from"], edge["to"]
+            name = f"edge {source} -> {target}"
+            for end in ("from", "to"):
+                if edge[end] not in node_ids:
+                    self.add(
+                        f"{path}.{end}",
+                        f"{name}: node '{edge[end]}' does not exist",
+                        node=source if end == "to" else None,
+                    )
+            if (source, target) in seen:
+                self.add(path, f"{name} is defined twice", node=source)
+            seen.add((source, target))
+            outgoing.setdefault(source, []).append((index, edge))
+            if "condition" in edge:
+                self.expression(
+                    edge["condition"],
+                    self.samples,
+                    "boolean",
+                    f"{path}.condition",
+                    f"condition of {name}",
+                    node=source,
+                )
+        for source, edges in outgoing.items():
+            self.exclusive_choice(source, edges)
+
+    def exclusive_choice(self, source: str, edges) -> None:
+        kind = self.kinds.get(source)
+        if kind == "split":
+            for index, edge in edges:
+                if "condition" in edge or edge.get("default"):
+                    self.add(
+                        f"$.edges[{index}]",
+                        f"edge {source} -> {edge['to']}: edges leaving parallel split "
+                        f"'{source}' take no condition",
+                        node=source,
+                    )
+            return
+        conditional = [edge for _, edge in edges if "condition" in edge]
+        defaults = [edge for _, edge in edges if edge.get("default")]
+        if len(edges) > 1 or conditional:
+            if len(defaults) != 1:
+                self.add(
+                    "$.edges",
+                    f"node '{source}': of its outgoing edges exactly one must be the default "
+                    f"edge (found {len(defaults)})",
+                    node=source,
+                )
+            for index, edge in edges:
+                if "condition" not in edge and not edge.get("default"):
+                    self.add(
+                        f"$.edges[{index}]",
+                        f"edge {source} -> {edge['to']}: needs a condition or must be the "
+                        f"default edge (node '{source}' has several outgoing edges)",
+                        node=source,
+                    )
+
+    # Graph ----------------------------------------------------------------------------
+
+    def graph(self) -> None:
+        kinds = self.kinds
+        if len(kinds) != len({node["id"] for node in self.doc["nodes"]}):
+            return  # unknown types or duplicate ids already reported; the graph would mislead
+        chain = Chain.build(kinds, self.doc["edges"])
+        starts = [n for n, k in kinds.items() if k == "start"]
+        ends = [n for n, k in kinds.items() if k == "end"]
+        if len(starts) != 1:
+            self.add("$.nodes", f"a definition needs exactly one start node (found {len(starts)})")
+        if not ends:
+            self.add("$.nodes", "a definition needs at least one end node")
+        for node_id, kind in kinds.items():
+            if kind == "start" and chain.predecessors[node_id]:
+                self.add(
+                    "$.edges", f"start node '{node_id}' cannot have incoming edges", node=node_id
+                )
+            if kind == "end" and chain.successors[node_id]:
+                self.add(
+                    "$.edges", f"end node '{node_id}' cannot have outgoing edges", node=node_id
+                )
+            if kind != "end" and not chain.successors[node_id]:
+                self.add("$.edges", f"node '{node_id}' has no outgoing edge", node=node_id)
+        if starts:
+            for node_id in sorted(kinds.keys() - chain.reachable(starts)):
+                self.add(
+                    "$.nodes", f"node '{node_id}' cannot be reached from the start", node=node_id
+                )
+        if ends:
+            for node_id in sorted(kinds.keys() - chain.reachable(ends, backwards=True)):
+                self.add("$.nodes", f"node '{node_id}' has no path to an end", node=node_id)
+        loops = chain.loops()
+        for loop in loops:
+            self.add(
+                "$.edges",
+                f"edges {' -> '.join(loop)} form a loop; use the rollback action for "
+                "rework instead",
+                node=loop[0],
+            )
+        if not loops:
+            for node_id, message in chain.pair_splits()[1]:
+                self.add("$.nodes", message, node=node_id)
+
+
+def _default_problem(field: Mapping[str, Any]) -> str | None:
+    """Why a field's default does not fit its type, or None."""
+    default, kind = field["default"], field["type"]
+    rule = default["kind"]
+    fits = {
+        "current_user": kind == "user",
+        "current_department": kind == "department",
+        "today": kind == "date",
+        "now": kind == "datetime",
+    }
+    if rule in fits:
+        return None if fits[rule] else f"the default '{rule}' does not fit a {kind} field"
+    value = default["value"]
+    options = {option["value"] for option in field.get("options", [])}
+    if kind in {"select", "radio"}:
+        ok = value in options
+    elif kind == "multi_select":
+        ok = isinstance(value, list) and all(v in options for v in value)
+    elif kind in {"number", "money"}:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if kind == "money" and isinstance(value, str):
+            ok = re.fullmatch(r"-?\d+(\.\d{1,2})?", value) is not None
+    elif kind == "checkbox":
+        ok = isinstance(value, bool)
+    elif kind == "date":
+        ok = isinstance(value, str) and _parses(date.fromisoformat, value)
+    elif kind == "datetime":
+        ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
+    elif kind in {"text", "textarea", "rich_text", "user", "department"}:
+        ok = isinstance(value, str)
+    else:
+        return f"a {kind} field takes no default"
+    return None if ok else f"the default value {value!r} does not fit a {kind} field"
+
+
+def _parses(parse, value: str) -> bool:
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True

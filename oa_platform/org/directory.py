@@ -1,0 +1,80 @@
+"""The organisation seen through form_builder's ``Directory`` protocol.
+
+Departments are referred to as ``COMPANY/CODE`` (unambiguous) or by their bare code where only
+one company has it; user names are case-insensitive, as log-in treats them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from oa_platform.accounts.models import OAUser
+from oa_platform.org.models import Company, Department, Position
+
+
+class OrgDirectory:
+    """Answers form_builder's org questions from the database, within one session."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def active_user_exists(self, username: str) -> bool:
+        query = select(OAUser.id).where(
+            func.lower(OAUser.username) == username.lower(),
+            OAUser.active.is_(True),
+            OAUser.deactivated_at.is_(None),
+        )
+        return self.session.scalar(query) is not None
+
+    def role_exists(self, name: str) -> bool:
+        from flask_appbuilder.security.sqla.models import Role
+
+        return self.session.scalar(select(Role.id).where(Role.name == name)) is not None
+
+    def department_id(self, code: str) -> int | None:
+        company, _, bare = code.rpartition("/")
+        query = select(Department.id).where(Department.code == bare)
+        if company:
+            query = query.join(Company).where(Company.code == company)
+        ids = self.session.scalars(query.limit(2)).all()
+        return ids[0] if len(ids) == 1 else None
+
+    def department_exists(self, code: str) -> bool:
+        return self.department_id(code) is not None
+
+    def company_exists(self, code: str) -> bool:
+        return self.session.scalar(select(Company.id).where(Company.code == code)) is not None
+
+    def position_exists(self, name: str) -> bool:
+        return self.session.scalar(select(Position.id).where(Position.name == name)) is not None
+
+    def user_choices(self) -> list[tuple[str, str]]:
+        query = (
+            select(OAUser.username, OAUser.first_name, OAUser.last_name)
+            .where(OAUser.active.is_(True), OAUser.deactivated_at.is_(None))
+            .order_by(OAUser.last_name, OAUser.first_name)
+        )
+        return [(u, f"{first} {last} ({u})") for u, first, last in self.session.execute(query)]
+
+    def department_choices(self) -> list[tuple[str, str]]:
+        query = (
+            select(Company.code, Department.code, Department.name)
+            .join(Company)
+            .order_by(Company.code, Department.name)
+        )
+        return [
+            (f"{company}/{code}", f"{name} ({company})")
+            for company, code, name in self.session.execute(query)
+        ]
+
+    def department_of(self, username: str) -> str | None:
+        query = (
+            select(Company.code, Department.code)
+            .select_from(OAUser)
+            .join(Department, OAUser.department_id == Department.id)
+            .join(Company)
+            .where(func.lower(OAUser.username) == username.lower())
+        )
+        row = self.session.execute(query).first()
+        return f"{row[0]}/{row[1]}" if row else None

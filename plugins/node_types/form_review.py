@@ -1,0 +1,11 @@
+"""Form Review (表单审核): checks the form's content; may fail the review (§3.5)."""
+
+from plugins.contract import Action, NodeType
+from plugins.node_types.approval import APPROVAL_ACTIONS
+
+
+class FormReview(NodeType):
+    name = "form_review"
+    label = "Form review"
+    icon = "fa-search"
+    actions = (*APPROVAL_ACTIONS, Action.FAILED_REVIEW)
