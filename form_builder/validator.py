@@ -235,6 +235,9 @@ class _Check:
             )
         if "assignee" in node:
             self.assignee(node["assignee"], f"{path}.assignee", where, node_id)
+        if "deadline_hours" in node and not node_type.needs_assignee:
+            message = f"{where}: a '{node_type.name}' node has no handler, so no deadline"
+            self.add(f"{path}.deadline_hours", message, node=node_id)
         offered = {str(action) for action in node_type.actions}
         for action in node.get("actions", []):
             if action not in offered:
