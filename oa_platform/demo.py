@@ -7,6 +7,7 @@ passwords are printed for people trying the platform; never load this into produ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import current_app
 
@@ -16,6 +17,7 @@ from oa_platform.extensions import db
 from oa_platform.org.models import Company, CompanyKind, Department, Position
 
 DEMO_PASSWORD = "Spring-Lotus-42!"
+EXAMPLE_DEFINITIONS = Path(__file__).resolve().parent.parent / "examples" / "definitions"
 
 COMPANIES = [
     ("GRP", "Example Group", CompanyKind.GROUP, None),
@@ -55,6 +57,7 @@ class DemoUser:
 
 USERS = [
     DemoUser("admin", "Ivy", "Admin", "Admin", ("GRP", "IT"), "Engineer"),
+    DemoUser("designer", "Derek", "Tan", "Process Designer", ("GRP", "IT"), "Engineer"),
     DemoUser("hr", "Hannah", "Reed", "HR", ("GRP", "HR"), "Manager"),
     DemoUser("mc", "Marcus", "Chen", "Management Center", ("GRP", "MC"), "Director"),
     DemoUser("leader", "Laura", "Lin", "Unit Head", ("GRP", "OFFICE"), "General Manager"),
@@ -132,5 +135,28 @@ def load_demo_data() -> list[DemoUser]:
         unit = departments[key]
         unit.head = unit.head or users[head]
         unit.leader_in_charge = unit.leader_in_charge or users[leader]
+    session.flush()
+    publish_example_definitions(designer=users["designer"], reviewer=users["mc"])
     session.commit()
     return USERS
+
+
+def publish_example_definitions(designer: OAUser, reviewer: OAUser) -> list[str]:
+    """Take each example definition through the whole review, as IT and the Management
+    Center would; definitions already published are left alone. Returns the keys published."""
+    from form_builder import services
+    from form_builder.format import parse_json
+
+    lifecycle = services.lifecycle()
+    published = []
+    for path in sorted(EXAMPLE_DEFINITIONS.glob("*.json")):
+        document = parse_json(path.read_bytes())
+        definition = lifecycle.definition(document["key"], missing_ok=True)
+        if definition is not None and definition.latest_published() is not None:
+            continue
+        version = lifecycle.save_draft(designer, document)
+        lifecycle.submit(designer, version)
+        lifecycle.approve(reviewer, version, "Reviewed with the applying department.")
+        lifecycle.publish(designer, version)
+        published.append(document["key"])
+    return published

@@ -25,6 +25,12 @@ _ORG_READ = [
     ("(Organisation|Companies|Departments|Positions)", "menu_access"),
 ]
 
+# Process definitions: designers (IT) edit and publish, the Management Center reviews (§2.3).
+_DEFINITIONS_READ = [
+    ("DefinitionsView", "can_(list|preview)"),
+    ("(Process Design|Definitions)", "menu_access"),
+]
+
 ROLES: dict[str, list[tuple[str, str]]] = {
     # IT department: administers the platform.
     "Admin": [(".*", ".*")],
@@ -37,8 +43,16 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         ("UserImportView", "can_form"),
         ("(Security|List Users|Accounts|Import Users)", "menu_access"),
     ],
-    # Reviews new and changed process forms (§2.3); its pages arrive with the form designer.
-    "Management Center": _STAFF + _ORG_READ,
+    # IT staff who design, import and publish process forms (§2.1.2, §3.2).
+    "Process Designer": _STAFF
+    + _ORG_READ
+    + _DEFINITIONS_READ
+    + [("DefinitionsView", "can_design"), ("Import Definitions", "menu_access")],
+    # Reviews new and changed process forms (§2.3).
+    "Management Center": _STAFF
+    + _ORG_READ
+    + _DEFINITIONS_READ
+    + [("DefinitionsView", "can_review")],
     # Department heads: their team's resets; the org rule decides whose.
     "Unit Head": _STAFF + _ORG_READ,
     "Staff": _STAFF,
@@ -48,5 +62,6 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     + [
         ("AccountEventView", "can_(list|show)"),
         ("(Accounts|Account Audit)", "menu_access"),
-    ],
+    ]
+    + _DEFINITIONS_READ,
 }

@@ -30,6 +30,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         MyTeamView,
         UserImportView,
     )
+    from form_builder.views import DefinitionsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
 
     appbuilder.add_view(
@@ -51,5 +52,18 @@ def register_views(appbuilder: AppBuilder) -> None:
         category_icon="fa-address-book",
     )
     appbuilder.add_view(AccountEventView, "Account Audit", icon="fa-history", category="Accounts")
+    appbuilder.add_view(
+        DefinitionsView,
+        "Definitions",
+        icon="fa-sitemap",
+        category="Process Design",
+        category_icon="fa-pencil-square-o",
+    )
+    appbuilder.add_link(
+        "Import Definitions",
+        href="/definitions/import",
+        icon="fa-upload",
+        category="Process Design",
+    )
     appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)

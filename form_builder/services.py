@@ -1,0 +1,51 @@
+"""How the application plugs its org directory and node types into form_builder.
+
+``form_builder`` never imports the runtime: the app calls :func:`init_app` with a directory
+factory and the node-type registry, and views and commands take them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from form_builder.directory import Directory
+from form_builder.lifecycle import Lifecycle
+from form_builder.validator import NodeTypeSpec
+
+
+@dataclass(frozen=True)
+class FormBuilderServices:
+    directory_factory: Callable[[Session], Directory]
+    node_types: Callable[[], Mapping[str, NodeTypeSpec]]
+
+
+def init_app(
+    app: Flask,
+    directory_factory: Callable[[Session], Directory],
+    node_types: Callable[[], Mapping[str, NodeTypeSpec]],
+) -> None:
+    from form_builder.blueprint import blueprint
+
+    app.extensions["form_builder"] = FormBuilderServices(directory_factory, node_types)
+    app.register_blueprint(blueprint)
+
+
+def services() -> FormBuilderServices:
+    return current_app.extensions["form_builder"]
+
+
+def session() -> Session:
+    return current_app.appbuilder.session
+
+
+def directory() -> Directory:
+    return services().directory_factory(session())
+
+
+def lifecycle() -> Lifecycle:
+    """The lifecycle commands on the request's (or CLI's) database session."""
+    return Lifecycle(session(), services().node_types(), directory())

@@ -1,0 +1,271 @@
+"""Definition pages: list, import, versions with their diff and review, draft editing, export.
+
+Every route checks a FAB permission (``can_list``, ``can_design``, ``can_review``) and the
+lifecycle commands check the roles again; a page for an unknown definition or version is 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from sqlalchemy import select
+
+from form_builder import services
+from form_builder.diff import diff
+from form_builder.exceptions import DefinitionError, LifecycleError
+from form_builder.format import dump_document, parse_json
+from form_builder.forms import ConfirmForm, DraftForm, ImportForm, OpinionForm, ReasonForm
+from form_builder.lifecycle import DESIGNER_ROLES, REVIEWER_ROLES
+from form_builder.models import (
+    DefinitionEvent,
+    DefinitionVersion,
+    ProcessDefinition,
+    VersionStatus,
+)
+from form_builder.transfer import ImportRefusedError, export_name, export_version, import_files
+
+
+class DefinitionsView(BaseView):
+    """IT designs and publishes, the Management Center reviews (regulations §2.3, §3.2)."""
+
+    route_base = "/definitions"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        session = services.session()
+        definitions = session.scalars(
+            select(ProcessDefinition).order_by(ProcessDefinition.category, ProcessDefinition.name)
+        ).all()
+        return self.render_template(
+            "form_builder/definitions/list.html", definitions=definitions, **_roles()
+        )
+
+    @expose("/import", methods=["GET", "POST"])
+    @has_access
+    @permission_name("design")
+    def import_files(self):
+        form = ImportForm()
+        problems: dict[str, list[Any]] = {}
+        imported = []
+        if form.validate_on_submit():
+            files = [(f.filename or "upload.json", f.read()) for f in form.files.data]
+            try:
+                imported = import_files(services.lifecycle(), g.user, files)
+            except ImportRefusedError as error:
+                services.session().rollback()
+                problems = error.problems
+            else:
+                services.session().commit()
+        return self.render_template(
+            "form_builder/definitions/import.html",
+            form=form,
+            problems=problems,
+            imported=imported,
+        )
+
+    @expose("/<key>/")
+    @has_access
+    @permission_name("list")
+    def definition(self, key: str):
+        definition = _definition(key)
+        events = services.session().scalars(
+            select(DefinitionEvent)
+            .where(DefinitionEvent.definition_id == definition.id)
+            .order_by(DefinitionEvent.at.desc(), DefinitionEvent.id.desc())
+        )
+        return self.render_template(
+            "form_builder/definitions/definition.html",
+            definition=definition,
+            working=services.lifecycle().working_version(definition),
+            events=list(events),
+            confirm=ConfirmForm(),
+            reason_form=ReasonForm(),
+            **_roles(),
+        )
+
+    @expose("/<key>/v<int:number>/")
+    @has_access
+    @permission_name("list")
+    def version(self, key: str, number: int):
+        version = _version(key, number)
+        baseline = _baseline(version)
+        return self.render_template(
+            "form_builder/definitions/version.html",
+            version=version,
+            definition=version.definition,
+            baseline=baseline,
+            changes=diff(baseline.document if baseline else None, version.document),
+            problems=services.lifecycle().problems(version.document),
+            document_text=dump_document(version.document),
+            confirm=ConfirmForm(),
+            opinion_form=OpinionForm(),
+            **_roles(),
+        )
+
+    @expose("/<key>/v<int:number>/export")
+    @has_access
+    @permission_name("list")
+    def export(self, key: str, number: int):
+        version = _version(key, number)
+        return Response(
+            export_version(version),
+            mimetype="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{export_name(version)}"'},
+        )
+
+    @expose("/<key>/draft", methods=["GET", "POST"])
+    @has_access
+    @permission_name("design")
+    def draft(self, key: str):
+        """Edit the draft's JSON (or start a new draft from the latest version)."""
+        definition = _definition(key)
+        lifecycle = services.lifecycle()
+        working = lifecycle.working_version(definition)
+        latest = definition.versions[-1]
+        form = DraftForm()
+        problems: list[Any] = []
+        if request.method == "GET":
+            form.document.data = dump_document((working or latest).document)
+        elif form.validate_on_submit():
+            try:
+                data = parse_json(form.document.data)
+                if isinstance(data, dict) and data.get("key") != key:
+                    raise LifecycleError(f"the key must stay '{key}' (import makes new ones)")
+                version = lifecycle.save_draft(g.user, data)
+            except DefinitionError as error:
+                services.session().rollback()
+                problems = error.problems
+            except LifecycleError as error:
+                services.session().rollback()
+                flash(error.message, "danger")
+            else:
+                services.session().commit()
+                flash(f"Saved draft version {version.number}.", "success")
+                return redirect(url_for(".version", key=key, number=version.number))
+        return self.render_template(
+            "form_builder/definitions/draft.html",
+            definition=definition,
+            form=form,
+            problems=problems,
+        )
+
+    @expose("/<key>/v<int:number>/submit", methods=["POST"])
+    @has_access
+    @permission_name("design")
+    def submit(self, key: str, number: int):
+        return self._step(key, number, lambda lc, v: lc.submit(g.user, v), "Submitted for review.")
+
+    @expose("/<key>/v<int:number>/publish", methods=["POST"])
+    @has_access
+    @permission_name("design")
+    def publish(self, key: str, number: int):
+        return self._step(key, number, lambda lc, v: lc.publish(g.user, v), "Published.")
+
+    @expose("/<key>/v<int:number>/approve", methods=["POST"])
+    @has_access
+    @permission_name("review")
+    def approve(self, key: str, number: int):
+        form = OpinionForm()
+        return self._step(
+            key, number, lambda lc, v: lc.approve(g.user, v, form.opinion.data or ""), "Approved."
+        )
+
+    @expose("/<key>/v<int:number>/reject", methods=["POST"])
+    @has_access
+    @permission_name("review")
+    def reject(self, key: str, number: int):
+        form = OpinionForm()
+        return self._step(
+            key, number, lambda lc, v: lc.reject(g.user, v, form.opinion.data or ""), "Rejected."
+        )
+
+    @expose("/<key>/withdraw", methods=["POST"])
+    @has_access
+    @permission_name("design")
+    def withdraw(self, key: str):
+        form = ReasonForm()
+        definition = _definition(key)
+        return self._definition_step(
+            form,
+            key,
+            lambda lc: lc.withdraw(g.user, definition, form.reason.data or ""),
+            "Withdrawn from new use; running instances go on.",
+        )
+
+    @expose("/<key>/reinstate", methods=["POST"])
+    @has_access
+    @permission_name("design")
+    def reinstate(self, key: str):
+        definition = _definition(key)
+        return self._definition_step(
+            ConfirmForm(), key, lambda lc: lc.reinstate(g.user, definition), "Reinstated."
+        )
+
+    def _step(self, key: str, number: int, command, success: str):
+        version = _version(key, number)
+        form = ConfirmForm()
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            command(services.lifecycle(), version)
+        except LifecycleError as error:
+            services.session().rollback()
+            flash(error.message, "danger")
+        except DefinitionError as error:
+            services.session().rollback()
+            flash("Refused: the definition has problems.", "danger")
+            for problem in error.problems:
+                flash(str(problem), "danger")
+        else:
+            services.session().commit()
+            flash(success, "success")
+        return redirect(url_for(".version", key=key, number=number))
+
+    def _definition_step(self, form, key: str, command, success: str):
+        if not form.validate_on_submit():
+            flash("Say why.", "danger")
+            return redirect(url_for(".definition", key=key))
+        try:
+            command(services.lifecycle())
+        except LifecycleError as error:
+            services.session().rollback()
+            flash(error.message, "danger")
+        else:
+            services.session().commit()
+            flash(success, "success")
+        return redirect(url_for(".definition", key=key))
+
+
+def _definition(key: str) -> ProcessDefinition:
+    definition = services.lifecycle().definition(key, missing_ok=True)
+    if definition is None:
+        abort(404)
+    return definition
+
+
+def _version(key: str, number: int) -> DefinitionVersion:
+    for version in _definition(key).versions:
+        if version.number == number:
+            return version
+    abort(404)
+
+
+def _baseline(version: DefinitionVersion) -> DefinitionVersion | None:
+    """What the reviewer compares with: the latest published version before this one, else
+    the previous version."""
+    earlier = [v for v in version.definition.versions if v.number < version.number]
+    published = [v for v in earlier if v.status is VersionStatus.PUBLISHED]
+    return (published or earlier or [None])[-1]
+
+
+def _roles() -> dict[str, bool]:
+    names = {role.name for role in g.user.roles}
+    return {
+        "is_designer": bool(names & DESIGNER_ROLES),
+        "is_reviewer": bool(names & REVIEWER_ROLES),
+    }
