@@ -105,3 +105,11 @@ OA_LOCKOUT_THRESHOLD = _env_int("OA_LOCKOUT_THRESHOLD", 5)
 OA_LOCKOUT_MINUTES = _env_int("OA_LOCKOUT_MINUTES", 15)
 # Largest CSV file HR may upload for a user import.
 OA_IMPORT_MAX_BYTES = _env_int("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
+# --- Forms and attachments --------------------------------------------------------------------
+# Largest single attachment (fields may set a lower `max_size_mb`).
+OA_ATTACHMENT_MAX_MB = _env_int("OA_ATTACHMENT_MAX_MB", 20)
+# Where attachment files live (outside the database); default instance/attachments.
+OA_ATTACHMENT_DIR = os.environ.get("OA_ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
+# Werkzeug refuses larger request bodies before any view reads them (several files per form).
+MAX_CONTENT_LENGTH = _env_int("OA_MAX_REQUEST_MB", 100) * 1024 * 1024

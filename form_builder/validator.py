@@ -24,6 +24,7 @@ from form_builder.values import sample_value
 CHOICE_TYPES = {"select", "multi_select", "radio"}
 PICKER_TYPES = {"user", "department"}
 NO_VALUE_TYPES = {"section"}
+RESERVED_KEYS = {"csrf_token"}  # the form's own hidden field
 RESULT_EXPECT = {"number": "number", "money": "number", "text": "text", "date": "date"}
 RESULT_EXPECT["boolean"] = "boolean"
 
@@ -106,6 +107,8 @@ class _Check:
                     field=key,
                 )
             seen.setdefault(key, index)
+            if key in RESERVED_KEYS:
+                self.add(f"{path}.key", f"field key '{key}' is reserved by the form", field=key)
             self.field(field, path, key, self.samples)
             if "visible_if" in field:
                 scope = {k: v for k, v in self.samples.items() if k != key}

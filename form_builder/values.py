@@ -108,7 +108,7 @@ def sample_value(field: Mapping[str, Any]) -> Any:
     if kind == "multi_select":
         return [field["options"][0]["value"]]
     if kind == "attachments":
-        return [{"id": "sample", "name": "sample.pdf", "size": 1024, "type": "application/pdf"}]
+        return [{"id": "sample", "name": "sample.pdf", "size": 1024, "type": "pdf"}]
     if kind == "table":
         columns = field["columns"]
         row = {column["key"]: sample_value(column) for column in columns}

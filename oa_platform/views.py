@@ -24,13 +24,13 @@ class DashboardView(IndexView):
 
 
 def register_views(appbuilder: AppBuilder) -> None:
+    from form_builder.views import DefinitionsView
     from oa_platform.accounts.views import (
         AccountEventView,
         DeactivateUserView,
         MyTeamView,
         UserImportView,
     )
-    from form_builder.views import DefinitionsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
 
     appbuilder.add_view(

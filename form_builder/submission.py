@@ -1,0 +1,290 @@
+"""The server's authority over a posted form: what the new stored values are, or why not.
+
+The browser's work (visibility, computed values, client-side checks) is a convenience; here
+everything is decided again from the definition:
+
+- only fields the node may edit are taken from the post; every other field keeps its old
+  value (a default fills a field that never had one), and posted values for read-only,
+  hidden or computed fields — table cells included — are reported in ``ignored``;
+- ``visible_if`` is evaluated over the new values: an editable or computed field whose
+  condition does not hold is not validated (so not required) and is cleared;
+- computed fields and computed table columns are recomputed in dependency order;
+- rich text is sanitized (the form field's filter), attachments are sniffed and checked
+  against the field's policy.
+
+A failed submission changes nothing: no value, no file, no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import wtforms
+from flask import current_app
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+
+from form_builder.attachments import (
+    DEFAULT_MAX_MB,
+    AttachmentPolicy,
+    AttachmentRefused,
+    AttachmentStore,
+    FormAttachment,
+    Upload,
+)
+from form_builder.compiler import BoundForm, CompiledForm
+from form_builder.directory import Directory, Viewer
+from form_builder.expression import compute, holds
+from form_builder.values import expression_value, expression_values, to_stored
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """The outcome of :func:`apply_submission`.
+
+    Attributes:
+        values: the full new stored values (the old values, unchanged, when there are errors).
+        changes: key -> (old, new) for every value that changed; empty on errors.
+        errors: field path -> messages naming the field ("Amount: must be at least 1.");
+            a table cell's path is its input name ("items-2-amount": row 3). Empty if valid.
+        ignored: sorted paths of posted fields the node may not edit: the key of a read-only,
+            hidden or computed field, or the input name of a computed table cell. For audit.
+        form: the bound form, carrying the post and its errors, to show the page again.
+        new_attachments: rows for the files uploaded by this submission (their bytes are
+            stored). Not yet in any session: add them in the transaction that saves
+            ``values``.
+    """
+
+    values: Mapping[str, Any]
+    changes: Mapping[str, tuple[Any, Any]]
+    errors: Mapping[str, list[str]]
+    ignored: tuple[str, ...]
+    form: BoundForm
+    new_attachments: tuple[FormAttachment, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the submission is valid (and ``values`` hold the new values)."""
+        return not self.errors
+
+
+def apply_submission(
+    compiled: CompiledForm,
+    *,
+    old_values: Mapping[str, Any],
+    formdata: MultiDict,
+    files: MultiDict | None,
+    viewer: Viewer,
+    directory: Directory,
+    attachments: AttachmentStore | None,
+    uploader_id: int | None = None,
+    now: datetime | None = None,
+) -> SubmissionResult:
+    """Validate a post of ``compiled`` against ``old_values``; see the module docstring.
+
+    ``formdata``/``files`` are the request's ``form``/``files``. ``attachments`` (with
+    ``uploader_id``, the ``ab_user.id`` recorded as uploader) must be given when the node
+    edits an attachments field. ``now`` fixes the time defaults are taken at (tests).
+    """
+    posted = CombinedMultiDict([formdata, files]) if files else formdata
+    ignored = _ignored(compiled, list(formdata.keys()) + list(files.keys() if files else ()))
+    bound = compiled.bind(
+        viewer=viewer, directory=directory, values=old_values, formdata=posted, now=now
+    )
+    draft = bound.current_values()
+    hidden = _settle(compiled, draft)
+
+    form = bound.form
+    form.validate()
+    for key in hidden:
+        field = bound.field(key)
+        if field is not None:
+            _clear_errors(field)
+    errors = _collect_errors(compiled, bound)
+    uploads = _check_attachments(compiled, bound, hidden, errors)
+    if errors:
+        return SubmissionResult(dict(old_values), {}, errors, ignored, bound)
+
+    new_rows: list[FormAttachment] = []
+    for key, accepted in uploads.items():
+        if accepted and (attachments is None or uploader_id is None):
+            raise ValueError("storing uploads needs an AttachmentStore and the uploader's id")
+        rows = [attachments.save(upload, uploaded_by_id=uploader_id) for upload in accepted]
+        draft[key] = [*draft[key], *(row.to_value() for row in rows)]
+        new_rows.extend(rows)
+    _recompute(compiled, draft, hidden)
+    changes = {
+        key: (old_values.get(key), draft.get(key))
+        for key in draft.keys() | old_values.keys()
+        if draft.get(key) != old_values.get(key)
+    }
+    return SubmissionResult(draft, changes, {}, ignored, bound, tuple(new_rows))
+
+
+# --- What the node may not edit --------------------------------------------------------------
+
+
+def _ignored(compiled: CompiledForm, names: Iterable[str]) -> tuple[str, ...]:
+    found = set()
+    for name in names:
+        key, _, rest = name.partition("-")
+        spec = compiled.by_key.get(key)
+        if spec is None:
+            continue  # not a field (the CSRF token, an action button)
+        if not compiled.editable(key):
+            found.add(key)
+        elif spec["type"] == "table":
+            column = rest.partition("-")[2]
+            if any(c["key"] == column and c["type"] == "computed" for c in spec["columns"]):
+                found.add(name)
+    return tuple(sorted(found))
+
+
+# --- Visibility and computed values ----------------------------------------------------------
+
+
+def _settle(compiled: CompiledForm, draft: dict[str, Any]) -> set[str]:
+    """Clear what is not visible and recompute, until visibility stops changing.
+
+    Visibility may depend on computed values and computed values on visible ones, so this
+    iterates; a definition that never settles (a condition flipping on its own effect) is cut
+    off after one round per field, leaving the last round's result. ``draft`` is updated.
+    Returns the keys whose condition does not hold.
+    """
+    proposed = dict(draft)
+    hidden: set[str] = set()
+    for _ in range(len(compiled.fields) + 1):
+        draft.clear()
+        draft.update(proposed)
+        for key in hidden:
+            if _follows_visibility(compiled, key):
+                draft[key] = None
+        _recompute(compiled, draft, hidden)
+        names = expression_values(compiled.fields, draft)
+        now_hidden = {
+            key for key, condition in compiled.visibility.items() if not holds(condition, names)
+        }
+        if now_hidden == hidden:
+            break
+        hidden = now_hidden
+    return hidden
+
+
+def _follows_visibility(compiled: CompiledForm, key: str) -> bool:
+    """Whether a field hidden by its condition is cleared: editable and computed ones are;
+    fields this node only reads keep their stored value."""
+    return compiled.editable(key) or compiled.by_key[key]["type"] == "computed"
+
+
+def _recompute(compiled: CompiledForm, draft: dict[str, Any], hidden: set[str]) -> None:
+    """Computed table columns (over their row), then computed fields in dependency order."""
+    for key, table in compiled.tables.items():
+        rows = draft.get(key)
+        if not table.computed or not compiled.editable(key) or not rows:
+            continue
+        columns = table.spec["columns"]
+        new_rows = []
+        for row in rows:
+            row = dict(row)
+            names = expression_values(columns, row)
+            for item in table.computed:
+                row[item.key] = to_stored(item.spec, compute(item.expression, names))
+                names[item.key] = expression_value(item.spec, row[item.key])
+            new_rows.append(row)
+        draft[key] = new_rows
+    names = expression_values(compiled.fields, draft)
+    for item in compiled.computed:
+        value = None if item.key in hidden else compute(item.expression, names)
+        draft[item.key] = to_stored(item.spec, value)
+        names[item.key] = expression_value(item.spec, draft[item.key])
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+def _clear_errors(field: wtforms.Field) -> None:
+    if isinstance(field, wtforms.FormField):
+        for sub in field.form:
+            sub.errors = []
+    elif isinstance(field, wtforms.FieldList):
+        field.errors = []
+        for entry in field.entries:
+            _clear_errors(entry)
+    else:
+        field.errors = []
+
+
+def _collect_errors(compiled: CompiledForm, bound: BoundForm) -> dict[str, list[str]]:
+    """Every message of the form, prefixed with the field (and row) it is about."""
+    errors: dict[str, list[str]] = {}
+    csrf = getattr(bound.form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        errors["csrf_token"] = [
+            "The form has expired or was not sent from this site; reload the page and try again."
+        ]
+    for spec in compiled.fields:
+        field = bound.field(spec["key"])
+        if field is None:
+            continue
+        label = spec["label"]
+        if isinstance(field, wtforms.FieldList):
+            own = [message for message in field.errors if isinstance(message, str)]
+            if own:
+                errors[spec["key"]] = [f"{label}: {message}" for message in own]
+            for number, entry in enumerate(field.entries, start=1):
+                for cell in entry.form:
+                    if cell.errors:
+                        column = cell.label.text
+                        errors[cell.name] = [
+                            f"{label}, row {number}, {column}: {message}" for message in cell.errors
+                        ]
+        elif isinstance(field, wtforms.FormField):
+            messages = [message for sub in field.form for message in sub.errors]
+            if messages:
+                errors[spec["key"]] = [f"{label}: {message}" for message in messages]
+        elif field.errors:
+            errors[spec["key"]] = [f"{label}: {message}" for message in field.errors]
+    return errors
+
+
+# --- Attachments -----------------------------------------------------------------------------
+
+
+def _check_attachments(
+    compiled: CompiledForm,
+    bound: BoundForm,
+    hidden: set[str],
+    errors: dict[str, list[str]],
+) -> dict[str, list[Upload]]:
+    """Per editable, shown attachments field, the accepted new uploads; problems go into
+    ``errors`` (the messages name the field and the file), all of them at once."""
+    uploads: dict[str, list[Upload]] = {}
+    global_mb = current_app.config.get("OA_ATTACHMENT_MAX_MB", DEFAULT_MAX_MB)
+    for spec in compiled.fields:
+        key = spec["key"]
+        field = bound.field(key)
+        if spec["type"] != "attachments" or field is None or key in hidden:
+            continue
+        policy = AttachmentPolicy.for_field(spec, global_mb)
+        keep = set(field.form.keep.data or ())
+        kept = [item for item in bound.values.get(key) or () if item["id"] in keep]
+        posted = field.form.files.data or ()
+        problems: list[str] = []
+        uploads[key] = []
+        for storage in posted:
+            # One byte more than allowed is enough to know a file is too big.
+            content = storage.stream.read(policy.max_bytes + 1)
+            try:
+                uploads[key].append(policy.check(storage.filename, content))
+            except AttachmentRefused as refused:
+                problems.append(str(refused))
+        too_many = policy.check_count(len(kept) + len(posted))
+        if too_many:
+            problems.append(too_many)
+        if spec.get("required") and not kept and not posted:
+            problems.append(f"{spec['label']}: is required.")
+        if problems:
+            errors.setdefault(key, []).extend(problems)
+    return uploads
