@@ -6,15 +6,19 @@ lifecycle commands check the roles again; a page for an unknown definition or ve
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy import select
 
 from form_builder import services
+from form_builder.attachments import AttachmentStore
+from form_builder.compiler import compile_form
 from form_builder.diff import diff
+from form_builder.directory import Directory, Viewer
 from form_builder.exceptions import DefinitionError, LifecycleError
 from form_builder.format import dump_document, parse_json
 from form_builder.forms import ConfirmForm, DraftForm, ImportForm, OpinionForm, ReasonForm
@@ -25,6 +29,7 @@ from form_builder.models import (
     ProcessDefinition,
     VersionStatus,
 )
+from form_builder.submission import apply_submission
 from form_builder.transfer import ImportRefusedError, export_name, export_version, import_files
 
 
@@ -104,6 +109,7 @@ class DefinitionsView(BaseView):
             document_text=dump_document(version.document),
             confirm=ConfirmForm(),
             opinion_form=OpinionForm(),
+            preview_endpoint="DefinitionsView.preview",
             **_roles(),
         )
 
@@ -206,6 +212,44 @@ class DefinitionsView(BaseView):
             ConfirmForm(), key, lambda lc: lc.reinstate(g.user, definition), "Reinstated."
         )
 
+    @expose("/<key>/v<int:number>/preview/<node_id>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("preview")
+    def preview(self, key: str, number: int, node_id: str):
+        """The form as the handler of ``node_id`` sees it; a post is validated by the same
+        server-side rules as a real one and shows the values it would store."""
+        version = _version(key, number)
+        if node_id not in {node["id"] for node in version.document["nodes"]}:
+            abort(404)
+        compiled = compile_form(version.document, node_id, version_key=version.id)
+        directory = services.directory()
+        viewer = current_viewer(directory)
+        result = None
+        if request.method == "POST":
+            result = apply_submission(
+                compiled,
+                old_values=compiled.initial_values({}, viewer, directory),
+                formdata=request.form,
+                files=request.files,
+                viewer=viewer,
+                directory=directory,
+                attachments=AttachmentStore.for_app(current_app),
+                uploader_id=g.user.id,
+            )
+            _record_submission(version, node_id, result)
+            bound = result.form
+        else:
+            bound = compiled.bind(viewer=viewer, directory=directory)
+        return self.render_template(
+            "form_builder/definitions/preview.html",
+            version=version,
+            definition=version.definition,
+            node=next(n for n in version.document["nodes"] if n["id"] == node_id),
+            bound=bound,
+            result=result,
+            stored=json.dumps(result.values, indent=2, ensure_ascii=False) if result else "",
+        )
+
     def _step(self, key: str, number: int, command, success: str):
         version = _version(key, number)
         form = ConfirmForm()
@@ -239,6 +283,34 @@ class DefinitionsView(BaseView):
             services.session().commit()
             flash(success, "success")
         return redirect(url_for(".definition", key=key))
+
+
+def current_viewer(directory: Directory) -> Viewer:
+    """The signed-in user as form defaults see them."""
+    user = g.user
+    return Viewer(
+        username=user.username,
+        department=directory.department_of(user.username),
+        roles=frozenset(role.name for role in user.roles),
+    )
+
+
+def _record_submission(version: DefinitionVersion, node_id: str, result) -> None:
+    """Keep the preview's uploads, and audit posted values the node may not change."""
+    session = services.session()
+    if result.ok:
+        session.add_all(result.new_attachments)
+    if result.ignored:
+        session.add(
+            DefinitionEvent(
+                definition=version.definition,
+                version=version,
+                action="ignored_field_post",
+                actor_id=g.user.id,
+                detail={"node": node_id, "fields": sorted(result.ignored)},
+            )
+        )
+    session.commit()
 
 
 def _definition(key: str) -> ProcessDefinition:
