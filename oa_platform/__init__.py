@@ -60,6 +60,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
     form_builder.services.init_app(app, OrgDirectory, node_types)
+    for problem in node_types().problems:
+        # A broken plugin must not stop the platform; it is skipped and reported.
+        app.logger.error(
+            "node-type plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
+        )
     init_celery(app)
 
     from oa_platform.cli import oa_cli
