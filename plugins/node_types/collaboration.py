@@ -1,24 +1,15 @@
 """Collaboration (协同): several people countersign, all / any / a percentage of them."""
 
 from plugins.contract import Action, NodeType
+from plugins.node_types.approval import APPROVAL_ACTIONS
 
 
 class Collaboration(NodeType):
     name = "collaboration"
     label = "Collaboration (countersign)"
     icon = "fa-users"
-    actions = (
-        Action.AGREE,
-        Action.READ,
-        Action.DISAGREE,
-        Action.ROLLBACK,
-        Action.TERMINATE,
-        Action.ADD_SIGNATURE,
-        Action.REDUCE_SIGNATURE,
-        Action.HOLD,
-        Action.DRAFT,
-        Action.TRANSFER,
-    )
+    # Countersigners do not edit the text: that is for Approval and Form Review (§3.5).
+    actions = tuple(a for a in APPROVAL_ACTIONS if a is not Action.MODIFY_TEXT)
     config_schema = {
         "type": "object",
         "additionalProperties": False,

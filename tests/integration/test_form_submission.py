@@ -3,6 +3,7 @@ sanitizing and attachment policy are decided here, whatever the browser sent."""
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from pathlib import Path
@@ -17,11 +18,17 @@ from form_builder.directory import Viewer
 from form_builder.submission import apply_submission
 from oa_platform.extensions import db
 from tests.conftest import login, user
-from tests.unit.test_compiler import ALICE, FakeDirectory, compiled_for, document
+from tests.unit.test_compiler import ALICE, ALL_FIELDS, FakeDirectory, compiled_for, document
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+
+# The items table and its totals, as the compiler tests have them, with row rules added.
+SHARED = [copy.deepcopy(f) for f in ALL_FIELDS if f["key"] in {"items", "gross", "net"}]
+del SHARED[0]["min_rows"]
+SHARED[0]["columns"][0]["required"] = True
+SHARED[0]["columns"][1]["min"] = 1
 
 EXPENSE = [
     {"key": "title", "type": "text", "label": "Title", "required": True, "pattern": "[A-Z].*"},
@@ -40,38 +47,7 @@ EXPENSE = [
         "required": True,
         "visible_if": "kind == 'other'",
     },
-    {
-        "key": "items",
-        "type": "table",
-        "label": "Items",
-        "max_rows": 3,
-        "columns": [
-            {"key": "what", "type": "text", "label": "What", "required": True},
-            {"key": "qty", "type": "number", "label": "Qty", "decimals": 0, "min": 1},
-            {"key": "price", "type": "money", "label": "Price"},
-            {
-                "key": "total",
-                "type": "computed",
-                "label": "Total",
-                "expression": "qty * price",
-                "result": "money",
-            },
-        ],
-    },
-    {
-        "key": "gross",
-        "type": "computed",
-        "label": "Gross",
-        "expression": "net * 2",
-        "result": "money",
-    },
-    {
-        "key": "net",
-        "type": "computed",
-        "label": "Net",
-        "expression": "sum(items.total)",
-        "result": "money",
-    },
+    *SHARED,
     {"key": "body", "type": "rich_text", "label": "Body"},
     {"key": "approver", "type": "user", "label": "Approver"},
     {"key": "on", "type": "date", "label": "Date"},
