@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import login, user
 
 from form_builder import services
 from form_builder.exceptions import DefinitionInvalidError, LifecycleError
 from form_builder.models import DefinitionEvent, VersionStatus
+from tests.conftest import login, user
 
 BOTH_DATABASES = True
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"

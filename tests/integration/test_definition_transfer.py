@@ -7,11 +7,11 @@ import io
 import json
 from pathlib import Path
 
-from conftest import login
 from sqlalchemy import select
 
 from form_builder import services
 from form_builder.models import DefinitionVersion, ProcessDefinition
+from tests.conftest import login
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
 

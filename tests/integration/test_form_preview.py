@@ -8,11 +8,11 @@ import json
 import re
 from pathlib import Path
 
-from conftest import login
 from sqlalchemy import select
 
 from form_builder import services
 from form_builder.models import DefinitionEvent
+from tests.conftest import login
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
 
