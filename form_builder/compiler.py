@@ -148,11 +148,14 @@ def _pattern(spec: Mapping[str, Any]) -> list[validators.Regexp]:
     ]
 
 
+REQUIRED = "is required."
+
+
 def _presence(spec: Mapping[str, Any]) -> list[Any]:
     if not spec.get("required"):
         # Optional also drops a blank number's "not a number" error: empty is allowed.
         return [validators.Optional()]
-    message = "is required."
+    message = REQUIRED
     if spec["type"] in {"number", "money", "date", "datetime"}:
         return [validators.InputRequired(message=message)]  # 0 is a value
     return [validators.DataRequired(message=message)]

@@ -34,7 +34,7 @@ from form_builder.attachments import (
     FormAttachment,
     Upload,
 )
-from form_builder.compiler import BoundForm, CompiledForm
+from form_builder.compiler import REQUIRED, BoundForm, CompiledForm
 from form_builder.directory import Directory, Viewer
 from form_builder.expression import compute, holds
 from form_builder.values import expression_value, expression_values, to_stored
@@ -81,12 +81,15 @@ def apply_submission(
     attachments: AttachmentStore | None,
     uploader_id: int | None = None,
     now: datetime | None = None,
+    partial: bool = False,
 ) -> SubmissionResult:
     """Validate a post of ``compiled`` against ``old_values``; see the module docstring.
 
     ``formdata``/``files`` are the request's ``form``/``files``. ``attachments`` (with
     ``uploader_id``, the ``ab_user.id`` recorded as uploader) must be given when the node
     edits an attachments field. ``now`` fixes the time defaults are taken at (tests).
+    ``partial`` is for saving a draft: missing required values are allowed, every other
+    problem still refuses the post.
     """
     posted = CombinedMultiDict([formdata, files]) if files else formdata
     ignored = _ignored(compiled, list(formdata.keys()) + list(files.keys() if files else ()))
@@ -104,6 +107,8 @@ def apply_submission(
             _clear_errors(field)
     errors = _collect_errors(compiled, bound)
     uploads = _check_attachments(compiled, bound, hidden, errors)
+    if partial:
+        errors = _without_required(errors)
     if errors:
         return SubmissionResult(dict(old_values), {}, errors, ignored, bound)
 
@@ -121,6 +126,13 @@ def apply_submission(
         if draft.get(key) != old_values.get(key)
     }
     return SubmissionResult(draft, changes, {}, ignored, bound, tuple(new_rows))
+
+
+def _without_required(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    kept = {
+        path: [m for m in messages if not m.endswith(REQUIRED)] for path, messages in errors.items()
+    }
+    return {path: messages for path, messages in kept.items() if messages}
 
 
 # --- What the node may not edit --------------------------------------------------------------
@@ -284,7 +296,7 @@ def _check_attachments(
         if too_many:
             problems.append(too_many)
         if spec.get("required") and not kept and not posted:
-            problems.append(f"{spec['label']}: is required.")
+            problems.append(f"{spec['label']}: {REQUIRED}")
         if problems:
             errors.setdefault(key, []).extend(problems)
     return uploads

@@ -7,6 +7,7 @@ from form_builder import attachments as attachment_models
 from form_builder import models as definition_models
 from oa_platform.accounts import models as account_models
 from oa_platform.org import models as org_models
+from oa_platform.runtime import models as runtime_models
 
 metadata = Model.metadata
 
@@ -17,4 +18,5 @@ __all__ = [
     "fab_models",
     "metadata",
     "org_models",
+    "runtime_models",
 ]

@@ -15,8 +15,9 @@ in this project's pyproject.toml.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
 import jsonschema
 
@@ -35,6 +36,7 @@ class NodeKind(enum.StrEnum):
 class Action(enum.StrEnum):
     """The actions of regulations §3.5 (and the runtime's own: transfer, urge)."""
 
+    SUBMIT = "submit"
     AGREE = "agree"
     READ = "read"
     DISAGREE = "disagree"
@@ -51,6 +53,94 @@ class Action(enum.StrEnum):
     URGE = "urge"
 
 
+# Actions that count as agreeing (§3.5: a simple "read" is regarded as "agree").
+AGREEING = frozenset({Action.AGREE, Action.READ})
+# Actions that say no.
+REFUSING = frozenset({Action.DISAGREE, Action.FAILED_REVIEW})
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task as node types see it (a snapshot; change tasks through the context)."""
+
+    id: int
+    assignee: str  # user name
+    status: str  # waiting, open, held, done, cancelled
+    role: str  # "primary", or how an added signer was added: "before", "after", "parallel"
+    sequence: int
+    action: str | None
+    parent_id: int | None
+    blocking: bool
+
+    @property
+    def live(self) -> bool:
+        return self.status in {"waiting", "open", "held"}
+
+
+class NodeContext(Protocol):
+    """What a hook may see and do at one node of one instance (never the database itself).
+
+    Attributes:
+        instance_id: the instance's id.
+        node: the node as the definition states it (id, name, assignee, config, ...).
+        config: the node's ``config`` (already valid against ``config_schema``).
+        values: the instance's form values, in their stored JSON form.
+        initiator: the initiator's user name.
+        arrivals: how many incoming branches have reached this node (parallel joins).
+        incoming: how many edges lead into this node.
+    """
+
+    instance_id: int
+    node: Mapping[str, Any]
+    config: Mapping[str, Any]
+    values: Mapping[str, Any]
+    initiator: str
+    arrivals: int
+    incoming: int
+
+    def assignees(self) -> list[str]:
+        """The user names the node's assignee rule names now (agents applied)."""
+
+    def tasks(self) -> list[TaskView]:
+        """This node's tasks in this activation, oldest first."""
+
+    def create_task(
+        self,
+        username: str,
+        *,
+        role: str = "primary",
+        waiting: bool = False,
+        sequence: int = 0,
+        blocking: bool = True,
+        parent: TaskView | None = None,
+    ) -> TaskView:
+        """Give ``username`` a task here (``waiting`` ones are opened later)."""
+
+    def open_task(self, task: TaskView) -> None:
+        """Open a waiting task (its handler is told and its deadline starts)."""
+
+    def cancel_task(self, task: TaskView, reason: str) -> None:
+        """Cancel a live task nobody needs any more."""
+
+    def complete(self, outcome: str = "agree") -> None:
+        """Leave the node; the engine follows :meth:`NodeType.next_edges`."""
+
+    def return_to_initiator(self, reason: str) -> None:
+        """Send the instance back to its initiator (e.g. after "disagree")."""
+
+    def terminate(self, reason: str) -> None:
+        """End the instance as terminated."""
+
+    def finish(self) -> None:
+        """End the instance as completed (end nodes)."""
+
+    def holds(self, expression: str) -> bool:
+        """Evaluate a condition over the form values (empty operands: False)."""
+
+    def audit(self, event: str, **detail: Any) -> None:
+        """Add an entry to the instance's audit trail, as a system action."""
+
+
 class NodeType:
     """Base class of node types. Subclasses set the class attributes below.
 
@@ -65,6 +155,12 @@ class NodeType:
         default_actions: the actions offered when the definition names none.
         config_schema: JSON Schema (draft 2020-12) of the node's ``config``; the designer
             builds the configuration form from it and publishing checks it.
+        merges: True for nodes that several branches reach and that wait for them (joins):
+            each arrival calls :meth:`on_enter` again on the same activation.
+        opinion_required: the actions that need a non-empty opinion at this node (§3.5).
+
+    Hooks receive a :class:`NodeContext`; they never touch the database. A hook that raises
+    puts the instance in error at this node; nothing else of the action is kept.
     """
 
     name: ClassVar[str]
@@ -74,6 +170,18 @@ class NodeType:
     actions: ClassVar[tuple[Action, ...]] = ()
     default_actions: ClassVar[tuple[Action, ...] | None] = None
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
+    merges: ClassVar[bool] = False
+    # §3.5: on Collaboration "and other" nodes these actions need a reason; Approval and Form
+    # Review need one for every action but agree.
+    opinion_required: ClassVar[frozenset[Action]] = frozenset(
+        {
+            Action.DISAGREE,
+            Action.ROLLBACK,
+            Action.TERMINATE,
+            Action.REDUCE_SIGNATURE,
+            Action.HOLD,
+        }
+    )
 
     @property
     def needs_assignee(self) -> bool:
@@ -96,3 +204,34 @@ class NodeType:
             where = error.json_path.replace("$", "config", 1)
             problems.append(f"{where}: {error.message}")
         return problems
+
+    # Runtime hooks ------------------------------------------------------------------------
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        """The instance reached this node. Default: give each assignee a task."""
+        for username in ctx.assignees():
+            ctx.create_task(username)
+
+    def on_action(self, ctx: NodeContext, task: TaskView, action: Action) -> None:
+        """A handler acted on ``task`` (already recorded). Decide whether the node is done.
+
+        The engine has applied what every action means by itself (hold, transfer, add or
+        reduce signature, modify text); this hook decides what the node makes of it.
+        Default: the first agreeing action completes the node, a refusing one returns the
+        instance to its initiator.
+        """
+        if action in AGREEING:
+            ctx.complete(str(action))
+        elif action in REFUSING:
+            ctx.return_to_initiator(str(action))
+
+    def next_edges(
+        self, ctx: NodeContext, edges: Sequence[Mapping[str, Any]]
+    ) -> list[Mapping[str, Any]]:
+        """Where to go when the node completes: the first edge whose condition holds, else
+        the default edge (exclusive choice). Parallel splits return all edges."""
+        for edge in edges:
+            if "condition" in edge and ctx.holds(edge["condition"]):
+                return [edge]
+        defaults = [edge for edge in edges if edge.get("default") or "condition" not in edge]
+        return defaults[:1]

@@ -1,6 +1,11 @@
-"""Approval (审批): a handler approves or not; every action but agree needs an opinion (§3.5)."""
+"""Approval (审批): a handler approves or not; every action but agree needs an opinion (§3.5).
 
-from plugins.contract import Action, NodeType
+Several assignees: the first to agree decides (the others' tasks are withdrawn); added
+signers (加签) must agree as well.
+"""
+
+from plugins.contract import Action, NodeContext, NodeType, TaskView
+from plugins.node_types import signing
 
 APPROVAL_ACTIONS = (
     Action.AGREE,
@@ -22,3 +27,16 @@ class Approval(NodeType):
     label = "Approval"
     icon = "fa-check-square-o"
     actions = APPROVAL_ACTIONS
+    # §3.5: on Approval and Form Review nodes every action but "agree" needs an opinion.
+    opinion_required = frozenset((*APPROVAL_ACTIONS, Action.FAILED_REVIEW)) - {Action.AGREE}
+    config_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": signing.DISAGREE_CONFIG,
+    }
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        signing.enter(ctx)
+
+    def on_action(self, ctx: NodeContext, task: TaskView, action: Action) -> None:
+        signing.settle(ctx, task, action, {**ctx.config, "mode": "any"})

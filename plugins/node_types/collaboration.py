@@ -1,6 +1,8 @@
-"""Collaboration (协同): several people countersign, all / any / a percentage of them."""
+"""Collaboration (协同): several people countersign, all / any / a percentage of them, at
+once or one after another."""
 
-from plugins.contract import Action, NodeType
+from plugins.contract import Action, NodeContext, NodeType, TaskView
+from plugins.node_types import signing
 from plugins.node_types.approval import APPROVAL_ACTIONS
 
 
@@ -21,8 +23,15 @@ class Collaboration(NodeType):
             },
             "percentage": {"type": "integer", "minimum": 1, "maximum": 100},
             "signing": {"enum": ["parallel", "sequential"], "default": "parallel"},
+            **signing.DISAGREE_CONFIG,
         },
         "if": {"properties": {"mode": {"const": "percentage"}}, "required": ["mode"]},
         "then": {"required": ["percentage"]},
         "else": {"not": {"required": ["percentage"]}},
     }
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        signing.enter(ctx, sequential=ctx.config.get("signing") == "sequential")
+
+    def on_action(self, ctx: NodeContext, task: TaskView, action: Action) -> None:
+        signing.settle(ctx, task, action, {"mode": "all", **ctx.config})

@@ -1,6 +1,6 @@
 """Condition routing: no one acts; the first outgoing edge whose condition holds is taken."""
 
-from plugins.contract import NodeKind, NodeType
+from plugins.contract import NodeContext, NodeKind, NodeType
 
 
 class Condition(NodeType):
@@ -8,3 +8,6 @@ class Condition(NodeType):
     label = "Condition"
     icon = "fa-code-fork"
     kind = NodeKind.GATEWAY
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        ctx.complete("routed")

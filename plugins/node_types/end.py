@@ -1,6 +1,6 @@
 """End: the instance is finished."""
 
-from plugins.contract import NodeKind, NodeType
+from plugins.contract import NodeContext, NodeKind, NodeType
 
 
 class End(NodeType):
@@ -8,3 +8,6 @@ class End(NodeType):
     label = "End"
     icon = "fa-stop"
     kind = NodeKind.END
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        ctx.finish()

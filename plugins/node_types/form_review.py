@@ -1,10 +1,10 @@
 """Form Review (表单审核): checks the form's content; may fail the review (§3.5)."""
 
-from plugins.contract import Action, NodeType
-from plugins.node_types.approval import APPROVAL_ACTIONS
+from plugins.contract import Action
+from plugins.node_types.approval import APPROVAL_ACTIONS, Approval
 
 
-class FormReview(NodeType):
+class FormReview(Approval):
     name = "form_review"
     label = "Form review"
     icon = "fa-search"

@@ -1,6 +1,6 @@
 """Notify / CC (知会): the assignees are told and may read; the chain does not wait for them."""
 
-from plugins.contract import Action, NodeType
+from plugins.contract import Action, NodeContext, NodeType, TaskView
 
 
 class Notify(NodeType):
@@ -8,3 +8,11 @@ class Notify(NodeType):
     label = "Notify (CC)"
     icon = "fa-bell-o"
     actions = (Action.READ,)
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        for username in ctx.assignees():
+            ctx.create_task(username, blocking=False)
+        ctx.complete("notified")
+
+    def on_action(self, ctx: NodeContext, task: TaskView, action: Action) -> None:
+        """Reading a copy changes nothing for the chain."""

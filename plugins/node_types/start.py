@@ -1,6 +1,6 @@
-"""Start: the initiator fills in the form and submits it."""
+"""Start: the initiator fills in the form and submits it (again, after a return)."""
 
-from plugins.contract import Action, NodeKind, NodeType
+from plugins.contract import Action, NodeContext, NodeKind, NodeType, TaskView
 
 
 class Start(NodeType):
@@ -8,4 +8,11 @@ class Start(NodeType):
     label = "Start"
     icon = "fa-play"
     kind = NodeKind.START
-    actions = (Action.DRAFT, Action.REVOKE, Action.URGE)
+    actions = (Action.SUBMIT, Action.DRAFT, Action.REVOKE, Action.URGE)
+
+    def on_enter(self, ctx: NodeContext) -> None:
+        ctx.create_task(ctx.initiator)
+
+    def on_action(self, ctx: NodeContext, task: TaskView, action: Action) -> None:
+        if action is Action.SUBMIT:
+            ctx.complete("submitted")

@@ -1,0 +1,103 @@
+"""Who handles a node: the definition's assignee rule resolved against today's organisation.
+
+Deactivated users never receive tasks. Departments in rules and picker values are
+``COMPANY/CODE`` or a code unique across companies (see ``OrgDirectory``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oa_platform.accounts.models import OAUser
+from oa_platform.org.directory import OrgDirectory
+from oa_platform.org.models import Company, Department, Position
+from oa_platform.runtime.exceptions import AssigneeNotFoundError
+
+
+def resolve(
+    session: Session,
+    rule: Mapping[str, Any],
+    *,
+    initiator: OAUser,
+    values: Mapping[str, Any],
+    node_id: str,
+) -> list[OAUser]:
+    """The active users the rule names, in a stable order; raises if there is none."""
+    kind = rule["rule"]
+    users: list[OAUser | None]
+    if kind == "users":
+        users = [_user(session, name) for name in rule["users"]]
+    elif kind == "role":
+        users = list(
+            session.scalars(
+                select(OAUser).where(OAUser.roles.any(name=rule["role"])).order_by(OAUser.username)
+            )
+        )
+    elif kind == "department_head":
+        users = [_head(initiator.department, rule.get("levels", 1))]
+    elif kind == "leader_in_charge":
+        department = initiator.department
+        users = [department.leader_in_charge if department else None]
+    elif kind == "position":
+        users = list(session.scalars(_position_query(session, rule)))
+    elif kind == "field":
+        users = [_from_field(session, values.get(rule["field"]))]
+    else:  # "initiator"
+        users = [initiator]
+    found = [u for u in dict.fromkeys(users) if u is not None and _active(u)]
+    if not found:
+        raise AssigneeNotFoundError(node_id, rule)
+    return found
+
+
+def _active(user: OAUser) -> bool:
+    return bool(user.active) and user.deactivated_at is None
+
+
+def _user(session: Session, username: str) -> OAUser | None:
+    return session.scalar(select(OAUser).where(OAUser.username == username))
+
+
+def _head(department: Department | None, levels: int) -> OAUser | None:
+    """The head ``levels`` up from the department (1: its own head); a department without a
+    head passes to the one above."""
+    chain = [department, *department.ancestors()] if department else []
+    heads = [unit.head for unit in chain if unit.head is not None]
+    return heads[levels - 1] if len(heads) >= levels else None
+
+
+def _position_query(session: Session, rule: Mapping[str, Any]):
+    query = (
+        select(OAUser)
+        .join(Position, OAUser.position_id == Position.id)
+        .where(Position.name == rule["position"])
+        .order_by(OAUser.username)
+    )
+    if "department" in rule:
+        department_id = OrgDirectory(session).department_id(rule["department"])
+        query = query.where(OAUser.department_id == department_id)
+    elif "company" in rule:
+        query = (
+            query.join(Department, OAUser.department_id == Department.id)
+            .join(Company)
+            .where(Company.code == rule["company"])
+        )
+    return query
+
+
+def _from_field(session: Session, value: Any) -> OAUser | None:
+    """A user picker's user, or the head of a department picker's department."""
+    if not isinstance(value, str) or not value:
+        return None
+    department_id = OrgDirectory(session).department_id(value) if "/" in value else None
+    if department_id is None:
+        user = _user(session, value)
+        if user is not None:
+            return user
+        department_id = OrgDirectory(session).department_id(value)
+    department = session.get(Department, department_id) if department_id else None
+    return department.head if department else None

@@ -1,0 +1,104 @@
+"""The :class:`plugins.contract.NodeContext` the engine hands to node-type hooks.
+
+It exposes the instance's data and a few verbs (create, open, cancel tasks; complete the
+node; return, terminate, finish the instance); every verb goes through the engine, so hooks
+never see the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from form_builder import expression
+from plugins.contract import NodeType, TaskView
+
+if TYPE_CHECKING:
+    from oa_platform.runtime.engine import Engine
+    from oa_platform.runtime.models import Activation, Task
+
+
+def task_view(task: Task) -> TaskView:
+    return TaskView(
+        id=task.id,
+        assignee=task.assignee.username,
+        status=str(task.status),
+        role=task.role,
+        sequence=task.sequence,
+        action=task.action,
+        parent_id=task.parent_task_id,
+        blocking=task.blocking,
+    )
+
+
+class EngineContext:
+    """One node of one instance, as a hook sees it."""
+
+    def __init__(self, engine: Engine, activation: Activation, node_type: NodeType):
+        self._engine = engine
+        self._activation = activation
+        self.node_type = node_type
+        self.instance_id = engine.instance.id
+        self.node: Mapping[str, Any] = engine.nodes[activation.node_id]
+        self.config: Mapping[str, Any] = self.node.get("config", {})
+        self.initiator = engine.instance.initiator.username
+        self.incoming = len(engine.incoming[activation.node_id])
+
+    @property
+    def values(self) -> Mapping[str, Any]:
+        return self._engine.instance.values
+
+    @property
+    def arrivals(self) -> int:
+        return self._activation.arrivals
+
+    def assignees(self) -> list[str]:
+        return [user.username for user in self._engine.assignees(self.node)]
+
+    def tasks(self) -> list[TaskView]:
+        return [task_view(task) for task in self._engine.tasks_of(self._activation)]
+
+    def create_task(
+        self,
+        username: str,
+        *,
+        role: str = "primary",
+        waiting: bool = False,
+        sequence: int = 0,
+        blocking: bool = True,
+        parent: TaskView | None = None,
+    ) -> TaskView:
+        task = self._engine.create_task(
+            self._activation,
+            username,
+            role=role,
+            waiting=waiting,
+            sequence=sequence,
+            blocking=blocking,
+            parent_id=parent.id if parent else None,
+        )
+        return task_view(task)
+
+    def open_task(self, task: TaskView) -> None:
+        self._engine.open_task(self._engine.task(task.id))
+
+    def cancel_task(self, task: TaskView, reason: str) -> None:
+        self._engine.cancel_task(self._engine.task(task.id), reason)
+
+    def complete(self, outcome: str = "agree") -> None:
+        self._engine.schedule_leave(self._activation, outcome)
+
+    def return_to_initiator(self, reason: str) -> None:
+        self._engine.schedule(lambda: self._engine.return_to_initiator(reason))
+
+    def terminate(self, reason: str) -> None:
+        self._engine.schedule(lambda: self._engine.terminate(reason))
+
+    def finish(self) -> None:
+        self._engine.schedule(lambda: self._engine.finish(self._activation))
+
+    def holds(self, source: str) -> bool:
+        return expression.holds(source, self._engine.expression_values())
+
+    def audit(self, event: str, **detail: Any) -> None:
+        self._engine.audit(event, node_id=self._activation.node_id, detail=detail, system=True)

@@ -1,0 +1,347 @@
+"""The engine: moves one instance through its node chain inside the caller's transaction.
+
+Work is kept on an agenda and done one step at a time (leave a node, enter the next), so long
+chains of automatic nodes do not recurse. The engine asks node types what to do (hooks of
+``plugins.contract.NodeType``) and never branches on a type's name. A hook that raises is
+rolled back to a savepoint and the instance is put in error at that node; what happened
+before it (the user's action) is kept.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from form_builder.clock import utcnow
+from form_builder.values import expression_values
+from oa_platform.accounts.models import OAUser
+from oa_platform.runtime import assignees, audit
+from oa_platform.runtime.context import EngineContext
+from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
+from oa_platform.runtime.models import Activation, Instance, Task
+from oa_platform.runtime.states import (
+    LIVE_TASK,
+    ActivationStatus,
+    InstanceStatus,
+    TaskStatus,
+    check_instance,
+    check_task,
+)
+from plugins.contract import NodeType
+
+DEFAULT_DEADLINE_HOURS = 24  # regulations §3.3
+
+
+class Engine:
+    """The chain of one instance. ``actor_id`` is who caused the work (None: the system)."""
+
+    def __init__(
+        self,
+        session: Session,
+        node_types: Mapping[str, NodeType],
+        instance: Instance,
+        actor_id: int | None = None,
+    ):
+        self.session = session
+        self.types = node_types
+        self.instance = instance
+        self.actor_id = actor_id
+        document = instance.definition_version.document
+        self.document = document
+        self.nodes = {node["id"]: node for node in document["nodes"]}
+        self.outgoing: dict[str, list[dict[str, Any]]] = {n: [] for n in self.nodes}
+        self.incoming: dict[str, list[dict[str, Any]]] = {n: [] for n in self.nodes}
+        for edge in document["edges"]:
+            self.outgoing[edge["from"]].append(edge)
+            self.incoming[edge["to"]].append(edge)
+        self._agenda: deque[Callable[[], None]] = deque()
+
+    # Queries -----------------------------------------------------------------------------
+
+    def node_type(self, node_id: str) -> NodeType:
+        return self.types[self.nodes[node_id]["type"]]
+
+    def start_node(self) -> str:
+        return next(n for n in self.nodes if not self.incoming[n])
+
+    def tasks_of(self, activation: Activation) -> list[Task]:
+        return list(
+            self.session.scalars(
+                select(Task).where(Task.activation_id == activation.id).order_by(Task.id)
+            )
+        )
+
+    def task(self, task_id: int) -> Task:
+        task = self.session.get(Task, task_id)
+        if task is None or task.instance_id != self.instance.id:
+            raise RuntimeCommandError(f"task {task_id} is not part of this instance")
+        return task
+
+    def live_tasks(self) -> list[Task]:
+        return list(
+            self.session.scalars(
+                select(Task)
+                .where(Task.instance_id == self.instance.id, Task.status.in_(LIVE_TASK))
+                .order_by(Task.id)
+            )
+        )
+
+    def active_activations(self) -> list[Activation]:
+        return list(
+            self.session.scalars(
+                select(Activation).where(
+                    Activation.instance_id == self.instance.id,
+                    Activation.status == ActivationStatus.ACTIVE,
+                )
+            )
+        )
+
+    def assignees(self, node: Mapping[str, Any]) -> list[OAUser]:
+        rule = node.get("assignee")
+        if rule is None:
+            raise AssigneeNotFoundError(node["id"], {})
+        return assignees.resolve(
+            self.session,
+            rule,
+            initiator=self.instance.initiator,
+            values=self.instance.values,
+            node_id=node["id"],
+        )
+
+    def expression_values(self) -> dict[str, Any]:
+        return expression_values(self.document["fields"], self.instance.values)
+
+    # Audit --------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        event: str,
+        *,
+        node_id: str | None = None,
+        task_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+        system: bool = False,
+        on_behalf_of_id: int | None = None,
+    ) -> None:
+        audit.append(
+            self.session,
+            self.instance.id,
+            event,
+            actor_id=None if system else self.actor_id,
+            on_behalf_of_id=on_behalf_of_id,
+            node_id=node_id,
+            task_id=task_id,
+            detail=detail,
+        )
+
+    # Instance status ---------------------------------------------------------------------
+
+    def set_status(self, status: InstanceStatus, reason: str | None = None) -> None:
+        if self.instance.status is status:
+            return
+        check_instance(self.instance.status, status)
+        before = self.instance.status
+        self.instance.status = status
+        if status in {
+            InstanceStatus.COMPLETED,
+            InstanceStatus.TERMINATED,
+            InstanceStatus.CANCELLED,
+        }:
+            self.instance.finished_at = utcnow()
+        detail = {"from": str(before), "to": str(status)}
+        if reason:
+            detail["reason"] = reason
+        self.audit("status", detail=detail)
+
+    # Agenda -------------------------------------------------------------------------------
+
+    def schedule(self, step: Callable[[], None]) -> None:
+        self._agenda.append(step)
+
+    def schedule_leave(self, activation: Activation, outcome: str) -> None:
+        self.schedule(lambda: self.leave(activation, outcome))
+
+    def run(self) -> None:
+        """Do the scheduled work until none is left (or the instance stops in error)."""
+        while self._agenda:
+            if self.instance.status is InstanceStatus.ERROR:
+                self._agenda.clear()
+                return
+            self._agenda.popleft()()
+
+    def call_hook(self, activation: Activation, hook: str, *args: Any) -> None:
+        """Call a node type's hook; if it raises, undo what it did and stop in error."""
+        node_type = self.node_type(activation.node_id)
+        context = EngineContext(self, activation, node_type)
+        agenda_before = len(self._agenda)
+        savepoint = self.session.begin_nested()
+        try:
+            getattr(node_type, hook)(context, *args)
+        except Exception as error:  # any failure of plugin code
+            savepoint.rollback()
+            while len(self._agenda) > agenda_before:
+                self._agenda.pop()
+            audit.forget_heads(self.session)
+            self.fail(activation, error)
+            return
+        savepoint.commit()
+
+    def fail(self, activation: Activation, error: Exception) -> None:
+        if isinstance(error, RuntimeCommandError):
+            detail = error.message
+        else:
+            detail = "".join(traceback.format_exception(error))
+        self.instance.error_node = activation.node_id
+        self.instance.error_detail = detail
+        self.set_status(InstanceStatus.ERROR, reason=f"node '{activation.node_id}' failed")
+        self.audit("node_error", node_id=activation.node_id, detail={"error": str(error)[:500]})
+
+    # Moving through the chain ------------------------------------------------------------
+
+    def enter(self, node_id: str) -> None:
+        node_type = self.node_type(node_id)
+        activation = None
+        if node_type.merges:
+            activation = next((a for a in self.active_activations() if a.node_id == node_id), None)
+        if activation is None:
+            activation = Activation(
+                instance=self.instance,
+                node_id=node_id,
+                seq=self._next_seq(),
+                status=ActivationStatus.ACTIVE,
+                arrivals=0,
+            )
+            self.session.add(activation)
+            self.audit("node_entered", node_id=node_id, system=True)
+        activation.arrivals += 1
+        self.session.flush()
+        self.call_hook(activation, "on_enter")
+
+    def leave(self, activation: Activation, outcome: str) -> None:
+        if activation.status is not ActivationStatus.ACTIVE:
+            return  # already left (e.g. completed twice by one action)
+        activation.status = ActivationStatus.COMPLETED
+        activation.outcome = outcome
+        activation.left_at = utcnow()
+        for task in self.tasks_of(activation):
+            if task.blocking and task.status in LIVE_TASK:
+                self.cancel_task(task, "the node is done")
+        self.audit("node_left", node_id=activation.node_id, detail={"outcome": outcome})
+        if self.instance.status is InstanceStatus.RETURNED:
+            self.set_status(InstanceStatus.RUNNING, reason="resubmitted")
+        if self.instance.resubmit_to and not self.incoming[activation.node_id]:
+            target, self.instance.resubmit_to = self.instance.resubmit_to, None
+            self.schedule(lambda: self.enter(target))
+            return
+        node_type = self.node_type(activation.node_id)
+        context = EngineContext(self, activation, node_type)
+        edges = node_type.next_edges(context, self.outgoing[activation.node_id])
+        if not edges and self.outgoing[activation.node_id]:
+            self.fail(activation, RuntimeCommandError("no outgoing edge applies"))
+        for edge in edges:
+            self.schedule(lambda target=edge["to"]: self.enter(target))
+
+    def finish(self, activation: Activation) -> None:
+        activation.status = ActivationStatus.COMPLETED
+        activation.left_at = utcnow()
+        if self.active_activations():
+            return  # another branch is still running (cannot happen in a valid chain)
+        self.set_status(InstanceStatus.COMPLETED)
+
+    def cancel_everything(self, reason: str) -> None:
+        """Cancel every live blocking task and active activation (rollback, terminate...)."""
+        for task in self.live_tasks():
+            if task.blocking:
+                self.cancel_task(task, reason)
+        for activation in self.active_activations():
+            activation.status = ActivationStatus.CANCELLED
+            activation.left_at = utcnow()
+
+    def rollback_to(self, node_id: str, reason: str, resubmit_to: str | None = None) -> None:
+        """Go back to ``node_id``; to the start means back to the initiator."""
+        self.cancel_everything(f"rolled back to {node_id}")
+        if not self.incoming[node_id]:
+            self.set_status(InstanceStatus.RETURNED, reason=reason)
+            self.instance.resubmit_to = resubmit_to
+        self.schedule(lambda: self.enter(node_id))
+
+    def return_to_initiator(self, reason: str) -> None:
+        self.rollback_to(self.start_node(), reason)
+
+    def terminate(self, reason: str) -> None:
+        self.cancel_everything("terminated")
+        self.set_status(InstanceStatus.TERMINATED, reason=reason)
+        self._agenda.clear()
+
+    # Tasks --------------------------------------------------------------------------------
+
+    def create_task(
+        self,
+        activation: Activation,
+        username: str,
+        *,
+        role: str = "primary",
+        waiting: bool = False,
+        sequence: int = 0,
+        blocking: bool = True,
+        parent_id: int | None = None,
+        principal_id: int | None = None,
+    ) -> Task:
+        user = self.session.scalar(select(OAUser).where(OAUser.username == username))
+        if user is None or not user.active or user.deactivated_at is not None:
+            raise AssigneeNotFoundError(activation.node_id, {"user": username})
+        task = Task(
+            instance=self.instance,
+            activation=activation,
+            node_id=activation.node_id,
+            assignee_id=user.id,
+            principal_id=principal_id,
+            status=TaskStatus.WAITING if waiting else TaskStatus.OPEN,
+            blocking=blocking,
+            role=role,
+            parent_task_id=parent_id,
+            sequence=sequence,
+        )
+        if not waiting:
+            task.due_at = self._due_at(activation.node_id)
+        self.session.add(task)
+        self.session.flush()
+        self.audit(
+            "assigned",
+            node_id=activation.node_id,
+            task_id=task.id,
+            detail={"to": username, "role": role, "waiting": waiting, "blocking": blocking},
+        )
+        return task
+
+    def open_task(self, task: Task) -> None:
+        check_task(task.status, TaskStatus.OPEN)
+        task.status = TaskStatus.OPEN
+        task.due_at = self._due_at(task.node_id)
+        self.audit("task_opened", node_id=task.node_id, task_id=task.id, system=True)
+
+    def cancel_task(self, task: Task, reason: str, action: str | None = None) -> None:
+        check_task(task.status, TaskStatus.CANCELLED)
+        task.status = TaskStatus.CANCELLED
+        task.completed_at = utcnow()
+        task.action = action or task.action
+        self.audit(
+            "task_cancelled", node_id=task.node_id, task_id=task.id, detail={"reason": reason}
+        )
+
+    def _due_at(self, node_id: str):
+        hours = self.nodes[node_id].get("deadline_hours", DEFAULT_DEADLINE_HOURS)
+        return utcnow() + timedelta(hours=hours)
+
+    def _next_seq(self) -> int:
+        self.session.flush()
+        last = self.session.scalar(
+            select(func.max(Activation.seq)).where(Activation.instance_id == self.instance.id)
+        )
+        return (last or 0) + 1

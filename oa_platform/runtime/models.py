@@ -1,0 +1,190 @@
+"""Runtime tables: instances, node activations, tasks (to-dos), questions and the audit trail.
+
+Everything the inbox, the overdue scan and the reports ask for is an indexed column; the only
+JSON on the hot path is the form values of an instance, read with the instance.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from form_builder.clock import utcnow
+from oa_platform.runtime.states import ActivationStatus, InstanceStatus, TaskStatus
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class Instance(Model):
+    """One run of a published definition version, with its form values."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        Index("ix_instance_initiator_status", "initiator_id", "status"),
+        Index("ix_instance_definition_status", "definition_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), nullable=False)
+    definition = relationship("ProcessDefinition")
+    definition_version_id: Mapped[int] = mapped_column(
+        ForeignKey("definition_version.id"), nullable=False
+    )
+    definition_version = relationship("DefinitionVersion")
+    title: Mapped[str] = mapped_column(String(255), nullable=False)
+    initiator_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    initiator = relationship("OAUser", foreign_keys=[initiator_id])
+    status: Mapped[InstanceStatus] = mapped_column(
+        _enum(InstanceStatus, "instance_status"), nullable=False
+    )
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # After a rollback to the initiator: the node to go straight back to on resubmission.
+    resubmit_to: Mapped[str | None] = mapped_column(String(64))
+    # Set when a node type's hook raised; cleared by an admin's retry or skip.
+    error_node: Mapped[str | None] = mapped_column(String(64))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    reinitiated_from_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # Optimistic concurrency: every command bumps it, so two commands on one instance at the
+    # same moment cannot both commit (one retries and sees the other's result).
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+    activations: Mapped[list[Activation]] = relationship(
+        back_populates="instance", order_by="Activation.seq"
+    )
+    tasks: Mapped[list[Task]] = relationship(back_populates="instance", order_by="Task.id")
+
+    def __repr__(self) -> str:
+        return f"#{self.id} {self.title}"
+
+
+class Activation(Model):
+    """The instance's stay at one node: entered, then completed or cancelled."""
+
+    __tablename__ = "process_activation"
+    __table_args__ = (Index("ix_activation_instance_status", "instance_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), nullable=False)
+    instance: Mapped[Instance] = relationship(back_populates="activations")
+    node_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[ActivationStatus] = mapped_column(
+        _enum(ActivationStatus, "activation_status"), nullable=False
+    )
+    entered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    # Parallel joins count the branches that have arrived.
+    arrivals: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Task(Model):
+    """A to-do: one person's part at one node activation."""
+
+    __tablename__ = "process_task"
+    __table_args__ = (
+        Index("ix_task_inbox", "assignee_id", "status", "due_at"),
+        Index("ix_task_instance_status", "instance_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), nullable=False)
+    instance: Mapped[Instance] = relationship(back_populates="tasks")
+    activation_id: Mapped[int] = mapped_column(ForeignKey("process_activation.id"), nullable=False)
+    activation: Mapped[Activation] = relationship()
+    node_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    assignee = relationship("OAUser", foreign_keys=[assignee_id])
+    # The person the assignee acts for (agents, transfers keep the original principal).
+    principal_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    principal = relationship("OAUser", foreign_keys=[principal_id])
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), nullable=False)
+    # False for notify / CC tasks: the chain does not wait for them.
+    blocking: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # "primary", or how an added signer was added: "before", "after", "parallel".
+    role: Mapped[str] = mapped_column(String(16), nullable=False, default="primary")
+    parent_task_id: Mapped[int | None] = mapped_column(ForeignKey("process_task.id"))
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    completed_by = relationship("OAUser", foreign_keys=[completed_by_id])
+    action: Mapped[str | None] = mapped_column(String(32))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    # "Save as draft" on a task: the opinion and field edits kept until the handler acts.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"task {self.id} at {self.node_id} for {self.assignee_id} ({self.status})"
+
+
+class Question(Model):
+    """A question raised on an instance (§3.3, §3.6) and its answer."""
+
+    __tablename__ = "process_question"
+    __table_args__ = (Index("ix_question_asked_to_open", "asked_to_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id"), nullable=False, index=True
+    )
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("process_task.id"))
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    asked_by = relationship("OAUser", foreign_keys=[asked_by_id])
+    asked_to_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    asked_to = relationship("OAUser", foreign_keys=[asked_to_id])
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    asked_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Model):
+    """One entry of an instance's append-only trail, chained to the one before by hash."""
+
+    __tablename__ = "process_audit"
+    __table_args__ = (UniqueConstraint("instance_id", "seq", name="uq_audit_instance_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    event: Mapped[str] = mapped_column(String(32), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    actor = relationship("OAUser", foreign_keys=[actor_id])
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    on_behalf_of = relationship("OAUser", foreign_keys=[on_behalf_of_id])
+    node_id: Mapped[str | None] = mapped_column(String(64))
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
