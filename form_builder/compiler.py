@@ -41,7 +41,6 @@ from form_builder.directory import Directory, Viewer
 from form_builder.sanitize import clean_html
 
 EDIT, READ, HIDDEN = "edit", "read", "hidden"
-START_NODE_TYPE = "start"  # the node type of kind START (plugins/node_types/start.py)
 DISPLAY_ONLY = frozenset({"section"})
 NOT_EDITABLE = frozenset({"computed", "section"})
 WIDTH_COLUMNS = {"full": 12, "half": 6, "third": 4}
@@ -416,7 +415,9 @@ def field_access(document: Mapping[str, Any], node_id: str) -> dict[str, str]:
     """Key -> "edit" | "read" | "hidden" for every field as node ``node_id`` sees it."""
     node = _node(document, node_id)
     explicit = node.get("field_access", {})
-    base = EDIT if node["type"] == START_NODE_TYPE else READ
+    # The start node (no edge leads into it) is the initiator's: they fill in everything.
+    is_start = not any(edge["to"] == node_id for edge in document["edges"])
+    base = EDIT if is_start else READ
     access = {}
     for spec in document["fields"]:
         level = explicit.get(spec["key"], base)

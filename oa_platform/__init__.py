@@ -28,6 +28,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.extensions import db, migrate
     from oa_platform.org.directory import OrgDirectory
     from oa_platform.roles import ROLES
+    from oa_platform.runtime import handover  # noqa: F401 (connects the deactivation hand-over)
+    from oa_platform.runtime.api import ProcessApi
     from oa_platform.views import register_views
     from plugins.registry import node_types
 
@@ -59,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        appbuilder.add_api(ProcessApi)
     form_builder.services.init_app(app, OrgDirectory, node_types)
     for problem in node_types().problems:
         # A broken plugin must not stop the platform; it is skipped and reported.

@@ -44,6 +44,26 @@ def demo_command() -> None:
 oa_cli.add_command(definitions_cli)
 
 
+@oa_cli.group("audit")
+def audit_cli() -> None:
+    """The instances' audit trails."""
+
+
+@audit_cli.command("verify")
+@click.option("--instance", "instance_id", type=int, help="Check one instance only.")
+@with_appcontext
+def verify_audit_command(instance_id: int | None) -> None:
+    """Check every hash chain; name the first broken entry of each broken chain."""
+    from oa_platform.runtime.audit import verify
+
+    breaks = verify(db.session, instance_id)
+    for problem in breaks:
+        click.echo(f"BROKEN: {problem}", err=True)
+    if breaks:
+        raise click.ClickException(f"{len(breaks)} audit chain(s) are broken.")
+    click.echo("Every audit chain verifies.")
+
+
 @oa_cli.group("users")
 def users_cli() -> None:
     """Manage user accounts."""

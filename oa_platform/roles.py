@@ -17,6 +17,8 @@ _STAFF = [
     ("OAUserModelView", "can_userinfo"),
     ("UserInfoEditView", "can_this_form_(get|post)"),
     ("MenuApi", "can_get"),
+    # The process REST API; the commands behind it check each instance and task.
+    ("ProcessApi", "can_(read|write)"),
     ("OAUserModelView", "userinfoedit"),
     ("OAUserModelView", "resetmypassword"),
 ]

@@ -48,13 +48,14 @@ def resolve(
         users = [_from_field(session, values.get(rule["field"]))]
     else:  # "initiator"
         users = [initiator]
-    found = [u for u in dict.fromkeys(users) if u is not None and _active(u)]
+    found = [u for u in dict.fromkeys(users) if u is not None and is_active(u)]
     if not found:
         raise AssigneeNotFoundError(node_id, rule)
     return found
 
 
-def _active(user: OAUser) -> bool:
+def is_active(user: OAUser) -> bool:
+    """Whether the account may receive tasks (active and not deactivated)."""
     return bool(user.active) and user.deactivated_at is None
 
 

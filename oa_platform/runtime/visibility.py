@@ -35,3 +35,23 @@ def visible_instance(session: Session, user, instance_id: int) -> Instance:
     if instance is None:
         raise InstanceNotFoundError()
     return instance
+
+
+def access_node(instance: Instance, user) -> str:
+    """The node whose field access applies to ``user`` reading ``instance``: their live
+    task's node, else the node of their latest task, else the start node."""
+    mine = [t for t in instance.tasks if t.assignee_id == user.id]
+    live = [t for t in mine if t.status in {"open", "held"}]
+    if live or mine:
+        return (live or mine)[-1].node_id
+    document = instance.definition_version.document
+    targets = {edge["to"] for edge in document["edges"]}
+    return next(node["id"] for node in document["nodes"] if node["id"] not in targets)
+
+
+def readable_values(instance: Instance, user) -> dict:
+    """The instance's values without the fields hidden from ``user``'s node."""
+    from form_builder.compiler import field_access
+
+    access = field_access(instance.definition_version.document, access_node(instance, user))
+    return {k: v for k, v in instance.values.items() if access.get(k, "read") != "hidden"}

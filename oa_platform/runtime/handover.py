@@ -1,0 +1,85 @@
+"""Hand-over on deactivation (regulations §4.2): a leaving user's open tasks move to the
+successor HR named, else to the head of their department (or the next head above).
+
+Runs inside the deactivation's transaction (``user_deactivated`` is sent before commit), so
+the hand-over commits or rolls back with it. Each moved task is audited on its instance.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.signals import user_deactivated
+from oa_platform.runtime.assignees import is_active
+from oa_platform.runtime.engine import Engine
+from oa_platform.runtime.models import Task
+from oa_platform.runtime.states import LIVE_TASK, TaskStatus
+from plugins.registry import node_types
+
+
+@user_deactivated.connect
+def _on_deactivated(_app: Flask, *, user: OAUser, successor: OAUser | None, session: Session):
+    hand_over(session, user, successor)
+
+
+def hand_over(session: Session, user: OAUser, successor: OAUser | None) -> list[Task]:
+    """Move ``user``'s live tasks; returns the new tasks."""
+    heir = successor or _head_for(user)
+    moved: list[Task] = []
+    tasks = session.scalars(
+        select(Task)
+        .where(Task.assignee_id == user.id, Task.status.in_(LIVE_TASK))
+        .order_by(Task.id)
+    )
+    for task in tasks:
+        engine = Engine(session, node_types(), task.instance)
+        if heir is None:
+            engine.audit(
+                "handover_failed",
+                node_id=task.node_id,
+                task_id=task.id,
+                detail={"from": user.username, "reason": "no successor and no department head"},
+                system=True,
+            )
+            continue
+        waiting = task.status is TaskStatus.WAITING
+        engine.cancel_task(task, f"{user.username} was deactivated")
+        already = any(
+            other.assignee_id == heir.id and other.status in LIVE_TASK
+            for other in engine.tasks_of(task.activation)
+        )
+        if already:
+            continue  # the heir already signs here: one task each, never two
+        new = engine.create_task(
+            task.activation,
+            heir.username,
+            role=task.role,
+            waiting=waiting,
+            sequence=task.sequence,
+            blocking=task.blocking,
+            parent_id=task.parent_task_id,
+            principal_id=task.principal_id,
+        )
+        engine.audit(
+            "handed_over",
+            node_id=task.node_id,
+            task_id=new.id,
+            detail={"from": user.username, "to": heir.username, "task": task.id},
+            system=True,
+        )
+        moved.append(new)
+    return moved
+
+
+def _head_for(user: OAUser) -> OAUser | None:
+    department = user.department
+    chain = [department, *department.ancestors()] if department else []
+    # A head leaving hands over to the head above, or else to the leader in charge.
+    candidates = [unit.head for unit in chain] + [unit.leader_in_charge for unit in chain]
+    for person in candidates:
+        if person is not None and person.id != user.id and is_active(person):
+            return person
+    return None
