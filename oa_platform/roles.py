@@ -21,6 +21,12 @@ _STAFF = [
     ("ProcessApi", "can_(read|write)"),
     ("OAUserModelView", "userinfoedit"),
     ("OAUserModelView", "resetmypassword"),
+    # Processes (regulations §3): start one, work the inbox, see and act on an instance; the
+    # runtime decides which instances and which actions (visibility.py, commands.py).
+    ("ProcessCatalogueView", "can_(list|start)"),
+    ("InboxView", "can_list"),
+    ("InstanceView", "can_(show|act)"),
+    ("(Inbox|Start a Process)", "menu_access"),
 ]
 _ORG_READ = [
     ("(CompanyModelView|DepartmentModelView|PositionModelView)", "can_(list|show)"),
@@ -64,6 +70,8 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     + [
         ("AccountEventView", "can_(list|show)"),
         ("(Accounts|Account Audit)", "menu_access"),
+        # Every instance, read only (visibility.py lets Auditors see them all).
+        ("InboxView", "can_audit"),
     ]
     + _DEFINITIONS_READ,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 from flask_appbuilder import AppBuilder, IndexView, expose
 
 from oa_platform.accounts.commands import current_policy
@@ -32,6 +32,13 @@ def register_views(appbuilder: AppBuilder) -> None:
         UserImportView,
     )
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
+    from oa_platform.runtime.views import InboxView, InstanceView, ProcessCatalogueView
+    from oa_platform.runtime.views import static as runtime_static
+
+    current_app.register_blueprint(runtime_static)
+    appbuilder.add_view(InboxView, "Inbox", icon="fa-inbox")
+    appbuilder.add_view(ProcessCatalogueView, "Start a Process", icon="fa-play-circle")
+    appbuilder.add_view_no_menu(InstanceView)
 
     appbuilder.add_view(
         CompanyModelView,

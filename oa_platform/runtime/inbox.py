@@ -1,0 +1,253 @@
+"""The inbox's lists and badge counts: one indexed query per list, paged in the database.
+
+Each list is one SELECT: its rows with everything the page shows eagerly loaded, and the
+total row count as a window function over the same filter (so paging costs no second
+query). The badge counts are one more SELECT of conditional aggregates.
+
+Indexes used: ``ix_task_inbox`` (assignee, status, due) for to-dos, done and CC'd tasks,
+``ix_instance_initiator_status`` for "initiated by me", ``ix_question_asked_to_open`` for
+questions awaiting an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from form_builder.clock import utcnow
+from form_builder.models import ProcessDefinition
+from oa_platform.runtime.models import Instance, Question, Task
+from oa_platform.runtime.states import InstanceStatus, TaskStatus
+from oa_platform.runtime.visibility import visible_to
+
+PAGE_SIZE = 20
+TABS = ("todo", "done", "initiated", "cc", "questions")  # "all" is the Auditor's extra tab
+# The instance states in which a to-do can be acted on.
+WORKING = (InstanceStatus.RUNNING, InstanceStatus.RETURNED)
+TODO_STATUSES = ("open", "held", "overdue")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed a list to; empty strings mean "any"."""
+
+    definition: str = ""  # a definition key
+    status: str = ""  # a task status (to-dos), instance status (initiated) or "overdue"
+    text: str = ""  # part of the title
+
+    @property
+    def active(self) -> bool:
+        return bool(self.definition or self.status or self.text)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list and where it stands in the whole."""
+
+    items: list[T]
+    total: int
+    number: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The inbox badges."""
+
+    todo: int
+    overdue: int
+    held: int
+    cc_unread: int
+    questions: int
+
+
+def counts(session: Session, user_id: int) -> Counts:
+    """The badge counts of ``user_id``'s inbox, in one query."""
+    now = utcnow()
+    actionable = and_(
+        Task.blocking.is_(True),
+        Task.status.in_((TaskStatus.OPEN, TaskStatus.HELD)),
+        Instance.status.in_(WORKING),
+    )
+    questions = (
+        select(func.count(Question.id))
+        .where(Question.asked_to_id == user_id, Question.answered_at.is_(None))
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            func.count(Task.id).filter(actionable),
+            func.count(Task.id).filter(actionable, Task.due_at < now),
+            func.count(Task.id).filter(actionable, Task.status == TaskStatus.HELD),
+            func.count(Task.id).filter(
+                Task.blocking.is_(False), Task.status == TaskStatus.OPEN, Task.opened_at.is_(None)
+            ),
+            questions,
+        )
+        .select_from(Task)
+        .join(Instance, Task.instance_id == Instance.id)
+        .where(
+            Task.assignee_id == user_id,
+            Task.status.in_((TaskStatus.OPEN, TaskStatus.HELD)),
+        )
+    ).one()
+    return Counts(*(int(value or 0) for value in row))
+
+
+def todo(session: Session, user_id: int, filters: Filters, page: int) -> Page[Task]:
+    """Open and held tasks the chain waits for, the soonest due first."""
+    query = (
+        select(Task)
+        .join(Task.instance)
+        .where(
+            Task.assignee_id == user_id,
+            Task.status.in_((TaskStatus.OPEN, TaskStatus.HELD)),
+            Task.blocking.is_(True),
+            Instance.status.in_(WORKING),
+        )
+    )
+    if filters.status == "overdue":
+        query = query.where(Task.due_at < utcnow())
+    elif filters.status in {"open", "held"}:
+        query = query.where(Task.status == TaskStatus(filters.status))
+    query = _narrow(query, filters).order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+    return _task_page(session, query, page)
+
+
+def done(session: Session, user_id: int, filters: Filters, page: int) -> Page[Task]:
+    """Tasks the user handled (completed, or transferred on), the latest first."""
+    query = (
+        select(Task)
+        .join(Task.instance)
+        .where(
+            Task.assignee_id == user_id,
+            Task.status.in_((TaskStatus.DONE, TaskStatus.CANCELLED)),
+            Task.completed_by_id == user_id,
+            Task.blocking.is_(True),
+        )
+    )
+    query = _narrow(query, filters).order_by(Task.completed_at.desc(), Task.id.desc())
+    return _task_page(session, query, page)
+
+
+def cc(session: Session, user_id: int, filters: Filters, page: int) -> Page[Task]:
+    """Copies the user was sent (non-blocking tasks), unread first, the latest first."""
+    query = (
+        select(Task)
+        .join(Task.instance)
+        .where(Task.assignee_id == user_id, Task.blocking.is_(False))
+    )
+    if filters.status in {"open", "done"}:
+        query = query.where(Task.status == TaskStatus(filters.status))
+    query = _narrow(query, filters).order_by(
+        (Task.status == TaskStatus.OPEN).desc(), Task.created_at.desc(), Task.id.desc()
+    )
+    return _task_page(session, query, page)
+
+
+def initiated(session: Session, user_id: int, filters: Filters, page: int) -> Page[Instance]:
+    """The user's own instances, drafts included, the most recently changed first."""
+    query = select(Instance).where(Instance.initiator_id == user_id)
+    if filters.status in {status.value for status in InstanceStatus}:
+        query = query.where(Instance.status == InstanceStatus(filters.status))
+    query = _narrow(query, filters).order_by(Instance.updated_at.desc(), Instance.id.desc())
+    query = query.options(joinedload(Instance.definition))
+    return _paged(session, query, page)
+
+
+def all_visible(session: Session, user: Any, filters: Filters, page: int) -> Page[Instance]:
+    """Every instance ``user`` may see (for Auditors: all of them), latest change first."""
+    query = select(Instance).where(visible_to(user))
+    if filters.status in {status.value for status in InstanceStatus}:
+        query = query.where(Instance.status == InstanceStatus(filters.status))
+    query = _narrow(query, filters).order_by(Instance.updated_at.desc(), Instance.id.desc())
+    query = query.options(joinedload(Instance.definition), joinedload(Instance.initiator))
+    return _paged(session, query, page)
+
+
+def questions(
+    session: Session, user_id: int, filters: Filters, page: int
+) -> Page[tuple[Question, str]]:
+    """Questions asked of the user with their instance's title, unanswered first
+    (regulations §3.3: answered within 24 hours)."""
+    query = (
+        select(Question, Instance.title)
+        .join(Instance, Question.instance_id == Instance.id)
+        .where(Question.asked_to_id == user_id)
+    )
+    if filters.status == "open":
+        query = query.where(Question.answered_at.is_(None))
+    elif filters.status == "answered":
+        query = query.where(Question.answered_at.is_not(None))
+    query = _narrow(query, filters).order_by(
+        Question.answered_at.is_not(None), Question.asked_at.desc(), Question.id.desc()
+    )
+    return _paged(session, query.options(joinedload(Question.asked_by)), page, width=2)
+
+
+def definitions(session: Session) -> list[tuple[str, str]]:
+    """(key, name) of every definition, for the filter's drop-down."""
+    query = select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.name)
+    return [(key, name) for key, name in session.execute(query)]
+
+
+def _narrow(query: Select, filters: Filters) -> Select:
+    """The definition and title filters, shared by every list (Instance is in the query)."""
+    if filters.definition:
+        query = query.join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id).where(
+            ProcessDefinition.key == filters.definition
+        )
+    if filters.text:
+        # Escape LIKE's wildcards: the user searches for the text as typed.
+        text = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Instance.title.ilike(f"%{text}%", escape="\\"))
+    return query
+
+
+def _task_page(session: Session, query: Select, page: int) -> Page[Task]:
+    query = query.options(
+        joinedload(Task.instance).joinedload(Instance.definition),
+        # The node's name comes from the version's document (one row per version).
+        joinedload(Task.instance).joinedload(Instance.definition_version),
+        joinedload(Task.instance).joinedload(Instance.initiator),
+        joinedload(Task.principal),
+    )
+    return _paged(session, query, page)
+
+
+def _paged(session: Session, query: Select, page: int, width: int = 1) -> Page[Any]:
+    """One page of ``query`` with the total from a window count in the same statement;
+    items are the first entity of each row, or tuples of the first ``width`` columns."""
+    number = max(1, page)
+    rows = session.execute(
+        query.add_columns(func.count().over().label("total"))
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
+    ).all()
+    items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+    total = rows[0].total if rows else _total_beyond(session, query, number)
+    return Page(items=items, total=total, number=number)
+
+
+def _total_beyond(session: Session, query: Select, number: int) -> int:
+    """The total when the page asked for is empty: zero on the first page, else counted."""
+    if number == 1:
+        return 0
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)

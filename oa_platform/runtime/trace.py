@@ -1,0 +1,244 @@
+"""The trace of an instance's node chain as data for an inline SVG (regulations §6.1).
+
+Nodes are laid out left to right in layers by their longest path from the start node, so a
+node comes after every node leading to it and parallel branches stand side by side in one
+column. Each node carries what happened there: who, what and when, from its activations and
+tasks; the nodes the instance is at now are marked current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from oa_platform.runtime.models import Activation, Task
+from oa_platform.runtime.states import ActivationStatus, TaskStatus
+
+NODE_WIDTH = 168
+NODE_HEIGHT = 60
+COLUMN_GAP = 84
+ROW_GAP = 24
+MARGIN = 12
+# Room above the boxes for edges that skip columns (drawn as arcs over the nodes between).
+ARC_ROOM = 48
+BEND = 30
+
+
+@dataclass(frozen=True)
+class Step:
+    """One person's part at a node: who, what, when."""
+
+    who: str
+    what: str
+    when: datetime | None  # when it was done; for a live task, when it is due
+    live: bool = False
+
+
+@dataclass
+class TraceNode:
+    """A node of the chain, placed, with its state and steps."""
+
+    id: str
+    name: str
+    type: str
+    state: str  # "current", "done", "cancelled" or "pending" (not reached)
+    x: int = 0
+    y: int = 0
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """One short line for the box: the last step, or the state."""
+        if not self.steps:
+            return {"current": "in progress", "pending": ""}.get(self.state, self.state)
+        last = self.steps[-1]
+        more = f" +{len(self.steps) - 1}" if len(self.steps) > 1 else ""
+        return f"{last.who}: {last.what}{more}"
+
+
+@dataclass(frozen=True)
+class TraceEdge:
+    """A connection from the right side of one box to the left side of another, as an SVG
+    path; an edge that skips columns arcs over the boxes in between."""
+
+    source: str
+    target: str
+    path: str
+    label: str
+    label_x: int
+    label_y: int
+    taken: bool
+
+
+@dataclass(frozen=True)
+class Trace:
+    nodes: list[TraceNode]
+    edges: list[TraceEdge]
+    width: int
+    height: int
+    node_width: int = NODE_WIDTH
+    node_height: int = NODE_HEIGHT
+
+
+def layers(node_ids: Sequence[str], edges: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Each node's longest distance (in edges) from a node without incoming edges.
+
+    Definitions are acyclic (the validator refuses cycles); should an edge close a cycle, it
+    is ignored here rather than looping.
+    """
+    outgoing: dict[str, list[str]] = {node: [] for node in node_ids}
+    indegree = dict.fromkeys(node_ids, 0)
+    for edge in edges:
+        outgoing[edge["from"]].append(edge["to"])
+        indegree[edge["to"]] += 1
+    layer = dict.fromkeys(node_ids, 0)
+    ready = [node for node in node_ids if indegree[node] == 0]
+    while ready:
+        node = ready.pop(0)
+        for target in outgoing[node]:
+            layer[target] = max(layer[target], layer[node] + 1)
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return layer
+
+
+def build(
+    document: Mapping[str, Any],
+    activations: Sequence[Activation],
+    tasks: Sequence[Task],
+    names: Mapping[int, str],
+) -> Trace:
+    """The placed trace of one instance. ``names`` maps user ids to display names."""
+    node_ids = [node["id"] for node in document["nodes"]]
+    layer = layers(node_ids, document["edges"])
+    columns: dict[int, list[str]] = {}
+    for node_id in node_ids:  # document order within a column keeps branches stable
+        columns.setdefault(layer[node_id], []).append(node_id)
+    tallest = max(len(column) for column in columns.values())
+    skipping = any(layer[e["to"]] - layer[e["from"]] > 1 for e in document["edges"])
+    top_room = ARC_ROOM if skipping else 0
+    height = top_room + MARGIN * 2 + tallest * NODE_HEIGHT + (tallest - 1) * ROW_GAP
+    nodes: dict[str, TraceNode] = {}
+    for number, column in columns.items():
+        used = len(column) * NODE_HEIGHT + (len(column) - 1) * ROW_GAP
+        top = top_room + (height - top_room - used) // 2
+        for index, node_id in enumerate(column):
+            spec = next(n for n in document["nodes"] if n["id"] == node_id)
+            nodes[node_id] = TraceNode(
+                id=node_id,
+                name=spec["name"],
+                type=spec["type"],
+                state=_state(node_id, activations),
+                x=MARGIN + number * (NODE_WIDTH + COLUMN_GAP),
+                y=top + index * (NODE_HEIGHT + ROW_GAP),
+            )
+    for activation in activations:
+        nodes[activation.node_id].steps.extend(_activation_steps(activation))
+    for task in tasks:
+        step = _task_step(task, names)
+        if step is not None:
+            nodes[task.node_id].steps.append(step)
+    for node in nodes.values():
+        node.steps.sort(key=lambda step: (step.when is None, step.when or datetime.min))
+    taken = _taken(document["edges"], activations)
+    edges = [
+        _edge(edge, nodes, columns, layer, (edge["from"], edge["to"]) in taken)
+        for edge in document["edges"]
+    ]
+    width = MARGIN * 2 + len(columns) * NODE_WIDTH + (len(columns) - 1) * COLUMN_GAP
+    return Trace(nodes=list(nodes.values()), edges=edges, width=width, height=height)
+
+
+def _edge(
+    edge: Mapping[str, Any],
+    nodes: Mapping[str, TraceNode],
+    columns: Mapping[int, list[str]],
+    layer: Mapping[str, int],
+    taken: bool,
+) -> TraceEdge:
+    start, end = nodes[edge["from"]], nodes[edge["to"]]
+    x1, y1 = start.x + NODE_WIDTH, start.y + NODE_HEIGHT // 2
+    x2, y2 = end.x, end.y + NODE_HEIGHT // 2
+    between = [
+        nodes[node_id].y
+        for number in range(layer[edge["from"]] + 1, layer[edge["to"]])
+        for node_id in columns.get(number, ())
+    ]
+    if between:
+        # Control points this far above make the curve's peak clear the boxes' tops.
+        lane = min(between) - ARC_ROOM - NODE_HEIGHT // 3
+        path = f"M{x1},{y1} C{x1 + BEND * 3},{lane} {x2 - BEND * 3},{lane} {x2},{y2}"
+        peak = round(0.25 * (y1 + y2) / 2 + 0.75 * lane)
+        return TraceEdge(
+            start.id, end.id, path, edge.get("label", ""), (x1 + x2) // 2, peak - 4, taken
+        )
+    path = f"M{x1},{y1} C{x1 + BEND},{y1} {x2 - BEND},{y2} {x2},{y2}"
+    label_y = (y1 + y2) // 2 - 6
+    return TraceEdge(start.id, end.id, path, edge.get("label", ""), (x1 + x2) // 2, label_y, taken)
+
+
+def _state(node_id: str, activations: Sequence[Activation]) -> str:
+    """The node's state from its latest activation."""
+    mine = [a for a in activations if a.node_id == node_id]
+    if not mine:
+        return "pending"
+    latest = max(mine, key=lambda a: a.seq)
+    return {
+        ActivationStatus.ACTIVE: "current",
+        ActivationStatus.COMPLETED: "done",
+        ActivationStatus.CANCELLED: "cancelled",
+    }[latest.status]
+
+
+def _activation_steps(activation: Activation) -> list[Step]:
+    """Automatic nodes (no tasks) say what they did: routed, split, joined, finished."""
+    if activation.outcome in {None, "agree", "submitted"} or activation.left_at is None:
+        return []
+    if activation.outcome in {"routed", "split", "joined", "notified", "skipped"}:
+        return [Step("system", activation.outcome, activation.left_at)]
+    return []
+
+
+def _task_step(task: Task, names: Mapping[int, str]) -> Step | None:
+    """A task as a step; tasks cancelled because the node moved on are left out."""
+    who = names.get(task.completed_by_id or task.assignee_id, "?")
+    if task.principal_id and task.principal_id != (task.completed_by_id or task.assignee_id):
+        who = f"{who} for {names.get(task.principal_id, '?')}"
+    if task.status is TaskStatus.DONE:
+        return Step(who, task.action or "done", task.completed_at)
+    if task.status is TaskStatus.CANCELLED:
+        if task.action and task.completed_by_id:
+            return Step(who, task.action, task.completed_at)
+        if task.action == "reduce_signature":
+            return Step(who, "removed", task.completed_at)
+        return None
+    what = {TaskStatus.WAITING: "waiting", TaskStatus.HELD: "on hold"}.get(task.status, "to do")
+    return Step(who, what, task.due_at, live=True)
+
+
+def _taken(
+    edges: Sequence[Mapping[str, Any]], activations: Sequence[Activation]
+) -> set[tuple[str, str]]:
+    """The edges the instance went along: into each visit of a node, from the latest earlier
+    visit of one of its predecessors (from all of them for a join several branches reached).
+    """
+    sources: dict[str, list[str]] = {}
+    for edge in edges:
+        sources.setdefault(edge["to"], []).append(edge["from"])
+    taken = set()
+    for visit in activations:
+        earlier = [
+            a
+            for a in activations
+            if a.node_id in sources.get(visit.node_id, ()) and a.seq < visit.seq
+        ]
+        if not earlier:
+            continue
+        if visit.arrivals > 1:
+            taken.update((a.node_id, visit.node_id) for a in earlier)
+        else:
+            taken.add((max(earlier, key=lambda a: a.seq).node_id, visit.node_id))
+    return taken

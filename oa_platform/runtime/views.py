@@ -1,0 +1,708 @@
+"""Staff pages: the catalogue of processes to start, the inbox, and the instance/task page.
+
+Every page checks a FAB permission; which instance a person may see is decided by
+``visibility.py`` alone, and an instance they may not see is a 404 (as if it did not exist).
+Every change goes through :class:`~oa_platform.runtime.commands.Runtime`; a refused command
+changes nothing and the page says why (``RuntimeCommandError.message``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from form_builder.blueprint import register_download_check
+from form_builder.clock import utcnow
+from form_builder.compiler import HIDDEN, compile_form
+from form_builder.exceptions import LifecycleError
+from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
+from form_builder.views import current_viewer
+from oa_platform.extensions import db
+from oa_platform.org.directory import OrgDirectory
+from oa_platform.runtime import inbox, trace
+from oa_platform.runtime.commands import ActionRequest
+from oa_platform.runtime.engine import Engine
+from oa_platform.runtime.exceptions import (
+    InstanceNotFoundError,
+    InvalidSubmissionError,
+    RuntimeCommandError,
+    TaskAlreadyHandledError,
+)
+from oa_platform.runtime.forms import (
+    ActionForm,
+    AnswerForm,
+    AskForm,
+    ReinitiateForm,
+    RevokeForm,
+    UrgeForm,
+    read_only,
+)
+from oa_platform.runtime.models import Activation, AuditEntry, Instance, Question, Task
+from oa_platform.runtime.opinions import LABELS, needs_opinion
+from oa_platform.runtime.services import runtime
+from oa_platform.runtime.states import (
+    ACTIONABLE_TASK,
+    FINISHED_INSTANCE,
+    InstanceStatus,
+    TaskStatus,
+)
+from oa_platform.runtime.visibility import is_auditor, visible_instance, visible_to
+from plugins.contract import Action
+from plugins.registry import node_types
+
+# The runtime pages' script and style, served at /runtime/static/runtime/...
+static = Blueprint(
+    "runtime",
+    __name__,
+    static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+    static_url_path="/runtime/static",
+)
+
+# How each action's button looks; unknown (plugin) actions get the default style.
+BUTTON_STYLES = {
+    Action.AGREE: "btn-success",
+    Action.SUBMIT: "btn-primary",
+    Action.READ: "btn-success",
+    Action.DISAGREE: "btn-danger",
+    Action.FAILED_REVIEW: "btn-danger",
+    Action.TERMINATE: "btn-danger",
+    Action.ROLLBACK: "btn-warning",
+}
+# Actions whose post carries the node's field edits (the browser validates those fields).
+EDITING_ACTIONS = {Action.AGREE, Action.READ, Action.SUBMIT, Action.MODIFY_TEXT}
+
+
+@register_download_check
+def participant_may_download(user: Any, attachment: Any) -> bool:
+    """Anyone who may see an instance may download the files in its form values.
+
+    Looks only among the instances visible to ``user`` for one whose stored values name the
+    attachment id (ids are 32 hex digits, so the text match cannot hit anything else).
+    """
+    found = db.session.scalar(
+        select(Instance.id)
+        .where(visible_to(user), cast(Instance.values, Text).contains(f'"{attachment.id}"'))
+        .limit(1)
+    )
+    return found is not None
+
+
+# The catalogue and the start form -------------------------------------------------------
+
+
+class ProcessCatalogueView(BaseView):
+    """Published definitions open for new use, by category; start one or go on with a draft."""
+
+    route_base = "/processes"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    @permission_name("list")
+    def list(self):
+        definitions = db.session.scalars(
+            select(ProcessDefinition)
+            .where(
+                ProcessDefinition.withdrawn_at.is_(None),
+                ProcessDefinition.versions.any(DefinitionVersion.status == VersionStatus.PUBLISHED),
+            )
+            .options(selectinload(ProcessDefinition.versions))
+            .order_by(ProcessDefinition.category, ProcessDefinition.name)
+        ).all()
+        categories: dict[str, list[tuple[ProcessDefinition, DefinitionVersion]]] = {}
+        for definition in definitions:
+            categories.setdefault(definition.category, []).append(
+                (definition, definition.latest_published())
+            )
+        drafts = db.session.scalars(
+            select(Instance)
+            .where(Instance.initiator_id == g.user.id, Instance.status == InstanceStatus.DRAFT)
+            .options(joinedload(Instance.definition))
+            .order_by(Instance.updated_at.desc())
+        ).all()
+        return self.render_template("runtime/catalogue.html", categories=categories, drafts=drafts)
+
+    @expose("/<key>/start", methods=["GET", "POST"])
+    @has_access
+    @permission_name("start")
+    def start(self, key: str):
+        """The start node's form for a new instance: save it as a draft or submit it."""
+        definition = db.session.scalar(
+            select(ProcessDefinition).where(ProcessDefinition.key == key)
+        )
+        version = definition.latest_published() if definition else None
+        if version is None or definition.withdrawn_at is not None:
+            abort(404)
+        return self._start_form(definition, version, None)
+
+    @expose("/drafts/<int:instance_id>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("start")
+    def draft(self, instance_id: int):
+        """Go on with a draft (saved, or revoked back to the initiator)."""
+        instance = db.session.get(Instance, instance_id)
+        if instance is None or instance.initiator_id != g.user.id:
+            abort(404)
+        if instance.status is not InstanceStatus.DRAFT:
+            return redirect(url_for("InstanceView.show", instance_id=instance_id))
+        return self._start_form(instance.definition, instance.definition_version, instance)
+
+    def _start_form(self, definition, version, instance: Instance | None):
+        directory = OrgDirectory(db.session)
+        compiled = compile_form(
+            version.document, start_node(version.document), version_key=version.id
+        )
+        values = instance.values if instance else None
+        errors: Mapping[str, list[str]] = {}
+        status = 200
+        if request.method == "POST":
+            command = request.form.get("command")
+            commands = runtime()
+            try:
+                if command == "submit":
+                    submitted = commands.submit(
+                        g.user, definition.key, request.form, request.files, _id(instance)
+                    )
+                    flash(f"Submitted: {submitted.title}.", "success")
+                    return redirect(url_for("InstanceView.show", instance_id=submitted.id))
+                saved = commands.save_draft(
+                    g.user, definition.key, request.form, request.files, _id(instance)
+                )
+                flash("Draft saved. Find it under Start a process, or in your inbox.", "success")
+                return redirect(url_for(".draft", instance_id=saved.id))
+            except InstanceNotFoundError:
+                abort(404)
+            except LifecycleError as error:
+                flash(error.message, "danger")
+                return redirect(url_for(".list"))
+            except InvalidSubmissionError as error:
+                errors, status = error.errors, error.status
+                flash(error.message, "danger")
+            except RuntimeCommandError as error:
+                status = error.status
+                flash(error.message, "danger")
+            # The refused post is shown again as typed, with its messages.
+            if instance is not None:
+                db.session.refresh(instance)
+                values = instance.values
+        bound = compiled.bind(
+            viewer=current_viewer(directory),
+            directory=directory,
+            values=values,
+            formdata=request.form if request.method == "POST" else None,
+        )
+        if request.method == "POST":
+            bound.form.validate()
+        page = self.render_template(
+            "runtime/start.html",
+            definition=definition,
+            version=version,
+            instance=instance,
+            bound=bound,
+            errors=errors,
+        )
+        return page, status
+
+
+def start_node(document: Mapping[str, Any]) -> str:
+    """The node no edge leads to (the validator guarantees exactly one)."""
+    targets = {edge["to"] for edge in document["edges"]}
+    return next(node["id"] for node in document["nodes"] if node["id"] not in targets)
+
+
+def _id(instance: Instance | None) -> int | None:
+    return instance.id if instance is not None else None
+
+
+# The inbox ------------------------------------------------------------------------------
+
+
+class InboxView(BaseView):
+    """To do, done, initiated by me, CC'd to me and questions, with badges and filters."""
+
+    route_base = "/inbox"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    @permission_name("list")
+    def index(self):
+        tab = request.args.get("tab", "todo")
+        auditing = tab == "all"
+        if tab not in inbox.TABS and not (
+            auditing and self.appbuilder.sm.has_access("can_audit", "InboxView")
+        ):
+            abort(404)
+        filters = inbox.Filters(
+            definition=request.args.get("definition", "").strip(),
+            status=request.args.get("status", "").strip(),
+            text=request.args.get("q", "").strip()[:100],
+        )
+        number = request.args.get("page", 1, type=int) or 1
+        session = db.session
+        if auditing:
+            page = inbox.all_visible(session, g.user, filters, number)
+        else:
+            page = getattr(inbox, tab)(session, g.user.id, filters, number)
+        return self.render_template(
+            "runtime/inbox.html",
+            tab=tab,
+            page=page,
+            filters=filters,
+            counts=inbox.counts(session, g.user.id),
+            definitions=inbox.definitions(session),
+            statuses=_status_choices(tab),
+            may_audit=is_auditor(g.user),
+            now=utcnow(),
+        )
+
+
+def _status_choices(tab: str) -> list[tuple[str, str]]:
+    if tab == "todo":
+        return [("open", "Open"), ("held", "On hold"), ("overdue", "Overdue")]
+    if tab == "cc":
+        return [("open", "Unread"), ("done", "Read")]
+    if tab == "questions":
+        return [("open", "Awaiting my answer"), ("answered", "Answered")]
+    if tab in {"initiated", "all"}:
+        return [(status.value, status.value.capitalize()) for status in InstanceStatus]
+    return []
+
+
+# The instance / task page --------------------------------------------------------------
+
+
+class InstanceView(BaseView):
+    """One instance: its form, opinions, questions, attachments, trace and the actions the
+    viewer may take now."""
+
+    route_base = "/instances"
+
+    @expose("/<int:instance_id>")
+    @has_access
+    @permission_name("show")
+    def show(self, instance_id: int):
+        try:
+            instance = runtime().view(g.user, instance_id)
+        except InstanceNotFoundError:
+            abort(404)
+        if instance.status is InstanceStatus.DRAFT and instance.initiator_id == g.user.id:
+            return redirect(url_for("ProcessCatalogueView.draft", instance_id=instance_id))
+        return self._page(instance, request.args.get("task", type=int))
+
+    @expose("/<int:instance_id>/tasks/<int:task_id>", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def act(self, instance_id: int, task_id: int):
+        """A handler's action on their task (regulations §3.5)."""
+        instance = _visible(instance_id)
+        form = ActionForm()
+        if not form.validate_on_submit():
+            for messages in form.errors.values():
+                for message in messages:
+                    flash(str(message), "danger")
+            return self._page(instance, task_id, formdata=request.form, status=400)
+        action = ActionRequest(
+            action=form.action.data,
+            opinion=form.opinion.data or "",
+            formdata=request.form,
+            files=request.files,
+            target=form.target.data or None,
+            resubmit_to_me=bool(form.resubmit_to_me.data),
+            users=tuple(form.users.data or ()),
+            position=form.position.data or "parallel",
+            task_ids=tuple(form.task_ids.data or ()),
+        )
+        try:
+            runtime().act(g.user, task_id, action)
+        except InstanceNotFoundError:
+            abort(404)
+        except TaskAlreadyHandledError as error:
+            flash(error.message, "warning")
+            return redirect(url_for(".show", instance_id=instance_id))
+        except InvalidSubmissionError as error:
+            flash(error.message, "danger")
+            return self._page(
+                instance, task_id, formdata=request.form, errors=error.errors, status=error.status
+            )
+        except RuntimeCommandError as error:
+            flash(error.message, "danger")
+            return self._page(instance, task_id, formdata=request.form, status=error.status)
+        flash(f"Done: {_label(form.action.data)}.", "success")
+        return redirect(url_for(".show", instance_id=instance_id))
+
+    @expose("/<int:instance_id>/revoke", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def revoke(self, instance_id: int):
+        form = RevokeForm()
+        return self._command(
+            form,
+            instance_id,
+            lambda: runtime().revoke(g.user, instance_id, form.opinion.data or ""),
+            "Revoked: the instance is your draft again.",
+        )
+
+    @expose("/<int:instance_id>/urge", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def urge(self, instance_id: int):
+        form = UrgeForm()
+
+        def command():
+            urged = runtime().urge(g.user, instance_id, form.message.data or "")
+            flash(f"Reminder sent to {', '.join(urged)}.", "success")
+
+        return self._command(form, instance_id, command, None)
+
+    @expose("/<int:instance_id>/reinitiate", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def reinitiate(self, instance_id: int):
+        """Cancel the instance and start again from a copy of its form (regulations §3.6)."""
+        form = ReinitiateForm()
+        if not form.validate_on_submit():
+            return self._refused(form, instance_id)
+        try:
+            new = runtime().reinitiate(g.user, instance_id, form.reason.data)
+        except InstanceNotFoundError:
+            abort(404)
+        except RuntimeCommandError as error:
+            flash(error.message, "danger")
+            return redirect(url_for(".show", instance_id=instance_id))
+        flash(
+            "Cancelled. This is a new draft with the same data: correct it and submit.", "success"
+        )
+        return redirect(url_for("ProcessCatalogueView.draft", instance_id=new.id))
+
+    @expose("/<int:instance_id>/questions", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def ask(self, instance_id: int):
+        """Ask the initiator or another participant (regulations §3.3, §3.6)."""
+        form = AskForm()
+        form.to.choices = [SelectChoice(name, name) for name in request.form.getlist("to")]
+        return self._command(
+            form,
+            instance_id,
+            lambda: runtime().ask(g.user, instance_id, form.to.data, form.text.data),
+            "Question sent.",
+        )
+
+    @expose("/<int:instance_id>/questions/<int:question_id>/answer", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def answer(self, instance_id: int, question_id: int):
+        form = AnswerForm()
+        question = db.session.get(Question, question_id)
+        if question is None or question.instance_id != instance_id:
+            abort(404)
+        return self._command(
+            form,
+            instance_id,
+            lambda: runtime().answer(g.user, question_id, form.text.data),
+            "Answer sent.",
+        )
+
+    # Helpers ------------------------------------------------------------------------
+
+    def _command(self, form, instance_id: int, command, success: str | None):
+        """Run an instance-level command from a small form and go back to the page."""
+        if not form.validate_on_submit():
+            return self._refused(form, instance_id)
+        try:
+            command()
+        except InstanceNotFoundError:
+            abort(404)
+        except RuntimeCommandError as error:
+            flash(error.message, "danger")
+        else:
+            if success:
+                flash(success, "success")
+        return redirect(url_for(".show", instance_id=instance_id))
+
+    def _refused(self, form, instance_id: int):
+        _visible(instance_id)
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "danger")
+        return redirect(url_for(".show", instance_id=instance_id))
+
+    def _page(
+        self,
+        instance: Instance,
+        task_id: int | None = None,
+        *,
+        formdata: Any = None,
+        errors: Mapping[str, list[str]] | None = None,
+        status: int = 200,
+    ):
+        """Render the instance page; after a refused action, with the post as typed."""
+        db.session.refresh(instance)
+        context = InstancePage(instance, g.user, task_id, formdata).context()
+        page = self.render_template("runtime/instance.html", errors=errors or {}, **context)
+        return page, status
+
+
+def _visible(instance_id: int) -> Instance:
+    try:
+        return visible_instance(db.session, g.user, instance_id)
+    except InstanceNotFoundError:
+        abort(404)
+
+
+def _label(action: str) -> str:
+    try:
+        return LABELS[Action(action)]
+    except ValueError:
+        return action
+
+
+class InstancePage:
+    """Everything the instance page shows, gathered with one query per list."""
+
+    def __init__(self, instance: Instance, user: Any, task_id: int | None, formdata: Any):
+        self.instance = instance
+        self.user = user
+        self.session = db.session
+        self.commands = runtime()
+        self.engine = Engine(self.session, node_types(), instance, user.id)
+        self.directory = OrgDirectory(self.session)
+        self.formdata = formdata
+        self.tasks = self.session.scalars(
+            select(Task)
+            .where(Task.instance_id == instance.id)
+            .options(
+                joinedload(Task.assignee),
+                joinedload(Task.principal),
+                joinedload(Task.completed_by),
+                joinedload(Task.activation),
+            )
+            .order_by(Task.id)
+        ).all()
+        self.task = self._my_task(task_id)
+
+    def _my_task(self, task_id: int | None) -> Task | None:
+        """The viewer's live task to act on: the one asked for, else the first blocking."""
+        if self.instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}:
+            return None
+        mine = [
+            t for t in self.tasks if t.assignee_id == self.user.id and t.status in ACTIONABLE_TASK
+        ]
+        chosen = [t for t in mine if t.id == task_id] or sorted(mine, key=lambda t: not t.blocking)
+        return chosen[0] if chosen else None
+
+    def context(self) -> dict[str, Any]:
+        bound = self._bound()
+        return {
+            "instance": self.instance,
+            "definition": self.instance.definition,
+            "task": self.task,
+            "my_tasks": [
+                t
+                for t in self.tasks
+                if t.assignee_id == self.user.id
+                and t.status in ACTIONABLE_TASK
+                and self.instance.status not in FINISHED_INSTANCE
+            ],
+            "node_name": self._node_name,
+            "bound": bound,
+            "attachments": self._attachments(bound),
+            "opinions": self._opinions(),
+            "questions": self._questions(),
+            "trace": self._trace(),
+            **self._actions(),
+            **self._initiator_actions(),
+        }
+
+    def _node_name(self, node_id: str | None) -> str:
+        if node_id is None:
+            return "—"
+        node = self.engine.nodes.get(node_id)
+        return node["name"] if node else node_id
+
+    def _bound(self):
+        version = self.instance.definition_version
+        viewer = current_viewer(self.directory)
+        if self.task is None:
+            compiled = read_only(
+                compile_form(version.document, self.engine.start_node(), version_key=version.id)
+            )
+            return compiled.bind(
+                viewer=viewer, directory=self.directory, values=self.instance.values
+            )
+        compiled = compile_form(version.document, self.task.node_id, version_key=version.id)
+        values = dict(self.instance.values)
+        if self.task.draft:  # "save as draft" kept the handler's edits
+            values.update(self.task.draft.get("values") or {})
+        bound = compiled.bind(
+            viewer=viewer, directory=self.directory, values=values, formdata=self.formdata
+        )
+        if self.formdata is not None:
+            bound.form.validate()
+        return bound
+
+    def _attachments(self, bound) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(field label, files) of every attachments field this viewer may see."""
+        found = []
+        for spec in bound.compiled.fields:
+            if spec["type"] == "attachments" and bound.compiled.access[spec["key"]] != HIDDEN:
+                files = self.instance.values.get(spec["key"]) or []
+                if files:
+                    found.append((spec["label"], files))
+        return found
+
+    def _opinions(self) -> list[AuditEntry]:
+        """Every handler's action with its opinion, from the audit trail (§6.1)."""
+        return self.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.instance_id == self.instance.id, AuditEntry.event == "action")
+            .options(joinedload(AuditEntry.actor), joinedload(AuditEntry.on_behalf_of))
+            .order_by(AuditEntry.seq)
+        ).all()
+
+    def _questions(self) -> dict[str, Any]:
+        questions = self.session.scalars(
+            select(Question)
+            .where(Question.instance_id == self.instance.id)
+            .options(joinedload(Question.asked_by), joinedload(Question.asked_to))
+            .order_by(Question.asked_at, Question.id)
+        ).all()
+        finished = self.instance.status in FINISHED_INSTANCE
+        people = {self.instance.initiator_id: self.instance.initiator}
+        for task in self.tasks:
+            people.setdefault(task.assignee_id, task.assignee)
+        targets = [
+            SelectChoice(
+                person.username,
+                f"{person.get_full_name()}"
+                + (" (initiator)" if person.id == self.instance.initiator_id else ""),
+            )
+            for person_id, person in people.items()
+            if person_id != self.user.id and person.active
+        ]
+        ask = None
+        if not finished and targets:
+            ask = AskForm()
+            ask.to.choices = targets
+        return {
+            "list": questions,
+            "ask": ask,
+            "answer": AnswerForm() if not finished else None,
+        }
+
+    def _trace(self) -> trace.Trace:
+        activations = self.session.scalars(
+            select(Activation)
+            .where(Activation.instance_id == self.instance.id)
+            .order_by(Activation.seq)
+        ).all()
+        names = {self.instance.initiator_id: self.instance.initiator.get_full_name()}
+        for task in self.tasks:
+            for person in (task.assignee, task.principal, task.completed_by):
+                if person is not None:
+                    names[person.id] = person.get_full_name()
+        return trace.build(
+            self.instance.definition_version.document, activations, self.tasks, names
+        )
+
+    def _actions(self) -> dict[str, Any]:
+        """The buttons of the viewer's task: exactly what its node offers now."""
+        if self.task is None:
+            return {"actions": [], "action_form": None}
+        task, engine = self.task, self.engine
+        node_type = engine.node_type(task.node_id)
+        offered = self.commands.offered(engine, task)
+        form = ActionForm(formdata=None)
+        if self.formdata is not None:
+            form = ActionForm()
+        elif task.draft or task.status is TaskStatus.HELD:
+            form.opinion.data = (task.draft or {}).get("opinion") or task.opinion or ""
+        removable = []
+        if Action.REDUCE_SIGNATURE in offered:
+            removable = self.commands.removable_signers(engine, task)
+            form.task_ids.choices = [
+                SelectChoice(t.id, t.assignee.get_full_name()) for t in removable
+            ]
+            if not removable:
+                offered.remove(Action.REDUCE_SIGNATURE)  # nobody left to remove
+        if Action.ROLLBACK in offered:
+            start = engine.start_node()
+            form.target.choices = (
+                [SelectChoice("previous", "The previous node")]
+                + [
+                    SelectChoice(node_id, engine.nodes[node_id]["name"])
+                    for node_id in self.commands.rollback_targets(engine, task)
+                    if node_id != start
+                ]
+                + [
+                    SelectChoice(
+                        "initiator", f"The initiator ({self.instance.initiator.get_full_name()})"
+                    )
+                ]
+            )
+        if {Action.ADD_SIGNATURE, Action.TRANSFER} & set(offered):
+            form.users.choices = [
+                SelectChoice(name, label)
+                for name, label in self.directory.user_choices()
+                if name != self.user.username
+            ]
+        actions = [
+            {
+                "name": str(action),
+                "label": _button_label(action, task, engine),
+                "message": LABELS[action],
+                "style": BUTTON_STYLES.get(action, "btn-default"),
+                "needs_opinion": needs_opinion(node_type, action),
+                "edits": action in EDITING_ACTIONS,
+            }
+            for action in offered
+        ]
+        return {
+            "actions": actions,
+            "action_form": form,
+            "node_type": node_type,
+            "removable": removable,
+        }
+
+    def _initiator_actions(self) -> dict[str, Any]:
+        """Revoke, urge, cancel and re-initiate: offered exactly when the command allows."""
+        instance = self.instance
+        if instance.initiator_id != self.user.id:
+            return {"revoke": None, "urge": None, "reinitiate": None}
+        start = self.engine.start_node()
+        running = instance.status is InstanceStatus.RUNNING
+        opened = any(
+            t.blocking
+            and t.node_id != start
+            and (t.opened_at is not None or t.status is TaskStatus.DONE)
+            for t in self.tasks
+        )
+        handlers = any(
+            t.blocking
+            and t.status in {TaskStatus.OPEN, TaskStatus.HELD}
+            and t.assignee_id != self.user.id
+            for t in self.tasks
+        )
+        may_reinitiate = instance.status not in FINISHED_INSTANCE and (
+            instance.status is not InstanceStatus.DRAFT
+        )
+        return {
+            "revoke": RevokeForm() if running and not opened else None,
+            "urge": UrgeForm() if running and handlers else None,
+            "reinitiate": ReinitiateForm() if may_reinitiate else None,
+        }
+
+
+def _button_label(action: Action, task: Task, engine: Engine) -> str:
+    if action is Action.SUBMIT and task.node_id == engine.start_node():
+        return "Resubmit"
+    return LABELS[action].capitalize()
