@@ -32,6 +32,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         UserImportView,
     )
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
+    from oa_platform.runtime.admin_views import InstanceErrorsView, NodeTypesView
     from oa_platform.runtime.views import InboxView, InstanceView, ProcessCatalogueView
     from oa_platform.runtime.views import static as runtime_static
 
@@ -71,6 +72,19 @@ def register_views(appbuilder: AppBuilder) -> None:
         href="/definitions/import",
         icon="fa-upload",
         category="Process Design",
+    )
+    appbuilder.add_view(
+        NodeTypesView,
+        "Node Types",
+        icon="fa-puzzle-piece",
+        category="Administration",
+        category_icon="fa-wrench",
+    )
+    appbuilder.add_view(
+        InstanceErrorsView,
+        "Instances in Error",
+        icon="fa-exclamation-triangle",
+        category="Administration",
     )
     appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)

@@ -1,0 +1,71 @@
+"""Administrators' pages for plugins: the installed node types (and the ones that failed to
+load), and instances stopped in error at a node, with retry and skip."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from sqlalchemy import select
+
+from form_builder.forms import ConfirmForm
+from oa_platform.extensions import db
+from oa_platform.runtime.exceptions import RuntimeCommandError
+from oa_platform.runtime.models import Instance
+from oa_platform.runtime.services import runtime
+from oa_platform.runtime.states import InstanceStatus
+from plugins.registry import node_types
+
+
+class NodeTypesView(BaseView):
+    """Installed node types with version and source, and plugins that could not load."""
+
+    route_base = "/admin/node-types"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        registry = node_types()
+        return self.render_template(
+            "admin/node_types.html",
+            installed=sorted(registry.installed.values(), key=lambda i: i.node_type.name),
+            problems=registry.problems,
+        )
+
+
+class InstanceErrorsView(BaseView):
+    """Instances a node type's hook stopped, with the traceback; retry or skip the node."""
+
+    route_base = "/admin/instance-errors"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        instances = db.session.scalars(
+            select(Instance)
+            .where(Instance.status == InstanceStatus.ERROR)
+            .order_by(Instance.updated_at.desc())
+        )
+        return self.render_template(
+            "admin/instance_errors.html", instances=list(instances), form=ConfirmForm()
+        )
+
+    @expose("/<int:instance_id>/<any(retry, skip):repair>", methods=["POST"])
+    @has_access
+    @permission_name("repair")
+    def repair(self, instance_id: int, repair: str):
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        command = runtime().retry_node if repair == "retry" else runtime().skip_node
+        try:
+            instance = command(g.user, instance_id)
+        except RuntimeCommandError as error:
+            flash(error.message, "danger")
+        else:
+            if instance.status is InstanceStatus.ERROR:
+                flash(f"The node failed again: {instance.error_detail.splitlines()[-1]}", "danger")
+            else:
+                flash(f"#{instance.id} is {instance.status} again.", "success")
+        return redirect(url_for(".list"))
