@@ -6,14 +6,17 @@ factory and the node-type registry, and views and commands take them from here.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from form_builder.compiler import CompiledForm, compile_form
 from form_builder.directory import Directory
 from form_builder.lifecycle import Lifecycle
+from form_builder.models import DefinitionVersion
 from form_builder.validator import NodeTypeSpec
 
 
@@ -21,6 +24,9 @@ from form_builder.validator import NodeTypeSpec
 class FormBuilderServices:
     directory_factory: Callable[[Session], Directory]
     node_types: Callable[[], Mapping[str, NodeTypeSpec]]
+    # Compiled forms are cached per process; the token keeps two apps (two databases, as in
+    # the test suite) from sharing entries for equal version ids.
+    cache_token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def init_app(
@@ -49,3 +55,8 @@ def directory() -> Directory:
 def lifecycle() -> Lifecycle:
     """The lifecycle commands on the request's (or CLI's) database session."""
     return Lifecycle(session(), services().node_types(), directory())
+
+
+def compiled(version: DefinitionVersion, node_id: str) -> CompiledForm:
+    """The version's form as ``node_id`` sees it, compiled once per version and node."""
+    return compile_form(version.document, node_id, version_key=(services().cache_token, version.id))

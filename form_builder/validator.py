@@ -41,6 +41,8 @@ class NodeTypeSpec(Protocol):
 
     def validate_config(self, config: Mapping[str, Any]) -> list[str]: ...
 
+    def config_expressions(self, config: Mapping[str, Any]) -> list[tuple[str, str]]: ...
+
 
 def validate(
     document: Mapping[str, Any],
@@ -251,8 +253,20 @@ class _Check:
                     f"(it offers: {allowed})",
                     node=node_id,
                 )
-        for message in node_type.validate_config(node.get("config", {})):
+        config = node.get("config", {})
+        problems = node_type.validate_config(config)
+        for message in problems:
             self.add(f"{path}.config", f"{where}: {message}", node=node_id)
+        if not problems:
+            for member, source in node_type.config_expressions(config):
+                self.expression(
+                    source,
+                    self.samples,
+                    "boolean",
+                    f"{path}.config.{member}",
+                    f"{where}: condition '{member}'",
+                    node=node_id,
+                )
 
     def assignee(self, rule: Mapping[str, Any], path: str, where: str, node_id: str) -> None:
         kind = rule["rule"]

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from form_builder import services
 from form_builder.attachments import AttachmentStore
-from form_builder.compiler import compile_form
 from form_builder.diff import diff
 from form_builder.directory import Directory, Viewer
 from form_builder.exceptions import DefinitionError, LifecycleError
@@ -221,7 +220,7 @@ class DefinitionsView(BaseView):
         version = _version(key, number)
         if node_id not in {node["id"] for node in version.document["nodes"]}:
             abort(404)
-        compiled = compile_form(version.document, node_id, version_key=version.id)
+        compiled = services.compiled(version, node_id)
         directory = services.directory()
         viewer = current_viewer(directory)
         result = None

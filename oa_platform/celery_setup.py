@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Task
-from flask import Flask
+from flask import Flask, has_app_context
 
 from oa_platform.extensions import celery
 
@@ -12,6 +12,8 @@ def init_celery(app: Flask) -> None:
     class FlaskTask(Task):
         # Tasks get ids, never ORM objects, and open their own app context.
         def __call__(self, *args, **kwargs):
+            if has_app_context():  # run eagerly, inside the caller's app (tests)
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 
@@ -29,7 +31,9 @@ def init_celery(app: Flask) -> None:
                 "schedule": 3600.0,
             },
         },
-        include=["oa_platform.accounts.tasks"],
+        include=["oa_platform.accounts.tasks", "oa_platform.runtime.jobs"],
+        # Tests run jobs in-process; deployments leave this off.
+        task_always_eager=app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
     )
     celery.Task = FlaskTask
     celery.set_default()

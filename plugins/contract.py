@@ -29,6 +29,7 @@ class NodeKind(enum.StrEnum):
     END = "end"  # the instance is finished; at least one
     TASK = "task"  # people act on it; needs an assignee rule
     GATEWAY = "gateway"  # routes on at once (conditions on its outgoing edges)
+    SERVICE = "service"  # automatic work without a handler (may run a background job)
     SPLIT = "split"  # parallel split: every outgoing branch runs
     JOIN = "join"  # parallel join: waits for every branch of its split
 
@@ -51,6 +52,10 @@ class Action(enum.StrEnum):
     DRAFT = "draft"
     TRANSFER = "transfer"
     URGE = "urge"
+
+
+class PermanentJobError(Exception):
+    """Raised by a background job when retrying cannot help (e.g. a refused address)."""
 
 
 # Actions that count as agreeing (§3.5: a simple "read" is regarded as "agree").
@@ -137,6 +142,18 @@ class NodeContext(Protocol):
     def holds(self, expression: str) -> bool:
         """Evaluate a condition over the form values (empty operands: False)."""
 
+    def contacts(self) -> list[tuple[str, str]]:
+        """(user name, e-mail) of the people the node's assignee rule names."""
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Store a value in a form field, audited as a system change."""
+
+    def run_job(self, function: str, payload: Mapping[str, Any]) -> None:
+        """Run ``function(payload)`` (``"module:function"``) in a background worker once this
+        transaction commits, with the type's retries and back-off; its returned mapping
+        comes back to :meth:`NodeType.on_job_done`. A job that fails every retry puts the
+        instance in error at this node."""
+
     def audit(self, event: str, **detail: Any) -> None:
         """Add an entry to the instance's audit trail, as a system action."""
 
@@ -171,6 +188,10 @@ class NodeType:
     default_actions: ClassVar[tuple[Action, ...] | None] = None
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
     merges: ClassVar[bool] = False
+    # Background jobs (run_job): attempts after the first, and the first back-off in seconds
+    # (doubled at each retry), and the time-out a job should keep to.
+    job_retries: ClassVar[int] = 3
+    job_backoff: ClassVar[float] = 2.0
     # §3.5: on Collaboration "and other" nodes these actions need a reason; Approval and Form
     # Review need one for every action but agree.
     opinion_required: ClassVar[frozenset[Action]] = frozenset(
@@ -224,6 +245,16 @@ class NodeType:
             ctx.complete(str(action))
         elif action in REFUSING:
             ctx.return_to_initiator(str(action))
+
+    def on_job_done(self, ctx: NodeContext, result: Mapping[str, Any]) -> None:
+        """A job started with :meth:`NodeContext.run_job` finished. Default: complete the node
+        with the job's ``outcome``."""
+        ctx.complete(str(result.get("outcome", "done")))
+
+    def config_expressions(self, config: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(member, expression) pairs in ``config`` that are conditions over the form's
+        fields; publishing checks them like edge conditions. Default: none."""
+        return []
 
     def next_edges(
         self, ctx: NodeContext, edges: Sequence[Mapping[str, Any]]

@@ -28,6 +28,8 @@ TEST_CONFIG = {
     # Cheap hashing: scrypt's cost is the point in production, a burden in a test suite.
     "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "SERVER_NAME": None,
+    # Background jobs (webhooks, e-mail) run in the test's own process.
+    "CELERY_TASK_ALWAYS_EAGER": True,
 }
 
 

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
+from form_builder import services as form_services
 from form_builder.attachments import AttachmentStore
 from form_builder.clock import utcnow
-from form_builder.compiler import compile_form
 from form_builder.directory import Directory, Viewer
 from form_builder.lifecycle import Lifecycle
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import audit
+from oa_platform.runtime import audit, deferred
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -33,6 +33,7 @@ from oa_platform.runtime.exceptions import (
     InstanceNotFoundError,
     InvalidSubmissionError,
     NotAllowedError,
+    RuntimeCommandError,
     TaskAlreadyHandledError,
 )
 from oa_platform.runtime.models import Activation, Instance, Question, Task
@@ -40,6 +41,7 @@ from oa_platform.runtime.opinions import LABELS, check_opinion
 from oa_platform.runtime.states import (
     ACTIONABLE_TASK,
     FINISHED_INSTANCE,
+    LIVE_TASK,
     ActivationStatus,
     InstanceStatus,
     TaskStatus,
@@ -102,17 +104,22 @@ class Runtime:
             try:
                 result = work()
                 self.session.commit()
-                return result
             except (StaleDataError, IntegrityError):
-                self.session.rollback()
-                audit.forget_heads(self.session)
+                self._rolled_back()
                 if attempt == RETRIES - 1:
                     raise
+                continue
             except BaseException:
-                self.session.rollback()
-                audit.forget_heads(self.session)
+                self._rolled_back()
                 raise
+            deferred.dispatch(self.session)
+            return result
         raise AssertionError("unreachable")
+
+    def _rolled_back(self) -> None:
+        self.session.rollback()
+        audit.forget_heads(self.session)
+        deferred.discard(self.session)
 
     # Starting -------------------------------------------------------------------------
 
@@ -227,6 +234,11 @@ class Runtime:
         node_type = engine.node_type(task.node_id)
         names = node.get("actions") or [str(a) for a in node_type.offered_actions()]
         offered = [Action(name) for name in names]
+        if task.status is TaskStatus.HELD:
+            offered = [a for a in offered if a is not Action.HOLD]
+        if task.node_id == engine.start_node() and Action.SUBMIT not in offered:
+            # Whatever the start node's permission says, a returned form can be resubmitted.
+            offered.insert(0, Action.SUBMIT)
         # The initiator's own instance-level actions are separate commands.
         return [a for a in offered if a not in {Action.REVOKE, Action.URGE}]
 
@@ -239,8 +251,12 @@ class Runtime:
             raise NotAllowedError("This task is someone else's.")
         if task.status not in ACTIONABLE_TASK:
             raise TaskAlreadyHandledError(_handled_message(task))
-        if task.instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}:
+        # A copy (CC) can still be marked read after the chain has moved on or finished.
+        running = task.instance.status in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}
+        if task.blocking and not running:
             raise TaskAlreadyHandledError(f"The instance is {task.instance.status}.")
+        if task.opened_at is None:
+            task.opened_at = utcnow()  # acting on a task is opening it (ends revoking)
         return task
 
     def _perform(self, engine, task, actor, action, opinion, request) -> None:
@@ -304,6 +320,15 @@ class Runtime:
         task.completed_at = utcnow()
         task.completed_by_id = actor.id
         task.draft = None
+        deferred.defer_event(
+            self.session,
+            "task_completed",
+            task_id=task.id,
+            instance_id=task.instance_id,
+            node_id=task.node_id,
+            assignee=task.assignee.username,
+            action=str(action),
+        )
 
     def _record(self, engine, task, actor, action, opinion, **detail) -> None:
         engine.audit(
@@ -319,7 +344,7 @@ class Runtime:
         if formdata is None:
             return {}
         version = instance.definition_version
-        compiled = compile_form(version.document, node_id, version_key=version.id)
+        compiled = form_services.compiled(version, node_id)
         viewer = Viewer(
             actor.username,
             self.directory.department_of(actor.username),
@@ -368,10 +393,12 @@ class Runtime:
             .order_by(Activation.seq.desc())
         )
         start = engine.start_node()
+        # Only nodes on the way to this one: not a parallel branch beside it.
+        before = engine.ancestors(task.node_id)
         for activation in activations:
             node_type = engine.node_type(activation.node_id)
             people = node_type.needs_assignee or activation.node_id == start
-            if people and activation.node_id not in seen and activation.node_id != task.node_id:
+            if people and activation.node_id not in seen and activation.node_id in before:
                 seen.append(activation.node_id)
         return seen
 
@@ -390,10 +417,15 @@ class Runtime:
                 f"'{wanted}' is not an earlier node of this instance; choose one of: "
                 + ", ".join(targets or [start])
             )
+        resubmit_to = task.node_id if request.resubmit_to_me and target == start else None
+        if resubmit_to and engine.in_parallel_branch(task.node_id):
+            raise ActionNotOfferedError(
+                "This node is on a parallel branch: the resubmitted form goes through the "
+                "branches again, it cannot come straight back here."
+            )
         self._finish_task(task, actor, Action.ROLLBACK, opinion)
         self._record(engine, task, actor, Action.ROLLBACK, opinion, target=target)
-        resubmit_to = task.node_id if request.resubmit_to_me and target == start else None
-        engine.rollback_to(target, opinion, resubmit_to=resubmit_to)
+        engine.rollback_to(target, opinion, resubmit_to=resubmit_to, origin=task.node_id)
         engine.run()
 
     def _transfer(self, engine, task, actor, opinion, users: Sequence[str]) -> None:
@@ -402,11 +434,13 @@ class Runtime:
         target = self._active_user(users[0])
         if target.id == actor.id:
             raise ActionNotOfferedError("The task is already yours.")
+        if any(t.assignee_id == target.id for t in self._signers(engine, task)):
+            raise ActionNotOfferedError(f"{target.username} already signs at this node.")
         engine.cancel_task(task, f"transferred to {target.username}", action=str(Action.TRANSFER))
         task.opinion = opinion or None
         task.completed_by_id = actor.id
         self._record(engine, task, actor, Action.TRANSFER, opinion, to=target.username)
-        engine.create_task(
+        new = engine.create_task(
             task.activation,
             target.username,
             role=task.role,
@@ -414,15 +448,17 @@ class Runtime:
             parent_id=task.parent_task_id,
             principal_id=task.principal_id or actor.id,
         )
+        # The signers this handler added now wait for (or follow) the new handler.
+        for added in self._signers(engine, task):
+            if added.parent_task_id == task.id:
+                added.parent_task_id = new.id
 
     def _add_signers(self, engine, task, actor, opinion, request: ActionRequest) -> None:
         if request.position not in ADD_POSITIONS:
             raise ActionNotOfferedError("Add a signer before, after or in parallel.")
         if not request.users:
             raise ActionNotOfferedError("Name at least one person to add.")
-        live = {
-            t.assignee_id for t in engine.tasks_of(task.activation) if t.status in ACTIONABLE_TASK
-        }
+        live = {t.assignee_id for t in self._signers(engine, task)}
         names = []
         for username in request.users:
             user = self._active_user(username)
@@ -464,6 +500,10 @@ class Runtime:
             engine.cancel_task(signer, f"removed by {actor.username}", str(Action.REDUCE_SIGNATURE))
             removed.append(signer.assignee.username)
         self._record(engine, task, actor, Action.REDUCE_SIGNATURE, opinion, users=removed)
+
+    def _signers(self, engine: Engine, task: Task) -> list[Task]:
+        """The live blocking tasks of the task's node activation (waiting ones included)."""
+        return [t for t in engine.tasks_of(task.activation) if t.blocking and t.status in LIVE_TASK]
 
     def removable_signers(self, engine: Engine, task: Task) -> list[Task]:
         """Signers of the task's node, other than its handler, who have not acted."""
@@ -640,11 +680,55 @@ class Runtime:
             ]
             for task in opened:
                 task.opened_at = utcnow()
+            # No revision bump: a view must not make a handler's action retry. A view racing
+            # an action is caught by the audit chain's unique sequence number instead.
             engine.audit("viewed", detail={"opened_tasks": [t.id for t in opened]})
+            return instance
+
+        return self._run(work)
+
+    # Background jobs of node types ------------------------------------------------------
+
+    def job_done(self, instance_id: int, activation_id: int, result: dict) -> Instance | None:
+        """A node's background job returned: its node type decides what follows."""
+
+        def work() -> Instance | None:
+            instance, activation = self._job_target(instance_id, activation_id)
+            if activation is None:
+                return None  # the instance moved on (terminated, rolled back): nothing to do
+            engine = self._engine(instance, None)
+            engine.call_hook(activation, "on_job_done", result)
+            engine.run()
             instance.updated_at = utcnow()
             return instance
 
         return self._run(work)
+
+    def job_failed(self, instance_id: int, activation_id: int, detail: str) -> Instance | None:
+        """A node's background job failed for good: the instance stops in error there."""
+
+        def work() -> Instance | None:
+            instance, activation = self._job_target(instance_id, activation_id)
+            if activation is None:
+                return None
+            engine = self._engine(instance, None)
+            engine.fail(activation, RuntimeCommandError(detail))
+            instance.updated_at = utcnow()
+            return instance
+
+        return self._run(work)
+
+    def _job_target(self, instance_id: int, activation_id: int):
+        instance = self.session.get(Instance, instance_id)
+        activation = self.session.get(Activation, activation_id)
+        if (
+            instance is None
+            or activation is None
+            or activation.status is not ActivationStatus.ACTIVE
+            or instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}
+        ):
+            return instance, None
+        return instance, activation
 
     # Administration (a hook that raised) -------------------------------------------------
 
@@ -661,19 +745,23 @@ class Runtime:
                 raise NotAllowedError("The instance is not in error.")
             engine = self._engine(instance, actor)
             node_id = instance.error_node
-            activation = next(a for a in engine.active_activations() if a.node_id == node_id)
+            # Every node that failed (parallel branches may have failed each), first first.
+            failed = engine.failed_activations()
+            if not failed:
+                raise NotAllowedError(f"Node '{node_id}' cannot be retried or skipped.")
             back = (
                 InstanceStatus.RETURNED
                 if node_id == engine.start_node()
                 else InstanceStatus.RUNNING
             )
             engine.set_status(back, reason="skipped" if skip else "retried")
-            engine.audit("node_skipped" if skip else "node_retried", node_id=node_id)
             instance.error_node = instance.error_detail = None
-            if skip:
-                engine.leave(activation, "skipped")
-            else:
-                engine.call_hook(activation, "on_enter")
+            for activation in failed:
+                engine.audit("node_skipped" if skip else "node_retried", node_id=activation.node_id)
+                if skip:
+                    engine.leave(activation, "skipped")
+                else:
+                    engine.call_hook(activation, "on_enter")
             engine.run()
             instance.updated_at = utcnow()
             return instance

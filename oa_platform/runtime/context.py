@@ -100,5 +100,14 @@ class EngineContext:
     def holds(self, source: str) -> bool:
         return expression.holds(source, self._engine.expression_values())
 
+    def contacts(self) -> list[tuple[str, str]]:
+        return [(user.username, user.email) for user in self._engine.assignees(self.node)]
+
+    def set_value(self, key: str, value: Any) -> None:
+        self._engine.set_value(self._activation.node_id, key, value)
+
+    def run_job(self, function: str, payload: Mapping[str, Any]) -> None:
+        self._engine.defer_job(self._activation, function, payload)
+
     def audit(self, event: str, **detail: Any) -> None:
         self._engine.audit(event, node_id=self._activation.node_id, detail=detail, system=True)

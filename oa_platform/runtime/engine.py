@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from form_builder.clock import utcnow
 from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import assignees, audit
+from oa_platform.runtime import assignees, audit, deferred
 from oa_platform.runtime.context import EngineContext
 from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
 from oa_platform.runtime.models import Activation, Instance, Task
 from oa_platform.runtime.states import (
+    FINISHED_INSTANCE,
     LIVE_TASK,
     ActivationStatus,
     InstanceStatus,
@@ -158,6 +159,24 @@ class Engine:
         if reason:
             detail["reason"] = reason
         self.audit("status", detail=detail)
+        key = self.instance.definition.key
+        if before is InstanceStatus.DRAFT and status is InstanceStatus.RUNNING:
+            initiator = self.instance.initiator.username
+            deferred.defer_event(
+                self.session,
+                "instance_started",
+                instance_id=self.instance.id,
+                definition=key,
+                initiator=initiator,
+            )
+        if self.instance.finished_at is not None and status in FINISHED_INSTANCE:
+            deferred.defer_event(
+                self.session,
+                "instance_finished",
+                instance_id=self.instance.id,
+                definition=key,
+                status=str(status),
+            )
 
     # Agenda -------------------------------------------------------------------------------
 
@@ -168,11 +187,12 @@ class Engine:
         self.schedule(lambda: self.leave(activation, outcome))
 
     def run(self) -> None:
-        """Do the scheduled work until none is left (or the instance stops in error)."""
+        """Do the scheduled work until none is left.
+
+        A node in error stops only its own path (its hook's work was undone); the work of
+        other parallel branches goes on, or it would be lost for good.
+        """
         while self._agenda:
-            if self.instance.status is InstanceStatus.ERROR:
-                self._agenda.clear()
-                return
             self._agenda.popleft()()
 
     def call_hook(self, activation: Activation, hook: str, *args: Any) -> None:
@@ -180,6 +200,7 @@ class Engine:
         node_type = self.node_type(activation.node_id)
         context = EngineContext(self, activation, node_type)
         agenda_before = len(self._agenda)
+        deferred_before = len(deferred.pending(self.session))
         savepoint = self.session.begin_nested()
         try:
             getattr(node_type, hook)(context, *args)
@@ -187,6 +208,7 @@ class Engine:
             savepoint.rollback()
             while len(self._agenda) > agenda_before:
                 self._agenda.pop()
+            deferred.truncate(self.session, deferred_before)
             audit.forget_heads(self.session)
             self.fail(activation, error)
             return
@@ -197,8 +219,14 @@ class Engine:
             detail = error.message
         else:
             detail = "".join(traceback.format_exception(error))
-        self.instance.error_node = activation.node_id
-        self.instance.error_detail = detail
+        if self.instance.status is InstanceStatus.ERROR and self.instance.error_node:
+            # Another branch failed first: keep it as the instance's error, add this one.
+            self.instance.error_detail = (
+                f"{self.instance.error_detail}\n\nNode '{activation.node_id}' failed too: {detail}"
+            )
+        else:
+            self.instance.error_node = activation.node_id
+            self.instance.error_detail = detail
         self.set_status(InstanceStatus.ERROR, reason=f"node '{activation.node_id}' failed")
         self.audit("node_error", node_id=activation.node_id, detail={"error": str(error)[:500]})
 
@@ -247,6 +275,14 @@ class Engine:
         for edge in edges:
             self.schedule(lambda target=edge["to"]: self.enter(target))
 
+    def failed_activations(self) -> list[Activation]:
+        """Active activations whose hook failed: not a join, and no task was created."""
+        failed = []
+        for activation in self.active_activations():
+            if not self.node_type(activation.node_id).merges and not self.tasks_of(activation):
+                failed.append(activation)
+        return sorted(failed, key=lambda a: a.seq)
+
     def finish(self, activation: Activation) -> None:
         activation.status = ActivationStatus.COMPLETED
         activation.left_at = utcnow()
@@ -263,12 +299,84 @@ class Engine:
             activation.status = ActivationStatus.CANCELLED
             activation.left_at = utcnow()
 
-    def rollback_to(self, node_id: str, reason: str, resubmit_to: str | None = None) -> None:
-        """Go back to ``node_id``; to the start means back to the initiator."""
-        self.cancel_everything(f"rolled back to {node_id}")
+    def reachable(self, node_id: str) -> set[str]:
+        """``node_id`` and every node after it."""
+        return self._closure(node_id, self.outgoing, "to")
+
+    def ancestors(self, node_id: str) -> set[str]:
+        """Every node before ``node_id`` (a path leads from it to ``node_id``)."""
+        return self._closure(node_id, self.incoming, "from") - {node_id}
+
+    def _closure(self, node_id: str, edges: dict[str, list[dict[str, Any]]], end: str) -> set[str]:
+        seen, stack = set(), [node_id]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack += [edge[end] for edge in edges[current]]
+        return seen
+
+    def in_parallel_branch(self, node_id: str) -> bool:
+        """Whether ``node_id`` lies on one branch of a parallel split (before its join)."""
+        below = self.reachable(node_id)
+        return any(self._outside_inputs(join, below) for join in below)
+
+    def _outside_inputs(self, node_id: str, below: set[str]) -> int:
+        """For a join: how many of its branches do not come through ``below``."""
+        if not self.node_type(node_id).merges:
+            return 0
+        return sum(1 for edge in self.incoming[node_id] if edge["from"] not in below)
+
+    def rollback_to(
+        self,
+        node_id: str,
+        reason: str,
+        resubmit_to: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Go back to ``node_id``; to the start means back to the initiator.
+
+        Only what lies after ``node_id`` is undone: another parallel branch that does not pass
+        through it keeps running, and a join keeps the branches that arrived. Rolling back
+        from ``origin`` (after a join) into one branch: the join counts the other branches as
+        arrived, so only the re-run branch is waited for.
+        """
         if not self.incoming[node_id]:
+            self.cancel_everything(f"rolled back to {node_id}")
             self.set_status(InstanceStatus.RETURNED, reason=reason)
             self.instance.resubmit_to = resubmit_to
+            self.schedule(lambda: self.enter(node_id))
+            return
+        below = self.reachable(node_id)
+        for task in self.live_tasks():
+            if task.blocking and task.node_id in below:
+                self.cancel_task(task, f"rolled back to {node_id}")
+        active = {}
+        for activation in self.active_activations():
+            if activation.node_id in below and not self._outside_inputs(activation.node_id, below):
+                activation.status = ActivationStatus.CANCELLED
+                activation.left_at = utcnow()
+            else:
+                active[activation.node_id] = activation
+        for join in sorted(below):
+            arrived = self._outside_inputs(join, below)
+            between = origin is not None and origin in self.reachable(join)
+            if arrived and between and join not in active:
+                self.session.add(
+                    Activation(
+                        instance=self.instance,
+                        node_id=join,
+                        seq=self._next_seq(),
+                        status=ActivationStatus.ACTIVE,
+                        arrivals=arrived,
+                    )
+                )
+                self.audit(
+                    "node_entered",
+                    node_id=join,
+                    detail={"arrivals": arrived, "reason": f"rolled back to {node_id}"},
+                    system=True,
+                )
         self.schedule(lambda: self.enter(node_id))
 
     def return_to_initiator(self, reason: str) -> None:
@@ -318,7 +426,39 @@ class Engine:
             task_id=task.id,
             detail={"to": username, "role": role, "waiting": waiting, "blocking": blocking},
         )
+        deferred.defer_event(
+            self.session,
+            "task_created",
+            task_id=task.id,
+            instance_id=self.instance.id,
+            node_id=task.node_id,
+            assignee=username,
+        )
         return task
+
+    def defer_job(self, activation: Activation, function: str, payload: Mapping[str, Any]) -> None:
+        """Queue a node type's background job until the transaction commits."""
+        node_type = self.node_type(activation.node_id)
+        deferred.defer_job(
+            self.session,
+            instance_id=self.instance.id,
+            activation_id=activation.id,
+            function=function,
+            payload=dict(payload),
+            retries=node_type.job_retries,
+            backoff=node_type.job_backoff,
+        )
+        self.audit("job_queued", node_id=activation.node_id, detail={"job": function}, system=True)
+
+    def set_value(self, node_id: str, key: str, value: Any) -> None:
+        """A node type stores a value in a form field (a system change, audited as a diff)."""
+        if not any(field["key"] == key for field in self.document["fields"]):
+            raise RuntimeCommandError(f"node '{node_id}' writes to unknown field '{key}'")
+        old = self.instance.values.get(key)
+        if old != value:
+            self.instance.values = {**self.instance.values, key: value}
+            detail = {"changes": {key: [old, value]}}
+            self.audit("fields_changed", node_id=node_id, detail=detail, system=True)
 
     def open_task(self, task: Task) -> None:
         check_task(task.status, TaskStatus.OPEN)

@@ -57,6 +57,7 @@ _INSTANCE = {
         InstanceStatus.RUNNING,
         InstanceStatus.RETURNED,
         InstanceStatus.TERMINATED,
+        InstanceStatus.CANCELLED,  # the initiator gives up and re-initiates
     },
     InstanceStatus.COMPLETED: set(),
     InstanceStatus.TERMINATED: set(),
@@ -66,7 +67,8 @@ _INSTANCE = {
 _TASK = {
     TaskStatus.WAITING: {TaskStatus.OPEN, TaskStatus.CANCELLED},
     TaskStatus.OPEN: {TaskStatus.HELD, TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.WAITING},
-    TaskStatus.HELD: {TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.CANCELLED},
+    # A held task waits when its handler adds a signer before them.
+    TaskStatus.HELD: {TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.WAITING},
     TaskStatus.DONE: set(),
     TaskStatus.CANCELLED: set(),
 }

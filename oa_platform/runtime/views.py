@@ -19,9 +19,10 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from form_builder import services as form_services
 from form_builder.blueprint import register_download_check
 from form_builder.clock import utcnow
-from form_builder.compiler import HIDDEN, compile_form
+from form_builder.compiler import HIDDEN
 from form_builder.exceptions import LifecycleError
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.views import current_viewer
@@ -157,9 +158,7 @@ class ProcessCatalogueView(BaseView):
 
     def _start_form(self, definition, version, instance: Instance | None):
         directory = OrgDirectory(db.session)
-        compiled = compile_form(
-            version.document, start_node(version.document), version_key=version.id
-        )
+        compiled = form_services.compiled(version, start_node(version.document))
         values = instance.values if instance else None
         errors: Mapping[str, list[str]] = {}
         status = 200
@@ -533,13 +532,11 @@ class InstancePage:
         version = self.instance.definition_version
         viewer = current_viewer(self.directory)
         if self.task is None:
-            compiled = read_only(
-                compile_form(version.document, self.engine.start_node(), version_key=version.id)
-            )
+            compiled = read_only(form_services.compiled(version, self.engine.start_node()))
             return compiled.bind(
                 viewer=viewer, directory=self.directory, values=self.instance.values
             )
-        compiled = compile_form(version.document, self.task.node_id, version_key=version.id)
+        compiled = form_services.compiled(version, self.task.node_id)
         values = dict(self.instance.values)
         if self.task.draft:  # "save as draft" kept the handler's edits
             values.update(self.task.draft.get("values") or {})

@@ -40,29 +40,21 @@ def enter(ctx: NodeContext, sequential: bool = False) -> None:
 
 def settle(ctx: NodeContext, task: TaskView, action: Action, config: Mapping[str, Any]) -> None:
     """Decide what ``action`` on ``task`` means for the node."""
-    mode = config.get("mode", "any")
-    tasks = ctx.tasks()
-    # Signers removed (reduced, transferred away) no longer count towards the quorum.
-    primaries = [
-        t for t in tasks if t.role == "primary" and (t.live or t.action in AGREEING | REFUSING)
-    ]
-    needed = quorum(mode, config.get("percentage"), len(primaries))
-    agreed = sum(1 for t in primaries if t.action in AGREEING)
-    live = [t for t in primaries if t.live]
+    _drop_orphans(ctx)
+    needed, agreed, live = _tally(ctx.tasks(), config)
     if action in REFUSING and (task.role != "primary" or agreed + len(live) < needed):
         _refuse(ctx, config, str(action))
         return
-    if action in AGREEING and task.role == "before" and task.parent_id is not None:
-        _open(ctx, tasks, task.parent_id)
-    if agreed >= needed:
-        for other in live:
-            ctx.cancel_task(other, "enough signers agreed")
-    elif action in AGREEING and config.get("signing") == "sequential":
-        waiting = [t for t in live if t.status == "waiting"]
-        if waiting and not any(t.status in {"open", "held"} for t in live):
-            ctx.open_task(min(waiting, key=lambda t: t.sequence))
+    _open_ready_signers(ctx)
+    tasks = ctx.tasks()
+    needed, agreed, live = _tally(tasks, config)
     if agreed < needed:
+        if config.get("signing") == "sequential":
+            _open_next(ctx, tasks, live)
         return
+    for other in live:
+        ctx.cancel_task(other, "enough signers agreed")
+    _drop_orphans(ctx)
     tasks = ctx.tasks()
     done = {t.id for t in tasks if t.action in AGREEING}
     for added in tasks:
@@ -72,10 +64,47 @@ def settle(ctx: NodeContext, task: TaskView, action: Action, config: Mapping[str
         ctx.complete("agree")
 
 
-def _open(ctx: NodeContext, tasks: list[TaskView], task_id: int) -> None:
-    for candidate in tasks:
-        if candidate.id == task_id and candidate.status == "waiting":
-            ctx.open_task(candidate)
+def _tally(tasks: list[TaskView], config: Mapping[str, Any]) -> tuple[int, int, list[TaskView]]:
+    """(signers needed, signers who agreed, live primary signers)."""
+    # Signers removed (reduced, transferred away) no longer count towards the quorum.
+    primaries = [
+        t for t in tasks if t.role == "primary" and (t.live or t.action in AGREEING | REFUSING)
+    ]
+    needed = quorum(config.get("mode", "any"), config.get("percentage"), len(primaries))
+    agreed = sum(1 for t in primaries if t.action in AGREEING)
+    return needed, agreed, [t for t in primaries if t.live]
+
+
+def _open_ready_signers(ctx: NodeContext) -> None:
+    """Open the signers who waited for signers added before them, once none of those is live."""
+    tasks = ctx.tasks()
+    for waiting in tasks:
+        added = [t for t in tasks if t.role == "before" and t.parent_id == waiting.id]
+        if waiting.status == "waiting" and added and not any(t.live for t in added):
+            ctx.open_task(waiting)
+
+
+def _drop_orphans(ctx: NodeContext) -> None:
+    """Cancel the live signers added by a signer who no longer signs (removed, or cancelled
+    once enough signers agreed): nobody is left for them to sign before, after or beside."""
+    while True:
+        tasks = ctx.tasks()
+        gone = {t.id for t in tasks if t.status == "cancelled"}
+        orphans = [t for t in tasks if t.live and t.parent_id in gone]
+        if not orphans:
+            return
+        for orphan in orphans:
+            ctx.cancel_task(orphan, "the signer who added them no longer signs")
+
+
+def _open_next(ctx: NodeContext, tasks: list[TaskView], live: list[TaskView]) -> None:
+    """Sequential signing: open the next primary signer when none is at work."""
+    before = {t.parent_id for t in tasks if t.role == "before" and t.live}
+    if any(t.status in {"open", "held"} or t.id in before for t in live):
+        return
+    waiting = [t for t in live if t.status == "waiting"]
+    if waiting:
+        ctx.open_task(min(waiting, key=lambda t: (t.sequence, t.id)))
 
 
 def _refuse(ctx: NodeContext, config: Mapping[str, Any], outcome: str) -> None:
