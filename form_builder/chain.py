@@ -154,3 +154,9 @@ class Chain:
                     (node, f"parallel join '{node}' closes more than one split ({names})")
                 )
         return pairs, problems
+
+
+def start_node(document: Mapping[str, Any]) -> str:
+    """The id of the start node: the one no edge leads into (publishing guarantees one)."""
+    targets = {edge["to"] for edge in document["edges"]}
+    return next(node["id"] for node in document["nodes"] if node["id"] not in targets)

@@ -37,6 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from form_builder import clock, expression
 from form_builder import values as value_forms
+from form_builder.chain import start_node
 from form_builder.directory import Directory, Viewer
 from form_builder.sanitize import clean_html
 
@@ -415,9 +416,8 @@ def field_access(document: Mapping[str, Any], node_id: str) -> dict[str, str]:
     """Key -> "edit" | "read" | "hidden" for every field as node ``node_id`` sees it."""
     node = _node(document, node_id)
     explicit = node.get("field_access", {})
-    # The start node (no edge leads into it) is the initiator's: they fill in everything.
-    is_start = not any(edge["to"] == node_id for edge in document["edges"])
-    base = EDIT if is_start else READ
+    # The start node is the initiator's: they fill in everything.
+    base = EDIT if node_id == start_node(document) else READ
     access = {}
     for spec in document["fields"]:
         level = explicit.get(spec["key"], base)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from form_builder.chain import start_node
 from form_builder.clock import utcnow
 from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
@@ -69,7 +70,7 @@ class Engine:
         return self.types[self.nodes[node_id]["type"]]
 
     def start_node(self) -> str:
-        return next(n for n in self.nodes if not self.incoming[n])
+        return start_node(self.document)
 
     def tasks_of(self, activation: Activation) -> list[Task]:
         return list(

@@ -21,6 +21,7 @@ from wtforms import SelectChoice
 
 from form_builder import services as form_services
 from form_builder.blueprint import register_download_check
+from form_builder.chain import start_node
 from form_builder.clock import utcnow
 from form_builder.compiler import HIDDEN
 from form_builder.exceptions import LifecycleError
@@ -209,12 +210,6 @@ class ProcessCatalogueView(BaseView):
             errors=errors,
         )
         return page, status
-
-
-def start_node(document: Mapping[str, Any]) -> str:
-    """The node no edge leads to (the validator guarantees exactly one)."""
-    targets = {edge["to"] for edge in document["edges"]}
-    return next(node["id"] for node in document["nodes"] if node["id"] not in targets)
 
 
 def _id(instance: Instance | None) -> int | None:

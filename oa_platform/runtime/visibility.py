@@ -7,6 +7,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from form_builder.chain import start_node
 from oa_platform.runtime.exceptions import InstanceNotFoundError
 from oa_platform.runtime.models import Instance, Question, Task
 
@@ -44,9 +45,7 @@ def access_node(instance: Instance, user) -> str:
     live = [t for t in mine if t.status in {"open", "held"}]
     if live or mine:
         return (live or mine)[-1].node_id
-    document = instance.definition_version.document
-    targets = {edge["to"] for edge in document["edges"]}
-    return next(node["id"] for node in document["nodes"] if node["id"] not in targets)
+    return start_node(instance.definition_version.document)
 
 
 def readable_values(instance: Instance, user) -> dict:
