@@ -48,7 +48,12 @@ def build_app(database_url: str, **overrides):
     from oa_platform.extensions import db
     from oa_platform.models import metadata
 
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    # Each app keeps its attachment files apart, as each has its own database.
+    under = Path(os.environ["OA_INSTANCE_DIR"]) / "attachments"
+    under.mkdir(parents=True, exist_ok=True)
+    attachments = tempfile.mkdtemp(prefix="app-", dir=under)
+    settings = {"OA_ATTACHMENT_DIR": attachments, "SQLALCHEMY_DATABASE_URI": database_url}
+    app = create_app({**TEST_CONFIG, **settings, **overrides})
     app.test_client_class = IsolatedClient
     with app.app_context():
         metadata.create_all(db.engine)
