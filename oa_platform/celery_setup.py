@@ -26,12 +26,21 @@ def init_celery(app: Flask) -> None:
         timezone="UTC",
         beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],
         beat_schedule={
+            # Durable timers: the table is the truth, beat only polls it (runtime/timers.py).
+            "fire-due-timers": {
+                "task": "oa_platform.runtime.tasks.fire_due_timers",
+                "schedule": 30.0,
+            },
             "purge-login-throttles": {
                 "task": "oa_platform.accounts.tasks.purge_login_throttles",
                 "schedule": 3600.0,
             },
         },
-        include=["oa_platform.accounts.tasks", "oa_platform.runtime.jobs"],
+        include=[
+            "oa_platform.accounts.tasks",
+            "oa_platform.runtime.jobs",
+            "oa_platform.runtime.tasks",
+        ],
         # Tests run jobs in-process; deployments leave this off.
         task_always_eager=app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
     )

@@ -148,6 +148,11 @@ class NodeContext(Protocol):
     def set_value(self, key: str, value: Any) -> None:
         """Store a value in a form field, audited as a system change."""
 
+    def set_timer(self, hours: float, name: str, **data: Any) -> None:
+        """Call :meth:`NodeType.on_timer` with ``name`` and ``data`` after ``hours``, if the
+        instance is still at this node then. Timers are rows in the database: they survive
+        restarts and fire once."""
+
     def run_job(self, function: str, payload: Mapping[str, Any]) -> None:
         """Run ``function(payload)`` (``"module:function"``) in a background worker once this
         transaction commits, with the type's retries and back-off; its returned mapping
@@ -245,6 +250,10 @@ class NodeType:
             ctx.complete(str(action))
         elif action in REFUSING:
             ctx.return_to_initiator(str(action))
+
+    def on_timer(self, ctx: NodeContext, name: str, data: Mapping[str, Any]) -> None:
+        """A timer set with :meth:`NodeContext.set_timer` is due (the instance is still at
+        this node). Default: nothing."""
 
     def on_job_done(self, ctx: NodeContext, result: Mapping[str, Any]) -> None:
         """A job started with :meth:`NodeContext.run_job` finished. Default: complete the node

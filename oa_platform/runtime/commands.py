@@ -36,7 +36,7 @@ from oa_platform.runtime.exceptions import (
     RuntimeCommandError,
     TaskAlreadyHandledError,
 )
-from oa_platform.runtime.models import Activation, Instance, Question, Task
+from oa_platform.runtime.models import Activation, Instance, Question, Task, Timer
 from oa_platform.runtime.opinions import LABELS, check_opinion
 from oa_platform.runtime.states import (
     ACTIONABLE_TASK,
@@ -729,6 +729,47 @@ class Runtime:
         ):
             return instance, None
         return instance, activation
+
+    # Timers ----------------------------------------------------------------------------
+
+    def timer_fired(self, timer: Timer) -> None:
+        """Handle one due timer inside its own transaction (``timers.fire`` commits)."""
+        instance = self.session.get(Instance, timer.instance_id)
+        engine = self._engine(instance, None)
+        moving = instance.status in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}
+        if timer.kind == "deadline":
+            task = self.session.get(Task, timer.task_id)
+            if not moving or task is None or task.status not in ACTIONABLE_TASK:
+                return  # handled in time, or the chain moved on
+            due = task.due_at.isoformat(timespec="seconds")
+            engine.audit(
+                "overdue",
+                node_id=task.node_id,
+                task_id=task.id,
+                detail={"assignee": task.assignee.username, "due_at": due},
+                system=True,
+            )
+            deferred.defer_event(
+                self.session,
+                "deadline_passed",
+                task_id=task.id,
+                instance_id=instance.id,
+                node_id=task.node_id,
+                assignee=task.assignee.username,
+                due_at=due,
+            )
+        elif timer.kind == "node":
+            activation = self.session.get(Activation, timer.activation_id)
+            if not moving or activation is None or activation.status is not ActivationStatus.ACTIVE:
+                return
+            engine.audit(
+                "timer_fired", node_id=activation.node_id, detail={"name": timer.name}, system=True
+            )
+            engine.call_hook(activation, "on_timer", timer.name, timer.data)
+            engine.run()
+        else:
+            raise ValueError(f"unknown timer kind {timer.kind!r}")
+        instance.updated_at = utcnow()
 
     # Administration (a hook that raised) -------------------------------------------------
 

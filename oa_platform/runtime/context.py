@@ -106,6 +106,9 @@ class EngineContext:
     def set_value(self, key: str, value: Any) -> None:
         self._engine.set_value(self._activation.node_id, key, value)
 
+    def set_timer(self, hours: float, name: str, **data: Any) -> None:
+        self._engine.set_timer(self._activation, hours, name, data)
+
     def run_job(self, function: str, payload: Mapping[str, Any]) -> None:
         self._engine.defer_job(self._activation, function, payload)
 

@@ -25,7 +25,7 @@ from oa_platform.accounts.models import OAUser
 from oa_platform.runtime import assignees, audit, deferred
 from oa_platform.runtime.context import EngineContext
 from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
-from oa_platform.runtime.models import Activation, Instance, Task
+from oa_platform.runtime.models import Activation, Instance, Task, Timer
 from oa_platform.runtime.states import (
     FINISHED_INSTANCE,
     LIVE_TASK,
@@ -421,6 +421,8 @@ class Engine:
             task.due_at = self._due_at(activation.node_id)
         self.session.add(task)
         self.session.flush()
+        if not waiting and blocking:
+            self._deadline_timer(task)
         self.audit(
             "assigned",
             node_id=activation.node_id,
@@ -451,6 +453,37 @@ class Engine:
         )
         self.audit("job_queued", node_id=activation.node_id, detail={"job": function}, system=True)
 
+    def set_timer(self, activation: Activation, hours: float, name: str, data: dict) -> None:
+        """A node type's timer: ``on_timer`` is called once it is due."""
+        self.session.add(
+            Timer(
+                due_at=utcnow() + timedelta(hours=hours),
+                kind="node",
+                name=name,
+                instance_id=self.instance.id,
+                activation_id=activation.id,
+                data=dict(data),
+            )
+        )
+        self.audit(
+            "timer_set",
+            node_id=activation.node_id,
+            detail={"name": name, "hours": hours},
+            system=True,
+        )
+
+    def _deadline_timer(self, task: Task) -> None:
+        """The task's deadline (regulations §3.3), as a durable timer."""
+        self.session.add(
+            Timer(
+                due_at=task.due_at,
+                kind="deadline",
+                instance_id=self.instance.id,
+                activation_id=task.activation_id,
+                task_id=task.id,
+            )
+        )
+
     def set_value(self, node_id: str, key: str, value: Any) -> None:
         """A node type stores a value in a form field (a system change, audited as a diff)."""
         if not any(field["key"] == key for field in self.document["fields"]):
@@ -465,6 +498,7 @@ class Engine:
         check_task(task.status, TaskStatus.OPEN)
         task.status = TaskStatus.OPEN
         task.due_at = self._due_at(task.node_id)
+        self._deadline_timer(task)
         self.audit("task_opened", node_id=task.node_id, task_id=task.id, system=True)
 
     def cancel_task(self, task: Task, reason: str, action: str | None = None) -> None:

@@ -188,3 +188,42 @@ class AuditEntry(Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class TimerState(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"  # claimed by a worker until ``locked_until``
+    DONE = "done"
+    FAILED = "failed"  # gave up after its attempts; shown to administrators
+
+
+class Timer(Model):
+    """A durable timer: the table is the source of truth, Celery beat only polls it.
+
+    Long Celery ETA messages are not used: brokers redeliver them after a visibility time-out
+    and workers hold them in memory. A claimed timer carries its worker and a lease, so a
+    crashed worker's timers are claimed again once the lease runs out.
+    """
+
+    __tablename__ = "process_timer"
+    __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # "node" or "deadline"
+    name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id"), nullable=False, index=True
+    )
+    activation_id: Mapped[int | None] = mapped_column(ForeignKey("process_activation.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("process_task.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    state: Mapped[TimerState] = mapped_column(
+        _enum(TimerState, "timer_state"), nullable=False, default=TimerState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    fired_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
