@@ -6,6 +6,8 @@ from flask import current_app, g
 from flask_appbuilder import AppBuilder, IndexView, expose
 
 from oa_platform.accounts.commands import current_policy
+from oa_platform.extensions import db
+from oa_platform.runtime import inbox
 
 
 class DashboardView(IndexView):
@@ -18,8 +20,13 @@ class DashboardView(IndexView):
     def index(self):
         user = g.user if g.user is not None and g.user.is_authenticated else None
         expires = current_policy().expires_at(user.password_changed_at) if user else None
+        badges = inbox.counts(db.session, user.id) if user else None
         return self.render_template(
-            self.index_template, appbuilder=self.appbuilder, user=user, password_expires=expires
+            self.index_template,
+            appbuilder=self.appbuilder,
+            user=user,
+            password_expires=expires,
+            badges=badges,
         )
 
 
@@ -31,6 +38,8 @@ def register_views(appbuilder: AppBuilder) -> None:
         MyTeamView,
         UserImportView,
     )
+    from oa_platform.agents.views import AgentsView
+    from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
     from oa_platform.runtime.admin_views import InstanceErrorsView, NodeTypesView
     from oa_platform.runtime.views import InboxView, InstanceView, ProcessCatalogueView
@@ -40,6 +49,9 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(InboxView, "Inbox", icon="fa-inbox")
     appbuilder.add_view(ProcessCatalogueView, "Start a Process", icon="fa-play-circle")
     appbuilder.add_view_no_menu(InstanceView)
+    appbuilder.add_view(AgentsView, "My Agents", icon="fa-user-secret")
+    # Reached from the navbar bell (appbuilder/navbar_right.html), not the menu.
+    appbuilder.add_view_no_menu(NotificationsView)
 
     appbuilder.add_view(
         CompanyModelView,

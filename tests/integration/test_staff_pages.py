@@ -536,3 +536,13 @@ def test_cc_tab_lists_copies(client):
     assert f"/instances/{instance.id}" in html and 'data-oa-badge="cc">1<' in html
     page = client.get(f"/instances/{instance.id}").get_data(as_text=True)
     assert buttons(page) == {"read"}
+
+
+def test_the_dashboard_shows_the_inbox_badges(client):
+    from tests.runtime_helpers import start
+
+    start("staff", "leave_request")
+    login(client, "head")
+    page = client.get("/").get_data(as_text=True)
+    badges = re.findall(r'font-size:2em">(\d+)</div>([^<]+)</div>', page)
+    assert ("1", "To do") in badges and ("0", "Overdue") in badges
