@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
     from oa_platform.extensions import db, migrate
+    from oa_platform.notifications import init_app as init_notifications
     from oa_platform.org.directory import OrgDirectory
     from oa_platform.roles import ROLES
     from oa_platform.runtime import handover  # noqa: F401 (connects the deactivation hand-over)
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "node-type plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
         )
     init_celery(app)
+    init_notifications(app)
 
     from oa_platform.cli import oa_cli
 

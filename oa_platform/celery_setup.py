@@ -31,6 +31,10 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.runtime.tasks.fire_due_timers",
                 "schedule": 30.0,
             },
+            "start-due-delegations": {
+                "task": "oa_platform.agents.tasks.start_due_delegations",
+                "schedule": 3600.0,
+            },
             "purge-login-throttles": {
                 "task": "oa_platform.accounts.tasks.purge_login_throttles",
                 "schedule": 3600.0,
@@ -38,6 +42,8 @@ def init_celery(app: Flask) -> None:
         },
         include=[
             "oa_platform.accounts.tasks",
+            "oa_platform.agents.tasks",
+            "oa_platform.notifications.tasks",
             "oa_platform.runtime.jobs",
             "oa_platform.runtime.tasks",
         ],

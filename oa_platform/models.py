@@ -6,6 +6,8 @@ from flask_appbuilder.security.sqla import models as fab_models
 from form_builder import attachments as attachment_models
 from form_builder import models as definition_models
 from oa_platform.accounts import models as account_models
+from oa_platform.agents import models as agent_models
+from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
 from oa_platform.runtime import models as runtime_models
 
@@ -13,10 +15,12 @@ metadata = Model.metadata
 
 __all__ = [
     "account_models",
+    "agent_models",
     "attachment_models",
     "definition_models",
     "fab_models",
     "metadata",
+    "notification_models",
     "org_models",
     "runtime_models",
 ]

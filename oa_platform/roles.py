@@ -27,6 +27,11 @@ _STAFF = [
     ("InboxView", "can_list"),
     ("InstanceView", "can_(show|act)"),
     ("(Inbox|Start a Process)", "menu_access"),
+    # Their own notifications (the view only ever shows or changes the owner's rows).
+    ("NotificationsView", "can_(list|read)"),
+    # Agents while away (first §3.4, second §4.4); agents/commands.py decides for whom.
+    ("AgentsView", "can_(list|add|revoke)"),
+    ("My Agents", "menu_access"),
 ]
 _ORG_READ = [
     ("(CompanyModelView|DepartmentModelView|PositionModelView)", "can_(list|show)"),

@@ -148,6 +148,10 @@ class NodeContext(Protocol):
     def set_value(self, key: str, value: Any) -> None:
         """Store a value in a form field, audited as a system change."""
 
+    def notify(self, usernames: Sequence[str], subject: str) -> None:
+        """Tell people something in the notification centre (and by e-mail when SMTP is
+        configured); the same subject reaches a person once per node visit."""
+
     def set_timer(self, hours: float, name: str, **data: Any) -> None:
         """Call :meth:`NodeType.on_timer` with ``name`` and ``data`` after ``hours``, if the
         instance is still at this node then. Timers are rows in the database: they survive

@@ -25,7 +25,7 @@ from form_builder.directory import Directory, Viewer
 from form_builder.lifecycle import Lifecycle
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import audit, deferred
+from oa_platform.runtime import audit, deferred, notices
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -575,6 +575,7 @@ class Runtime:
             if instance.status is not InstanceStatus.RUNNING or not handlers:
                 raise NotAllowedError("Nobody is handling this instance now.")
             engine.audit("urged", detail={"handlers": handlers, "message": message.strip()})
+            notices.urged(self.session, instance, handlers)
             instance.updated_at = utcnow()
             return handlers
 
@@ -614,6 +615,7 @@ class Runtime:
                 "question",
                 detail={"question": question.id, "to": target.username, "text": question.text},
             )
+            notices.question_asked(self.session, question)
             instance.updated_at = utcnow()
             return question
 
@@ -635,6 +637,7 @@ class Runtime:
             question.answered_at = utcnow()
             engine = self._engine(instance, actor)
             engine.audit("answer", detail={"question": question.id, "text": question.answer})
+            notices.question_answered(self.session, question)
             instance.updated_at = utcnow()
             return question
 
@@ -758,6 +761,7 @@ class Runtime:
                 assignee=task.assignee.username,
                 due_at=due,
             )
+            notices.overdue(self.session, task)
         elif timer.kind == "node":
             activation = self.session.get(Activation, timer.activation_id)
             if not moving or activation is None or activation.status is not ActivationStatus.ACTIVE:

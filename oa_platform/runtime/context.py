@@ -7,10 +7,12 @@ never see the session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from form_builder import expression
+from oa_platform.runtime import notices
 from plugins.contract import NodeType, TaskView
 
 if TYPE_CHECKING:
@@ -105,6 +107,13 @@ class EngineContext:
 
     def set_value(self, key: str, value: Any) -> None:
         self._engine.set_value(self._activation.node_id, key, value)
+
+    def notify(self, usernames: Sequence[str], subject: str) -> None:
+        digest = hashlib.sha256(subject.encode()).hexdigest()[:16]
+        key = f"notice:{self._activation.id}:{digest}"
+        notices.node_notice(
+            self._engine.session, self._engine.instance, key, list(usernames), subject
+        )
 
     def set_timer(self, hours: float, name: str, **data: Any) -> None:
         self._engine.set_timer(self._activation, hours, name, data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +22,8 @@ from form_builder.chain import start_node
 from form_builder.clock import utcnow
 from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import assignees, audit, deferred
+from oa_platform.agents.resolve import delegation_chain
+from oa_platform.runtime import assignees, audit, deferred, notices
 from oa_platform.runtime.context import EngineContext
 from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
 from oa_platform.runtime.models import Activation, Instance, Task, Timer
@@ -405,6 +406,9 @@ class Engine:
         user = self.session.scalar(select(OAUser).where(OAUser.username == username))
         if user is None or not user.active or user.deactivated_at is not None:
             raise AssigneeNotFoundError(activation.node_id, {"user": username})
+        chain = self._agents(activation, user) if principal_id is None else [user]
+        if len(chain) > 1:
+            principal_id, user = user.id, chain[-1]
         task = Task(
             instance=self.instance,
             activation=activation,
@@ -421,8 +425,21 @@ class Engine:
             task.due_at = self._due_at(activation.node_id)
         self.session.add(task)
         self.session.flush()
+        if len(chain) > 1:
+            self.audit(
+                "agent_used",
+                node_id=activation.node_id,
+                task_id=task.id,
+                detail={
+                    "principal": chain[0].username,
+                    "agent": user.username,
+                    "chain": [person.username for person in chain],
+                },
+            )
         if not waiting and blocking:
             self._deadline_timer(task)
+        if not waiting:
+            notices.task_arrived(self.session, task)
         self.audit(
             "assigned",
             node_id=activation.node_id,
@@ -494,11 +511,26 @@ class Engine:
             detail = {"changes": {key: [old, value]}}
             self.audit("fields_changed", node_id=node_id, detail=detail, system=True)
 
+    def _agents(self, activation: Activation, user: OAUser) -> list[OAUser]:
+        """``user`` and the agents their tasks go to today (§3.4), the last one handles it.
+
+        Not at the start node (initiators resubmit themselves), and not to someone who
+        already signs at this node (one task each, never two).
+        """
+        if activation.node_id == self.start_node():
+            return [user]
+        chain = delegation_chain(
+            self.session, user, category=self.instance.definition.category, on=date.today()
+        )
+        signing = {t.assignee_id for t in self.tasks_of(activation) if t.status in LIVE_TASK}
+        return [user] if chain[-1].id in signing else chain
+
     def open_task(self, task: Task) -> None:
         check_task(task.status, TaskStatus.OPEN)
         task.status = TaskStatus.OPEN
         task.due_at = self._due_at(task.node_id)
         self._deadline_timer(task)
+        notices.task_arrived(self.session, task)
         self.audit("task_opened", node_id=task.node_id, task_id=task.id, system=True)
 
     def cancel_task(self, task: Task, reason: str, action: str | None = None) -> None:

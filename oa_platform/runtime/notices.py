@@ -1,0 +1,96 @@
+"""What the runtime tells people, through the notification centre (one notice per event per
+person: the keys below name the event)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from form_builder.clock import utcnow
+from oa_platform.accounts.models import OAUser
+from oa_platform.notifications.service import notify, notify_users
+from oa_platform.runtime.models import Instance, Question, Task
+
+
+def _link(instance: Instance, task: Task | None = None) -> str:
+    return f"/instances/{instance.id}" + (f"?task={task.id}" if task else "")
+
+
+def _node_name(instance: Instance, node_id: str) -> str:
+    nodes = instance.definition_version.document["nodes"]
+    return next((n["name"] for n in nodes if n["id"] == node_id), node_id)
+
+
+def task_arrived(session: Session, task: Task) -> None:
+    """A to-do (or a copy to read) reached its handler."""
+    instance = task.instance
+    what = "To do" if task.blocking else "For your information"
+    notify(
+        session,
+        [task.assignee_id],
+        kind="task" if task.blocking else "copy",
+        key=f"task:{task.id}",
+        subject=f"{what}: {_node_name(instance, task.node_id)} — {instance.title}",
+        link=_link(instance, task),
+    )
+
+
+def urged(session: Session, instance: Instance, handlers: list[str]) -> None:
+    """The initiator urged the handlers: at most one reminder an hour (no floods)."""
+    hour = utcnow().strftime("%Y-%m-%dT%H")
+    notify_users(
+        session,
+        handlers,
+        kind="urged",
+        key=f"urge:{instance.id}:{hour}",
+        subject=f"Please handle soon: {instance.title}",
+        link=_link(instance),
+    )
+
+
+def overdue(session: Session, task: Task) -> None:
+    """A deadline passed: the handler and their department head are told (§3.3)."""
+    people = [task.assignee_id]
+    assignee: OAUser = task.assignee
+    head = assignee.department.head if assignee.department else None
+    if head is not None and head.id != assignee.id:
+        people.append(head.id)
+    notify(
+        session,
+        people,
+        kind="overdue",
+        key=f"task:{task.id}",
+        subject=f"Overdue: {_node_name(task.instance, task.node_id)} — {task.instance.title} "
+        f"({assignee.get_full_name()})",
+        link=_link(task.instance),
+    )
+
+
+def question_asked(session: Session, question: Question) -> None:
+    instance = session.get(Instance, question.instance_id)
+    notify(
+        session,
+        [question.asked_to_id],
+        kind="question",
+        key=f"question:{question.id}",
+        subject=f"Question on {instance.title} (answer within 24 hours)",
+        link=_link(instance),
+    )
+
+
+def question_answered(session: Session, question: Question) -> None:
+    instance = session.get(Instance, question.instance_id)
+    notify(
+        session,
+        [question.asked_by_id],
+        kind="answer",
+        key=f"question:{question.id}",
+        subject=f"Your question on {instance.title} was answered",
+        link=_link(instance),
+    )
+
+
+def node_notice(
+    session: Session, instance: Instance, key: str, usernames: list[str], subject: str
+) -> None:
+    """A node type's own notice (``NodeContext.notify``)."""
+    notify_users(session, usernames, kind="notice", key=key, subject=subject, link=_link(instance))

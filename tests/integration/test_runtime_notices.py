@@ -1,0 +1,60 @@
+"""People are told when work reaches them, when they are urged, when a deadline passes (the
+handler and their department head), and when a question is asked or answered; one notice
+per event per person."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from form_builder.clock import utcnow
+from oa_platform.extensions import db
+from oa_platform.notifications.models import Notification
+from oa_platform.runtime import timers
+from oa_platform.runtime.services import runtime
+from tests.conftest import user
+from tests.runtime_helpers import chain, node, publish, refresh, start
+
+
+def notices(username: str) -> list[tuple[str, str]]:
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user(username).id)
+        .order_by(Notification.id)
+    )
+    return [(n.kind, n.subject) for n in rows]
+
+
+def test_a_new_task_an_urge_and_a_passed_deadline_are_notified_once(demo):
+    instance = start("staff", "leave_request")
+    assert [kind for kind, _ in notices("head")] == ["task"]
+    assert notices("head")[0][1].startswith("To do: Department head approval — Leave request")
+
+    runtime().urge(user("staff"), instance.id)
+    runtime().urge(user("staff"), instance.id)  # the same hour: no flood
+    assert [kind for kind, _ in notices("head")] == ["task", "urged"]
+
+
+def test_a_passed_deadline_tells_the_handler_and_their_department_head_once(demo):
+    publish(chain("staff_check", node("check", "approval", ["staff"])))
+    instance = runtime().submit(user("auditor"), "staff_check", MultiDict({"note": "x"}))
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        timers.fire_due(db.session, runtime().timer_fired)
+        timers.fire_due(db.session, runtime().timer_fired)
+    overdue = [s for kind, s in notices("staff") if kind == "overdue"]
+    assert overdue == [f"Overdue: Check — {refresh(instance).title} (Sam Wu)"]
+    assert [s for kind, s in notices("head") if kind == "overdue"] == overdue  # Sales' head
+
+
+def test_questions_and_answers_are_notified(demo):
+    instance = start("staff", "leave_request")
+    question = runtime().ask(user("head"), instance.id, "staff", "Who covers your customers?")
+    assert notices("staff")[-1][0] == "question"
+    runtime().answer(user("staff"), question.id, "Henry does.")
+    assert notices("head")[-1] == (
+        "answer",
+        f"Your question on {refresh(instance).title} was answered",
+    )
