@@ -20,7 +20,7 @@ from oa_platform.agents.resolve import delegation_chain
 from oa_platform.runtime.assignees import is_active
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.models import Task
-from oa_platform.runtime.states import LIVE_TASK, TaskStatus
+from oa_platform.runtime.states import LIVE_TASK
 from plugins.registry import node_types
 
 # FAB role names that may set and revoke agents for anyone.
@@ -158,24 +158,10 @@ def move_open_tasks(
         exclude = {principal.id, acting_for}
         handler = delegation_chain(session, agent, category=category, on=on, exclude=exclude)[-1]
         engine = Engine(session, node_types(), task.instance, actor_id=actor_id)
-        waiting = task.status is TaskStatus.WAITING
-        engine.cancel_task(task, f"moved to {principal.username}'s agent {handler.username}")
-        already = any(
-            other.assignee_id == handler.id and other.status in LIVE_TASK
-            for other in engine.tasks_of(task.activation)
-        )
-        if already:
-            continue  # the agent already signs here: one task each, never two
-        new = engine.create_task(
-            task.activation,
-            handler.username,
-            role=task.role,
-            waiting=waiting,
-            sequence=task.sequence,
-            blocking=task.blocking,
-            parent_id=task.parent_task_id,
-            principal_id=acting_for,
-        )
+        reason = f"moved to {principal.username}'s agent {handler.username}"
+        new = engine.reassign(task, handler, reason, principal_id=acting_for)
+        if new is None:
+            continue
         engine.audit(
             "agent_used",
             node_id=task.node_id,

@@ -511,6 +511,30 @@ class Engine:
             detail = {"changes": {key: [old, value]}}
             self.audit("fields_changed", node_id=node_id, detail=detail, system=True)
 
+    def reassign(
+        self, task: Task, heir: OAUser, reason: str, *, principal_id: int | None
+    ) -> Task | None:
+        """Move a live task to ``heir`` (hand-over, agents): the old one is cancelled and the
+        heir gets the same part (role, place in line, added signers' parent). None when the
+        heir already signs at this node: one task each, never two."""
+        waiting = task.status is TaskStatus.WAITING
+        self.cancel_task(task, reason)
+        if any(
+            other.assignee_id == heir.id and other.status in LIVE_TASK
+            for other in self.tasks_of(task.activation)
+        ):
+            return None
+        return self.create_task(
+            task.activation,
+            heir.username,
+            role=task.role,
+            waiting=waiting,
+            sequence=task.sequence,
+            blocking=task.blocking,
+            parent_id=task.parent_task_id,
+            principal_id=principal_id,
+        )
+
     def _agents(self, activation: Activation, user: OAUser) -> list[OAUser]:
         """``user`` and the agents their tasks go to today (§3.4), the last one handles it.
 

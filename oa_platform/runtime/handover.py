@@ -16,7 +16,7 @@ from oa_platform.accounts.signals import user_deactivated
 from oa_platform.runtime.assignees import is_active
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.models import Task
-from oa_platform.runtime.states import LIVE_TASK, TaskStatus
+from oa_platform.runtime.states import LIVE_TASK
 from plugins.registry import node_types
 
 
@@ -45,24 +45,10 @@ def hand_over(session: Session, user: OAUser, successor: OAUser | None) -> list[
                 system=True,
             )
             continue
-        waiting = task.status is TaskStatus.WAITING
-        engine.cancel_task(task, f"{user.username} was deactivated")
-        already = any(
-            other.assignee_id == heir.id and other.status in LIVE_TASK
-            for other in engine.tasks_of(task.activation)
-        )
-        if already:
-            continue  # the heir already signs here: one task each, never two
-        new = engine.create_task(
-            task.activation,
-            heir.username,
-            role=task.role,
-            waiting=waiting,
-            sequence=task.sequence,
-            blocking=task.blocking,
-            parent_id=task.parent_task_id,
-            principal_id=task.principal_id,
-        )
+        reason = f"{user.username} was deactivated"
+        new = engine.reassign(task, heir, reason, principal_id=task.principal_id)
+        if new is None:
+            continue
         engine.audit(
             "handed_over",
             node_id=task.node_id,
