@@ -291,3 +291,21 @@ def test_event_integrations_hear_committed_events_and_a_broken_one_harms_nobody(
         ("done", "head_ok", "agree"),
         ("finished", "tiny", "completed"),
     ]
+
+
+def test_admins_see_installed_node_types_and_broken_plugins(client):
+    from plugins.registry import PluginProblem
+
+    registry = node_types()
+    problem = PluginProblem("sms", "sms-plugin 0.1: sms_plugin:Sms", "failed to import: boom")
+    registry.problems.append(problem)
+    try:
+        login(client, "admin")
+        page = client.get("/admin/node-types/").get_data(as_text=True)
+    finally:
+        registry.problems.remove(problem)
+    assert "plugins.node_types.webhook:Webhook" in page and "0.1.0" in page
+    assert "failed to import: boom" in page and "sms-plugin 0.1" in page
+    client.get("/logout/")
+    login(client, "staff")
+    assert client.get("/admin/node-types/").status_code == 403
