@@ -106,6 +106,12 @@ OA_LOCKOUT_MINUTES = _env_int("OA_LOCKOUT_MINUTES", 15)
 # Largest CSV file HR may upload for a user import.
 OA_IMPORT_MAX_BYTES = _env_int("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
+# --- Deadlines (regulations §3.3) ---------------------------------------------------------------
+# Handlers are reminded when this share of a task's time has passed (0 turns reminders off).
+OA_REMINDER_PERCENT = _env_int("OA_REMINDER_PERCENT", 75)
+# Hours within which a question raised on an instance must be answered.
+OA_QUESTION_HOURS = _env_int("OA_QUESTION_HOURS", 24)
+
 # --- Forms and attachments --------------------------------------------------------------------
 # Largest single attachment (fields may set a lower `max_size_mb`).
 OA_ATTACHMENT_MAX_MB = _env_int("OA_ATTACHMENT_MAX_MB", 20)

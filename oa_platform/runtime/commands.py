@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -616,6 +618,16 @@ class Runtime:
                 detail={"question": question.id, "to": target.username, "text": question.text},
             )
             notices.question_asked(self.session, question)
+            # §3.3: a question is answered within 24 hours, like any to-do.
+            hours = current_app.config.get("OA_QUESTION_HOURS", 24)
+            self.session.add(
+                Timer(
+                    due_at=question.asked_at + timedelta(hours=hours),
+                    kind="question",
+                    instance_id=instance.id,
+                    data={"question": question.id},
+                )
+            )
             instance.updated_at = utcnow()
             return question
 
@@ -737,43 +749,70 @@ class Runtime:
 
     def timer_fired(self, timer: Timer) -> None:
         """Handle one due timer inside its own transaction (``timers.fire`` commits)."""
-        instance = self.session.get(Instance, timer.instance_id)
-        engine = self._engine(instance, None)
-        moving = instance.status in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}
-        if timer.kind == "deadline":
-            task = self.session.get(Task, timer.task_id)
-            if not moving or task is None or task.status not in ACTIONABLE_TASK:
-                return  # handled in time, or the chain moved on
-            due = task.due_at.isoformat(timespec="seconds")
-            engine.audit(
-                "overdue",
-                node_id=task.node_id,
-                task_id=task.id,
-                detail={"assignee": task.assignee.username, "due_at": due},
-                system=True,
-            )
-            deferred.defer_event(
-                self.session,
-                "deadline_passed",
-                task_id=task.id,
-                instance_id=instance.id,
-                node_id=task.node_id,
-                assignee=task.assignee.username,
-                due_at=due,
-            )
-            notices.overdue(self.session, task)
-        elif timer.kind == "node":
-            activation = self.session.get(Activation, timer.activation_id)
-            if not moving or activation is None or activation.status is not ActivationStatus.ACTIVE:
-                return
-            engine.audit(
-                "timer_fired", node_id=activation.node_id, detail={"name": timer.name}, system=True
-            )
-            engine.call_hook(activation, "on_timer", timer.name, timer.data)
-            engine.run()
-        else:
+        handlers = {
+            "deadline": self._deadline_passed,
+            "reminder": self._reminder_due,
+            "question": self._question_due,
+            "node": self._node_timer_due,
+        }
+        if timer.kind not in handlers:
             raise ValueError(f"unknown timer kind {timer.kind!r}")
+        instance = self.session.get(Instance, timer.instance_id)
+        if instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}:
+            return  # finished, revoked or in error: nothing is waiting any more
+        handlers[timer.kind](self._engine(instance, None), timer)
         instance.updated_at = utcnow()
+
+    def _live_task(self, timer: Timer) -> Task | None:
+        task = self.session.get(Task, timer.task_id)
+        return task if task is not None and task.status in ACTIONABLE_TASK else None
+
+    def _deadline_passed(self, engine: Engine, timer: Timer) -> None:
+        task = self._live_task(timer)
+        if task is None:
+            return  # handled in time, or the chain moved on
+        due = task.due_at.isoformat(timespec="seconds")
+        engine.audit(
+            "overdue",
+            node_id=task.node_id,
+            task_id=task.id,
+            detail={"assignee": task.assignee.username, "due_at": due},
+            system=True,
+        )
+        deferred.defer_event(
+            self.session,
+            "deadline_passed",
+            task_id=task.id,
+            instance_id=task.instance_id,
+            node_id=task.node_id,
+            assignee=task.assignee.username,
+            due_at=due,
+        )
+        notices.overdue(self.session, task)
+
+    def _reminder_due(self, engine: Engine, timer: Timer) -> None:
+        task = self._live_task(timer)
+        if task is None:
+            return
+        engine.audit("reminded", node_id=task.node_id, task_id=task.id, system=True)
+        notices.reminder(self.session, task)
+
+    def _question_due(self, engine: Engine, timer: Timer) -> None:
+        question = self.session.get(Question, timer.data["question"])
+        if question is None or question.answered_at is not None:
+            return
+        engine.audit("question_overdue", detail={"question": question.id}, system=True)
+        notices.question_overdue(self.session, question)
+
+    def _node_timer_due(self, engine: Engine, timer: Timer) -> None:
+        activation = self.session.get(Activation, timer.activation_id)
+        if activation is None or activation.status is not ActivationStatus.ACTIVE:
+            return
+        engine.audit(
+            "timer_fired", node_id=activation.node_id, detail={"name": timer.name}, system=True
+        )
+        engine.call_hook(activation, "on_timer", timer.name, timer.data)
+        engine.run()
 
     # Administration (a hook that raised) -------------------------------------------------
 

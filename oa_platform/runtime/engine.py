@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -490,16 +491,22 @@ class Engine:
         )
 
     def _deadline_timer(self, task: Task) -> None:
-        """The task's deadline (regulations §3.3), as a durable timer."""
-        self.session.add(
-            Timer(
-                due_at=task.due_at,
-                kind="deadline",
-                instance_id=self.instance.id,
-                activation_id=task.activation_id,
-                task_id=task.id,
+        """The task's deadline (regulations §3.3) and the reminder before it, as timers."""
+        now = utcnow()
+        due = {"deadline": task.due_at}
+        percent = current_app.config.get("OA_REMINDER_PERCENT", 75)
+        if 0 < percent < 100:
+            due["reminder"] = now + (task.due_at - now) * percent / 100
+        for kind, at in due.items():
+            self.session.add(
+                Timer(
+                    due_at=at,
+                    kind=kind,
+                    instance_id=self.instance.id,
+                    activation_id=task.activation_id,
+                    task_id=task.id,
+                )
             )
-        )
 
     def set_value(self, node_id: str, key: str, value: Any) -> None:
         """A node type stores a value in a form field (a system change, audited as a diff)."""

@@ -65,6 +65,31 @@ def overdue(session: Session, task: Task) -> None:
     )
 
 
+def reminder(session: Session, task: Task) -> None:
+    """Most of the task's time has passed (``OA_REMINDER_PERCENT``)."""
+    notify(
+        session,
+        [task.assignee_id],
+        kind="reminder",
+        key=f"task:{task.id}",
+        subject=f"Due soon: {_node_name(task.instance, task.node_id)} — {task.instance.title}",
+        link=_link(task.instance, task),
+    )
+
+
+def question_overdue(session: Session, question: Question) -> None:
+    """A question was not answered within its 24 hours (§3.3)."""
+    instance = session.get(Instance, question.instance_id)
+    notify(
+        session,
+        [question.asked_to_id, question.asked_by_id],
+        kind="overdue",
+        key=f"question:{question.id}",
+        subject=f"Unanswered question on {instance.title}",
+        link=_link(instance),
+    )
+
+
 def question_asked(session: Session, question: Question) -> None:
     instance = session.get(Instance, question.instance_id)
     notify(

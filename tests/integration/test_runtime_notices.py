@@ -16,7 +16,7 @@ from oa_platform.notifications.models import Notification
 from oa_platform.runtime import timers
 from oa_platform.runtime.services import runtime
 from tests.conftest import user
-from tests.runtime_helpers import chain, node, publish, refresh, start
+from tests.runtime_helpers import chain, events, node, publish, refresh, start
 
 
 def notices(username: str) -> list[tuple[str, str]]:
@@ -58,3 +58,27 @@ def test_questions_and_answers_are_notified(demo):
         "answer",
         f"Your question on {refresh(instance).title} was answered",
     )
+
+
+def test_the_handler_is_reminded_when_three_quarters_of_the_time_have_passed(demo):
+    start("staff", "leave_request")
+    with time_machine.travel(utcnow() + timedelta(hours=17), tick=False):
+        timers.fire_due(db.session, runtime().timer_fired)
+    assert [kind for kind, _ in notices("head")] == ["task"]
+    with time_machine.travel(utcnow() + timedelta(hours=19), tick=False):
+        timers.fire_due(db.session, runtime().timer_fired)
+    assert [kind for kind, _ in notices("head")] == ["task", "reminder"]
+
+
+def test_an_unanswered_question_is_overdue_after_24_hours(demo):
+    instance = start("staff", "leave_request")
+    question = runtime().ask(user("head"), instance.id, "staff", "Who covers your customers?")
+    answered = runtime().ask(user("head"), instance.id, "staff", "And your calls?")
+    runtime().answer(user("staff"), answered.id, "The sales desk.")
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        timers.fire_due(db.session, runtime().timer_fired)
+    overdue = [s for kind, s in notices("staff") if kind == "overdue"]
+    assert overdue == [f"Unanswered question on {refresh(instance).title}"]
+    assert [s for kind, s in notices("head") if kind == "overdue" and "question" in s] == overdue
+    trail = [e for e in events(refresh(instance)) if e.event == "question_overdue"]
+    assert [e.detail["question"] for e in trail] == [question.id]
