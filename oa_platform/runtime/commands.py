@@ -38,7 +38,14 @@ from oa_platform.runtime.exceptions import (
     RuntimeCommandError,
     TaskAlreadyHandledError,
 )
-from oa_platform.runtime.models import Activation, Instance, Question, Task, Timer
+from oa_platform.runtime.models import (
+    Activation,
+    Instance,
+    OvertimeRecord,
+    Question,
+    Task,
+    Timer,
+)
 from oa_platform.runtime.opinions import LABELS, check_opinion
 from oa_platform.runtime.states import (
     ACTIONABLE_TASK,
@@ -322,6 +329,10 @@ class Runtime:
         task.completed_at = utcnow()
         task.completed_by_id = actor.id
         task.draft = None
+        late = self.session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == task.id))
+        if late is not None:  # how late, for the §8.5 inspection reports
+            late.handled_at = task.completed_at
+            late.minutes_late = int((task.completed_at - late.due_at).total_seconds() // 60)
         deferred.defer_event(
             self.session,
             "task_completed",
@@ -789,6 +800,16 @@ class Runtime:
             due_at=due,
         )
         notices.overdue(self.session, task)
+        self.session.add(
+            OvertimeRecord(
+                task_id=task.id,
+                instance_id=task.instance_id,
+                definition_id=task.instance.definition_id,
+                node_id=task.node_id,
+                handler_id=task.assignee_id,
+                due_at=task.due_at,
+            )
+        )
 
     def _reminder_due(self, engine: Engine, timer: Timer) -> None:
         task = self._live_task(timer)

@@ -227,3 +227,25 @@ class Timer(Model):
     fired_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class OvertimeRecord(Model):
+    """A task handled late (regulations §8.5: overtime found in inspections): who, where,
+    which form, and how late once it was handled."""
+
+    __tablename__ = "process_overtime"
+    __table_args__ = (Index("ix_overtime_handler_due", "handler_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("process_task.id"), nullable=False, unique=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), nullable=False)
+    definition_id: Mapped[int] = mapped_column(
+        ForeignKey("process_definition.id"), nullable=False, index=True
+    )
+    node_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    handler_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    handler = relationship("OAUser")
+    due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    minutes_late: Mapped[int | None] = mapped_column(Integer)

@@ -82,3 +82,26 @@ def test_an_unanswered_question_is_overdue_after_24_hours(demo):
     assert [s for kind, s in notices("head") if kind == "overdue" and "question" in s] == overdue
     trail = [e for e in events(refresh(instance)) if e.event == "question_overdue"]
     assert [e.detail["question"] for e in trail] == [question.id]
+
+
+def test_a_late_task_leaves_an_overtime_record_with_how_late(demo):
+    from oa_platform.runtime.commands import ActionRequest
+    from oa_platform.runtime.models import OvertimeRecord
+    from tests.runtime_helpers import live
+
+    instance = start("staff", "leave_request")
+    [task] = live(refresh(instance))
+    submitted = utcnow()
+    with time_machine.travel(submitted + timedelta(hours=25), tick=False):
+        timers.fire_due(db.session, runtime().timer_fired)
+    [record] = db.session.scalars(select(OvertimeRecord)).all()
+    assert (record.handler.username, record.node_id, record.minutes_late) == (
+        "head",
+        "department_head",
+        None,
+    )
+    assert record.definition_id == refresh(instance).definition_id
+    with time_machine.travel(submitted + timedelta(hours=27), tick=False):
+        runtime().act(user("head"), task.id, ActionRequest("agree"))
+    db.session.expire_all()
+    assert 175 <= db.session.get(OvertimeRecord, record.id).minutes_late <= 181
