@@ -27,7 +27,7 @@ PAGE_SIZE = 20
 TABS = ("todo", "done", "initiated", "cc", "questions")  # "all" is the Auditor's extra tab
 # The instance states in which a to-do can be acted on.
 WORKING = (InstanceStatus.RUNNING, InstanceStatus.RETURNED)
-TODO_STATUSES = ("open", "held", "overdue")
+TO_DO_STATUSES = ("open", "held", "overdue")
 
 T = TypeVar("T")
 

@@ -78,38 +78,31 @@ def reminder(session: Session, task: Task) -> None:
 
 
 def question_overdue(session: Session, question: Question) -> None:
-    """A question was not answered within its 24 hours (§3.3)."""
-    instance = session.get(Instance, question.instance_id)
-    notify(
-        session,
-        [question.asked_to_id, question.asked_by_id],
-        kind="overdue",
-        key=f"question:{question.id}",
-        subject=f"Unanswered question on {instance.title}",
-        link=_link(instance),
-    )
+    """A question was not answered within its 24 hours (§3.3): both sides are told."""
+    recipients = [question.asked_to_id, question.asked_by_id]
+    _about_question(session, question, recipients, "overdue", "Unanswered question on {}")
 
 
 def question_asked(session: Session, question: Question) -> None:
-    instance = session.get(Instance, question.instance_id)
-    notify(
-        session,
-        [question.asked_to_id],
-        kind="question",
-        key=f"question:{question.id}",
-        subject=f"Question on {instance.title} (answer within 24 hours)",
-        link=_link(instance),
-    )
+    subject = "Question on {} (answer within 24 hours)"
+    _about_question(session, question, [question.asked_to_id], "question", subject)
 
 
 def question_answered(session: Session, question: Question) -> None:
+    subject = "Your question on {} was answered"
+    _about_question(session, question, [question.asked_by_id], "answer", subject)
+
+
+def _about_question(
+    session: Session, question: Question, user_ids: list[int], kind: str, subject: str
+) -> None:
     instance = session.get(Instance, question.instance_id)
     notify(
         session,
-        [question.asked_by_id],
-        kind="answer",
+        user_ids,
+        kind=kind,
         key=f"question:{question.id}",
-        subject=f"Your question on {instance.title} was answered",
+        subject=subject.format(instance.title),
         link=_link(instance),
     )
 
