@@ -111,6 +111,11 @@ OA_IMPORT_MAX_BYTES = _env_int("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 OA_REMINDER_PERCENT = _env_int("OA_REMINDER_PERCENT", 75)
 # Hours within which a question raised on an instance must be answered.
 OA_QUESTION_HOURS = _env_int("OA_QUESTION_HOURS", 24)
+# Durable timers: beat polls every this many seconds; each worker claims a batch and holds
+# it for the lease (a worker that dies loses its claim when the lease runs out).
+OA_TIMER_INTERVAL_SECONDS = _env_int("OA_TIMER_INTERVAL_SECONDS", 30)
+OA_TIMER_BATCH = _env_int("OA_TIMER_BATCH", 1000)
+OA_TIMER_LEASE_SECONDS = _env_int("OA_TIMER_LEASE_SECONDS", 300)
 
 # --- Forms and attachments --------------------------------------------------------------------
 # Largest single attachment (fields may set a lower `max_size_mb`).

@@ -29,7 +29,7 @@ def init_celery(app: Flask) -> None:
             # Durable timers: the table is the truth, beat only polls it (runtime/timers.py).
             "fire-due-timers": {
                 "task": "oa_platform.runtime.tasks.fire_due_timers",
-                "schedule": 30.0,
+                "schedule": float(app.config.get("OA_TIMER_INTERVAL_SECONDS", 30)),
             },
             "start-due-delegations": {
                 "task": "oa_platform.agents.tasks.start_due_delegations",

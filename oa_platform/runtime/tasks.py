@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
+
 from oa_platform.extensions import celery, db
 from oa_platform.runtime import timers
 
@@ -11,4 +15,10 @@ def fire_due_timers() -> int:
     """Fire every due timer (deadlines, node timers); returns how many fired."""
     from oa_platform.runtime.services import runtime
 
-    return timers.fire_due(db.session, runtime().timer_fired)
+    config = current_app.config
+    return timers.fire_due(
+        db.session,
+        runtime().timer_fired,
+        batch=config.get("OA_TIMER_BATCH", timers.BATCH),
+        lease=timedelta(seconds=config.get("OA_TIMER_LEASE_SECONDS", timers.LEASE.seconds)),
+    )

@@ -30,7 +30,12 @@ log = logging.getLogger(__name__)
 
 
 def claim(
-    session: Session, owner: str, *, batch: int = BATCH, now: datetime | None = None
+    session: Session,
+    owner: str,
+    *,
+    batch: int = BATCH,
+    lease: timedelta = LEASE,
+    now: datetime | None = None,
 ) -> list[int]:
     """Claim up to ``batch`` due timers (and timers whose worker's lease ran out) for
     ``owner``; committed before returning, so other workers skip them."""
@@ -46,13 +51,13 @@ def claim(
             session.execute(
                 update(Timer)
                 .where(Timer.id.in_(ids))
-                .values(state=TimerState.RUNNING, locked_by=owner, locked_until=now + LEASE)
+                .values(state=TimerState.RUNNING, locked_by=owner, locked_until=now + lease)
             )
     else:
         session.execute(
             update(Timer)
             .where(Timer.id.in_(candidates.scalar_subquery()))
-            .values(state=TimerState.RUNNING, locked_by=owner, locked_until=now + LEASE)
+            .values(state=TimerState.RUNNING, locked_by=owner, locked_until=now + lease)
             .execution_options(synchronize_session=False)
         )
         ids = list(
@@ -106,11 +111,16 @@ def _failed(session: Session, timer_id: int, error: Exception) -> None:
     session.commit()
 
 
-def fire_due(session: Session, handle: Callable[[Timer], None], batch: int = BATCH) -> int:
+def fire_due(
+    session: Session,
+    handle: Callable[[Timer], None],
+    batch: int = BATCH,
+    lease: timedelta = LEASE,
+) -> int:
     """Claim and fire due timers batch after batch until none is due; returns how many fired."""
     owner = uuid.uuid4().hex
     fired = 0
-    while ids := claim(session, owner, batch=batch):
+    while ids := claim(session, owner, batch=batch, lease=lease):
         fired += sum(fire(session, timer_id, owner, handle) for timer_id in ids)
         if len(ids) < batch:
             break
