@@ -111,6 +111,19 @@ OA_IMPORT_MAX_BYTES = _env_int("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 OA_REMINDER_PERCENT = _env_int("OA_REMINDER_PERCENT", 75)
 # Hours within which a question raised on an instance must be answered.
 OA_QUESTION_HOURS = _env_int("OA_QUESTION_HOURS", 24)
+# Business calendar: when on, deadline hours count working time only (working hours on
+# working days, in the company's time zone). Holidays: a country's public calendar from the
+# `holidays` package (its weekend and make-up working days included) and/or the company's
+# own days off; OA_EXTRA_WORKDAYS are working days whatever else says.
+OA_BUSINESS_CALENDAR = _env_bool("OA_BUSINESS_CALENDAR", False)
+OA_TIMEZONE = os.environ.get("OA_TIMEZONE", "UTC")
+OA_WORKING_HOURS = os.environ.get("OA_WORKING_HOURS", "09:00-12:00,13:00-18:00")
+OA_WORKING_DAYS = os.environ.get("OA_WORKING_DAYS", "mon-fri")
+OA_HOLIDAY_COUNTRY = os.environ.get("OA_HOLIDAY_COUNTRY", "")
+OA_HOLIDAY_SUBDIVISION = os.environ.get("OA_HOLIDAY_SUBDIVISION", "")
+# Comma-separated dates or ranges: 2026-10-01..2026-10-07,2026-12-31
+OA_HOLIDAYS = os.environ.get("OA_HOLIDAYS", "")
+OA_EXTRA_WORKDAYS = os.environ.get("OA_EXTRA_WORKDAYS", "")
 # Durable timers: beat polls every this many seconds; each worker claims a batch and holds
 # it for the lease (a worker that dies loses its claim when the lease runs out).
 OA_TIMER_INTERVAL_SECONDS = _env_int("OA_TIMER_INTERVAL_SECONDS", 30)

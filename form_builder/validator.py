@@ -36,8 +36,12 @@ class NodeTypeSpec(Protocol):
     kind: Any  # a NodeKind; compared by value
     actions: tuple[Any, ...]
 
+    opinion_required: frozenset[Any]  # actions that need an opinion (§3.5)
+
     @property
     def needs_assignee(self) -> bool: ...
+
+    def offered_actions(self) -> tuple[Any, ...]: ...
 
     def validate_config(self, config: Mapping[str, Any]) -> list[str]: ...
 
@@ -228,6 +232,58 @@ class _Check:
                 self.node_type_rules(node, node_type, path, where)
             self.field_access(node, path, where)
 
+    def escalation(self, node, node_type: NodeTypeSpec, path: str, where: str) -> None:
+        """An overdue to-do is either moved to the head or acted on automatically (§3.3)."""
+        rule = node.get("escalation")
+        if rule is None:
+            return
+        node_id, path = node["id"], f"{path}.escalation"
+        if not node_type.needs_assignee:
+            message = f"{where}: a '{node_type.name}' node has no handler, so nothing to escalate"
+            self.add(path, message, node=node_id)
+            return
+        if ("reassign_to" in rule) == ("action" in rule):
+            message = (
+                f"{where}: an escalation either moves the to-do ('reassign_to') or acts "
+                "on it ('action'): give exactly one"
+            )
+            self.add(path, message, node=node_id)
+            return
+        action = rule.get("action")
+        if action is None:
+            return
+        offered = node.get("actions") or [str(a) for a in node_type.offered_actions()]
+        if action not in offered:
+            self.add(
+                f"{path}.action",
+                f"{where}: the escalation's action '{action}' is not one the node offers "
+                f"({', '.join(offered)})",
+                node=node_id,
+            )
+            return
+        access = node.get("field_access", {})
+        required = [
+            f["key"]
+            for f in self.doc["fields"]
+            if f.get("required") and access.get(f["key"]) == "edit"
+        ]
+        if action in {"agree", "read"} and required:
+            self.add(
+                f"{path}.action",
+                f"{where}: an automatic '{action}' cannot fill the required fields this node "
+                f"edits ({', '.join(required)})",
+                node=node_id,
+            )
+        elif (
+            action in {str(a) for a in node_type.opinion_required}
+            and not (rule.get("opinion") or "").strip()
+        ):
+            self.add(
+                f"{path}.opinion",
+                f"{where}: an automatic '{action}' needs an opinion (regulations §3.5)",
+                node=node_id,
+            )
+
     def node_type_rules(self, node, node_type: NodeTypeSpec, path: str, where: str) -> None:
         node_id = node["id"]
         if node_type.needs_assignee and "assignee" not in node:
@@ -243,6 +299,7 @@ class _Check:
         if "deadline_hours" in node and not node_type.needs_assignee:
             message = f"{where}: a '{node_type.name}' node has no handler, so no deadline"
             self.add(f"{path}.deadline_hours", message, node=node_id)
+        self.escalation(node, node_type, path, where)
         offered = {str(action) for action in node_type.actions}
         for action in node.get("actions", []):
             if action not in offered:

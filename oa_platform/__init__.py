@@ -29,7 +29,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.notifications import init_app as init_notifications
     from oa_platform.org.directory import OrgDirectory
     from oa_platform.roles import ROLES
-    from oa_platform.runtime import handover  # noqa: F401 (connects the deactivation hand-over)
+    from oa_platform.runtime import (
+        business_calendar,
+        handover,  # noqa: F401 (connects the deactivation hand-over)
+    )
     from oa_platform.runtime.api import ProcessApi
     from oa_platform.views import register_views
     from plugins.registry import node_types
@@ -71,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     init_celery(app)
     init_notifications(app)
+    business_calendar.init_app(app)
 
     from oa_platform.cli import oa_cli
 

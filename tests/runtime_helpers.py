@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from oa_platform.extensions import db
-from oa_platform.runtime import audit
+from oa_platform.runtime import audit, timers
 from oa_platform.runtime.commands import ActionRequest, Runtime
 from oa_platform.runtime.models import AuditEntry, Instance, Task
 from oa_platform.runtime.services import runtime
@@ -221,6 +221,11 @@ def act(username: str, task: Task | int, action: str, **request: Any) -> Instanc
 def act_at(instance: Instance, username: str, action: str, node_id=None, **request) -> Instance:
     """``username`` takes ``action`` on their actionable task (at ``node_id``)."""
     return act(username, task_of(instance, username, node_id), action, **request)
+
+
+def fire_due_timers() -> int:
+    """What beat's ``fire_due_timers`` does, in the test's process; how many fired."""
+    return timers.fire_due(db.session, runtime().timer_fired)
 
 
 def agree_through(instance: Instance, limit: int = 30) -> Instance:

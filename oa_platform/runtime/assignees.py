@@ -102,3 +102,16 @@ def _from_field(session: Session, value: Any) -> OAUser | None:
         department_id = OrgDirectory(session).department_id(value)
     department = session.get(Department, department_id) if department_id else None
     return department.head if department else None
+
+
+def head_for(user: OAUser) -> OAUser | None:
+    """Who takes over from ``user``: the head of their department, or the next head above,
+    or else the leader in charge (hand-over on leaving, escalation of overdue to-dos)."""
+    department = user.department
+    chain = [department, *department.ancestors()] if department else []
+    # A head leaving hands over to the head above, or else to the leader in charge.
+    candidates = [unit.head for unit in chain] + [unit.leader_in_charge for unit in chain]
+    for person in candidates:
+        if person is not None and person.id != user.id and is_active(person):
+            return person
+    return None

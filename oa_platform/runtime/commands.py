@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TypeVar
 
 from flask import current_app
@@ -27,7 +26,8 @@ from form_builder.directory import Directory, Viewer
 from form_builder.lifecycle import Lifecycle
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import audit, deferred, notices
+from oa_platform.runtime import audit, deferred, notices, overtime
+from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -41,7 +41,6 @@ from oa_platform.runtime.exceptions import (
 from oa_platform.runtime.models import (
     Activation,
     Instance,
-    OvertimeRecord,
     Question,
     Task,
     Timer,
@@ -56,6 +55,7 @@ from oa_platform.runtime.states import (
     TaskStatus,
     check_task,
 )
+from oa_platform.runtime.timer_handlers import TimerHandlers
 from oa_platform.runtime.visibility import visible_instance
 from plugins.contract import AGREEING, Action, NodeType
 
@@ -327,12 +327,9 @@ class Runtime:
         task.action = str(action)
         task.opinion = opinion or None
         task.completed_at = utcnow()
-        task.completed_by_id = actor.id
+        task.completed_by_id = actor.id if actor else None
         task.draft = None
-        late = self.session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == task.id))
-        if late is not None:  # how late, for the §8.5 inspection reports
-            late.handled_at = task.completed_at
-            late.minutes_late = int((task.completed_at - late.due_at).total_seconds() // 60)
+        overtime.close(self.session, task, task.completed_at)
         deferred.defer_event(
             self.session,
             "task_completed",
@@ -633,7 +630,7 @@ class Runtime:
             hours = current_app.config.get("OA_QUESTION_HOURS", 24)
             self.session.add(
                 Timer(
-                    due_at=question.asked_at + timedelta(hours=hours),
+                    due_at=calendar().add(question.asked_at, hours),
                     kind="question",
                     instance_id=instance.id,
                     data={"question": question.id},
@@ -760,80 +757,20 @@ class Runtime:
 
     def timer_fired(self, timer: Timer) -> None:
         """Handle one due timer inside its own transaction (``timers.fire`` commits)."""
-        handlers = {
-            "deadline": self._deadline_passed,
-            "reminder": self._reminder_due,
-            "question": self._question_due,
-            "node": self._node_timer_due,
-        }
-        if timer.kind not in handlers:
-            raise ValueError(f"unknown timer kind {timer.kind!r}")
-        instance = self.session.get(Instance, timer.instance_id)
-        if instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}:
-            return  # finished, revoked or in error: nothing is waiting any more
-        handlers[timer.kind](self._engine(instance, None), timer)
-        instance.updated_at = utcnow()
+        TimerHandlers(self).fire(timer)
 
-    def _live_task(self, timer: Timer) -> Task | None:
-        task = self.session.get(Task, timer.task_id)
-        return task if task is not None and task.status in ACTIONABLE_TASK else None
-
-    def _deadline_passed(self, engine: Engine, timer: Timer) -> None:
-        task = self._live_task(timer)
-        if task is None:
-            return  # handled in time, or the chain moved on
-        due = task.due_at.isoformat(timespec="seconds")
-        engine.audit(
-            "overdue",
-            node_id=task.node_id,
-            task_id=task.id,
-            detail={"assignee": task.assignee.username, "due_at": due},
-            system=True,
-        )
-        deferred.defer_event(
-            self.session,
-            "deadline_passed",
-            task_id=task.id,
-            instance_id=task.instance_id,
-            node_id=task.node_id,
-            assignee=task.assignee.username,
-            due_at=due,
-        )
-        notices.overdue(self.session, task)
-        self.session.add(
-            OvertimeRecord(
-                task_id=task.id,
-                instance_id=task.instance_id,
-                definition_id=task.instance.definition_id,
-                node_id=task.node_id,
-                handler_id=task.assignee_id,
-                due_at=task.due_at,
+    def act_automatically(self, engine: Engine, task: Task, action: Action, opinion: str) -> None:
+        """The system acts on a task (an overdue node's escalation), with the node's rules:
+        the action must be offered and the opinion rule holds. Audited with no actor."""
+        node = engine.nodes[task.node_id]
+        offered = self.offered(engine, task)
+        if action not in offered:
+            raise ActionNotOfferedError(
+                f"'{node['name']}' does not offer to {LABELS[action]} any more."
             )
-        )
-
-    def _reminder_due(self, engine: Engine, timer: Timer) -> None:
-        task = self._live_task(timer)
-        if task is None:
-            return
-        engine.audit("reminded", node_id=task.node_id, task_id=task.id, system=True)
-        notices.reminder(self.session, task)
-
-    def _question_due(self, engine: Engine, timer: Timer) -> None:
-        question = self.session.get(Question, timer.data["question"])
-        if question is None or question.answered_at is not None:
-            return
-        engine.audit("question_overdue", detail={"question": question.id}, system=True)
-        notices.question_overdue(self.session, question)
-
-    def _node_timer_due(self, engine: Engine, timer: Timer) -> None:
-        activation = self.session.get(Activation, timer.activation_id)
-        if activation is None or activation.status is not ActivationStatus.ACTIVE:
-            return
-        engine.audit(
-            "timer_fired", node_id=activation.node_id, detail={"name": timer.name}, system=True
-        )
-        engine.call_hook(activation, "on_timer", timer.name, timer.data)
-        engine.run()
+        opinion = check_opinion(engine.node_type(task.node_id), node, action, opinion)
+        request = ActionRequest(action=str(action), opinion=opinion)
+        self._perform(engine, task, None, action, opinion, request)
 
     # Administration (a hook that raised) -------------------------------------------------
 
@@ -878,9 +815,10 @@ class Runtime:
 
 
 def _handled_message(task: Task) -> str:
-    if task.status is TaskStatus.DONE and task.completed_by is not None:
+    if task.status is TaskStatus.DONE:
         when = task.completed_at.strftime("%Y-%m-%d %H:%M") if task.completed_at else ""
-        return f"This task was already handled by {task.completed_by} ({task.action}, {when} UTC)."
+        who = task.completed_by or "the system, as it was overdue"
+        return f"This task was already handled by {who} ({task.action}, {when} UTC)."
     if task.action == str(Action.TRANSFER) and task.completed_by is not None:
         return f"This task was transferred by {task.completed_by}."
     return "This task is no longer open (the node has moved on)."

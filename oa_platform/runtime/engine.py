@@ -12,7 +12,7 @@ from __future__ import annotations
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,6 +25,7 @@ from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
 from oa_platform.agents.resolve import delegation_chain
 from oa_platform.runtime import assignees, audit, deferred, notices
+from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import EngineContext
 from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
 from oa_platform.runtime.models import Activation, Instance, Task, Timer
@@ -492,11 +493,11 @@ class Engine:
 
     def _deadline_timer(self, task: Task) -> None:
         """The task's deadline (regulations §3.3) and the reminder before it, as timers."""
-        now = utcnow()
         due = {"deadline": task.due_at}
         percent = current_app.config.get("OA_REMINDER_PERCENT", 75)
         if 0 < percent < 100:
-            due["reminder"] = now + (task.due_at - now) * percent / 100
+            hours = self._deadline_hours(task.node_id) * percent / 100
+            due["reminder"] = calendar().add(utcnow(), hours)
         for kind, at in due.items():
             self.session.add(
                 Timer(
@@ -573,9 +574,12 @@ class Engine:
             "task_cancelled", node_id=task.node_id, task_id=task.id, detail={"reason": reason}
         )
 
-    def _due_at(self, node_id: str):
-        hours = self.nodes[node_id].get("deadline_hours", DEFAULT_DEADLINE_HOURS)
-        return utcnow() + timedelta(hours=hours)
+    def _deadline_hours(self, node_id: str) -> float:
+        return self.nodes[node_id].get("deadline_hours", DEFAULT_DEADLINE_HOURS)
+
+    def _due_at(self, node_id: str) -> datetime:
+        """When a to-do arriving now is due: its hours counted by the business calendar."""
+        return calendar().add(utcnow(), self._deadline_hours(node_id))
 
     def _next_seq(self) -> int:
         self.session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.signals import user_deactivated
-from oa_platform.runtime.assignees import is_active
+from oa_platform.runtime.assignees import head_for
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.models import Task
 from oa_platform.runtime.states import LIVE_TASK
@@ -27,7 +27,7 @@ def _on_deactivated(_app: Flask, *, user: OAUser, successor: OAUser | None, sess
 
 def hand_over(session: Session, user: OAUser, successor: OAUser | None) -> list[Task]:
     """Move ``user``'s live tasks; returns the new tasks."""
-    heir = successor or _head_for(user)
+    heir = successor or head_for(user)
     moved: list[Task] = []
     tasks = session.scalars(
         select(Task)
@@ -58,14 +58,3 @@ def hand_over(session: Session, user: OAUser, successor: OAUser | None) -> list[
         )
         moved.append(new)
     return moved
-
-
-def _head_for(user: OAUser) -> OAUser | None:
-    department = user.department
-    chain = [department, *department.ancestors()] if department else []
-    # A head leaving hands over to the head above, or else to the leader in charge.
-    candidates = [unit.head for unit in chain] + [unit.leader_in_charge for unit in chain]
-    for person in candidates:
-        if person is not None and person.id != user.id and is_active(person):
-            return person
-    return None

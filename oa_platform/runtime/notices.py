@@ -65,6 +65,19 @@ def overdue(session: Session, task: Task) -> None:
     )
 
 
+def escalated(session: Session, task: Task, head: OAUser) -> None:
+    """An overdue to-do was moved to the head: the late handler is told where it went."""
+    notify(
+        session,
+        [task.assignee_id],
+        kind="escalated",
+        key=f"task:{task.id}",
+        subject=f"Passed to {head.get_full_name()} as it was overdue: "
+        f"{_node_name(task.instance, task.node_id)} — {task.instance.title}",
+        link=_link(task.instance),
+    )
+
+
 def reminder(session: Session, task: Task) -> None:
     """Most of the task's time has passed (``OA_REMINDER_PERCENT``)."""
     notify(

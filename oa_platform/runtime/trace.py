@@ -206,7 +206,7 @@ def _task_step(task: Task, names: Mapping[int, str]) -> Step | None:
     """A task as a step; tasks cancelled because the node moved on are left out."""
     who = names.get(task.completed_by_id or task.assignee_id, "?")
     if task.principal_id and task.principal_id != (task.completed_by_id or task.assignee_id):
-        who = f"{who} for {names.get(task.principal_id, '?')}"
+        who = f"{who} on behalf of {names.get(task.principal_id, '?')}"
     if task.status is TaskStatus.DONE:
         return Step(who, task.action or "done", task.completed_at)
     if task.status is TaskStatus.CANCELLED:

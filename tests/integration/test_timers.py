@@ -23,6 +23,7 @@ from plugins.events import event_manager, hookimpl
 from plugins.registry import Installed, node_types
 from tests.conftest import user
 from tests.runtime_helpers import chain, events, live, node, publish, refresh
+from tests.runtime_helpers import fire_due_timers as fire
 
 BOTH_DATABASES = True
 LEAVE = {
@@ -55,10 +56,6 @@ def cooling_off():
     registry.installed["cooling_off"] = Installed(CoolingOff(), "tests: CoolingOff", "0")
     yield
     del registry.installed["cooling_off"]
-
-
-def fire() -> int:
-    return timers.fire_due(db.session, runtime().timer_fired)
 
 
 def test_a_node_timer_calls_on_timer_once_when_due(demo, cooling_off):

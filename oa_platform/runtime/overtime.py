@@ -1,0 +1,33 @@
+"""Overtime records for the inspections of regulations §8.5: a task that went past its
+deadline is recorded once, and how late it was once it left its handler."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oa_platform.runtime.models import OvertimeRecord, Task
+
+
+def record(session: Session, task: Task) -> None:
+    """The task's deadline passed while its handler still had it."""
+    session.add(
+        OvertimeRecord(
+            task_id=task.id,
+            instance_id=task.instance_id,
+            definition_id=task.instance.definition_id,
+            node_id=task.node_id,
+            handler_id=task.assignee_id,
+            due_at=task.due_at,
+        )
+    )
+
+
+def close(session: Session, task: Task, at: datetime) -> None:
+    """The task left its handler (handled, or taken away by escalation): how late it was."""
+    late = session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == task.id))
+    if late is not None:
+        late.handled_at = at
+        late.minutes_late = int((at - late.due_at).total_seconds() // 60)
