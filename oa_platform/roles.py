@@ -44,6 +44,13 @@ _DEFINITIONS_READ = [
     ("(Process Design|Definitions)", "menu_access"),
 ]
 
+# The quarterly overtime inspection (§8.5): IT inspects, the Management Center and Auditors
+# read the same report.
+_REPORTS = [
+    ("OvertimeReportView", "can_list"),
+    ("(Reports|Overtime Inspection)", "menu_access"),
+]
+
 ROLES: dict[str, list[tuple[str, str]]] = {
     # IT department: administers the platform.
     "Admin": [(".*", ".*")],
@@ -60,11 +67,13 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     "Process Designer": _STAFF
     + _ORG_READ
     + _DEFINITIONS_READ
+    + _REPORTS
     + [("DefinitionsView", "can_design"), ("Import Definitions", "menu_access")],
     # Reviews new and changed process forms (§2.3).
     "Management Center": _STAFF
     + _ORG_READ
     + _DEFINITIONS_READ
+    + _REPORTS
     + [("DefinitionsView", "can_review")],
     # Department heads: their team's resets; the org rule decides whose.
     "Unit Head": _STAFF + _ORG_READ,
@@ -78,5 +87,6 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         # Every instance, read only (visibility.py lets Auditors see them all).
         ("InboxView", "can_audit"),
     ]
-    + _DEFINITIONS_READ,
+    + _DEFINITIONS_READ
+    + _REPORTS,
 }

@@ -41,6 +41,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.agents.views import AgentsView
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
+    from oa_platform.reports.views import OvertimeReportView
     from oa_platform.runtime.admin_views import InstanceErrorsView, NodeTypesView
     from oa_platform.runtime.views import InboxView, InstanceView, ProcessCatalogueView
     from oa_platform.runtime.views import static as runtime_static
@@ -97,6 +98,13 @@ def register_views(appbuilder: AppBuilder) -> None:
         "Instances in Error",
         icon="fa-exclamation-triangle",
         category="Administration",
+    )
+    appbuilder.add_view(
+        OvertimeReportView,
+        "Overtime Inspection",
+        icon="fa-clock-o",
+        category="Reports",
+        category_icon="fa-bar-chart",
     )
     appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)

@@ -24,7 +24,7 @@ from form_builder.clock import utcnow
 from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
 from oa_platform.agents.resolve import delegation_chain
-from oa_platform.runtime import assignees, audit, deferred, notices
+from oa_platform.runtime import assignees, audit, deferred, notices, overtime
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import EngineContext
 from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
@@ -570,6 +570,7 @@ class Engine:
         task.status = TaskStatus.CANCELLED
         task.completed_at = utcnow()
         task.action = action or task.action
+        overtime.close(self.session, task, task.completed_at)  # taken away late: how late
         self.audit(
             "task_cancelled", node_id=task.node_id, task_id=task.id, detail={"reason": reason}
         )

@@ -108,7 +108,6 @@ class TimerHandlers:
                 return
             # If the head already signs at this node, the node now waits for them alone.
             engine.reassign(task, head, "escalated: overdue", principal_id=None)
-            overtime.close(self.session, task, utcnow())
             self._audit(engine, "escalated", task, {**detail, "to": head.username})
             notices.escalated(self.session, task, head)
             return

@@ -1,0 +1,129 @@
+"""The "Overtime inspection" page and its CSV export (regulations §8.5: IT inspects node
+processing at least once a quarter; overtime found is penalised).
+
+Who may open it is a FAB permission (``roles.py``: Admin, Process Designer, Management
+Center, Auditor); everyone else gets 403 like the other administration pages. An instance's
+title is shown, and linked, only to a viewer who may see that instance (``visibility.py``);
+others get its number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, g, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+
+from form_builder.clock import utcnow
+from oa_platform.extensions import db
+from oa_platform.reports import overtime
+from oa_platform.reports.csv_export import to_csv
+from oa_platform.reports.forms import OvertimeFilterForm
+from oa_platform.reports.periods import previous_quarter, quarter_of
+
+CSV_HEADER = (
+    "Instance",
+    "Title",
+    "Process",
+    "Node",
+    "Handler",
+    "Handler name",
+    "Department",
+    "Due (UTC)",
+    "Handled or closed (UTC)",
+    "State",
+    "Minutes late",
+)
+
+
+def duration(minutes: int) -> str:
+    """Minutes as "1 d 2 h 5 min", leaving out the larger units that are zero."""
+    days, rest = divmod(max(minutes, 0), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    if hours:
+        parts.append(f"{hours} h")
+    if mins or not parts:
+        parts.append(f"{mins} min")
+    return " ".join(parts)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class OvertimeReportView(BaseView):
+    """``/reports/overtime/``: the inspection page; ``/reports/overtime/export.csv``: its
+    detailed records as a spreadsheet."""
+
+    route_base = "/reports/overtime"
+    default_view = "report"
+
+    @expose("/")
+    @has_access
+    @permission_name("list")
+    def report(self):
+        now = utcnow()
+        form = OvertimeFilterForm(db.session, request.args, now.date())
+        if not form.validate():
+            return self._render(form, now), 400
+        filters = form.filters()
+        number = max(request.args.get("page", 1, type=int) or 1, 1)
+        return self._render(
+            form,
+            now,
+            totals=overtime.totals(db.session, filters, now),
+            handlers=overtime.by_handler(db.session, filters, now),
+            nodes=overtime.by_node(db.session, filters, now),
+            page=overtime.details(db.session, filters, now, g.user, number),
+        )
+
+    @expose("/export.csv")
+    @has_access
+    @permission_name("list")
+    def export(self):
+        now = utcnow()
+        form = OvertimeFilterForm(db.session, request.args, now.date())
+        if not form.validate():
+            return self._render(form, now), 400
+        rows = (
+            (
+                row.instance_id,
+                row.title,
+                row.definition,
+                row.node,
+                row.handler_username,
+                row.handler,
+                row.department,
+                _when(row.due_at),
+                _when(row.ended_at),
+                row.state,
+                row.minutes_late,
+            )
+            for row in overtime.all_details(db.session, form.filters(), now, g.user)
+        )
+        period = form.period
+        name = f"overtime-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+        return Response(
+            to_csv(CSV_HEADER, rows),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    def _render(self, form: OvertimeFilterForm, now: datetime, **report):
+        today = now.date()
+        return self.render_template(
+            "reports/overtime.html",
+            form=form,
+            quarters=[
+                ("This quarter", quarter_of(today)),
+                ("Last quarter", previous_quarter(today)),
+            ],
+            duration=duration,
+            when=_when,
+            **report,
+        )
