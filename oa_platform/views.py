@@ -42,7 +42,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
     from oa_platform.reports.views import OvertimeReportView
-    from oa_platform.runtime.admin_views import InstanceErrorsView, NodeTypesView
+    from oa_platform.runtime.admin_views import (
+        FailedTimersView,
+        InstanceErrorsView,
+        NodeTypesView,
+    )
     from oa_platform.runtime.views import InboxView, InstanceView, ProcessCatalogueView
     from oa_platform.runtime.views import static as runtime_static
 
@@ -97,6 +101,12 @@ def register_views(appbuilder: AppBuilder) -> None:
         InstanceErrorsView,
         "Instances in Error",
         icon="fa-exclamation-triangle",
+        category="Administration",
+    )
+    appbuilder.add_view(
+        FailedTimersView,
+        "Failed Timers",
+        icon="fa-clock-o",
         category="Administration",
     )
     appbuilder.add_view(

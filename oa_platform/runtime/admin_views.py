@@ -1,5 +1,6 @@
-"""Administrators' pages for plugins: the installed node types (and the ones that failed to
-load), and instances stopped in error at a node, with retry and skip."""
+"""Administrators' pages for plugins and timers: the installed node types (and the ones that
+failed to load), instances stopped in error at a node (retry, skip), and timers whose handler
+kept failing (retry)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlalchemy import select
 
 from form_builder.forms import ConfirmForm
 from oa_platform.extensions import db
+from oa_platform.runtime import audit, timers
 from oa_platform.runtime.exceptions import RuntimeCommandError
-from oa_platform.runtime.models import Instance
+from oa_platform.runtime.models import Instance, Timer, TimerState
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import InstanceStatus
 from plugins.registry import node_types
@@ -68,4 +70,45 @@ class InstanceErrorsView(BaseView):
                 flash(f"The node failed again: {instance.error_detail.splitlines()[-1]}", "danger")
             else:
                 flash(f"#{instance.id} is {instance.status} again.", "success")
+        return redirect(url_for(".list"))
+
+
+class FailedTimersView(BaseView):
+    """Timers (deadlines, reminders, escalations, node timers) whose handler failed every
+    attempt, with the last error; retry once the cause is fixed."""
+
+    route_base = "/admin/failed-timers"
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        failed = db.session.execute(
+            select(Timer, Instance.title)
+            .join(Instance, Instance.id == Timer.instance_id)
+            .where(Timer.state == TimerState.FAILED)
+            .order_by(Timer.due_at.desc())
+        )
+        return self.render_template(
+            "admin/failed_timers.html", failed=list(failed), form=ConfirmForm()
+        )
+
+    @expose("/<int:timer_id>/retry", methods=["POST"])
+    @has_access
+    @permission_name("repair")
+    def retry(self, timer_id: int):
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        timer = timers.retry(db.session, timer_id)
+        if timer is None:
+            abort(404)
+        audit.append(
+            db.session,
+            timer.instance_id,
+            "timer_retried",
+            actor_id=g.user.id,
+            detail={"timer": timer.id, "kind": timer.kind},
+        )
+        db.session.commit()
+        flash(f"The {timer.kind} timer of #{timer.instance_id} will fire again shortly.", "success")
         return redirect(url_for(".list"))

@@ -125,3 +125,15 @@ def fire_due(
         if len(ids) < batch:
             break
     return fired
+
+
+def retry(session: Session, timer_id: int) -> Timer | None:
+    """Send a failed timer round again (an administrator fixed its cause); None if the
+    timer is not failed. The caller commits."""
+    timer = session.get(Timer, timer_id)
+    if timer is None or timer.state is not TimerState.FAILED:
+        return None
+    timer.state = TimerState.PENDING
+    timer.attempts = 0
+    timer.due_at = utcnow()
+    return timer

@@ -21,7 +21,7 @@ from oa_platform.runtime.states import InstanceStatus
 from plugins.contract import NodeKind, NodeType
 from plugins.events import event_manager, hookimpl
 from plugins.registry import Installed, node_types
-from tests.conftest import user
+from tests.conftest import login, user
 from tests.runtime_helpers import chain, events, live, node, publish, refresh
 from tests.runtime_helpers import fire_due_timers as fire
 
@@ -139,6 +139,19 @@ def test_a_failing_handler_is_retried_with_back_off_then_marked_failed(demo):
     assert timer.state is TimerState.FAILED
     assert timer.attempts == timers.MAX_ATTEMPTS
     assert "unknown timer kind 'mystery'" in timer.last_error
+    # Administrators see it with its error, and send it round again once the cause is fixed.
+    staff = demo.test_client()
+    login(staff, "staff")
+    assert staff.get("/admin/failed-timers/").status_code == 403
+    client = demo.test_client()
+    login(client, "admin")
+    page = client.get("/admin/failed-timers/").get_data(as_text=True)
+    assert f'id="timer-{timer.id}"' in page and "unknown timer kind" in page
+    assert client.post(f"/admin/failed-timers/{timer.id}/retry").status_code == 302
+    db.session.expire_all()
+    assert (timer.state, timer.attempts) == (TimerState.PENDING, 0)
+    assert "timer_retried" in [e.event for e in events(refresh(instance))]
+    assert client.post(f"/admin/failed-timers/{timer.id}/retry").status_code == 404
 
 
 def test_two_workers_claim_disjoint_batches(app_factory, database_kind):
