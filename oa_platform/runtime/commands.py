@@ -330,15 +330,7 @@ class Runtime:
         task.completed_by_id = actor.id if actor else None
         task.draft = None
         overtime.close(self.session, task, task.completed_at)
-        deferred.defer_event(
-            self.session,
-            "task_completed",
-            task_id=task.id,
-            instance_id=task.instance_id,
-            node_id=task.node_id,
-            assignee=task.assignee.username,
-            action=str(action),
-        )
+        deferred.defer_task_event(self.session, "task_completed", task, action=str(action))
 
     def _record(self, engine, task, actor, action, opinion, **detail) -> None:
         engine.audit(

@@ -7,11 +7,14 @@ transaction dispatches them after its commit, and a rollback drops them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from plugins.events import announce
+
+if TYPE_CHECKING:
+    from oa_platform.runtime.models import Task
 
 _KEY = "oa_deferred"
 
@@ -26,6 +29,19 @@ def defer_job(session: Session, **job: Any) -> None:
 
 def defer_event(session: Session, name: str, **arguments: Any) -> None:
     pending(session).append((name, arguments))
+
+
+def defer_task_event(session: Session, name: str, task: Task, **arguments: Any) -> None:
+    """Announce an event about a task, with its instance, node and handler, after commit."""
+    defer_event(
+        session,
+        name,
+        task_id=task.id,
+        instance_id=task.instance_id,
+        node_id=task.node_id,
+        assignee=task.assignee.username,
+        **arguments,
+    )
 
 
 def truncate(session: Session, length: int) -> None:

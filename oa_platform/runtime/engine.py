@@ -448,14 +448,7 @@ class Engine:
             task_id=task.id,
             detail={"to": username, "role": role, "waiting": waiting, "blocking": blocking},
         )
-        deferred.defer_event(
-            self.session,
-            "task_created",
-            task_id=task.id,
-            instance_id=self.instance.id,
-            node_id=task.node_id,
-            assignee=username,
-        )
+        deferred.defer_task_event(self.session, "task_created", task)
         return task
 
     def defer_job(self, activation: Activation, function: str, payload: Mapping[str, Any]) -> None:

@@ -62,15 +62,7 @@ class TimerHandlers:
             detail={"assignee": task.assignee.username, "due_at": due},
             system=True,
         )
-        deferred.defer_event(
-            self.session,
-            "deadline_passed",
-            task_id=task.id,
-            instance_id=task.instance_id,
-            node_id=task.node_id,
-            assignee=task.assignee.username,
-            due_at=due,
-        )
+        deferred.defer_task_event(self.session, "deadline_passed", task, due_at=due)
         notices.overdue(self.session, task)
         overtime.record(self.session, task)
         rule = engine.nodes[task.node_id].get("escalation")
