@@ -68,7 +68,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     + _ORG_READ
     + _DEFINITIONS_READ
     + _REPORTS
-    + [("DefinitionsView", "can_design"), ("Import Definitions", "menu_access")],
+    + [("DefinitionsView", "can_design"), ("(Import Definitions|New Definition)", "menu_access")],
     # Reviews new and changed process forms (§2.3).
     "Management Center": _STAFF
     + _ORG_READ

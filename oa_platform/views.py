@@ -7,6 +7,7 @@ from flask_appbuilder import AppBuilder, IndexView, expose
 
 from oa_platform.accounts.commands import current_policy
 from oa_platform.extensions import db
+from oa_platform.org.directory import OrgDirectory
 from oa_platform.runtime import inbox
 
 
@@ -31,6 +32,9 @@ class DashboardView(IndexView):
 
 
 def register_views(appbuilder: AppBuilder) -> None:
+    from form_builder.designer import org as designer_org
+    from form_builder.designer.api import DesignerApi
+    from form_builder.designer.views import DesignerView
     from form_builder.views import DefinitionsView
     from oa_platform.accounts.views import (
         AccountEventView,
@@ -83,6 +87,15 @@ def register_views(appbuilder: AppBuilder) -> None:
         icon="fa-sitemap",
         category="Process Design",
         category_icon="fa-pencil-square-o",
+    )
+    appbuilder.add_view_no_menu(DesignerView)
+    appbuilder.add_view_no_menu(DesignerApi)
+    designer_org.init_app(current_app, OrgDirectory)
+    appbuilder.add_link(
+        "New Definition",
+        href="/designer/",
+        icon="fa-magic",
+        category="Process Design",
     )
     appbuilder.add_link(
         "Import Definitions",

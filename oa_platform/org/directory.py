@@ -6,6 +6,8 @@ one company has it; user names are case-insensitive, as log-in treats them.
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -67,6 +69,23 @@ class OrgDirectory:
             (f"{company}/{code}", f"{name} ({company})")
             for company, code, name in self.session.execute(query)
         ]
+
+    def choices(self, kind: str) -> list[tuple[str, str]]:
+        """(stored value, label) of every unit of ``kind`` for the designer's assignee
+        pickers (``form_builder.designer.org.OrgLookups``)."""
+        if kind == "users":
+            return self.user_choices()
+        if kind == "departments":
+            return self.department_choices()
+        if kind == "roles":
+            public = current_app.config.get("AUTH_ROLE_PUBLIC", "Public")
+            query = select(Role.name).where(Role.name != public).order_by(Role.name)
+            return [(name, name) for name in self.session.scalars(query)]
+        if kind == "positions":
+            names = self.session.scalars(select(Position.name).order_by(Position.rank.desc()))
+            return [(name, name) for name in names]
+        rows = self.session.execute(select(Company.code, Company.name).order_by(Company.code))
+        return [(code, f"{name} ({code})") for code, name in rows]
 
     def department_of(self, username: str) -> str | None:
         query = (

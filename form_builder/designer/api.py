@@ -1,0 +1,135 @@
+"""The designer's JSON endpoints: check, save, submit, and the org look-ups for its pickers.
+
+Every endpoint runs what the Definitions pages run (``Lifecycle.save_draft``, ``submit``, the
+publish-time validator); the page's own checks are a convenience and these answers are the
+authority. Bodies are ``{"document": {...}, "key": "the key being edited" | null}``; a body
+that is not such JSON gets a 400 naming what is wrong. Problems come back as
+``{"path", "message", "node", "field"}`` (see :mod:`.document`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import abort, g, jsonify, make_response, request, url_for
+from flask_appbuilder import BaseView, expose
+
+from form_builder import services
+from form_builder.designer import org
+from form_builder.designer.access import PERMISSION_VIEW, designer_api, json_error
+from form_builder.designer.document import problems_json
+from form_builder.exceptions import DefinitionError, LifecycleError, Problem
+from form_builder.format import load_document
+from form_builder.models import DefinitionVersion
+
+
+class DesignerApi(BaseView):
+    """``/designer/api/...``: what the designer page calls while IT edits."""
+
+    route_base = "/designer/api"
+    class_permission_name = PERMISSION_VIEW
+
+    @expose("/check", methods=["POST"])
+    @designer_api
+    def check(self):
+        """Every problem of the unsaved document: the format's, then publish-time ones."""
+        document, _ = _body()
+        return jsonify({"problems": problems_json(_problems(document), document)})
+
+    @expose("/save", methods=["POST"])
+    @designer_api
+    def save(self):
+        """Save the document as the definition's draft; answers its publish-time problems."""
+        document, key = _body()
+        saved = _save(document, key)
+        services.session().commit()
+        lifecycle = services.lifecycle()
+        problems = problems_json(lifecycle.problems(saved.document), saved.document)
+        return jsonify({**_saved(saved), "problems": problems})
+
+    @expose("/submit", methods=["POST"])
+    @designer_api
+    def submit(self):
+        """Save, then submit for review; refused with the problems if validation fails (the
+        draft stays saved)."""
+        document, key = _body()
+        saved = _save(document, key)
+        services.session().commit()
+        try:
+            services.lifecycle().submit(g.user, saved)
+        except DefinitionError as error:
+            services.session().rollback()
+            answer = {**_saved(saved), "problems": problems_json(error.problems, document)}
+            return jsonify({**answer, "error": "Not submitted: the definition has problems."}), 422
+        except LifecycleError as error:
+            services.session().rollback()
+            return json_error(error.message, 409)
+        services.session().commit()
+        return jsonify({**_saved(saved), "submitted": True, "problems": []})
+
+    @expose("/org/<kind>")
+    @designer_api
+    def org_choices(self, kind: str):
+        """``{"choices": [{"value", "label"}]}`` of users, roles, departments, positions or
+        companies, for the assignee pickers."""
+        if kind not in org.KINDS:
+            return json_error(f"Unknown kind '{kind}' (one of: {', '.join(org.KINDS)}).", 404)
+        choices = org.lookups().choices(kind)
+        return jsonify({"choices": [{"value": v, "label": label} for v, label in choices]})
+
+
+def _body() -> tuple[dict[str, Any], str | None]:
+    """(document, key being edited) from the request; a 400 answer says what is wrong."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
+        abort(json_error('Send JSON: {"document": {...}, "key": null or the key edited}.', 400))
+    key = data.get("key")
+    if key is not None and not isinstance(key, str):
+        abort(json_error('"key" must be the key of the definition edited, or null.', 400))
+    return data["document"], key
+
+
+def _problems(document: dict[str, Any]) -> list[Problem]:
+    try:
+        checked = load_document(document)
+    except DefinitionError as error:
+        return error.problems
+    return services.lifecycle().problems(checked)
+
+
+def _save(document: dict[str, Any], key: str | None) -> DefinitionVersion:
+    """The saved draft; a refusal aborts with the answer saying why (nothing saved)."""
+    lifecycle = services.lifecycle()
+    new_key = document.get("key")
+    if key is not None and new_key != key:
+        message = f"the key must stay '{key}' (a new key makes a new definition: start one)"
+        _refuse([Problem("$.key", message)], document)
+    if key is None and isinstance(new_key, str) and lifecycle.definition(new_key, missing_ok=True):
+        message = f"a definition '{new_key}' exists already: open it from the Definitions list"
+        _refuse([Problem("$.key", message)], document)
+    try:
+        return lifecycle.save_draft(g.user, document)
+    except DefinitionError as error:
+        services.session().rollback()
+        _refuse(error.problems, document)
+    except LifecycleError as error:
+        services.session().rollback()
+        abort(json_error(error.message, 409))
+
+
+def _refuse(problems: list[Problem], document: Any) -> NoReturn:
+    answer = {"error": "Not saved: the definition has problems.", "saved": False}
+    abort(make_response(jsonify({**answer, "problems": problems_json(problems, document)}), 422))
+
+
+def _saved(version: DefinitionVersion) -> dict[str, Any]:
+    key = version.definition.key
+    return {
+        "saved": True,
+        "key": key,
+        "number": version.number,
+        "status": str(version.status),
+        "version_url": url_for("DefinitionsView.version", key=key, number=version.number),
+        "definition_url": url_for("DefinitionsView.definition", key=key),
+        "designer_url": url_for("DesignerView.edit", key=key),
+    }

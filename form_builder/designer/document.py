@@ -1,0 +1,89 @@
+"""What the designer needs to know about a document: where its problems are, and the palette.
+
+Problems go to the page as JSON with their JSON path and the node or field they concern, so
+the page shows each on that node or field. Schema problems know only their path; the node is
+filled in from it here (``$.nodes[2]…`` or the source node of ``$.edges[4]…``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from form_builder.exceptions import Problem
+
+_NODE_PATH = re.compile(r"^\$\.nodes\[(\d+)\]")
+_EDGE_PATH = re.compile(r"^\$\.edges\[(\d+)\]")
+_FIELD_PATH = re.compile(r"^\$\.fields\[(\d+)\]")
+
+
+def problems_json(problems: Iterable[Problem], document: Any) -> list[dict[str, Any]]:
+    """Each problem as ``{path, message, node, field}``, located as exactly as the path allows."""
+    return [_located(problem, document) for problem in problems]
+
+
+def _located(problem: Problem, document: Any) -> dict[str, Any]:
+    node, field = problem.node, problem.field
+    if node is None:
+        node = _member(document, "nodes", _NODE_PATH, problem.path, "id")
+    if node is None:
+        node = _member(document, "edges", _EDGE_PATH, problem.path, "from")
+    if field is None:
+        field = _member(document, "fields", _FIELD_PATH, problem.path, "key")
+    return {"path": problem.path, "message": problem.message, "node": node, "field": field}
+
+
+def _member(document: Any, items: str, pattern: re.Pattern[str], path: str, name: str):
+    match = pattern.match(path)
+    if not match or not isinstance(document, Mapping):
+        return None
+    elements = document.get(items)
+    index = int(match[1])
+    if not isinstance(elements, list) or index >= len(elements):
+        return None
+    element = elements[index]
+    value = element.get(name) if isinstance(element, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def node_type_palette(node_types: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The installed node types as the chain editor offers them, built-in and plugins alike:
+    label, icon, kind, whether a node needs an assignee, its actions and config schema."""
+    palette = []
+    for name, node_type in sorted(node_types.items()):
+        offered = (
+            node_type.offered_actions()
+            if hasattr(node_type, "offered_actions")
+            else node_type.actions
+        )
+        palette.append(
+            {
+                "name": name,
+                "label": getattr(node_type, "label", name),
+                "icon": getattr(node_type, "icon", "fa-square-o"),
+                "kind": str(node_type.kind),
+                "needs_assignee": bool(node_type.needs_assignee),
+                "actions": [str(action) for action in node_type.actions],
+                "default_actions": [str(action) for action in offered],
+                "config_schema": dict(getattr(node_type, "config_schema", {})),
+            }
+        )
+    return palette
+
+
+def blank_document() -> dict[str, Any]:
+    """Where a new definition starts: no fields, a start node joined to an end node."""
+    return {
+        "format": 1,
+        "key": "",
+        "name": "",
+        "category": "",
+        "department": "",
+        "fields": [],
+        "nodes": [
+            {"id": "start", "type": "start", "name": "Applicant"},
+            {"id": "end", "type": "end", "name": "End"},
+        ],
+        "edges": [{"from": "start", "to": "end"}],
+    }

@@ -1,0 +1,68 @@
+// The field-access matrix: fields down, the nodes that show the form across (the start node
+// and the task nodes), each cell edit / read / hidden. "Default" leaves the node's entry out:
+// the start node edits every field, other nodes read them (docs/definition-format.md).
+
+import { fill, h } from "./dom.js";
+import { box } from "./problems.js";
+import { NO_VALUE } from "./field_types.js";
+
+const LEVELS = [["edit", "Edit"], ["read", "Read"], ["hidden", "Hidden"]];
+
+export function mountAccessMatrix(element, store) {
+  const draw = () => drawMatrix(element, store);
+  store.subscribe(({ origin }) => {
+    if (origin !== "access") draw();
+  });
+  draw();
+}
+
+function drawMatrix(element, store) {
+  const nodes = store.doc.nodes.filter((node) => {
+    const type = store.nodeType(node);
+    return type && (type.kind === "start" || type.needs_assignee);
+  });
+  const fields = store.doc.fields;
+  if (!fields.length || !nodes.length) {
+    fill(element, h("p", { class: "text-muted" }, "Add fields and nodes first."));
+    return;
+  }
+  fill(
+    element,
+    h("div", { class: "table-responsive" }, h(
+      "table",
+      { class: "table table-condensed table-bordered oa-access", id: "access-matrix" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Field"), nodes.map((node) => h("th", { dataset: { oaNode: node.id } }, node.name)))),
+      h("tbody", {}, fields.map((field) => h(
+        "tr",
+        { dataset: { oaField: field.key } },
+        h("th", {}, field.label, " ", h("code", { class: "small" }, field.key)),
+        nodes.map((node) => h("td", {}, cell(store, node, field))),
+      ))),
+    )),
+    nodes.map((node) => box(`$.nodes[${store.doc.nodes.indexOf(node)}].field_access`)),
+  );
+}
+
+function cell(store, node, field) {
+  const base = (store.nodeType(node) || {}).kind === "start" && !NO_VALUE.has(field.type) ? "edit" : "read";
+  const current = (node.field_access || {})[field.key] || "";
+  return h(
+    "select",
+    {
+      class: "form-control input-sm",
+      "aria-label": `${field.label} at ${node.name}`,
+      dataset: { oaAccess: `${field.key}@${node.id}` },
+      onChange: (event) => {
+        const access = node.field_access || (node.field_access = {});
+        if (event.target.value) access[field.key] = event.target.value;
+        else delete access[field.key];
+        if (!Object.keys(access).length) delete node.field_access;
+        store.changed("access");
+      },
+    },
+    h("option", { value: "" }, `Default (${base})`),
+    LEVELS.map(([value, label]) =>
+      h("option", { value, selected: current === value, disabled: value === "edit" && NO_VALUE.has(field.type) }, label),
+    ),
+  );
+}

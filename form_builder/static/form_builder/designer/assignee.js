@@ -1,0 +1,139 @@
+// Who handles a node: the assignee rules of the definition format, picked from the real
+// organisation (users, roles, departments, positions, companies come from the server).
+
+import { fill, group, h, select } from "./dom.js";
+import { orgChoices } from "./api.js";
+
+const RULES = [
+  ["", "No one chosen yet"],
+  ["department_head", "Head of the applicant's department"],
+  ["leader_in_charge", "Leader in charge of the applicant's department"],
+  ["users", "Named users"],
+  ["role", "Everyone with a role"],
+  ["position", "Holders of a position"],
+  ["field", "The person or department chosen in a field"],
+  ["initiator", "The applicant"],
+];
+
+/** The assignee editor of ``node``; ``changed()`` after every edit. */
+export function assigneeEditor(node, store, orgUrl, changed) {
+  const details = h("div", { class: "oa-assignee-details" });
+  const draw = () => fill(details, node.assignee ? detailsFor(node.assignee, store, orgUrl, changed) : null);
+  const rule = select(RULES, node.assignee ? node.assignee.rule : "", {
+    id: "assignee-rule",
+    onChange: (event) => {
+      const chosen = event.target.value;
+      if (!chosen) delete node.assignee;
+      else node.assignee = starting(chosen, store);
+      draw();
+      changed();
+    },
+  });
+  draw();
+  return h("div", { class: "oa-assignee" }, group("Handled by", rule), details);
+}
+
+function starting(rule, store) {
+  if (rule === "users") return { rule, users: [] };
+  if (rule === "role") return { rule, role: "" };
+  if (rule === "position") return { rule, position: "" };
+  if (rule === "field") {
+    const picker = store.doc.fields.find((f) => f.type === "user" || f.type === "department");
+    return { rule, field: picker ? picker.key : "" };
+  }
+  return { rule };
+}
+
+function detailsFor(assignee, store, orgUrl, changed) {
+  switch (assignee.rule) {
+    case "department_head":
+      return group("Levels up", h("input", {
+        class: "form-control input-sm",
+        type: "number",
+        min: 1,
+        max: 10,
+        id: "assignee-levels",
+        value: assignee.levels ?? "",
+        placeholder: "1: the applicant's own department",
+        onInput: (e) => {
+          if (e.target.value === "" || Number(e.target.value) === 1) delete assignee.levels;
+          else assignee.levels = Number(e.target.value);
+          changed();
+        },
+      }));
+    case "users":
+      return group(
+        "Users",
+        orgPicker(orgUrl, "users", assignee.users, (values) => {
+          assignee.users = values;
+          changed();
+        }, true),
+        "Hold Ctrl to choose several.",
+      );
+    case "role":
+      return group("Role", orgPicker(orgUrl, "roles", assignee.role, (value) => { assignee.role = value; changed(); }));
+    case "position": {
+      const scope = "department" in assignee ? "department" : "company" in assignee ? "company" : "";
+      const where = h("div");
+      const drawWhere = (kind) => {
+        if (!kind) return fill(where);
+        const picker = orgPicker(orgUrl, kind === "department" ? "departments" : "companies", assignee[kind] || "", (value) => {
+          assignee[kind] = value;
+          changed();
+        });
+        return fill(where, group(kind === "department" ? "Department" : "Company", picker));
+      };
+      drawWhere(scope);
+      return h("div", {},
+        group("Position", orgPicker(orgUrl, "positions", assignee.position, (value) => { assignee.position = value; changed(); })),
+        group("Only in", select([["", "Anywhere"], ["department", "A department"], ["company", "A company"]], scope, {
+          id: "assignee-scope",
+          onChange: (e) => {
+            delete assignee.department;
+            delete assignee.company;
+            if (e.target.value) assignee[e.target.value] = "";
+            drawWhere(e.target.value);
+            changed();
+          },
+        })),
+        where,
+      );
+    }
+    case "field": {
+      const pickers = store.doc.fields.filter((f) => f.type === "user" || f.type === "department");
+      return group("Field", select([["", "Choose a user or department field"], ...pickers.map((f) => [f.key, `${f.label} (${f.key})`])], assignee.field, {
+        id: "assignee-field",
+        onChange: (e) => { assignee.field = e.target.value; changed(); },
+      }));
+    }
+    default:
+      return null;
+  }
+}
+
+/** A select filled from the org look-up ``kind``; keeps a stored value the org no longer has. */
+function orgPicker(orgUrl, kind, current, onPick, multiple = false) {
+  const chosen = new Set(multiple ? current || [] : [current]);
+  const picker = h("select", {
+    class: "form-control input-sm",
+    multiple,
+    size: multiple ? 6 : null,
+    id: `assignee-${kind}`,
+    dataset: { oaOrg: kind },
+    onChange: (e) => {
+      const values = Array.from(e.target.selectedOptions).map((o) => o.value).filter(Boolean);
+      onPick(multiple ? values : values[0] || "");
+    },
+  });
+  orgChoices(orgUrl, kind).then((choices) => {
+    const known = new Set(choices.map((c) => c.value));
+    const missing = [...chosen].filter((v) => v && !known.has(v)).map((v) => ({ value: v, label: `${v} (not found)` }));
+    fill(
+      picker,
+      multiple ? null : h("option", { value: "" }, "Choose…"),
+      [...choices, ...missing].map((c) => h("option", { value: c.value, selected: chosen.has(c.value) }, c.label)),
+    );
+    picker.dataset.oaLoaded = "true";
+  });
+  return picker;
+}

@@ -1,0 +1,231 @@
+// The node-chain editor: add nodes of any installed node type, name them, choose who handles
+// them, set the type's settings and the actions offered, and connect them with edges (label,
+// condition checked as you type, default edge).
+
+import { assigneeEditor } from "./assignee.js";
+import { fill, group, h, select } from "./dom.js";
+import { checkFor, numberFor, setMember, textFor } from "./inputs.js";
+import { box, nodeBox } from "./problems.js";
+import { configForm } from "./schema_form.js";
+import { slug, uniqueId } from "./state.js";
+
+const ORIGIN = "node-panel";
+
+/** The palette of node types and the list of the chain's nodes. */
+export function mountNodeList(element, store) {
+  const draw = () => {
+    const types = Object.values(store.nodeTypes);
+    fill(
+      element,
+      h("label", { class: "control-label", for: "node-type" }, "Add a node"),
+      h(
+        "div",
+        { class: "input-group input-group-sm oa-node-add" },
+        select(types.map((t) => [t.name, t.label]), "approval", { id: "node-type" }),
+        h("span", { class: "input-group-btn" }, h("button", {
+          type: "button",
+          class: "btn btn-default",
+          id: "node-add",
+          onClick: () => addNode(store, element.querySelector("#node-type").value),
+        }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " Add")),
+      ),
+      h("div", { class: "list-group oa-node-list", id: "node-list" }, store.doc.nodes.map((node) => nodeItem(store, node))),
+    );
+  };
+  store.subscribe(draw);
+  draw();
+}
+
+function addNode(store, typeName) {
+  const type = store.nodeTypes[typeName];
+  const taken = new Set(store.doc.nodes.map((n) => n.id));
+  const node = { id: uniqueId(slug(type.label), taken, "node"), type: typeName, name: type.label };
+  store.autoKeys.add(node);
+  // Keep the end node(s) last in the list, where people look for them.
+  const firstEnd = store.doc.nodes.findIndex((n) => (store.nodeType(n) || {}).kind === "end");
+  store.doc.nodes.splice(firstEnd === -1 ? store.doc.nodes.length : firstEnd, 0, node);
+  store.selectedNode = node.id;
+  store.changed("node-list", { structure: true });
+}
+
+function nodeItem(store, node) {
+  const type = store.nodeType(node);
+  return h(
+    "a",
+    {
+      href: "#",
+      class: `list-group-item${store.selectedNode === node.id ? " active" : ""}`,
+      dataset: { oaNode: node.id },
+      onClick: (event) => {
+        event.preventDefault();
+        store.selectedNode = node.id;
+        store.changed("node-list");
+      },
+    },
+    h("i", { class: `fa fa-fw ${type ? type.icon : "fa-question"}`, "aria-hidden": "true" }),
+    " ",
+    h("strong", {}, node.name),
+    h("span", { class: "small" }, ` ${type ? type.label : node.type}`),
+    h("div", { class: "oa-node-problems", dataset: { oaProblemsNode: node.id, oaNodeProblems: node.id } }),
+  );
+}
+
+/** The selected node's settings and its outgoing edges. */
+export function mountNodePanel(element, store, orgUrl) {
+  const draw = () => {
+    const node = store.selectedNode && store.node(store.selectedNode);
+    if (!node) {
+      fill(element, h("p", { class: "text-muted" }, "Select a node in the list or the graph."));
+      return;
+    }
+    fill(element, panel(store, node, orgUrl, draw));
+  };
+  store.subscribe(({ origin }) => {
+    if (origin !== ORIGIN) draw();
+  });
+  draw();
+}
+
+function panel(store, node, orgUrl, redraw) {
+  const changed = () => store.changed(ORIGIN);
+  const index = store.doc.nodes.indexOf(node);
+  const path = `$.nodes[${index}]`;
+  const type = store.nodeType(node);
+  // Not bound with textFor: the rename needs the old id to move the edges along.
+  const idInput = h("input", {
+    class: "form-control input-sm",
+    name: "node_id",
+    spellcheck: "false",
+    value: node.id,
+    onInput: (event) => {
+      store.autoKeys.delete(node);
+      store.renameNode(node, event.target.value);
+      changed();
+    },
+  });
+  const nameInput = textFor(node, "name", (value) => {
+    if (store.autoKeys.has(node)) {
+      const taken = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
+      const id = uniqueId(slug(value), taken, "node");
+      store.renameNode(node, id);
+      idInput.value = id;
+    }
+    changed();
+  }, { name: "node_name" });
+  const parts = [
+    h("h4", {}, type ? type.label : `Unknown type '${node.type}'`),
+    nodeBox(node.id),
+    group("Name", nameInput),
+    group("Id", idInput, "Used by edges and the audit trail."),
+  ];
+  if (type && type.needs_assignee) {
+    parts.push(assigneeEditor(node, store, orgUrl, changed));
+    const deadline = numberFor(node, "deadline_hours", changed, {
+      min: 1,
+      max: 8760,
+      name: "deadline_hours",
+      placeholder: "24 (regulations §3.3)",
+    });
+    parts.push(group("Deadline (hours)", deadline));
+  }
+  if (type && type.actions.length) parts.push(actionsEditor(node, type, changed));
+  if (type) {
+    const config = configForm(node, type.config_schema, changed);
+    if (config) parts.push(config, box(`${path}.config`));
+  }
+  parts.push(edgesEditor(store, node, redraw, changed));
+  parts.push(h("button", {
+    type: "button",
+    class: "btn btn-danger btn-sm",
+    id: "node-remove",
+    onClick: () => {
+      store.removeNode(node.id);
+      store.changed(null, { structure: true });
+    },
+  }, h("i", { class: "fa fa-trash", "aria-hidden": "true" }), " Remove node"));
+  return h("div", { class: "oa-node-editor", dataset: { oaEditor: path } }, parts);
+}
+
+function actionsEditor(node, type, changed) {
+  const offered = new Set(node.actions || type.default_actions);
+  return h(
+    "div",
+    { class: "form-group form-group-sm oa-actions" },
+    h("label", { class: "control-label" }, "Actions offered (node permission)"),
+    h("div", {}, type.actions.map((action) =>
+      h("label", { class: "checkbox-inline" }, h("input", {
+        type: "checkbox",
+        checked: offered.has(action),
+        dataset: { oaAction: action },
+        onChange: (event) => {
+          if (event.target.checked) offered.add(action);
+          else offered.delete(action);
+          const chosen = type.actions.filter((a) => offered.has(a));
+          const same = chosen.length === type.default_actions.length && chosen.every((a) => type.default_actions.includes(a));
+          setMember(node, "actions", same ? null : chosen);
+          changed();
+        },
+      }), ` ${action.replace(/_/g, " ")}`),
+    )),
+  );
+}
+
+function edgesEditor(store, node, redraw, changed) {
+  const edges = store.doc.edges;
+  const others = store.doc.nodes.filter((n) => n !== node);
+  const targets = others.map((n) => [n.id, n.name]);
+  const rows = edges.map((edge, index) => [edge, index]).filter(([edge]) => edge.from === node.id).map(([edge, index]) =>
+    h(
+      "div",
+      { class: "oa-edge-editor well well-sm", dataset: { oaEdge: `${edge.from}>${edge.to}` } },
+      h("div", { class: "oa-pair" },
+        group("To", select(targets, edge.to, {
+          name: "edge_to",
+          onChange: (e) => { edge.to = e.target.value; store.changed(null, { structure: true }); },
+        })),
+        group("Label", textFor(edge, "label", changed, { name: "edge_label" })),
+      ),
+      edge.default
+        ? null
+        : group(
+            "Condition",
+            textFor(edge, "condition", changed, { name: "edge_condition", spellcheck: "false", placeholder: "e.g. days > 3" }),
+            "Followed when it holds; checked as you type.",
+          ),
+      checkFor(edge, "default", "Default edge (taken when no condition holds)", () => {
+        if (edge.default) delete edge.condition;
+        redraw();
+        changed();
+      }),
+      box(`$.edges[${index}]`),
+      h("button", {
+        type: "button",
+        class: "btn btn-link btn-xs text-danger",
+        onClick: () => {
+          edges.splice(index, 1);
+          store.changed(null, { structure: true });
+        },
+      }, h("i", { class: "fa fa-times", "aria-hidden": "true" }), " Remove connection"),
+    ),
+  );
+  const connected = new Set(edges.filter((e) => e.from === node.id).map((e) => e.to));
+  const free = targets.filter(([id]) => !connected.has(id));
+  const target = select(free, free.length ? free[0][0] : "", { id: "edge-target", "aria-label": "Connect to" });
+  return h(
+    "div",
+    { class: "oa-edges" },
+    h("h5", {}, "Leads to"),
+    rows,
+    free.length
+      ? h("div", { class: "input-group input-group-sm" }, target, h("span", { class: "input-group-btn" }, h("button", {
+          type: "button",
+          class: "btn btn-default",
+          id: "edge-add",
+          onClick: () => {
+            edges.push({ from: node.id, to: target.value });
+            store.changed(null, { structure: true });
+          },
+        }, h("i", { class: "fa fa-link", "aria-hidden": "true" }), " Connect")))
+      : null,
+  );
+}

@@ -1,0 +1,405 @@
+// The side panel that configures the selected field: label, key (generated from the label
+// until edited), help, required, width, visibility condition, the type's own settings,
+// options, default, and a table's columns (each configured with the same editor).
+
+import { fill, group, h, select } from "./dom.js";
+import { ALWAYS_FULL, CHOICE_TYPES, COLUMN_TYPES, NO_VALUE, newField, typeLabel } from "./field_types.js";
+import { checkFor, numberFor, selectFor, setMember, textFor } from "./inputs.js";
+import { box } from "./problems.js";
+import { slug, uniqueId } from "./state.js";
+
+const ORIGIN = "field-panel";
+const ACCEPT = ["pdf", "png", "jpg", "gif", "webp", "docx", "xlsx", "pptx", "odt", "ods", "txt", "csv", "zip"];
+const RESULTS = [["number", "Number"], ["money", "Money"], ["text", "Text"], ["date", "Date"], ["boolean", "Yes / no"]];
+
+export function mountFieldPanel(element, store) {
+  const openColumns = new WeakMap(); // table field -> index of the column being edited
+  const draw = () => {
+    const index = store.selectedField;
+    const field = index === null ? null : store.doc.fields[index];
+    if (!field) {
+      fill(element, h("p", { class: "text-muted" }, "Select a field on the form to configure it."));
+      return;
+    }
+    const context = {
+      store,
+      path: `$.fields[${index}]`,
+      column: false,
+      siblings: () => store.fieldKeys(field),
+      rename: (key) => store.renameField(field, key),
+      redraw: draw,
+      openColumns,
+    };
+    fill(
+      element,
+      h("h4", {}, `${typeLabel(field.type)} field`),
+      editor(field, context),
+      h(
+        "div",
+        { class: "btn-group btn-group-sm oa-field-move", role: "group", "aria-label": "Move the field" },
+        moveButton(store, index, -1, "fa-arrow-up", "Move up"),
+        moveButton(store, index, 1, "fa-arrow-down", "Move down"),
+      ),
+      " ",
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-danger btn-sm",
+          id: "field-remove",
+          onClick: () => {
+            store.removeField(index);
+            store.changed(null, { structure: true });
+          },
+        },
+        h("i", { class: "fa fa-trash", "aria-hidden": "true" }),
+        " Remove field",
+      ),
+    );
+  };
+  store.subscribe(({ origin }) => {
+    if (origin !== ORIGIN) draw();
+  });
+  draw();
+}
+
+/** Reorder without a mouse: the same move as dragging the card one place up or down. */
+function moveButton(store, index, step, icon, label) {
+  const target = index + step;
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-default",
+      disabled: target < 0 || target >= store.doc.fields.length,
+      "aria-label": label,
+      title: label,
+      onClick: () => {
+        store.moveField(index, step < 0 ? target : target + 1);
+        store.changed(null, { structure: true });
+      },
+    },
+    h("i", { class: `fa ${icon}`, "aria-hidden": "true" }),
+  );
+}
+
+function editor(spec, context) {
+  const { store, path } = context;
+  const changed = () => store.changed(ORIGIN);
+  // Not bound with textFor: the rename needs the old key to move field access along.
+  const keyInput = h("input", {
+    class: "form-control input-sm",
+    name: "key",
+    spellcheck: "false",
+    value: spec.key,
+    onInput: (event) => {
+      store.autoKeys.delete(spec);
+      context.rename(event.target.value);
+      changed();
+    },
+  });
+  const labelInput = textFor(spec, "label", (value) => {
+    if (store.autoKeys.has(spec)) {
+      const key = uniqueId(slug(value), context.siblings(), context.column ? "column" : "field");
+      context.rename(key);
+      keyInput.value = key;
+    }
+    changed();
+  }, { name: "label" });
+  const parts = [
+    box(path, [".key", ".visible_if", ".options", ".default", ".expression", ".columns"]),
+    group("Label", labelInput),
+    group("Key", keyInput, "Stored values and expressions use it: lower case letters, digits and _."),
+    box(`${path}.key`),
+  ];
+  if (!NO_VALUE.has(spec.type)) parts.push(checkFor(spec, "required", "Required", changed));
+  if (!context.column && !ALWAYS_FULL.has(spec.type)) {
+    const widths = [["", "Full row"], ["half", "Half a row (2 per row)"], ["third", "A third of a row (3 per row)"]];
+    parts.push(group("Width", selectFor(spec, "width", widths, changed, { name: "width" })));
+  }
+  parts.push(group("Help text", textFor(spec, "help", changed, { tag: "textarea", rows: 2, name: "help" })));
+  if (!context.column) {
+    parts.push(
+      group(
+        "Shown only if",
+        textFor(spec, "visible_if", changed, { name: "visible_if", spellcheck: "false", placeholder: 'e.g. leave_type == "sick"' }),
+        "A condition over other fields; empty: always shown. Checked as you type.",
+      ),
+      box(`${path}.visible_if`),
+    );
+  }
+  parts.push(...typeSettings(spec, context, changed));
+  if (!["attachments", "table", "computed", "section"].includes(spec.type)) {
+    parts.push(defaultEditor(spec, context, changed));
+  }
+  return h("div", { class: "oa-field-editor", dataset: { oaEditor: path } }, parts);
+}
+
+function typeSettings(spec, context, changed) {
+  const { path } = context;
+  const parts = [];
+  const pair = (...controls) => h("div", { class: "oa-pair" }, controls);
+  if (CHOICE_TYPES.has(spec.type)) parts.push(optionsEditor(spec, context, changed));
+  if (spec.type === "number" || spec.type === "money") {
+    parts.push(pair(group("Minimum", numberFor(spec, "min", changed, { name: "min" })), group("Maximum", numberFor(spec, "max", changed, { name: "max" }))));
+  }
+  if (spec.type === "number") {
+    parts.push(group("Decimal places", numberFor(spec, "decimals", changed, { integer: true, min: 0, max: 6, name: "decimals" })));
+  }
+  if (["text", "textarea", "rich_text"].includes(spec.type)) {
+    parts.push(pair(
+      group("Shortest", numberFor(spec, "min_length", changed, { integer: true, min: 0, name: "min_length" })),
+      group("Longest", numberFor(spec, "max_length", changed, { integer: true, min: 1, name: "max_length" })),
+    ));
+  }
+  if (spec.type === "text" || spec.type === "textarea") {
+    const pattern = textFor(spec, "pattern", changed, { name: "pattern", spellcheck: "false" });
+    parts.push(group("Pattern", pattern, "A regular expression the whole value must match."));
+  }
+  if (spec.type === "computed") {
+    parts.push(
+      group("Expression", textFor(spec, "expression", changed, { name: "expression", spellcheck: "false" }), "e.g. days_between(start_date, end_date) + 1"),
+      box(`${path}.expression`),
+      group("Result", selectFor(spec, "result", RESULTS, changed, { name: "result" })),
+    );
+  }
+  if (spec.type === "attachments") {
+    parts.push(
+      pair(
+        group("Most files", numberFor(spec, "max_files", changed, { integer: true, min: 1, max: 20, name: "max_files" })),
+        group("Largest file (MB)", numberFor(spec, "max_size_mb", changed, { min: 1, max: 100, name: "max_size_mb" })),
+      ),
+      acceptEditor(spec, changed),
+    );
+  }
+  if (spec.type === "table") {
+    parts.push(
+      pair(
+        group("Fewest rows", numberFor(spec, "min_rows", changed, { integer: true, min: 0, name: "min_rows" })),
+        group("Most rows", numberFor(spec, "max_rows", changed, { integer: true, min: 1, max: 500, name: "max_rows" })),
+      ),
+      columnsEditor(spec, context, changed),
+    );
+  }
+  return parts;
+}
+
+function optionsEditor(spec, context, changed) {
+  const { store } = context;
+  const rows = spec.options.map((option, index) => {
+    const value = textFor(option, "value", () => {
+      store.autoKeys.delete(option);
+      changed();
+    }, { "aria-label": `Option ${index + 1} value`, dataset: { oaOptionValue: String(index) } });
+    const label = textFor(option, "label", (text) => {
+      if (store.autoKeys.has(option)) {
+        option.value = slug(text) || option.value;
+        value.value = option.value;
+      }
+      changed();
+    }, { "aria-label": `Option ${index + 1} label`, dataset: { oaOptionLabel: String(index) } });
+    return h(
+      "tr",
+      {},
+      h("td", {}, label),
+      h("td", {}, value),
+      h("td", {}, h("button", {
+        type: "button",
+        class: "btn btn-link btn-xs",
+        "aria-label": "Remove option",
+        onClick: () => {
+          spec.options.splice(index, 1);
+          context.redraw();
+          changed();
+        },
+      }, h("i", { class: "fa fa-times", "aria-hidden": "true" }))),
+    );
+  });
+  return h(
+    "div",
+    { class: "form-group form-group-sm oa-options" },
+    h("label", { class: "control-label" }, "Options"),
+    h(
+      "table",
+      { class: "table table-condensed" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Label"), h("th", {}, "Stored value"), h("th"))),
+      h("tbody", {}, rows),
+    ),
+    h("button", {
+      type: "button",
+      class: "btn btn-default btn-xs",
+      id: "option-add",
+      onClick: () => {
+        const taken = new Set(spec.options.map((option) => option.value));
+        const option = { value: uniqueId("option", taken, "option"), label: `Option ${spec.options.length + 1}` };
+        store.autoKeys.add(option);
+        spec.options.push(option);
+        context.redraw();
+        changed();
+      },
+    }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " Add option"),
+    box(`${context.path}.options`),
+  );
+}
+
+function acceptEditor(spec, changed) {
+  const chosen = new Set(spec.accept || []);
+  return h(
+    "div",
+    { class: "form-group form-group-sm" },
+    h("label", { class: "control-label" }, "File types (none ticked: the usual office and image types)"),
+    h("div", {}, ACCEPT.map((ext) =>
+      h("label", { class: "checkbox-inline" }, h("input", {
+        type: "checkbox",
+        checked: chosen.has(ext),
+        onChange: (event) => {
+          if (event.target.checked) chosen.add(ext);
+          else chosen.delete(ext);
+          setMember(spec, "accept", chosen.size ? ACCEPT.filter((e) => chosen.has(e)) : null);
+          changed();
+        },
+      }), ` ${ext}`),
+    )),
+  );
+}
+
+function columnsEditor(table, context, changed) {
+  const { store, openColumns } = context;
+  const open = openColumns.get(table) ?? null;
+  const columns = table.columns;
+  const move = (from, to) => {
+    const [column] = columns.splice(from, 1);
+    columns.splice(to, 0, column);
+    openColumns.set(table, to);
+    context.redraw();
+    changed();
+  };
+  const rows = columns.map((column, index) =>
+    h(
+      "li",
+      { class: `list-group-item${index === open ? " active" : ""}`, dataset: { oaColumn: column.key } },
+      h("a", {
+        href: "#",
+        class: "oa-column-open",
+        onClick: (event) => {
+          event.preventDefault();
+          openColumns.set(table, index === open ? null : index);
+          context.redraw();
+        },
+      }, `${column.label} `, h("code", {}, column.key), ` · ${typeLabel(column.type)}`),
+      h("span", { class: "pull-right" },
+        index > 0
+          ? h(
+              "button",
+              { type: "button", class: "btn btn-link btn-xs", "aria-label": "Move up", onClick: () => move(index, index - 1) },
+              h("i", { class: "fa fa-arrow-up", "aria-hidden": "true" }),
+            )
+          : null,
+        h("button", {
+          type: "button",
+          class: "btn btn-link btn-xs",
+          "aria-label": "Remove column",
+          onClick: () => {
+            columns.splice(index, 1);
+            openColumns.set(table, null);
+            context.redraw();
+            changed();
+          },
+        }, h("i", { class: "fa fa-times", "aria-hidden": "true" })),
+      ),
+    ),
+  );
+  const typeChoice = select(COLUMN_TYPES.map((type) => [type, typeLabel(type)]), "text", { id: "column-type", "aria-label": "New column type" });
+  const parts = [
+    h("label", { class: "control-label" }, "Columns"),
+    h("ul", { class: "list-group oa-columns" }, rows),
+    h("div", { class: "form-inline oa-column-add" }, typeChoice, " ", h("button", {
+      type: "button",
+      class: "btn btn-default btn-xs",
+      id: "column-add",
+      onClick: () => {
+        const taken = new Set(columns.map((column) => column.key));
+        const column = newField(typeChoice.value, uniqueId(slug(typeLabel(typeChoice.value)), taken, "column"));
+        store.autoKeys.add(column);
+        columns.push(column);
+        openColumns.set(table, columns.length - 1);
+        context.redraw();
+        changed();
+      },
+    }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " Add column")),
+    box(`${context.path}.columns`, open === null ? [] : [`[${open}]`]),
+  ];
+  if (open !== null && columns[open]) {
+    const column = columns[open];
+    parts.push(h("div", { class: "oa-column-editor well well-sm" }, h("h5", {}, `Column: ${typeLabel(column.type)}`), editor(column, {
+      ...context,
+      path: `${context.path}.columns[${open}]`,
+      column: true,
+      siblings: () => new Set(columns.filter((c) => c !== column).map((c) => c.key)),
+      rename: (key) => {
+        column.key = key;
+      },
+    })));
+  }
+  return h("div", { class: "form-group form-group-sm" }, parts);
+}
+
+function defaultEditor(spec, context, changed) {
+  const kinds = [["", "No default"], ["literal", "A fixed value"]];
+  if (spec.type === "user") kinds.push(["current_user", "The person filling in the form"]);
+  if (spec.type === "department") kinds.push(["current_department", "Their department"]);
+  if (spec.type === "date") kinds.push(["today", "Today"]);
+  if (spec.type === "datetime") kinds.push(["now", "Now"]);
+  const holder = h("div", { class: "oa-default-value" });
+  const drawValue = () => fill(holder, spec.default && spec.default.kind === "literal" ? literalInput(spec, changed) : null);
+  const kind = select(kinds, spec.default ? spec.default.kind : "", {
+    name: "default_kind",
+    onChange: (event) => {
+      const chosen = event.target.value;
+      if (!chosen) delete spec.default;
+      else spec.default = chosen === "literal" ? { kind: chosen, value: initialLiteral(spec) } : { kind: chosen };
+      drawValue();
+      changed();
+    },
+  });
+  drawValue();
+  return h("div", {}, group("Default", kind), holder, box(`${context.path}.default`));
+}
+
+function initialLiteral(spec) {
+  if (spec.type === "checkbox") return false;
+  if (spec.type === "number") return 0;
+  if (spec.type === "multi_select") return [];
+  if (spec.type === "select" || spec.type === "radio") return spec.options[0] ? spec.options[0].value : "";
+  return "";
+}
+
+function literalInput(spec, changed) {
+  const value = spec.default.value;
+  const set = (v) => {
+    spec.default.value = v;
+    changed();
+  };
+  const attrs = { class: "form-control input-sm", name: "default_value", "aria-label": "Default value" };
+  if (spec.type === "checkbox") {
+    const tick = h("input", { type: "checkbox", name: "default_value", checked: value === true, onChange: (e) => set(e.target.checked) });
+    return h("div", { class: "checkbox" }, h("label", {}, tick, " Ticked"));
+  }
+  if (spec.type === "select" || spec.type === "radio") {
+    return select(spec.options.map((o) => [o.value, o.label]), value, { ...attrs, onChange: (e) => set(e.target.value) });
+  }
+  if (spec.type === "multi_select") {
+    return h("input", {
+      ...attrs,
+      type: "text",
+      value: (value || []).join(", "),
+      placeholder: "option values, comma separated",
+      onInput: (e) => set(e.target.value.split(",").map((s) => s.trim()).filter(Boolean)),
+    });
+  }
+  if (spec.type === "number") {
+    return h("input", { ...attrs, type: "number", step: "any", value, onInput: (e) => set(e.target.value === "" ? 0 : Number(e.target.value)) });
+  }
+  const type = { date: "date", datetime: "datetime-local" }[spec.type] || "text";
+  return h("input", { ...attrs, type, value: value ?? "", onInput: (e) => set(e.target.value) });
+}

@@ -1,0 +1,78 @@
+// A node type's configuration form, generated from its JSON Schema (plugins/contract.py,
+// `config_schema`): a drop-down for enumerations, a checkbox for booleans, number inputs for
+// numbers, text for strings. Rules a form cannot show (if/then, patterns) are left to the
+// server's check, whose messages appear under the form.
+
+import { group, h } from "./dom.js";
+import { setMember } from "./inputs.js";
+
+/** Inputs for ``node.config`` by ``schema``; ``changed()`` after every edit. */
+export function configForm(node, schema, changed) {
+  const properties = (schema && schema.properties) || {};
+  const required = new Set((schema && schema.required) || []);
+  const names = Object.keys(properties);
+  if (!names.length) return null;
+  const config = () => node.config || (node.config = {});
+  const tidy = () => {
+    if (node.config && !Object.keys(node.config).length) delete node.config;
+    changed();
+  };
+  return h(
+    "fieldset",
+    { class: "oa-config" },
+    h("legend", { class: "small" }, "Settings of this node type"),
+    names.map((name) => {
+      const property = properties[name];
+      const label = `${humanize(name)}${required.has(name) ? " *" : ""}`;
+      return group(label, control(name, property, node.config || {}, config, tidy), property.description);
+    }),
+  );
+}
+
+function control(name, property, current, config, tidy) {
+  const attrs = { class: "form-control input-sm", name: `config.${name}`, dataset: { oaConfig: name } };
+  if (Array.isArray(property.enum)) {
+    const fallback = property.default !== undefined ? ` (default: ${property.default})` : "";
+    return h(
+      "select",
+      { ...attrs, onChange: (e) => { setMember(config(), name, e.target.value === "" ? null : parseEnum(property.enum, e.target.value)); tidy(); } },
+      h("option", { value: "" }, `Not set${fallback}`),
+      property.enum.map((value) => h("option", { value: String(value), selected: current[name] === value }, String(value))),
+    );
+  }
+  if (property.type === "boolean") {
+    const toggle = (e) => {
+      setMember(config(), name, e.target.checked ? true : null);
+      tidy();
+    };
+    return h("input", { type: "checkbox", name: attrs.name, checked: current[name] === true, onChange: toggle });
+  }
+  if (property.type === "integer" || property.type === "number") {
+    return h("input", {
+      ...attrs,
+      type: "number",
+      step: property.type === "integer" ? "1" : "any",
+      min: property.minimum,
+      max: property.maximum,
+      value: current[name] ?? "",
+      onInput: (e) => { setMember(config(), name, e.target.value === "" ? null : Number(e.target.value)); tidy(); },
+    });
+  }
+  const long = (property.maxLength || 0) > 500;
+  return h(long ? "textarea" : "input", {
+    ...attrs,
+    type: long ? null : "text",
+    rows: long ? 3 : null,
+    value: current[name] ?? "",
+    onInput: (e) => { setMember(config(), name, e.target.value); tidy(); },
+  });
+}
+
+function parseEnum(values, text) {
+  return values.find((value) => String(value) === text);
+}
+
+function humanize(name) {
+  const words = name.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

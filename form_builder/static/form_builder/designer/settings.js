@@ -1,0 +1,75 @@
+// The definition's own members: key (fixed once saved), name, category, owning department
+// and description.
+
+import { fill, group, h } from "./dom.js";
+import { orgChoices } from "./api.js";
+import { textFor } from "./inputs.js";
+import { box } from "./problems.js";
+import { slug } from "./state.js";
+
+export function mountSettings(element, store, orgUrl) {
+  const draw = () => {
+    const doc = store.doc;
+    const changed = () => store.changed("settings");
+    let keyTouched = Boolean(doc.key);
+    const key = textFor(doc, "key", () => {
+      keyTouched = true;
+      changed();
+    }, { id: "definition-key", spellcheck: "false", readonly: store.key !== null, placeholder: "e.g. leave_request" });
+    const name = textFor(doc, "name", (value) => {
+      if (!keyTouched && store.key === null) {
+        doc.key = slug(value);
+        key.value = doc.key;
+      }
+      changed();
+    }, { id: "definition-name" });
+    const department = h("select", {
+      class: "form-control input-sm",
+      id: "definition-department",
+      onChange: (event) => {
+        doc.department = event.target.value;
+        changed();
+      },
+    });
+    orgChoices(orgUrl, "departments").then((choices) => {
+      const values = choices.map((c) => c.value);
+      // A bare code (as the examples write "HR") stays as written.
+      const extra = doc.department && !values.includes(doc.department) ? [{ value: doc.department, label: doc.department }] : [];
+      fill(
+        department,
+        h("option", { value: "" }, "Choose…"),
+        [...extra, ...choices].map((c) => h("option", { value: c.value, selected: c.value === doc.department }, c.label)),
+      );
+      department.dataset.oaLoaded = "true";
+    });
+    fill(
+      element,
+      h("div", { class: "row" },
+        h("div", { class: "col-sm-6" },
+          group("Name", name, "What staff see in the list of forms."),
+          box("$.name"),
+          group(
+            "Key",
+            key,
+            store.key === null
+              ? "Made from the name; lower case letters, digits and _. It cannot change once saved."
+              : "Fixed: every version shares it.",
+          ),
+          box("$.key"),
+        ),
+        h("div", { class: "col-sm-6" },
+          group("Category", textFor(doc, "category", changed, { id: "definition-category", placeholder: "e.g. Human resources" })),
+          box("$.category"),
+          group("Owning department", department),
+          box("$.department"),
+        ),
+      ),
+      group("Description", textFor(doc, "description", changed, { tag: "textarea", rows: 3, id: "definition-description" }), "Shown to the applicant."),
+      box("$.description"),
+    );
+  };
+  store.subscribe(({ origin, structure }) => {
+    if (origin !== "settings" && structure) draw();
+  });
+  draw();
+}
