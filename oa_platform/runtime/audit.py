@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
@@ -83,6 +83,13 @@ def append(
 def forget_heads(session: Session) -> None:
     """Drop cached chain heads (after a rollback they may name entries that never were)."""
     session.info.pop("audit_heads", None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_heads_after_commit(session: Session) -> None:
+    # Once committed, other transactions may extend the same chains: a long-lived session (a
+    # worker firing timer after timer) must read the heads again, not append after stale ones.
+    forget_heads(session)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from form_builder.directory import Directory, Viewer
 from form_builder.lifecycle import Lifecycle
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import audit, deferred, notices, overtime
+from oa_platform.runtime import deferred, notices, overtime
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
@@ -56,6 +56,7 @@ from oa_platform.runtime.states import (
     check_task,
 )
 from oa_platform.runtime.timer_handlers import TimerHandlers
+from oa_platform.runtime.transaction import roll_back
 from oa_platform.runtime.visibility import visible_instance
 from plugins.contract import AGREEING, Action, NodeType
 
@@ -114,21 +115,16 @@ class Runtime:
                 result = work()
                 self.session.commit()
             except (StaleDataError, IntegrityError):
-                self._rolled_back()
+                roll_back(self.session)
                 if attempt == RETRIES - 1:
                     raise
                 continue
             except BaseException:
-                self._rolled_back()
+                roll_back(self.session)
                 raise
             deferred.dispatch(self.session)
             return result
         raise AssertionError("unreachable")
-
-    def _rolled_back(self) -> None:
-        self.session.rollback()
-        audit.forget_heads(self.session)
-        deferred.discard(self.session)
 
     # Starting -------------------------------------------------------------------------
 

@@ -17,15 +17,20 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from form_builder.clock import utcnow
-from oa_platform.runtime import audit, deferred
+from oa_platform.runtime import deferred
 from oa_platform.runtime.models import Timer, TimerState
+from oa_platform.runtime.transaction import roll_back
 
 BATCH = 1000
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+# Times a timer is run again at once when another transaction changed its instance.
+CONFLICT_RETRIES = 5
 log = logging.getLogger(__name__)
 
 
@@ -70,31 +75,39 @@ def claim(
 
 
 def fire(session: Session, timer_id: int, owner: str, handle: Callable[[Timer], None]) -> bool:
-    """Fire one claimed timer in its own transaction; False if the claim was lost."""
-    now = utcnow()
-    # Taking the row back from RUNNING to DONE only if it is still ours makes firing
-    # idempotent: a second worker (or a redelivery) finds nothing to take.
-    taken = session.execute(
-        update(Timer)
-        .where(Timer.id == timer_id, Timer.locked_by == owner, Timer.state == TimerState.RUNNING)
-        .values(state=TimerState.DONE, fired_at=now, attempts=Timer.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
-        session.rollback()
-        return False
-    timer = session.get(Timer, timer_id)
-    try:
-        handle(timer)
-        session.commit()
-    except Exception as error:  # a handler's failure is recorded, never lost
-        session.rollback()
-        audit.forget_heads(session)
-        deferred.discard(session)
-        _failed(session, timer_id, error)
-        return False
-    deferred.dispatch(session)
-    return True
+    """Fire one claimed timer in its own transaction; False if the claim was lost or the
+    handler failed (then it is retried later, see :func:`_failed`)."""
+    for _ in range(CONFLICT_RETRIES):
+        # Taking the row back from RUNNING to DONE only if it is still ours makes firing
+        # idempotent: a second worker (or a redelivery) finds nothing to take.
+        taken = session.execute(
+            update(Timer)
+            .where(
+                Timer.id == timer_id, Timer.locked_by == owner, Timer.state == TimerState.RUNNING
+            )
+            .values(state=TimerState.DONE, fired_at=utcnow(), attempts=Timer.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            session.rollback()
+            return False
+        try:
+            handle(session.get(Timer, timer_id))
+            session.commit()
+        except (StaleDataError, IntegrityError) as error:
+            # Another transaction changed the same instance (a user's action, another timer
+            # of it): not the handler's fault, so run it again on the new state.
+            roll_back(session)
+            conflict = error
+            continue
+        except Exception as error:  # a handler's failure is recorded, never lost
+            roll_back(session)
+            _failed(session, timer_id, error)
+            return False
+        deferred.dispatch(session)
+        return True
+    _failed(session, timer_id, conflict)
+    return False
 
 
 def _failed(session: Session, timer_id: int, error: Exception) -> None:

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from form_builder.clock import utcnow
@@ -22,7 +23,17 @@ from plugins.contract import NodeKind, NodeType
 from plugins.events import event_manager, hookimpl
 from plugins.registry import Installed, node_types
 from tests.conftest import login, user
-from tests.runtime_helpers import chain, events, live, node, publish, refresh
+from tests.runtime_helpers import (
+    act,
+    chain,
+    events,
+    live,
+    node,
+    publish,
+    refresh,
+    task_of,
+    verified,
+)
 from tests.runtime_helpers import fire_due_timers as fire
 
 BOTH_DATABASES = True
@@ -180,3 +191,69 @@ def test_two_workers_claim_disjoint_batches(app_factory, database_kind):
         thread.join(timeout=60)
     assert not set(results["a"]) & set(results["b"])
     assert len(results["a"]) + len(results["b"]) == 200  # every due timer, once
+
+
+def countersigned_by(*signers: str):
+    """An instance waiting at one node signed by all of ``signers``, each with a deadline."""
+    publish(chain("countersign", node("sign", "collaboration", list(signers))))
+    return runtime().submit(user("staff"), "countersign", MultiDict({"note": "x"}))
+
+
+def deadline_of(instance, username: str) -> int:
+    [task] = [t for t in live(refresh(instance)) if t.assignee.username == username]
+    return db.session.scalar(
+        select(Timer.id).where(Timer.task_id == task.id, Timer.kind == "deadline")
+    )
+
+
+def test_a_timer_that_meets_a_concurrent_change_runs_again_at_once(demo):
+    """Two transactions on one instance: the loser is not the handler's fault and must not
+    cost the timer one of its attempts (or, five times over, the timer itself)."""
+    instance = countersigned_by("head", "leader")
+    calls = []
+
+    def handle(timer: Timer) -> None:
+        calls.append(timer.id)
+        if len(calls) == 1:
+            raise StaleDataError("another transaction changed the instance")
+        runtime().timer_fired(timer)
+
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        timer_id = deadline_of(instance, "head")
+        db.session.execute(update(Timer).where(Timer.id != timer_id).values(state=TimerState.DONE))
+        db.session.commit()
+        assert timers.fire_due(db.session, handle) == 1
+    timer = db.session.get(Timer, timer_id)
+    assert calls == [timer_id, timer_id]
+    assert (timer.state, timer.attempts, timer.last_error) == (TimerState.DONE, 1, None)
+    assert [e.detail["assignee"] for e in events(refresh(instance)) if e.event == "overdue"] == [
+        "head"
+    ]
+
+
+def test_a_worker_session_reads_the_chain_again_after_each_commit(demo):
+    """A worker fires timer after timer in one session while people act on the same instance
+    in theirs: each firing appends after the trail's real last entry."""
+    instance = countersigned_by("head", "leader", "hr")
+    calls = []
+
+    def handle(timer: Timer) -> None:
+        calls.append(timer.id)
+        runtime().timer_fired(timer)
+
+    def leader_agrees() -> None:
+        with demo.app_context():
+            act("leader", task_of(refresh(instance), "leader"), "agree")
+            db.session.remove()
+
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        first, last = deadline_of(instance, "head"), deadline_of(instance, "hr")
+        owner = "worker"
+        assert timers.claim(db.session, owner, batch=10)
+        assert timers.fire(db.session, first, owner, handle)
+        thread = threading.Thread(target=leader_agrees)  # another session, another person
+        thread.start()
+        thread.join(timeout=60)
+        assert timers.fire(db.session, last, owner, handle)
+    assert calls == [first, last]  # neither met a stale chain head
+    assert verified()
