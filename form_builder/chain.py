@@ -160,3 +160,13 @@ def start_node(document: Mapping[str, Any]) -> str:
     """The id of the start node: the one no edge leads into (publishing guarantees one)."""
     targets = {edge["to"] for edge in document["edges"]}
     return next(node["id"] for node in document["nodes"] if node["id"] not in targets)
+
+
+def node_names(document: Mapping[str, Any]) -> dict[str, str]:
+    """Node id -> the name people read (inboxes, notices, reports)."""
+    return {node["id"]: node["name"] for node in document["nodes"]}
+
+
+def node_name(document: Mapping[str, Any], node_id: str) -> str:
+    """The node's name, or its id if the document has no such node."""
+    return node_names(document).get(node_id, node_id)

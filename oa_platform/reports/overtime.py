@@ -26,6 +26,7 @@ from sqlalchemy import DateTime, Select, func, literal, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from form_builder.chain import node_name
 from form_builder.models import DefinitionVersion, ProcessDefinition
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.models import Company, Department
@@ -99,11 +100,6 @@ class OvertimeRow:
     ended_at: datetime | None  # when it was handled or left the handler
     closed_by: str | None  # for "closed": the task's last action (e.g. "transfer"), if any
     minutes_late: int
-
-
-def node_label(document: Mapping[str, Any], node_id: str) -> str:
-    """The node's name in a definition version's document (its id if it has none)."""
-    return next((n["name"] for n in document["nodes"] if n["id"] == node_id), node_id)
 
 
 def totals(session: Session, filters: OvertimeFilters, now: datetime) -> Totals:
@@ -206,7 +202,7 @@ def by_node(session: Session, filters: OvertimeFilters, now: datetime) -> list[N
     return [
         NodeSummary(
             definition=row.name,
-            node=node_label(row.document, row.node_id),
+            node=node_name(row.document, row.node_id),
             records=row.records,
             still_open=row.still_open,
             minutes=int(row.minutes),
@@ -317,7 +313,7 @@ def _row(
         instance_id=instance_id,
         title=title if visible else None,
         definition=definition,
-        node=node_label(document, node_id),
+        node=node_name(document, node_id),
         handler_username=username,
         handler=f"{first} {last}",
         department=_department(department, company),

@@ -14,6 +14,7 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy import select
 
+from form_builder.chain import node_names
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.post_data import to_formdata
 from oa_platform.extensions import db
@@ -382,7 +383,7 @@ def _time(value) -> str | None:
 
 def _instance(instance: Instance) -> dict[str, Any]:
     version: DefinitionVersion = instance.definition_version
-    nodes = {node["id"]: node["name"] for node in version.document["nodes"]}
+    nodes = node_names(version.document)
     questions = db.session.scalars(
         select(Question).where(Question.instance_id == instance.id).order_by(Question.id)
     )
@@ -404,7 +405,7 @@ def _instance(instance: Instance) -> dict[str, Any]:
 
 def _task(task: Task, nodes: dict[str, str] | None = None) -> dict[str, Any]:
     if nodes is None:
-        nodes = {n["id"]: n["name"] for n in task.instance.definition_version.document["nodes"]}
+        nodes = node_names(task.instance.definition_version.document)
     return {
         "id": task.id,
         "instance": task.instance_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from form_builder.chain import node_name
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.notifications.service import notify, notify_users
@@ -16,8 +17,7 @@ def _link(instance: Instance, task: Task | None = None) -> str:
 
 
 def _node_name(instance: Instance, node_id: str) -> str:
-    nodes = instance.definition_version.document["nodes"]
-    return next((n["name"] for n in nodes if n["id"] == node_id), node_id)
+    return node_name(instance.definition_version.document, node_id)
 
 
 def task_arrived(session: Session, task: Task) -> None:
