@@ -104,6 +104,8 @@ AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 FAB_ROLES_MAPPING: dict[int, str] = {}
+# Flask-AppBuilder's layout with the platform's site-wide styles (templates/oa/base.html).
+FAB_BASE_TEMPLATE = "oa/base.html"
 
 # --- Account rules (regulations §4, §6.2) ---------------------------------------------------
 OA_PASSWORD_MIN_LENGTH = _env_int("OA_PASSWORD_MIN_LENGTH", 12)
