@@ -11,9 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-# The tests are not a package: pytest puts this folder on sys.path, so the process test's
-# page helpers are shared by importing that module rather than copied.
-from test_process_in_browser import act, open_from_inbox, sign_in
+from tests.browser.pages import act, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 

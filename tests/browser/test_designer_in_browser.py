@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_process_in_browser import act, open_from_inbox, sign_in
+from tests.browser.pages import act, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_process_in_browser import open_from_inbox, sign_in
+from tests.browser.pages import open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 

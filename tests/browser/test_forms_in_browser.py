@@ -9,20 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from oa_platform.demo import DEMO_PASSWORD
+from tests.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("[type=submit]")
 
 
 def watch_for_script(page) -> list[str]:

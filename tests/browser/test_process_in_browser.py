@@ -11,36 +11,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from oa_platform.demo import DEMO_PASSWORD
+from tests.browser.pages import act, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OPINION_NEEDED = "An opinion is required to disagree at 'Manager approval' (regulations §3.5)."
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/logout/")
-    page.goto(f"{base}/login/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("[type=submit]")
-
-
-def open_from_inbox(page, base: str, instance_id: int) -> None:
-    page.goto(f"{base}/inbox/")
-    with page.expect_navigation():
-        page.click(f"#inbox-list a[href^='/instances/{instance_id}']")
-
-
-def act(page, action: str, opinion: str = "") -> None:
-    """Click an action button, write the opinion in the dialog and confirm."""
-    page.click(f"[data-oa-action={action}]")
-    page.wait_for_selector("#action-dialog.in")
-    page.fill("#oa-opinion", opinion)
-    with page.expect_navigation():
-        page.click("#action-confirm")
 
 
 def test_expense_claim_round_trip_with_refusal_rollback_resubmit_and_trace(
