@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -206,7 +207,18 @@ class Timer(Model):
     """
 
     __tablename__ = "process_timer"
-    __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_timer_due", "state", "due_at"),
+        # The few running (claimed) timers, by worker and lease: a claim reads back its own
+        # batch, and looks for leases that ran out, without scanning every pending timer.
+        Index(
+            "ix_timer_running",
+            "locked_by",
+            "locked_until",
+            sqlite_where=text("state = 'running'"),
+            postgresql_where=text("state = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

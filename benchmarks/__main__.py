@@ -1,0 +1,73 @@
+"""Run the benchmarks: ``python -m benchmarks [--size full|tenth|tiny] [--only NAME ...]``.
+
+Prints one JSON line per figure. PostgreSQL figures need ``OA_BENCH_POSTGRES_URL`` (a
+database the run may wipe); without it they are skipped with a note on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from benchmarks import apps, engine, forms, http_load, inbox, timers
+from benchmarks.dataset import generate
+from benchmarks.report import emit, stopwatch
+from benchmarks.sizes import SIZES, Size
+
+BENCHMARKS = ("engine", "inbox", "timers", "http", "forms")
+
+
+def run_data(size: Size, only: set[str], http_client: str) -> None:
+    """Per database: generate the organisation once, then measure the inbox, the timers and
+    the HTTP pages on it (the timers fire after the inbox is measured, HTTP comes last)."""
+    from oa_platform.extensions import db
+
+    for database in apps.databases("org"):
+        with apps.running(database):
+            with stopwatch() as took, db.engine.begin() as connection:
+                generated = generate(
+                    connection, size.users, size.tasks, size.pending_timers, size.due_timers
+                )
+            emit(
+                "dataset",
+                "bulk_generate",
+                database=database.kind,
+                users=size.users,
+                tasks=size.tasks,
+                timers=size.pending_timers + size.due_timers,
+                seconds=round(took[0], 1),
+            )
+            if "inbox" in only:
+                inbox.measure(size, database.kind, generated)
+            if "timers" in only:
+                timers.measure(size, database.kind, generated)
+        if "http" in only:
+            http_load.measure(size, database, generated, http_client)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
+    parser.add_argument(
+        "--http-client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="the HTTP load generator (auto: wrk when installed)",
+    )
+    args = parser.parse_args(argv)
+    size, only = SIZES[args.size], set(args.only)
+    if not os.environ.get(apps.POSTGRES_ENV):
+        print(f"{apps.POSTGRES_ENV} is not set: PostgreSQL figures skipped", file=sys.stderr)
+    if "engine" in only:
+        engine.run(size)
+    if only & {"inbox", "timers", "http"}:
+        run_data(size, only, args.http_client)
+    if "forms" in only:
+        forms.run(size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Engine throughput: the expense chain driven through the runtime's commands, against the
+same chain in SpiffWorkflow in the same run.
+
+Each instance is submitted by ``staff``, then every open task is agreed by its handler, one
+command (one transaction, as one HTTP request would be) per step: manager (``head``), the
+amount branch, director (``mc``, every other instance: total over 5,000.00) and Finance's
+countersign (``finance``). Every step persists what the platform keeps: tasks, activations,
+the hash-chained audit trail, deadline and reminder timers, notifications, the upload.
+
+The peer is the harness in ``../shared/bench/peers`` (or ``OA_BENCH_PEERS``): the same chain in
+SpiffWorkflow, each step loading and saving the serialized workflow in SQLite. Its "steps"
+are ours: the start plus one per user task.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from benchmarks import apps
+from benchmarks.report import emit, rate, stopwatch
+from benchmarks.sizes import Size
+
+NAME = "engine"
+PEERS = Path(
+    os.environ.get("OA_BENCH_PEERS", Path(__file__).resolve().parents[2] / "shared/bench/peers")
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def claim_form(amount: str) -> tuple[MultiDict, MultiDict]:
+    """A valid expense claim with one item of ``amount`` and one receipt."""
+    formdata = MultiDict(
+        {
+            "purpose": "Customer visit",
+            "items-0-date": (date.today() - timedelta(days=3)).isoformat(),
+            "items-0-category": "travel",
+            "items-0-description": "Train",
+            "items-0-amount": amount,
+            "payee_name": "Sam Wu",
+            "payee_account": "6222020200112233",
+        }
+    )
+    receipt = FileStorage(io.BytesIO(PDF), filename="receipt.pdf", name="receipts-files")
+    return formdata, MultiDict([("receipts-files", receipt)])
+
+
+def drive_chain(instances: int) -> tuple[int, float, int]:
+    """Run ``instances`` expense claims to the end in the current app; (steps, seconds,
+    SQL statements)."""
+    from oa_platform.accounts.models import OAUser
+    from oa_platform.extensions import db
+    from oa_platform.runtime.commands import ActionRequest
+    from oa_platform.runtime.models import Instance, Task
+    from oa_platform.runtime.services import runtime
+    from oa_platform.runtime.states import InstanceStatus, TaskStatus
+
+    session = db.session
+    ids = dict(session.execute(select(OAUser.username, OAUser.id)).all())
+    open_tasks = select(Task.id, Task.assignee_id).where(
+        Task.status == TaskStatus.OPEN, Task.blocking.is_(True)
+    )
+    agree = ActionRequest("agree", opinion="ok")
+    steps = 0
+    with stopwatch() as took, apps.counting_statements() as statements:
+        for number in range(instances):
+            formdata, files = claim_form("6000.00" if number % 2 == 0 else "500.00")
+            instance = runtime().submit(
+                session.get(OAUser, ids["staff"]), "expense_claim", formdata, files
+            )
+            instance_id = instance.id
+            steps += 1
+            while pending := session.execute(
+                open_tasks.where(Task.instance_id == instance_id)
+            ).first():
+                task_id, assignee_id = pending
+                runtime().act(session.get(OAUser, assignee_id), task_id, agree)
+                steps += 1
+            session.expunge_all()  # the next "request" starts with an empty session
+        finished = session.get(Instance, instance_id)
+        if finished.status is not InstanceStatus.COMPLETED:
+            raise RuntimeError(f"the expense chain ended {finished.status}, not completed")
+    return steps, took[0], statements[0]
+
+
+def spiff(instances: int) -> dict:
+    """The peer harness's JSON line, run now in a child process."""
+    harness = PEERS / "spiff_bench.py"
+    if not harness.exists():
+        raise FileNotFoundError(f"SpiffWorkflow harness not found at {harness} (OA_BENCH_PEERS)")
+    out = subprocess.run(
+        [sys.executable, str(harness), str(instances)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(size: Size) -> None:
+    """Emit instances/s and steps/s on each database, SpiffWorkflow's, and the ratios."""
+    ours = {}
+    for database in apps.databases("engine"):
+        with apps.running(database):
+            steps, seconds, statements = drive_chain(size.engine_instances)
+        ours[database.kind] = emit(
+            NAME,
+            "expense_chain",
+            database=database.kind,
+            instances=size.engine_instances,
+            steps=steps,
+            seconds=round(seconds, 3),
+            instances_per_s=rate(size.engine_instances, seconds),
+            steps_per_s=rate(steps, seconds),
+            statements_per_step=round(statements / steps, 1),
+        )
+    peer = spiff(size.engine_instances)
+    emit(NAME, "spiffworkflow", **{k: v for k, v in peer.items() if k != "engine"})
+    for kind, figure in ours.items():
+        emit(
+            NAME,
+            "ratio_ours_to_spiffworkflow",
+            database=kind,
+            steps_per_s_ratio=round(figure["steps_per_s"] / peer["steps_per_s"], 2),
+            target=">= 3",
+        )

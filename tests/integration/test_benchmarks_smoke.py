@@ -1,0 +1,73 @@
+"""Issue 8, deliverable 4: every benchmark runs at a tiny size, so ``make bench`` keeps working.
+
+The run is ``python -m benchmarks --size tiny`` in a child process (it starts gunicorn and the
+SpiffWorkflow peer as ``make bench`` does), with the Python HTTP client so CI needs no
+``wrk``, and on PostgreSQL as well when ``OA_TEST_POSTGRES_URL`` is set. Only that each
+figure is printed and describes real work is checked: speed is measured, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PER_DATABASE = {
+    ("engine", "expense_chain"),
+    ("engine", "ratio_ours_to_spiffworkflow"),
+    ("dataset", "bulk_generate"),
+    ("inbox", "todo_first_page"),
+    ("inbox", "badge_counts"),
+    ("timers", "claim_and_fire"),
+    ("http", "minimal_endpoint"),
+    ("http", "inbox_page"),
+    ("http", "task_action"),
+    ("http", "inbox_share_of_minimal"),
+}
+ONCE = {
+    ("engine", "spiffworkflow"),
+    ("forms", "compile_cold"),
+    ("forms", "render_warm"),
+    ("forms", "validate_warm"),
+}
+
+
+def run_tiny() -> list[dict]:
+    env = {key: value for key, value in os.environ.items() if key != "OA_BENCH_POSTGRES_URL"}
+    if os.environ.get("OA_TEST_POSTGRES_URL"):
+        env["OA_BENCH_POSTGRES_URL"] = os.environ["OA_TEST_POSTGRES_URL"]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--size", "tiny", "--http-client", "python"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
+    figures = run_tiny()
+    databases = ["sqlite"] + (["postgresql"] if os.environ.get("OA_TEST_POSTGRES_URL") else [])
+    printed = {(f["benchmark"], f["figure"], f.get("database")) for f in figures}
+    expected = {(b, f, d) for b, f in PER_DATABASE for d in databases}
+    expected |= {(b, f, None) for b, f in ONCE}
+    assert printed == expected
+
+    by_name = {(f["benchmark"], f["figure"], f.get("database")): f for f in figures}
+    for database in databases:
+        chain = by_name[("engine", "expense_chain", database)]
+        # Four claims: start plus manager and Finance, plus the director for the two over 5,000.
+        assert (chain["instances"], chain["steps"]) == (4, 14)
+        assert chain["statements_per_step"] > 0
+        timers = by_name[("timers", "claim_and_fire", database)]
+        assert timers["due"] == 40 and timers["batches"] == 2  # 40 due, claimed 20 at a time
+        for figure in ("minimal_endpoint", "inbox_page", "task_action"):
+            load = by_name[("http", figure, database)]
+            assert load["requests"] > 0 and load["bad_status"] == 0, load
+    assert by_name[("engine", "spiffworkflow", None)]["steps"] == 14
