@@ -382,3 +382,8 @@ def test_the_designer_exports_and_imports_json(live_server, browser_page):
         files=[{"name": "broken.json", "mimeType": "application/json", "buffer": b"{nope"}],
     )
     expect(page.locator("#designer-status")).to_have_text(re.compile(r"^broken\.json is not JSON:"))
+    # Changes not saved: leaving the page asks first.
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.goto(f"{base}/definitions/")
+    assert asked == ["beforeunload"]

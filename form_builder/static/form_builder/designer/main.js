@@ -127,8 +127,17 @@ function check() {
   root.dataset.oaChecking = "1";
   runCheck(generation);
 }
+// Leaving with changes not saved asks first (the browser's own "leave this page?").
+let unsaved = false;
 store.subscribe(({ origin }) => {
-  if (origin !== "problems") check();
+  if (origin === "problems") return;
+  unsaved = true;
+  check();
+});
+window.addEventListener("beforeunload", (event) => {
+  if (!unsaved) return;
+  event.preventDefault();
+  event.returnValue = "";
 });
 
 // Save, submit, export, import -------------------------------------------------------------------
@@ -147,6 +156,7 @@ $("designer-save").addEventListener("click", async () => {
   const { status: code, data } = await postJson(urls.save, { document: store.doc, key: store.key });
   if (code === 200) {
     saved(data);
+    unsaved = false;
     store.setProblems(data.problems);
     const link = { href: data.version_url, id: "designer-version-link", text: "Open the version (history, diff, review)" };
     say(`Saved as draft version ${data.number}.`, "success", link);
@@ -160,10 +170,14 @@ $("designer-submit").addEventListener("click", async () => {
   say("Submitting…");
   const { status: code, data } = await postJson(urls.submit, { document: store.doc, key: store.key });
   if (code === 200 && data.submitted) {
+    unsaved = false;
     window.location.assign(data.version_url);
     return;
   }
-  if (data && data.saved) saved(data);
+  if (data && data.saved) {
+    saved(data);
+    unsaved = false;
+  }
   if (data && data.problems) store.setProblems(data.problems);
   say((data && data.error) || `Not submitted (error ${code}).`, "danger");
 });
