@@ -208,6 +208,8 @@ def _task_step(task: Task, names: Mapping[int, str]) -> Step | None:
     if task.principal_id and task.principal_id != (task.completed_by_id or task.assignee_id):
         who = f"{who} on behalf of {names.get(task.principal_id, '?')}"
     if task.status is TaskStatus.DONE:
+        if task.completed_by_id is None:  # the node's escalation acted on an overdue task
+            who = f"system, as {names.get(task.assignee_id, '?')} was overdue"
         return Step(who, task.action or "done", task.completed_at)
     if task.status is TaskStatus.CANCELLED:
         if task.action and task.completed_by_id:

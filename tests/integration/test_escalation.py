@@ -25,7 +25,7 @@ from oa_platform.runtime.models import OvertimeRecord, Timer
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import TaskStatus
 from plugins.registry import node_types
-from tests.conftest import user
+from tests.conftest import login, user
 from tests.runtime_helpers import (
     act,
     chain,
@@ -103,6 +103,12 @@ def test_an_automatic_action_is_the_systems_with_the_designers_opinion(demo):
         act("staff", late.id, "agree")
     record = db.session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == late.id))
     assert record.handled_at is not None and record.minutes_late == 60
+    # The initiator's page says who acted: the system, not the late handler.
+    client = demo.test_client()
+    login(client, "auditor")
+    page = client.get(f"/instances/{instance.id}").get_data(as_text=True)
+    assert "system, as Sam Wu was overdue" in page  # the trace
+    assert "system (the task was overdue)" in page  # the opinions
     assert verified()
 
 
