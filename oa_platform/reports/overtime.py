@@ -11,8 +11,8 @@ database:
   the task's ``completed_at``;
 - still open: up to ``now``.
 
-A record belongs to the period its due time falls in. Departments are the handler's current
-department (the record does not keep the one they were in when it was late).
+A record belongs to the period its due time falls in, and to the department its handler was
+in when the deadline passed (kept on the record: people move, the report does not).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ _STILL_OPEN = _task.status.in_(LIVE_TASK)
 
 @dataclass(frozen=True)
 class OvertimeFilters:
-    """What the inspection covers: a period, and optionally one department (the handler's),
-    one process (definition key) and one handler (user name)."""
+    """What the inspection covers: a period, and optionally one department (the handler's,
+    when late), one process (definition key) and one handler (user name)."""
 
     period: Period
     department_id: int | None = None
@@ -140,7 +140,7 @@ def by_handler(session: Session, filters: OvertimeFilters, now: datetime) -> lis
             ),
             filters,
         )
-        .outerjoin(Department, OAUser.department_id == Department.id)
+        .outerjoin(Department, OvertimeRecord.department_id == Department.id)
         .outerjoin(Company, Department.company_id == Company.id)
         .group_by(
             OAUser.id,
@@ -246,7 +246,7 @@ def _scoped(query: Select, filters: OvertimeFilters) -> Select:
         )
     )
     if filters.department_id is not None:
-        query = query.where(OAUser.department_id == filters.department_id)
+        query = query.where(OvertimeRecord.department_id == filters.department_id)
     if filters.definition:
         query = query.where(
             OvertimeRecord.definition_id.in_(
@@ -284,7 +284,7 @@ def _details(filters: OvertimeFilters, now: datetime, viewer: Any) -> Select:
         .join(Instance, Instance.id == OvertimeRecord.instance_id)
         .join(ProcessDefinition, ProcessDefinition.id == OvertimeRecord.definition_id)
         .join(DefinitionVersion, DefinitionVersion.id == Instance.definition_version_id)
-        .outerjoin(Department, OAUser.department_id == Department.id)
+        .outerjoin(Department, OvertimeRecord.department_id == Department.id)
         .outerjoin(Company, Department.company_id == Company.id)
         .order_by(OvertimeRecord.due_at, OvertimeRecord.id)
     )

@@ -246,7 +246,12 @@ class OvertimeRecord(Model):
     which form, and how late once it was handled."""
 
     __tablename__ = "process_overtime"
-    __table_args__ = (Index("ix_overtime_handler_due", "handler_id", "due_at"),)
+    __table_args__ = (
+        Index("ix_overtime_handler_due", "handler_id", "due_at"),
+        # The inspection reads a period (by due time), optionally of one department.
+        Index("ix_overtime_due", "due_at"),
+        Index("ix_overtime_department_due", "department_id", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("process_task.id"), nullable=False, unique=True)
@@ -257,6 +262,8 @@ class OvertimeRecord(Model):
     node_id: Mapped[str] = mapped_column(String(64), nullable=False)
     handler_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
     handler = relationship("OAUser")
+    # The handler's department when the deadline passed (people move; the report should not).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("org_department.id"))
     due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)

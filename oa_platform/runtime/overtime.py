@@ -20,6 +20,7 @@ def record(session: Session, task: Task) -> None:
             definition_id=task.instance.definition_id,
             node_id=task.node_id,
             handler_id=task.assignee_id,
+            department_id=task.assignee.department_id,
             due_at=task.due_at,
         )
     )

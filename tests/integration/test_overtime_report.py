@@ -148,6 +148,14 @@ def test_inspection_narrows_to_department_process_and_handler(late_tasks, client
 
     sales = _get(client, "designer", department="SLS/SALES", **WHOLE_SPRING_AND_SUMMER)
     assert _by_handler(sales.get_data(as_text=True)) == {"head": (2, 300, 180)}
+    # Henry moves to HR afterwards: his lateness stays with the department he was in.
+    henry = user("head")
+    henry.department = user("hr").department
+    db.session.commit()
+    sales = _get(client, "designer", department="SLS/SALES", **WHOLE_SPRING_AND_SUMMER)
+    assert _by_handler(sales.get_data(as_text=True)) == {"head": (2, 300, 180)}
+    hr = _get(client, "designer", department="GRP/HR", **WHOLE_SPRING_AND_SUMMER)
+    assert _by_handler(hr.get_data(as_text=True)) == {"hr": (1, 240, 240)}
 
     claims = _get(client, "designer", definition="expense_claim", **WHOLE_SPRING_AND_SUMMER)
     assert _by_handler(claims.get_data(as_text=True)) == {"head": (1, 120, 120)}
