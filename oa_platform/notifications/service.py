@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import event, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
 from form_builder.clock import utcnow
@@ -43,44 +43,45 @@ def notify(
     earlier in this session — is skipped. ``subject`` is plain text (pages escape it) and
     ``link`` a relative URL such as ``/instances/5?task=123``.
 
-    Runs in the caller's transaction and does not commit. Each row is inserted under a
-    savepoint, so a concurrent transaction that notified the same person first makes this
-    one skip the row instead of failing the caller's commit on the unique constraint.
+    Runs in the caller's transaction and does not commit. The rows are inserted in one
+    statement that skips a (user, kind, key) already there (``ON CONFLICT DO NOTHING``), so
+    a concurrent transaction that notified the same person first makes this one skip the
+    row instead of failing the caller's commit on the unique constraint.
     """
     if not is_relative_link(link):
         raise ValueError(f"notification links must be relative URLs, not {link!r}")
     wanted = list(dict.fromkeys(user_ids))  # each person once, in the order given
     if not wanted:
         return []
-    present = set(
-        session.scalars(
-            select(Notification.user_id).where(
-                Notification.user_id.in_(wanted),
-                Notification.kind == kind,
-                Notification.key == key,
-            )
-        )
-    )
-    # Rows added but not flushed yet (a session without autoflush) are not in the query.
-    present.update(
+    # Rows added but not flushed yet (a session without autoflush) are not seen by the
+    # database's conflict check: they would fail the commit instead of being skipped.
+    pending = {
         row.user_id
         for row in session.new
         if isinstance(row, Notification) and row.kind == kind and row.key == key
-    )
-    added = []
-    for user_id in wanted:
-        if user_id in present:
-            continue
-        row = Notification(user_id=user_id, kind=kind, key=key, subject=subject[:255], link=link)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            continue  # another transaction notified this person of this event first
-        added.append(row)
+    }
+    rows = [
+        {"user_id": user_id, "kind": kind, "key": key, "subject": subject[:255], "link": link}
+        for user_id in wanted
+        if user_id not in pending
+    ]
+    if not rows:
+        return []
+    statement = _insert_skipping_duplicates(session).values(rows).returning(Notification)
+    inserted = {row.user_id: row for row in session.scalars(statement)}
+    added = [inserted[user_id] for user_id in wanted if user_id in inserted]
     if added and current_app.config.get("MAIL_SERVER"):
         session.info.setdefault(_MAIL_KEY, []).extend(row.id for row in added)
     return added
+
+
+def _insert_skipping_duplicates(session: Session) -> Insert:
+    """An INSERT of notifications that leaves out rows whose (user, kind, key) exists."""
+    dialect = session.get_bind(Notification.__mapper__).dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:
+        raise NotImplementedError(f"notifications need PostgreSQL or SQLite, not {dialect}")
+    return insert(Notification).on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
 
 
 def is_relative_link(link: str) -> bool:

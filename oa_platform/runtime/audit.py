@@ -2,7 +2,7 @@
 
 Each entry's hash covers its content and the previous entry's hash, so changing, removing or
 reordering any entry breaks every hash after it; :func:`verify` finds the first break. Entries
-are added to the caller's session and commit with the change they describe.
+are kept on the caller's session and written by its commit, with the change they describe.
 """
 
 from __future__ import annotations
@@ -13,13 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from form_builder.clock import utcnow
 from oa_platform.runtime.models import AuditEntry
 
 GENESIS = "0" * 64
+# Keys of Session.info: the chains' cached heads, the entries appended in the transaction
+# and, per open savepoint, how many entries were pending when it began.
+_HEADS = "audit_heads"
+_PENDING = "audit_pending"
+_MARKS = "audit_savepoints"
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -51,17 +56,14 @@ def append(
     task_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add the next entry of the instance's chain to ``session`` (not committed)."""
-    heads: dict[int, tuple[int, str]] = session.info.setdefault("audit_heads", {})
-    if instance_id not in heads:
-        last = session.execute(
-            select(AuditEntry.seq, AuditEntry.hash)
-            .where(AuditEntry.instance_id == instance_id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        ).first()
-        heads[instance_id] = (last[0], last[1]) if last else (0, GENESIS)
-    seq, prev = heads[instance_id]
+    """Add the next entry of the instance's chain to ``session`` (not committed).
+
+    The entry is inserted when the transaction commits, with the transaction's other
+    entries, in one statement (the returned object stays outside the session); a rollback
+    of the transaction, or of a savepoint it was added in, drops it. Until the commit,
+    queries do not see it.
+    """
+    seq, prev = _head(session, instance_id)
     entry = AuditEntry(
         instance_id=instance_id,
         seq=seq + 1,
@@ -75,21 +77,88 @@ def append(
         prev_hash=prev,
     )
     entry.hash = entry_hash(entry)
-    heads[instance_id] = (entry.seq, entry.hash)
-    session.add(entry)
+    session.info.setdefault(_HEADS, {})[instance_id] = (entry.seq, entry.hash)
+    _pending(session).append(entry)
     return entry
+
+
+def _head(session: Session, instance_id: int) -> tuple[int, str]:
+    """(seq, hash) of the chain's last entry: remembered, added in this transaction, or
+    read."""
+    heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
+    if instance_id not in heads:
+        mine = [entry for entry in _pending(session) if entry.instance_id == instance_id]
+        if mine:
+            heads[instance_id] = (mine[-1].seq, mine[-1].hash)
+        else:
+            last = session.execute(
+                select(AuditEntry.seq, AuditEntry.hash)
+                .where(AuditEntry.instance_id == instance_id)
+                .order_by(AuditEntry.seq.desc())
+                .limit(1)
+            ).first()
+            heads[instance_id] = (last[0], last[1]) if last else (0, GENESIS)
+    return heads[instance_id]
+
+
+def _pending(session: Session) -> list[AuditEntry]:
+    """Entries appended in the session's transaction, not yet added to it."""
+    return session.info.setdefault(_PENDING, [])
 
 
 def forget_heads(session: Session) -> None:
     """Drop cached chain heads (after a rollback they may name entries that never were)."""
-    session.info.pop("audit_heads", None)
+    session.info.pop(_HEADS, None)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    # Where a savepoint began in the pending entries: its rollback drops the ones after.
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = len(_pending(session))
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_pending(session: Session) -> None:
+    # before_commit also fires for savepoints: only the outermost commit inserts them. A
+    # bulk insert: the entries' ids are never needed, and fetching them costs a statement
+    # per row on SQLite.
+    entries = [] if session.get_nested_transaction() else session.info.pop(_PENDING, [])
+    if entries:
+        columns = [column.key for column in AuditEntry.__mapper__.column_attrs]
+        session.execute(
+            insert(AuditEntry),
+            [{key: getattr(entry, key) for key in columns if key != "id"} for entry in entries],
+            # NULLs as values, so that every row has the same columns: one executemany.
+            execution_options={"render_nulls": True},
+        )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    marks = session.info.get(_MARKS, {})
+    if previous.nested and previous in marks:
+        del _pending(session)[marks.pop(previous) :]
+    else:
+        session.info.pop(_PENDING, None)
+    forget_heads(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction(session: Session, transaction: SessionTransaction) -> None:
+    # A savepoint's mark stays until then: its rollback is announced after it ended.
+    if transaction.parent is None:
+        for key in (_PENDING, _MARKS):
+            session.info.pop(key, None)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_heads_after_commit(session: Session) -> None:
     # Once committed, other transactions may extend the same chains: a long-lived session (a
     # worker firing timer after timer) must read the heads again, not append after stale ones.
-    forget_heads(session)
+    # after_commit also fires for savepoints, which end nothing: the heads are still ours.
+    if session.get_nested_transaction() is None:
+        forget_heads(session)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -216,6 +216,10 @@ class Runtime:
             task = self._own_task(actor, task_id)
             instance = task.instance
             engine = self._engine(instance, actor)
+            if task.opened_at is None:
+                # Acting on a task is opening it (ends revoking). Set after the engine read
+                # the definition, so the task is written once, with the action.
+                task.opened_at = utcnow()
             node = engine.nodes[task.node_id]
             node_type = engine.node_type(task.node_id)
             offered = self.offered(engine, task)
@@ -248,11 +252,20 @@ class Runtime:
         return [a for a in offered if a not in {Action.REVOKE, Action.URGE}]
 
     def _own_task(self, actor: OAUser, task_id: int) -> Task:
-        task = self.session.get(Task, task_id)
+        # With its activation, instance and definition version: the command reads them next.
+        task = self.session.get(
+            Task,
+            task_id,
+            options=[
+                joinedload(Task.activation),
+                joinedload(Task.instance).joinedload(Instance.definition_version),
+            ],
+        )
         if task is None:
             raise InstanceNotFoundError("task")
-        visible_instance(self.session, actor, task.instance_id)
         if task.assignee_id != actor.id:
+            # Its handler always sees the instance; anyone else who may not gets a 404.
+            visible_instance(self.session, actor, task.instance_id)
             raise NotAllowedError("This task is someone else's.")
         if task.status not in ACTIONABLE_TASK:
             raise TaskAlreadyHandledError(_handled_message(task))
@@ -260,8 +273,6 @@ class Runtime:
         running = task.instance.status in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}
         if task.blocking and not running:
             raise TaskAlreadyHandledError(f"The instance is {task.instance.status}.")
-        if task.opened_at is None:
-            task.opened_at = utcnow()  # acting on a task is opening it (ends revoking)
         return task
 
     def _perform(self, engine, task, actor, action, opinion, request) -> None:
@@ -744,7 +755,7 @@ class Runtime:
     # Timers ----------------------------------------------------------------------------
 
     def timer_fired(self, timer: Timer) -> None:
-        """Handle one due timer inside its own transaction (``timers.fire`` commits)."""
+        """Handle one due timer inside the transaction ``timers`` fires it in (which commits)."""
         TimerHandlers(self).fire(timer)
 
     def act_automatically(self, engine: Engine, task: Task, action: Action, opinion: str) -> None:

@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from form_builder.chain import start_node
 from form_builder.clock import utcnow
@@ -41,6 +41,32 @@ from oa_platform.runtime.states import (
 from plugins.contract import NodeType
 
 DEFAULT_DEADLINE_HOURS = 24  # regulations §3.3
+# What the engine already read in the session's transaction: each activation's tasks (in id
+# order) and each instance's last activation number. Every task and activation is created
+# through the engine, which keeps these up to date, so one command reads them once.
+_MEMO_KEY = "oa_engine_memo"
+
+
+def _memo(session: Session, kind: str) -> dict[int, Any]:
+    return session.info.setdefault(_MEMO_KEY, {}).setdefault(kind, {})
+
+
+def _forget_memo(session: Session) -> None:
+    """Drop what the engine remembered (the rows it names may have been rolled back)."""
+    session.info.pop(_MEMO_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_memo_after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    # Once the transaction ends, other transactions may add tasks and activations.
+    if transaction.parent is None:
+        _forget_memo(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_memo_after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # Also a savepoint's rollback (a hook that raised): what it created is gone.
+    _forget_memo(session)
 
 
 class Engine:
@@ -66,6 +92,8 @@ class Engine:
             self.outgoing[edge["from"]].append(edge)
             self.incoming[edge["to"]].append(edge)
         self._agenda: deque[Callable[[], None]] = deque()
+        # Users the assignee rules named, by user name: create_task gets them from here.
+        self._users: dict[str, OAUser] = {}
 
     # Queries -----------------------------------------------------------------------------
 
@@ -76,11 +104,15 @@ class Engine:
         return start_node(self.document)
 
     def tasks_of(self, activation: Activation) -> list[Task]:
-        return list(
-            self.session.scalars(
-                select(Task).where(Task.activation_id == activation.id).order_by(Task.id)
+        """The activation's tasks in id order, read once per transaction (see ``_memo``)."""
+        known = _memo(self.session, "tasks")
+        if activation.id not in known:
+            known[activation.id] = list(
+                self.session.scalars(
+                    select(Task).where(Task.activation_id == activation.id).order_by(Task.id)
+                )
             )
-        )
+        return list(known[activation.id])
 
     def task(self, task_id: int) -> Task:
         task = self.session.get(Task, task_id)
@@ -111,13 +143,28 @@ class Engine:
         rule = node.get("assignee")
         if rule is None:
             raise AssigneeNotFoundError(node["id"], {})
-        return assignees.resolve(
+        found = assignees.resolve(
             self.session,
             rule,
             initiator=self.instance.initiator,
             values=self.instance.values,
             node_id=node["id"],
         )
+        self._users.update((user.username, user) for user in found)
+        return found
+
+    def user(self, username: str) -> OAUser | None:
+        """The user named ``username``: from the assignee rules or the initiator if they
+        named them, else read."""
+        if username not in self._users:
+            initiator = self.instance.initiator
+            if initiator.username == username:
+                self._users[username] = initiator
+            else:
+                self._users[username] = self.session.scalar(
+                    select(OAUser).where(OAUser.username == username)
+                )
+        return self._users[username]
 
     def expression_values(self) -> dict[str, Any]:
         return expression_values(self.document["fields"], self.instance.values)
@@ -405,7 +452,7 @@ class Engine:
         parent_id: int | None = None,
         principal_id: int | None = None,
     ) -> Task:
-        user = self.session.scalar(select(OAUser).where(OAUser.username == username))
+        user = self.user(username)
         if user is None or not user.active or user.deactivated_at is not None:
             raise AssigneeNotFoundError(activation.node_id, {"user": username})
         chain = self._agents(activation, user) if principal_id is None else [user]
@@ -427,6 +474,9 @@ class Engine:
             task.due_at = self._due_at(activation.node_id)
         self.session.add(task)
         self.session.flush()
+        known = _memo(self.session, "tasks")
+        if activation.id in known:
+            known[activation.id].append(task)
         if len(chain) > 1:
             self.audit(
                 "agent_used",
@@ -491,16 +541,21 @@ class Engine:
         if 0 < percent < 100:
             hours = self._deadline_hours(task.node_id) * percent / 100
             due["reminder"] = calendar().add(utcnow(), hours)
-        for kind, at in due.items():
-            self.session.add(
-                Timer(
-                    due_at=at,
-                    kind=kind,
-                    instance_id=self.instance.id,
-                    activation_id=task.activation_id,
-                    task_id=task.id,
-                )
-            )
+        # One bulk insert: the timers' ids are never needed here, and fetching them costs a
+        # statement per row on SQLite.
+        self.session.execute(
+            insert(Timer),
+            [
+                {
+                    "due_at": at,
+                    "kind": kind,
+                    "instance_id": self.instance.id,
+                    "activation_id": task.activation_id,
+                    "task_id": task.id,
+                }
+                for kind, at in due.items()
+            ],
+        )
 
     def set_value(self, node_id: str, key: str, value: Any) -> None:
         """A node type stores a value in a form field (a system change, audited as a diff)."""
@@ -576,8 +631,18 @@ class Engine:
         return calendar().add(utcnow(), self._deadline_hours(node_id))
 
     def _next_seq(self) -> int:
-        self.session.flush()
-        last = self.session.scalar(
-            select(func.max(Activation.seq)).where(Activation.instance_id == self.instance.id)
-        )
-        return (last or 0) + 1
+        """The next activation number of the instance; the largest is read once per
+        transaction, then counted on (every activation is numbered here)."""
+        last = _memo(self.session, "seq")
+        if self.instance.id not in last:
+            self.session.flush()
+            last[self.instance.id] = (
+                self.session.scalar(
+                    select(func.max(Activation.seq)).where(
+                        Activation.instance_id == self.instance.id
+                    )
+                )
+                or 0
+            )
+        last[self.instance.id] += 1
+        return last[self.instance.id]

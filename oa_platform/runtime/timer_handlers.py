@@ -1,8 +1,9 @@
 """What a due timer does (regulations §3.3): a passed deadline, a reminder before it, an
 unanswered question, a node's escalation, and node types' own timers.
 
-Each runs inside the timer's own transaction (``timers.fire`` commits or records the
-failure), so a timer's effects happen once or not at all.
+Each runs inside the transaction that marks its timer done (``timers.fire_claimed`` commits
+a chunk of timers together, ``timers.fire`` one timer or records its failure), so a timer's
+effects happen once or not at all. Handlers never commit.
 """
 
 from __future__ import annotations

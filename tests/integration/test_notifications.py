@@ -78,9 +78,9 @@ def test_a_notice_another_transaction_added_meanwhile_is_skipped(demo):
     db.session.commit()
     raced = []
 
-    def concurrent_insert(session, transaction):
-        # Between notify's check and its insert, another transaction commits the same notice.
-        if transaction.nested and not raced:
+    def concurrent_insert(conn, cursor, statement, *args):
+        # Just before notify's insert, another transaction commits the same notice.
+        if statement.startswith("INSERT INTO notification") and not raced:
             raced.append(True)
             with Session(db.engine) as other:
                 other.add(
@@ -88,8 +88,13 @@ def test_a_notice_another_transaction_added_meanwhile_is_skipped(demo):
                 )
                 other.commit()
 
-    event.listen(db.session(), "after_transaction_create", concurrent_insert)
-    added = notify(db.session, [staff, finance], kind="task", key="task:7", subject="s", link="/x")
+    event.listen(db.engine, "before_cursor_execute", concurrent_insert)
+    try:
+        added = notify(
+            db.session, [staff, finance], kind="task", key="task:7", subject="s", link="/x"
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", concurrent_insert)
     db.session.commit()  # the caller's transaction is not failed by the constraint
     assert raced and [n.user_id for n in added] == [finance]
     assert len(rows("staff")) == 1 and len(rows("finance")) == 1

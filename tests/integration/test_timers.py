@@ -257,3 +257,22 @@ def test_a_worker_session_reads_the_chain_again_after_each_commit(demo):
         assert timers.fire(db.session, last, owner, handle)
     assert calls == [first, last]  # neither met a stale chain head
     assert verified()
+
+
+def test_one_failing_timer_of_a_batch_leaves_the_others_fired_once(demo):
+    """Timers fire in chunks, one transaction each: a failing one is retried later on its
+    own, and the others' effects are neither lost nor repeated."""
+    instance = countersigned_by("head", "leader", "hr")
+    db.session.add(Timer(due_at=utcnow(), kind="mystery", instance_id=instance.id))
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        fire()
+        assert fire() == 0  # the failed one waits for its back-off
+    others = db.session.scalars(select(Timer).where(Timer.kind != "mystery")).all()
+    assert {(t.state, t.attempts) for t in others if t.fired_at} == {(TimerState.DONE, 1)}
+    overdue = [e.detail["assignee"] for e in events(refresh(instance)) if e.event == "overdue"]
+    assert sorted(overdue) == ["head", "hr", "leader"]
+    failed = db.session.scalar(select(Timer).where(Timer.kind == "mystery"))
+    assert (failed.state, failed.attempts) == (TimerState.PENDING, 1)
+    assert "unknown timer kind 'mystery'" in failed.last_error
+    assert verified()
