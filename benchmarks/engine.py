@@ -7,9 +7,9 @@ amount branch, director (``mc``, every other instance: total over 5,000.00) and 
 countersign (``finance``). Every step persists what the platform keeps: tasks, activations,
 the hash-chained audit trail, deadline and reminder timers, notifications, the upload.
 
-The peer is the harness in ``../shared/bench/peers`` (or ``OA_BENCH_PEERS``): the same chain in
-SpiffWorkflow, each step loading and saving the serialized workflow in SQLite. Its "steps"
-are ours: the start plus one per user task.
+The peer is the harness in ``../shared/bench/peers`` (else its copy in ``benchmarks/peers``,
+or ``OA_BENCH_PEERS``): the same chain in SpiffWorkflow, each step loading and saving the
+serialized workflow in SQLite. Its "steps" are ours: the start plus one per user task.
 """
 
 from __future__ import annotations
@@ -30,9 +30,21 @@ from benchmarks.report import emit, rate, stopwatch
 from benchmarks.sizes import Size
 
 NAME = "engine"
-PEERS = Path(
-    os.environ.get("OA_BENCH_PEERS", Path(__file__).resolve().parents[2] / "shared/bench/peers")
+# The team's shared folder beside the checkout (../shared), else the copy kept here for
+# clones made elsewhere (benchmarks/peers/README.md).
+_PEER_PLACES = (
+    Path(__file__).resolve().parents[2] / "shared/bench/peers",
+    Path(__file__).resolve().parent / "peers",
 )
+
+
+def _peers() -> Path:
+    if "OA_BENCH_PEERS" in os.environ:
+        return Path(os.environ["OA_BENCH_PEERS"])
+    return next((place for place in _PEER_PLACES if place.is_dir()), _PEER_PLACES[0])
+
+
+PEERS = _peers()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
