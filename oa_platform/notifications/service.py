@@ -80,7 +80,7 @@ def _insert_skipping_duplicates(session: Session) -> Insert:
     dialect = session.get_bind(Notification.__mapper__).dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:
-        raise NotImplementedError(f"notifications need PostgreSQL or SQLite, not {dialect}")
+        raise RuntimeError(f"notifications need PostgreSQL or SQLite, not {dialect}")
     return insert(Notification).on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
 
 
