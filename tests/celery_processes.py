@@ -69,9 +69,17 @@ class CeleryProcess:
         os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
 
+    def pause(self) -> None:
+        """SIGSTOP the process and its children: it holds whatever it holds, mid-task."""
+        os.killpg(self.popen.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.popen.pid, signal.SIGCONT)
+
     def terminate(self) -> None:
         """Ask for Celery's warm shutdown (finish the task at hand, then exit)."""
         if self.running():
+            os.killpg(self.popen.pid, signal.SIGCONT)  # a paused process could not exit
             os.killpg(self.popen.pid, signal.SIGTERM)
 
     def wait_or_kill(self, timeout: float) -> None:

@@ -62,10 +62,13 @@ def build_app(database_url: str, **overrides):
 
 
 def pytest_generate_tests(metafunc):
-    """Modules that set ``BOTH_DATABASES = True`` run every test on SQLite and PostgreSQL."""
+    """Modules that set ``BOTH_DATABASES = True`` run every test on SQLite and PostgreSQL;
+    ``DATABASES = ["postgresql"]`` names the databases outright (a race SQLite, which
+    serialises writers, cannot have)."""
     if "database_kind" in metafunc.fixturenames:
         both = getattr(metafunc.module, "BOTH_DATABASES", False)
-        metafunc.parametrize("database_kind", ["sqlite", "postgresql"] if both else ["sqlite"])
+        kinds = getattr(metafunc.module, "DATABASES", ["sqlite", "postgresql"] if both else None)
+        metafunc.parametrize("database_kind", kinds or ["sqlite"])
 
 
 def fresh_postgres_url() -> str:

@@ -1,15 +1,17 @@
 """Telling people that something needs them (regulations §3.3; seed 2 §4.4-4.5).
 
-:func:`notify` adds rows inside the caller's transaction, so a notice exists exactly when the
-change that caused it commits. When ``MAIL_SERVER`` is configured, each new notice is also
-mailed — by a Celery task queued only after the outermost commit, so nobody is mailed about
-a change that was rolled back, and a mail failure never undoes the change.
+:func:`notify` adds rows to the caller's transaction, written by its commit, so a notice
+exists exactly when the change that caused it commits. When ``MAIL_SERVER`` is configured,
+each new notice is also mailed — by a Celery task queued only after the outermost commit, so
+nobody is mailed about a change that was rolled back, and a mail failure never undoes the
+change.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import Insert, event, func, select, update
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
+from oa_platform.commit_writes import WrittenAtCommit
 from oa_platform.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -34,54 +37,54 @@ def notify(
     key: str,
     subject: str,
     link: str,
-) -> list[Notification]:
-    """Tell each of ``user_ids`` about one event; return the notifications added.
+) -> None:
+    """Tell each of ``user_ids`` about one event, when the caller's transaction commits.
 
     ``kind`` says what happened ("task", "urged", "reminder", "overdue", "question",
     "answer", "returned"); ``key`` names the occurrence ("task:123") so that the same event
-    never notifies a person twice: a (user, kind, key) already present — committed, or added
-    earlier in this session — is skipped. ``subject`` is plain text (pages escape it) and
-    ``link`` a relative URL such as ``/instances/5?task=123``.
+    never notifies a person twice: a (user, kind, key) already there is skipped. ``subject``
+    is plain text (pages escape it) and ``link`` a relative URL such as
+    ``/instances/5?task=123``.
 
-    Runs in the caller's transaction and does not commit. The rows are inserted in one
-    statement that skips a (user, kind, key) already there (``ON CONFLICT DO NOTHING``), so
-    a concurrent transaction that notified the same person first makes this one skip the
-    row instead of failing the caller's commit on the unique constraint.
+    Does not commit. The transaction's notices are inserted by its commit, all in one
+    statement that skips a (user, kind, key) already present (``ON CONFLICT DO NOTHING``):
+    committed before, told twice in this transaction, or committed meanwhile by a concurrent
+    transaction, which so never fails the caller's commit on the unique constraint.
     """
     if not is_relative_link(link):
         raise ValueError(f"notification links must be relative URLs, not {link!r}")
-    wanted = list(dict.fromkeys(user_ids))  # each person once, in the order given
-    if not wanted:
-        return []
-    # Rows added but not flushed yet (a session without autoflush) are not seen by the
-    # database's conflict check: they would fail the commit instead of being skipped.
-    pending = {
-        row.user_id
-        for row in session.new
-        if isinstance(row, Notification) and row.kind == kind and row.key == key
-    }
-    rows = [
-        {"user_id": user_id, "kind": kind, "key": key, "subject": subject[:255], "link": link}
-        for user_id in wanted
-        if user_id not in pending
-    ]
-    if not rows:
-        return []
-    statement = _insert_skipping_duplicates(session).values(rows).returning(Notification)
-    inserted = {row.user_id: row for row in session.scalars(statement)}
-    added = [inserted[user_id] for user_id in wanted if user_id in inserted]
-    if added and current_app.config.get("MAIL_SERVER"):
-        session.info.setdefault(_MAIL_KEY, []).extend(row.id for row in added)
-    return added
+    for user_id in dict.fromkeys(user_ids):  # each person once
+        _notices.add(
+            session,
+            {"user_id": user_id, "kind": kind, "key": key, "subject": subject[:255], "link": link},
+        )
 
 
-def _insert_skipping_duplicates(session: Session) -> Insert:
-    """An INSERT of notifications that leaves out rows whose (user, kind, key) exists."""
-    dialect = session.get_bind(Notification.__mapper__).dialect.name
+def _insert(session: Session, rows: list[dict]) -> None:
+    session.flush()  # the users the rows name (their foreign key), as the commit would
+    statement = _insert_skipping_duplicates(session.get_bind(Notification.__mapper__).dialect.name)
+    # The rows as executemany parameters: the statement compiles once per process.
+    ids = [row.id for row in session.execute(statement, rows)]
+    if ids and current_app.config.get("MAIL_SERVER"):
+        session.info.setdefault(_MAIL_KEY, []).extend(ids)
+
+
+_notices: WrittenAtCommit[dict] = WrittenAtCommit("notifications", _insert)
+
+
+@cache
+def _insert_skipping_duplicates(dialect: str) -> Insert:
+    """An INSERT of notifications that leaves out rows whose (user, kind, key) exists and
+    returns the new rows' ids."""
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:
         raise RuntimeError(f"notifications need PostgreSQL or SQLite, not {dialect}")
-    return insert(Notification).on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
+    table = Notification.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
+        .returning(table.c.id)
+    )
 
 
 def is_relative_link(link: str) -> bool:
@@ -97,13 +100,13 @@ def notify_users(
     key: str,
     subject: str,
     link: str,
-) -> list[Notification]:
+) -> None:
     """:func:`notify` by user name; unknown names are ignored."""
     names = list(usernames)
     if not names:
-        return []
+        return
     user_ids = session.scalars(select(OAUser.id).where(OAUser.username.in_(names)))
-    return notify(session, list(user_ids), kind=kind, key=key, subject=subject, link=link)
+    notify(session, list(user_ids), kind=kind, key=key, subject=subject, link=link)
 
 
 def unread_count(session: Session, user_id: int) -> int:

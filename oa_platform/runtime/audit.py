@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from form_builder.clock import utcnow
+from oa_platform.commit_writes import WrittenAtCommit
 from oa_platform.runtime.models import AuditEntry
 
 GENESIS = "0" * 64
-# Keys of Session.info: the chains' cached heads, the entries appended in the transaction
-# and, per open savepoint, how many entries were pending when it began.
+# Key of Session.info: the chains' cached heads.
 _HEADS = "audit_heads"
-_PENDING = "audit_pending"
-_MARKS = "audit_savepoints"
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -78,7 +76,7 @@ def append(
     )
     entry.hash = entry_hash(entry)
     session.info.setdefault(_HEADS, {})[instance_id] = (entry.seq, entry.hash)
-    _pending(session).append(entry)
+    _entries.add(session, entry)
     return entry
 
 
@@ -87,23 +85,48 @@ def _head(session: Session, instance_id: int) -> tuple[int, str]:
     read."""
     heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
     if instance_id not in heads:
-        mine = [entry for entry in _pending(session) if entry.instance_id == instance_id]
+        mine = [entry for entry in _entries.pending(session) if entry.instance_id == instance_id]
         if mine:
             heads[instance_id] = (mine[-1].seq, mine[-1].hash)
         else:
-            last = session.execute(
-                select(AuditEntry.seq, AuditEntry.hash)
-                .where(AuditEntry.instance_id == instance_id)
-                .order_by(AuditEntry.seq.desc())
-                .limit(1)
-            ).first()
+            # No autoflush: the trail's rows are written only by the commit (above), so
+            # pending ORM changes cannot alter the answer, and flushing them here, once per
+            # instance, would cost more than the read.
+            with session.no_autoflush:
+                last = session.execute(
+                    select(AuditEntry.seq, AuditEntry.hash)
+                    .where(AuditEntry.instance_id == instance_id)
+                    .order_by(AuditEntry.seq.desc())
+                    .limit(1)
+                ).first()
             heads[instance_id] = (last[0], last[1]) if last else (0, GENESIS)
     return heads[instance_id]
 
 
-def _pending(session: Session) -> list[AuditEntry]:
-    """Entries appended in the session's transaction, not yet added to it."""
-    return session.info.setdefault(_PENDING, [])
+def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
+    """Read the chain heads of many instances in one query, for :func:`append` to find
+    (a chunk of timers touches one instance per timer: one query instead of one each)."""
+    heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
+    touched = {entry.instance_id for entry in _entries.pending(session)}
+    wanted = {i for i in instance_ids if i not in heads and i not in touched}
+    if not wanted:
+        return
+    last = (
+        select(AuditEntry.instance_id, func.max(AuditEntry.seq).label("seq"))
+        .where(AuditEntry.instance_id.in_(wanted))
+        .group_by(AuditEntry.instance_id)
+        .subquery()
+    )
+    with session.no_autoflush:  # as in _head
+        rows = session.execute(
+            select(AuditEntry.instance_id, AuditEntry.seq, AuditEntry.hash).join(
+                last,
+                (AuditEntry.instance_id == last.c.instance_id) & (AuditEntry.seq == last.c.seq),
+            )
+        )
+        found = {instance_id: (seq, hash_) for instance_id, seq, hash_ in rows}
+    for instance_id in wanted:
+        heads[instance_id] = found.get(instance_id, (0, GENESIS))
 
 
 def forget_heads(session: Session) -> None:
@@ -111,45 +134,24 @@ def forget_heads(session: Session) -> None:
     session.info.pop(_HEADS, None)
 
 
-@event.listens_for(Session, "after_transaction_create")
-def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
-    # Where a savepoint began in the pending entries: its rollback drops the ones after.
-    if transaction.nested:
-        session.info.setdefault(_MARKS, {})[transaction] = len(_pending(session))
-
-
-@event.listens_for(Session, "before_commit")
-def _insert_pending(session: Session) -> None:
-    # before_commit also fires for savepoints: only the outermost commit inserts them. A
-    # bulk insert: the entries' ids are never needed, and fetching them costs a statement
+def _insert(session: Session, entries: list[AuditEntry]) -> None:
+    # A bulk insert: the entries' ids are never needed, and fetching them costs a statement
     # per row on SQLite.
-    entries = [] if session.get_nested_transaction() else session.info.pop(_PENDING, [])
-    if entries:
-        columns = [column.key for column in AuditEntry.__mapper__.column_attrs]
-        session.execute(
-            insert(AuditEntry),
-            [{key: getattr(entry, key) for key in columns if key != "id"} for entry in entries],
-            # NULLs as values, so that every row has the same columns: one executemany.
-            execution_options={"render_nulls": True},
-        )
+    columns = [column.key for column in AuditEntry.__mapper__.column_attrs]
+    session.execute(
+        insert(AuditEntry),
+        [{key: getattr(entry, key) for key in columns if key != "id"} for entry in entries],
+        # NULLs as values, so that every row has the same columns: one executemany.
+        execution_options={"render_nulls": True},
+    )
+
+
+_entries: WrittenAtCommit[AuditEntry] = WrittenAtCommit("audit", _insert)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
-    marks = session.info.get(_MARKS, {})
-    if previous.nested and previous in marks:
-        del _pending(session)[marks.pop(previous) :]
-    else:
-        session.info.pop(_PENDING, None)
+def _forget_heads_after_rollback(session: Session, previous: SessionTransaction) -> None:
     forget_heads(session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_transaction(session: Session, transaction: SessionTransaction) -> None:
-    # A savepoint's mark stays until then: its rollback is announced after it ended.
-    if transaction.parent is None:
-        for key in (_PENDING, _MARKS):
-            session.info.pop(key, None)
 
 
 @event.listens_for(Session, "after_commit")

@@ -252,13 +252,17 @@ class Runtime:
         return [a for a in offered if a not in {Action.REVOKE, Action.URGE}]
 
     def _own_task(self, actor: OAUser, task_id: int) -> Task:
-        # With its activation, instance and definition version: the command reads them next.
+        # With its activation, instance, definition, version and initiator: the command and
+        # the node types' hooks read them next.
+        instance = joinedload(Task.instance)
         task = self.session.get(
             Task,
             task_id,
             options=[
                 joinedload(Task.activation),
-                joinedload(Task.instance).joinedload(Instance.definition_version),
+                instance.joinedload(Instance.definition_version),
+                instance.joinedload(Instance.definition),
+                instance.joinedload(Instance.initiator),
             ],
         )
         if task is None:

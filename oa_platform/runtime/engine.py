@@ -107,11 +107,14 @@ class Engine:
         """The activation's tasks in id order, read once per transaction (see ``_memo``)."""
         known = _memo(self.session, "tasks")
         if activation.id not in known:
-            known[activation.id] = list(
-                self.session.scalars(
-                    select(Task).where(Task.activation_id == activation.id).order_by(Task.id)
+            # No autoflush: tasks are flushed as they are created (create_task) and never
+            # change activation, so pending changes cannot alter which rows match.
+            with self.session.no_autoflush:
+                known[activation.id] = list(
+                    self.session.scalars(
+                        select(Task).where(Task.activation_id == activation.id).order_by(Task.id)
+                    )
                 )
-            )
         return list(known[activation.id])
 
     def task(self, task_id: int) -> Task:
@@ -210,7 +213,7 @@ class Engine:
         if reason:
             detail["reason"] = reason
         self.audit("status", detail=detail)
-        key = self.instance.definition.key
+        key = self.document["key"]
         if before is InstanceStatus.DRAFT and status is InstanceStatus.RUNNING:
             initiator = self.instance.initiator.username
             deferred.defer_event(
@@ -635,14 +638,17 @@ class Engine:
         transaction, then counted on (every activation is numbered here)."""
         last = _memo(self.session, "seq")
         if self.instance.id not in last:
-            self.session.flush()
-            last[self.instance.id] = (
-                self.session.scalar(
-                    select(func.max(Activation.seq)).where(
-                        Activation.instance_id == self.instance.id
+            # No flush: activations are numbered only here, so before the transaction's
+            # first number none of the instance's can be pending (a savepoint flushed the
+            # ones before it, and its rollback forgets the number).
+            with self.session.no_autoflush:
+                last[self.instance.id] = (
+                    self.session.scalar(
+                        select(func.max(Activation.seq)).where(
+                            Activation.instance_id == self.instance.id
+                        )
                     )
+                    or 0
                 )
-                or 0
-            )
         last[self.instance.id] += 1
         return last[self.instance.id]

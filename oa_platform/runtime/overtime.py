@@ -28,7 +28,15 @@ def record(session: Session, task: Task) -> None:
 
 def close(session: Session, task: Task, at: datetime) -> None:
     """The task left its handler (handled, or taken away by escalation): how late it was."""
-    late = session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == task.id))
+    # Recorded in this transaction (an escalation's deadline, then its automatic action),
+    # or read without flushing the caller's other pending changes, which it does not need.
+    late = next(
+        (row for row in session.new if isinstance(row, OvertimeRecord) and row.task_id == task.id),
+        None,
+    )
+    if late is None:
+        with session.no_autoflush:
+            late = session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == task.id))
     if late is not None:
         late.handled_at = at
         late.minutes_late = int((at - late.due_at).total_seconds() // 60)

@@ -23,6 +23,9 @@ from plugins.contract import Action
 if TYPE_CHECKING:
     from oa_platform.runtime.commands import Runtime
 
+# Timer kinds whose handlers change nothing but the audit trail and notifications.
+_NOTICES_ONLY = frozenset({"reminder", "question"})
+
 
 class TimerHandlers:
     """Dispatches a due timer by its kind to the handler that knows what it means."""
@@ -45,7 +48,11 @@ class TimerHandlers:
         if instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}:
             return  # finished, revoked or in error: nothing is waiting any more
         handlers[timer.kind](Engine(self.session, self.runtime.types, instance, None), timer)
-        instance.updated_at = utcnow()
+        # A reminder or an overdue question only tells people: the instance keeps its
+        # revision (a racing command still conflicts on the audit chain's sequence, as a
+        # view does), and a chunk of them writes no instance rows.
+        if timer.kind not in _NOTICES_ONLY:
+            instance.updated_at = utcnow()
 
     def _live_task(self, timer: Timer) -> Task | None:
         task = self.session.get(Task, timer.task_id)

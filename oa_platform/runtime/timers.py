@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from form_builder.clock import utcnow
-from oa_platform.runtime import deferred
+from oa_platform.runtime import audit, deferred
 from oa_platform.runtime.models import Instance, Task, Timer, TimerState
 from oa_platform.runtime.transaction import roll_back
 
@@ -185,9 +185,11 @@ def _fire_chunk(
 
 
 def _load_targets(session: Session, taken: list[Timer]) -> list[Instance | Task]:
-    """Load the timers' instances (with their definition versions) and tasks in a few
-    queries, so the handlers find them in the session instead of querying once per timer."""
+    """Load the timers' instances (with their definition versions), tasks and audit chain
+    heads in a few queries, so the handlers find them in the session instead of querying
+    once per timer."""
     instance_ids = {timer.instance_id for timer in taken}
+    audit.read_heads(session, instance_ids)
     task_ids = {timer.task_id for timer in taken if timer.task_id is not None}
     loaded: list[Instance | Task] = []
     if instance_ids:

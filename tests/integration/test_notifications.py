@@ -28,8 +28,9 @@ def site(client, demo):
     return client
 
 
-def tell(username: str, key: str, subject: str = "New task: expense claim", **kw) -> list:
-    added = notify(
+def tell(username: str, key: str, subject: str = "New task: expense claim", **kw) -> Notification:
+    """Notify ``username`` and commit; the notice as stored."""
+    notify(
         db.session,
         [user(username).id],
         kind=kw.get("kind", "task"),
@@ -38,7 +39,7 @@ def tell(username: str, key: str, subject: str = "New task: expense claim", **kw
         link=kw.get("link", "/inbox/"),
     )
     db.session.commit()
-    return added
+    return rows(username)[-1]
 
 
 def rows(username: str) -> list[Notification]:
@@ -59,18 +60,28 @@ def badge(html: str) -> str | None:
 
 def test_one_event_notifies_each_person_once(demo):
     staff, finance = user("staff").id, user("finance").id
-    first = notify(
-        db.session, [staff, finance, staff], kind="task", key="task:1", subject="s", link="/x"
-    )
-    again = notify(db.session, [staff], kind="task", key="task:1", subject="s", link="/x")
+    notify(db.session, [staff, finance, staff], kind="task", key="task:1", subject="s", link="/x")
+    notify(db.session, [staff], kind="task", key="task:1", subject="s", link="/x")
+    assert db.session.scalar(select(func.count(Notification.id))) == 0  # written by the commit
     db.session.commit()
-    later = notify(db.session, [staff, finance], kind="task", key="task:1", subject="s", link="/x")
-    other_kind = notify(db.session, [staff], kind="urged", key="task:1", subject="s", link="/x")
+    assert [n.user_id for n in rows("staff")] == [staff]
+    assert [n.user_id for n in rows("finance")] == [finance]
+    notify(db.session, [staff, finance], kind="task", key="task:1", subject="s", link="/x")
+    notify(db.session, [staff], kind="urged", key="task:1", subject="s", link="/x")
     db.session.commit()
-    assert [n.user_id for n in first] == [staff, finance]
-    assert again == [] and later == []
-    assert len(other_kind) == 1  # an urge on the same task is another event
+    # An urge on the same task is another event; the task's notice was not added again.
+    assert [n.kind for n in rows("staff")] == ["task", "urged"]
     assert db.session.scalar(select(func.count(Notification.id))) == 3
+
+
+def test_a_rolled_back_savepoint_drops_its_notices(demo):
+    staff, finance = user("staff").id, user("finance").id
+    notify(db.session, [staff], kind="task", key="task:1", subject="s", link="/x")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        notify(db.session, [finance], kind="task", key="task:1", subject="s", link="/x")
+        raise RuntimeError("a hook failed")
+    db.session.commit()
+    assert len(rows("staff")) == 1 and rows("finance") == []
 
 
 def test_a_notice_another_transaction_added_meanwhile_is_skipped(demo):
@@ -90,21 +101,21 @@ def test_a_notice_another_transaction_added_meanwhile_is_skipped(demo):
 
     event.listen(db.engine, "before_cursor_execute", concurrent_insert)
     try:
-        added = notify(
-            db.session, [staff, finance], kind="task", key="task:7", subject="s", link="/x"
-        )
+        notify(db.session, [staff, finance], kind="task", key="task:7", subject="s", link="/x")
+        db.session.commit()  # the caller's transaction is not failed by the constraint
     finally:
         event.remove(db.engine, "before_cursor_execute", concurrent_insert)
-    db.session.commit()  # the caller's transaction is not failed by the constraint
-    assert raced and [n.user_id for n in added] == [finance]
+    assert raced
     assert len(rows("staff")) == 1 and len(rows("finance")) == 1
 
 
 def test_notify_users_by_name_and_links_must_be_relative(demo):
-    added = notify_users(
+    notify_users(
         db.session, ["staff", "nobody"], kind="answer", key="question:3", subject="s", link="/i/1"
     )
-    assert [n.user_id for n in added] == [user("staff").id]
+    db.session.commit()
+    assert [n.key for n in rows("staff")] == ["question:3"]
+    assert db.session.scalar(select(func.count(Notification.id))) == 1
     for link in ("https://evil.example/", "//evil.example/", "/\\evil.example", "inbox"):
         with pytest.raises(ValueError):
             notify(db.session, [user("staff").id], kind="task", key="k", subject="s", link=link)
@@ -147,7 +158,7 @@ def test_list_pages(site):
 
 
 def test_open_marks_read_and_follows_the_link(site):
-    [notice] = tell("staff", "task:1", link="/inbox/?tab=todo")
+    notice = tell("staff", "task:1", link="/inbox/?tab=todo")
     login(site, "staff")
     response = site.get(f"/notifications/{notice.id}/open")
     assert response.status_code == 302
@@ -156,7 +167,7 @@ def test_open_marks_read_and_follows_the_link(site):
 
 
 def test_mark_one_read_and_mark_all_read(site):
-    one, two, three = (tell("staff", f"task:{n}")[0].id for n in (1, 2, 3))
+    one, two, three = (tell("staff", f"task:{n}").id for n in (1, 2, 3))
     login(site, "staff")
     assert site.post(f"/notifications/{two}/read").status_code == 302
     assert [n.read_at is not None for n in rows("staff")] == [False, True, False]
@@ -167,7 +178,7 @@ def test_mark_one_read_and_mark_all_read(site):
 
 
 def test_another_persons_notice_cannot_be_opened_or_marked(site):
-    [theirs] = tell("finance", "task:1")
+    theirs = tell("finance", "task:1")
     tell("staff", "task:2")
     login(site, "staff")
     assert site.get(f"/notifications/{theirs.id}/open").status_code == 404
@@ -178,7 +189,7 @@ def test_another_persons_notice_cannot_be_opened_or_marked(site):
 
 
 def test_marking_needs_the_csrf_token(site, demo):
-    [notice] = tell("staff", "task:1")
+    notice = tell("staff", "task:1")
     login(site, "staff")
     demo.config["WTF_CSRF_ENABLED"] = True
     assert site.post(f"/notifications/{notice.id}/read").status_code == 400
@@ -213,7 +224,7 @@ def smtp(demo):
 
 
 def test_each_new_notice_is_mailed_after_commit(demo, smtp):
-    [notice] = notify(
+    notify(
         db.session,
         [user("staff").id],
         kind="task",
@@ -224,6 +235,7 @@ def test_each_new_notice_is_mailed_after_commit(demo, smtp):
     assert smtp == []  # nothing before the commit
     db.session.commit()
     [message] = smtp
+    [notice] = rows("staff")
     assert "Subject: Please approve #5" in message
     assert "staff@example.com" in message
     assert f"/notifications/{notice.id}/open" in message

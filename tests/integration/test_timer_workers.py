@@ -229,9 +229,23 @@ def test_a_worker_killed_mid_batch_fires_nothing_twice_and_loses_nothing(world, 
         fired = sum(row.state is TimerState.DONE for row in rows.values())
         return len(holding) == 2 and min(holding.values()) >= 10 and fired >= 100
 
-    assert wait_for(both_mid_batch_after_some_fired, FIRING_TIMEOUT), "never both mid-batch"
+    def both_frozen_mid_batch() -> bool:
+        # A batch takes a fraction of a second: seen mid-batch, a worker may finish it before
+        # a kill lands. Frozen, each holds its claims until looked at again.
+        if not both_mid_batch_after_some_fired():
+            return False
+        for worker in workers:
+            worker.pause()
+        if len({row.locked_by for row in claimed(timer_rows(world, task_ids)).values()}) == 2:
+            return True
+        for worker in workers:
+            worker.resume()
+        return False
+
+    assert wait_for(both_frozen_mid_batch, FIRING_TIMEOUT), "never both mid-batch"
     victim.kill()
     held = claimed(timer_rows(world, task_ids))  # the victim's claims and the survivor's
+    survivor.resume()
 
     wait_until_fired(world, task_ids)
     assert_each_fired_once(world, task_ids)
