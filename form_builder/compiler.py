@@ -40,6 +40,7 @@ from form_builder import values as value_forms
 from form_builder.chain import start_node
 from form_builder.directory import Directory, Viewer
 from form_builder.sanitize import clean_html
+from form_builder.sections import section_of
 
 EDIT, READ, HIDDEN = "edit", "read", "hidden"
 DISPLAY_ONLY = frozenset({"section"})
@@ -749,6 +750,19 @@ def _client_spec(
     }
 
 
+def _visibility(fields: Sequence[Mapping[str, Any]]) -> dict[str, expression.Expression]:
+    """Each field's condition to be shown: its own ``visible_if`` and its section's."""
+    own = {
+        spec["key"]: expression.parse(spec["visible_if"]) for spec in fields if "visible_if" in spec
+    }
+    conditions = {}
+    for key, section in section_of(fields).items():
+        if section in own:
+            both = (own.get(key), own[section])
+            conditions[key] = expression.all_of([c for c in both if c is not None])
+    return {**own, **conditions}
+
+
 def _compile(document: Mapping[str, Any], node_id: str) -> CompiledForm:
     fields = tuple(copy.deepcopy(list(document["fields"])))
     access = MappingProxyType(field_access(document, node_id))
@@ -758,13 +772,7 @@ def _compile(document: Mapping[str, Any], node_id: str) -> CompiledForm:
         if access[spec["key"]] == EDIT
     }
     form_class = type(f"Form_{node_id}", (NodeForm,), attributes)
-    visibility = MappingProxyType(
-        {
-            spec["key"]: expression.parse(spec["visible_if"])
-            for spec in fields
-            if "visible_if" in spec
-        }
-    )
+    visibility = MappingProxyType(_visibility(fields))
     computed = _computed(fields)
     tables = MappingProxyType(
         {

@@ -29,7 +29,7 @@ import functools
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -149,6 +149,19 @@ class Expression:
     def to_json(self) -> dict[str, Any]:
         """The syntax tree as JSON, for static/form_builder/expression.js to evaluate."""
         return _to_json(self.tree)
+
+
+def all_of(conditions: Sequence[Expression]) -> Expression:
+    """The conditions joined by ``and`` (a single one is returned as it is): a field's
+    ``visible_if`` and its section's, say. Its tree is made from theirs, not parsed again, so
+    no length limit applies to the whole."""
+    if len(conditions) == 1:
+        return conditions[0]
+    return Expression(
+        source=" and ".join(f"({condition.source})" for condition in conditions),
+        names=frozenset().union(*(condition.names for condition in conditions)),
+        tree=ast.BoolOp(op=ast.And(), values=[condition.tree for condition in conditions]),
+    )
 
 
 # Parsing ----------------------------------------------------------------------------------

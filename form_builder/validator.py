@@ -19,6 +19,7 @@ from form_builder.chain import Chain
 from form_builder.directory import Directory
 from form_builder.exceptions import DefinitionInvalidError, Problem
 from form_builder.format import load_document
+from form_builder.sections import section_of
 from form_builder.values import sample_value
 
 CHOICE_TYPES = {"select", "multi_select", "radio"}
@@ -126,9 +127,30 @@ class _Check:
                     f"visibility condition of field '{key}'",
                     field=key,
                 )
+                if field["type"] == "section":
+                    self.section_condition(field, path)
             if field["type"] == "table":
                 self.columns(field, path)
         self.computed_cycles()
+
+    def section_condition(self, field: Mapping[str, Any], path: str) -> None:
+        """A section's condition hides the fields under it: it must not read one of them."""
+        try:
+            reads = expression.parse(field["visible_if"]).names
+        except expression.ExpressionError:
+            return  # the expression check has said what is wrong with it
+        under = {
+            key
+            for key, section in section_of(self.doc["fields"]).items()
+            if section == field["key"]
+        }
+        for name in sorted(reads & under):
+            self.add(
+                f"{path}.visible_if",
+                f"the visibility condition of section '{field['key']}' reads field '{name}', "
+                f"which the section hides: move '{name}' above the section",
+                field=field["key"],
+            )
 
     def field(self, field, path: str, key: str, scope: Mapping[str, Any]) -> None:
         kind = field["type"]

@@ -894,6 +894,14 @@ def _field_problems(field: dict[str, Any], names: Mapping[str, Any], where: str)
     return problems
 
 
+def _names_read(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
 def publish_problems(document: Mapping[str, Any]) -> list[str]:
     """Which publish-time rules ``document`` breaks (empty if none); assumes it is schema-valid."""
     problems: list[str] = []
@@ -906,6 +914,10 @@ def publish_problems(document: Mapping[str, Any]) -> list[str]:
     for index, field in enumerate(field_list):
         where = f"fields[{index}]"
         problems += _field_problems(field, names, where)
+        if field["type"] == "section" and "visible_if" in field:
+            under = itertools.takewhile(lambda f: f["type"] != "section", field_list[index + 1 :])
+            if _names_read(field["visible_if"]) & {f["key"] for f in under}:
+                problems.append(f"{where}.visible_if: reads a field under the section")
         columns = field.get("columns", ())
         if len({c["key"] for c in columns}) != len(columns):
             problems.append(f"{where}: column keys repeat")

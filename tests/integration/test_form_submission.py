@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from form_builder.attachments import AttachmentStore, FormAttachment
 from form_builder.blueprint import blueprint
 from form_builder.directory import Viewer
+from form_builder.rendering import cells
 from form_builder.submission import apply_submission
 from oa_platform.extensions import db
 from tests.conftest import login, user
@@ -155,6 +156,40 @@ def test_a_field_whose_condition_does_not_hold_is_not_required_and_is_cleared(ex
     assert other.errors["reason"] == ["Reason: is required."]
     shown = submit(expense, {**VALID, "kind": "other", "reason": "Conference"})
     assert shown.values["reason"] == "Conference"
+
+
+def test_a_hidden_section_hides_every_field_under_it_up_to_the_next_section(ctx):
+    """A section groups the fields after it: while its condition does not hold, they are
+    neither required, kept nor shown (in the page and in the browser's live spec)."""
+    fields = [
+        EXPENSE[3],  # kind: travel or other
+        {"key": "trip", "type": "section", "label": "Trip", "visible_if": "kind == 'travel'"},
+        {"key": "city", "type": "text", "label": "City", "required": True},
+        {"key": "nights", "type": "number", "label": "Nights", "visible_if": "city != 'Home'"},
+        {"key": "after", "type": "section", "label": "Anything else"},
+        {"key": "note", "type": "text", "label": "Note"},
+    ]
+    compiled = compiled_for("start", document(fields))
+    away = submit(compiled, {"kind": "other", "city": "Paris", "nights": "2", "note": "n"})
+    assert away.ok, away.errors
+    assert (away.values["city"], away.values["nights"], away.values["note"]) == (None, None, "n")
+    assert submit(compiled, {"kind": "travel"}).errors["city"] == ["City: is required."]
+    trip = submit(compiled, {"kind": "travel", "city": "Paris", "nights": "2"})
+    assert (trip.values["city"], trip.values["nights"]) == ("Paris", 2)
+    home = submit(compiled, {"kind": "travel", "city": "Home", "nights": "2"})
+    assert home.values["nights"] is None  # its own condition still counts
+    shown = {
+        cell.key: cell.shown
+        for row in cells(compiled.bind(viewer=ALICE, directory=FakeDirectory(), values=away.values))
+        for cell in row
+    }
+    assert shown == {"kind": True, "trip": False, "city": False, "nights": False} | {
+        "after": True,
+        "note": True,
+    }
+    live = compiled.client_spec["visible_if"]
+    assert set(live) == {"trip", "city", "nights"}
+    assert live["nights"]["node"] == "and" and live["city"]["node"] == "compare"
 
 
 def test_computed_values_are_recomputed_on_the_server_whatever_the_post_says(expense):

@@ -153,6 +153,17 @@ def test_unknown_field_in_visibility_and_field_access_is_named():
     )
 
 
+def test_a_section_condition_may_not_read_a_field_it_hides():
+    doc = leave()
+    doc["fields"].insert(1, {"key": "more", "type": "section", "label": "More"})
+    doc["fields"][1]["visible_if"] = "reason != ''"  # reason is under the section
+    problem = one_problem(doc)
+    assert (problem.path, problem.field) == ("$.fields[1].visible_if", "more")
+    assert "section 'more' reads field 'reason', which the section hides" in problem.message
+    doc["fields"][1]["visible_if"] = "days > 3"  # days is above it
+    assert validate(load_document(doc), node_types(), FakeDirectory()) == []
+
+
 def test_expression_syntax_error_is_refused_with_its_place():
     doc = leave()
     doc["edges"][1]["condition"] = "days >> > 3"
