@@ -52,7 +52,7 @@ def copy_instances(session: Session, originals: Sequence[Instance], total: int) 
         for old in rows[AuditEntry]:
             task_id = task_ids.get((copy_id, old.task_id))
             entry = _values(old, instance_id=copy_id, task_id=task_id, prev_hash=prev)
-            entry["hash"] = prev = audit.entry_hash(AuditEntry(**entry))
+            entry["hash"] = prev = audit.content_hash(entry)
             entries.append(entry)
         for old in rows[Timer]:
             activation_id = activations.get((copy_id, old.activation_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,26 +21,44 @@ from oa_platform.commit_writes import WrittenAtCommit
 from oa_platform.runtime.models import AuditEntry
 
 GENESIS = "0" * 64
+# The columns an entry's hash covers, besides its own hash and id.
+_COLUMNS = (
+    "instance_id",
+    "seq",
+    "at",
+    "event",
+    "actor_id",
+    "on_behalf_of_id",
+    "node_id",
+    "task_id",
+    "detail",
+    "prev_hash",
+)
 # Key of Session.info: the chains' cached heads.
 _HEADS = "audit_heads"
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """The hash of an entry's content chained to ``prev_hash``."""
+def content_hash(row: Mapping[str, Any]) -> str:
+    """The hash of an entry's content (its columns, by name) chained to ``prev_hash``."""
     content = {
-        "instance": entry.instance_id,
-        "seq": entry.seq,
-        "at": entry.at.isoformat(timespec="microseconds"),
-        "event": entry.event,
-        "actor": entry.actor_id,
-        "on_behalf_of": entry.on_behalf_of_id,
-        "node": entry.node_id,
-        "task": entry.task_id,
-        "detail": entry.detail,
-        "prev": entry.prev_hash,
+        "instance": row["instance_id"],
+        "seq": row["seq"],
+        "at": row["at"].isoformat(timespec="microseconds"),
+        "event": row["event"],
+        "actor": row["actor_id"],
+        "on_behalf_of": row["on_behalf_of_id"],
+        "node": row["node_id"],
+        "task": row["task_id"],
+        "detail": row["detail"],
+        "prev": row["prev_hash"],
     }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash a stored entry should have."""
+    return content_hash({key: getattr(entry, key) for key in _COLUMNS})
 
 
 def append(
@@ -53,31 +71,30 @@ def append(
     node_id: str | None = None,
     task_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Add the next entry of the instance's chain to ``session`` (not committed).
+) -> None:
+    """Add the next entry of the instance's chain to ``session``'s transaction.
 
     The entry is inserted when the transaction commits, with the transaction's other
-    entries, in one statement (the returned object stays outside the session); a rollback
-    of the transaction, or of a savepoint it was added in, drops it. Until the commit,
-    queries do not see it.
+    entries, in one statement; a rollback of the transaction, or of a savepoint it was added
+    in, drops it. Until the commit, queries do not see it.
     """
     seq, prev = _head(session, instance_id)
-    entry = AuditEntry(
-        instance_id=instance_id,
-        seq=seq + 1,
-        at=utcnow(),
-        event=event,
-        actor_id=actor_id,
-        on_behalf_of_id=on_behalf_of_id,
-        node_id=node_id,
-        task_id=task_id,
-        detail=detail or {},
-        prev_hash=prev,
-    )
-    entry.hash = entry_hash(entry)
-    session.info.setdefault(_HEADS, {})[instance_id] = (entry.seq, entry.hash)
-    _entries.add(session, entry)
-    return entry
+    # A row of column values, not an AuditEntry: the commit inserts it as it is.
+    row = {
+        "instance_id": instance_id,
+        "seq": seq + 1,
+        "at": utcnow(),
+        "event": event,
+        "actor_id": actor_id,
+        "on_behalf_of_id": on_behalf_of_id,
+        "node_id": node_id,
+        "task_id": task_id,
+        "detail": detail or {},
+        "prev_hash": prev,
+    }
+    row["hash"] = content_hash(row)
+    session.info.setdefault(_HEADS, {})[instance_id] = (row["seq"], row["hash"])
+    _entries.add(session, row)
 
 
 def _head(session: Session, instance_id: int) -> tuple[int, str]:
@@ -85,9 +102,9 @@ def _head(session: Session, instance_id: int) -> tuple[int, str]:
     read."""
     heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
     if instance_id not in heads:
-        mine = [entry for entry in _entries.pending(session) if entry.instance_id == instance_id]
+        mine = [row for row in _entries.pending(session) if row["instance_id"] == instance_id]
         if mine:
-            heads[instance_id] = (mine[-1].seq, mine[-1].hash)
+            heads[instance_id] = (mine[-1]["seq"], mine[-1]["hash"])
         else:
             # No autoflush: the trail's rows are written only by the commit (above), so
             # pending ORM changes cannot alter the answer, and flushing them here, once per
@@ -107,7 +124,7 @@ def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
     """Read the chain heads of many instances in one query, for :func:`append` to find
     (a chunk of timers touches one instance per timer: one query instead of one each)."""
     heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
-    touched = {entry.instance_id for entry in _entries.pending(session)}
+    touched = {row["instance_id"] for row in _entries.pending(session)}
     wanted = {i for i in instance_ids if i not in heads and i not in touched}
     if not wanted:
         return
@@ -134,19 +151,14 @@ def forget_heads(session: Session) -> None:
     session.info.pop(_HEADS, None)
 
 
-def _insert(session: Session, entries: list[AuditEntry]) -> None:
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     # A bulk insert: the entries' ids are never needed, and fetching them costs a statement
-    # per row on SQLite.
-    columns = [column.key for column in AuditEntry.__mapper__.column_attrs]
-    session.execute(
-        insert(AuditEntry),
-        [{key: getattr(entry, key) for key in columns if key != "id"} for entry in entries],
-        # NULLs as values, so that every row has the same columns: one executemany.
-        execution_options={"render_nulls": True},
-    )
+    # per row on SQLite. NULLs as values, so that every row has the same columns: one
+    # executemany.
+    session.execute(insert(AuditEntry), rows, execution_options={"render_nulls": True})
 
 
-_entries: WrittenAtCommit[AuditEntry] = WrittenAtCommit("audit", _insert)
+_entries: WrittenAtCommit[dict[str, Any]] = WrittenAtCommit("audit", _insert)
 
 
 @event.listens_for(Session, "after_soft_rollback")

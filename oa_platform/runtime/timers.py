@@ -31,7 +31,7 @@ from oa_platform.runtime.transaction import roll_back
 BATCH = 1000
 # Most timers fired in one transaction: one commit for many, yet short enough (a fraction of
 # a second) not to hold PostgreSQL's row locks on their instances long.
-CHUNK = 50
+CHUNK = 100
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 # Times a timer is run again at once when another transaction changed its instance.
