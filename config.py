@@ -144,6 +144,9 @@ OA_TIMER_LEASE_SECONDS = _env_int("OA_TIMER_LEASE_SECONDS", 300)
 # --- Forms and attachments --------------------------------------------------------------------
 # Largest single attachment (fields may set a lower `max_size_mb`).
 OA_ATTACHMENT_MAX_MB = _env_int("OA_ATTACHMENT_MAX_MB", 20)
+# Files no submission refers to (it failed, or the upload was cut off) are removed this
+# long after they were last touched.
+OA_ATTACHMENT_ORPHAN_HOURS = _env_int("OA_ATTACHMENT_ORPHAN_HOURS", 24)
 # Where attachment files live (outside the database); default instance/attachments.
 OA_ATTACHMENT_DIR = os.environ.get("OA_ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
 # Werkzeug refuses larger request bodies before any view reads them (several files per form).

@@ -347,6 +347,13 @@ class FormAttachment(Model):
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# Names of files being written (renamed to their digest once complete).
+TEMPORARY_PREFIX = ".upload-"
+
+
+def is_digest(name: str) -> bool:
+    """Whether ``name`` is a SHA-256 hex digest: the name of a stored file."""
+    return _SHA256.fullmatch(name) is not None
 
 
 class AttachmentStore:
@@ -367,7 +374,7 @@ class AttachmentStore:
 
     def path_for(self, sha256: str) -> Path:
         """Where the file with this digest lives."""
-        if not _SHA256.fullmatch(sha256):
+        if not is_digest(sha256):
             raise ValueError("not a SHA-256 hex digest")
         return self.root / sha256[:2] / sha256
 
@@ -375,13 +382,18 @@ class AttachmentStore:
         """Write the bytes (once per content) and return a new, not yet added, row for them.
 
         The caller adds the row to its session in the transaction that stores the values
-        referring to it; a file whose row never commits is an orphan, harmless to readers.
+        referring to it; a file whose row never commits is an orphan, harmless to readers
+        and removed by the sweep (``attachment_sweep.py``) a grace period later.
         """
         digest = hashlib.sha256(upload.content).hexdigest()
         path = self.path_for(digest)
-        if not path.exists():
+        try:
+            # Reused: touched, so that the orphan sweep (attachment_sweep.py) leaves it to
+            # the submission about to refer to it.
+            os.utime(path)
+        except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(upload.content)

@@ -31,6 +31,10 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.runtime.tasks.fire_due_timers",
                 "schedule": float(app.config.get("OA_TIMER_INTERVAL_SECONDS", 30)),
             },
+            "sweep-orphan-attachments": {
+                "task": "oa_platform.runtime.tasks.sweep_orphan_attachments",
+                "schedule": 3600.0,
+            },
             "start-due-delegations": {
                 "task": "oa_platform.agents.tasks.start_due_delegations",
                 "schedule": 3600.0,
