@@ -152,14 +152,14 @@ def fire_claimed(
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    """``ids`` in slices of 1, 2, 4, ... then ``CHUNK``: a worker commits its first timers at
+    """``ids`` in slices of 1, 10, then ``CHUNK``: a worker commits its first timers at
     once, so one that dies right after claiming leaves little to redo, and its progress shows
     as soon as it starts, as when timers were fired one per transaction."""
     start, size = 0, 1
     while start < len(ids):
         yield ids[start : start + size]
         start += size
-        size = min(size * 2, CHUNK)
+        size = min(size * 10, CHUNK)
 
 
 def _fire_chunk(
