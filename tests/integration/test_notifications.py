@@ -20,6 +20,9 @@ from oa_platform.notifications.service import mark_read, notify, notify_users, u
 from tests.conftest import login, user
 from tests.integration.test_node_type_plugins import SmtpSink
 
+# ON CONFLICT DO NOTHING is each dialect's own: both are checked.
+BOTH_DATABASES = True
+
 
 @pytest.fixture
 def site(client, demo):
