@@ -106,7 +106,7 @@ def _head(session: Session, instance_id: int) -> tuple[int, str]:
         if mine:
             heads[instance_id] = (mine[-1]["seq"], mine[-1]["hash"])
         else:
-            # No autoflush: the trail's rows are written only by the commit (above), so
+            # No autoflush: the trail's rows are written only by the commit (_insert), so
             # pending ORM changes cannot alter the answer, and flushing them here, once per
             # instance, would cost more than the read.
             with session.no_autoflush:
