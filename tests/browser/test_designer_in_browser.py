@@ -229,9 +229,11 @@ def test_it_builds_reviews_and_publishes_the_leave_request_and_staff_complete_it
         assert page.locator(f"#chain-graph [data-oa-graph-node={node}]").count() == 1
     page.screenshot(path=artifacts / "designer-chain-graph.png")
     open_designer_tab(page, "preview")
+    page.wait_for_selector("#preview-frame:not([data-oa-loading])", state="attached")
     preview = page.frame_locator("#preview-frame")
+    preview.locator("[data-oa-form][data-oa-ready]").wait_for(state="attached")
     preview.locator("[data-oa-field=leave_type] select").select_option("sick")
-    assert preview.locator("[data-oa-field=medical_certificate]").is_visible()
+    expect(preview.locator("[data-oa-field=medical_certificate]")).to_be_visible()
     assert preview.locator("[data-oa-field=hr_remarks]").count() == 0  # hidden at the start
     page.screenshot(path=artifacts / "designer-preview.png")
 

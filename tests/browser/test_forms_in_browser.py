@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
 
@@ -50,9 +51,10 @@ def test_expense_claim_table_total_and_leave_visibility_work_live(
 
     page.goto(f"{live_server}/definitions/leave_request/v1/preview/start")
     certificate = page.locator("[data-oa-field=medical_certificate]")
-    assert certificate.is_hidden()
+    page.wait_for_selector("[data-oa-form][data-oa-ready]", state="attached")
+    expect(certificate).to_be_hidden()
     page.select_option("[name=leave_type]", "sick")
-    assert certificate.is_visible()
+    expect(certificate).to_be_visible()
     page.fill("[name=start_date]", "2026-12-01")
     page.fill("[name=end_date]", "2026-12-04")
     assert page.locator("[data-oa-computed=days]").inner_text().strip().startswith("4")

@@ -246,6 +246,7 @@
       });
     }
     update();
+    root.dataset.oaReady = ""; // listening: what is typed from now on updates the form live
   }
 
   function start() {

@@ -62,8 +62,10 @@ export function select(options, current, attrs = {}) {
 /** Call ``fn`` once input has paused for ``ms`` milliseconds. */
 export function debounce(fn, ms) {
   let timer = null;
-  return (...args) => {
+  const later = (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
+  later.cancel = () => clearTimeout(timer);
+  return later;
 }

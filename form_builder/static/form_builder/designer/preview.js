@@ -13,8 +13,11 @@ export function mountPreview(element, store, url, isShowing) {
   const form = h("form", { method: "post", action: url, target: "designer-preview", class: "hidden" }, documentInput, nodeInput, tokenInput);
   const chooser = h("span");
   let node = null;
+  // Marked while the frame loads, so that a test (or a reader) knows when it shows the latest.
+  frame.addEventListener("load", () => delete frame.dataset.oaLoading);
   const refresh = () => {
     if (!isShowing()) return;
+    frame.dataset.oaLoading = "";
     documentInput.value = JSON.stringify(store.doc);
     nodeInput.value = node || "";
     tokenInput.value = csrf();
@@ -55,5 +58,10 @@ export function mountPreview(element, store, url, isShowing) {
     later();
   });
   drawChooser();
-  return refresh;
+  // Shown now: drawn at once, and a redraw still pending from an earlier change is dropped
+  // (it would reload the frame under the person already using it).
+  return () => {
+    later.cancel();
+    refresh();
+  };
 }
