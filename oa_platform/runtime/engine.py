@@ -213,7 +213,7 @@ class Engine:
         if reason:
             detail["reason"] = reason
         self.audit("status", detail=detail)
-        key = self.document["key"]
+        key = self.instance.definition.key
         if before is InstanceStatus.DRAFT and status is InstanceStatus.RUNNING:
             initiator = self.instance.initiator.username
             deferred.defer_event(
