@@ -19,9 +19,7 @@ from __future__ import annotations
 import copy
 import decimal
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from graphlib import TopologicalSorter
@@ -39,6 +37,7 @@ from form_builder import clock, expression
 from form_builder import values as value_forms
 from form_builder.chain import start_node
 from form_builder.directory import Directory, Viewer
+from form_builder.lru import LRUCache
 from form_builder.sanitize import clean_html
 from form_builder.sections import section_of
 
@@ -803,30 +802,7 @@ def _compile(document: Mapping[str, Any], node_id: str) -> CompiledForm:
     )
 
 
-class _LRU:
-    """A small thread-safe least-recently-used cache (``functools.lru_cache`` cannot key on
-    the version while taking the unhashable document as an argument)."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, CompiledForm] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: Hashable, build: Callable[[], CompiledForm]) -> CompiledForm:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        built = build()  # outside the lock: compiling may take a while; a race builds twice
-        with self._lock:
-            self._items.setdefault(key, built)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-            return self._items[key]
-
-
-_cache = _LRU(CACHE_SIZE)
+_cache: LRUCache[CompiledForm] = LRUCache(CACHE_SIZE)
 
 
 def compile_form(

@@ -13,7 +13,7 @@ questions awaiting an answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from form_builder.chain import node_names
 from form_builder.clock import utcnow
+from form_builder.lru import LRUCache
 from form_builder.models import DefinitionVersion, ProcessDefinition
+from form_builder.services import services
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
@@ -127,53 +129,70 @@ def _counts_query() -> Select:
 
 def todo(session: Session, user_id: int, filters: Filters, page: int) -> Page[TaskRow]:
     """Open and held tasks the chain waits for, the soonest due first."""
+    return _task_page(session, "todo", user_id, filters, page)
+
+
+def done(session: Session, user_id: int, filters: Filters, page: int) -> Page[TaskRow]:
+    """Tasks the user handled (completed, or transferred on), the latest first."""
+    return _task_page(session, "done", user_id, filters, page)
+
+
+def cc(session: Session, user_id: int, filters: Filters, page: int) -> Page[TaskRow]:
+    """Copies the user was sent (non-blocking tasks), unread first, the latest first."""
+    return _task_page(session, "cc", user_id, filters, page)
+
+
+def _todo_query(status: str) -> Select:
     query = (
         select(Task)
         .join(Task.instance)
         .where(
-            Task.assignee_id == user_id,
+            Task.assignee_id == bindparam("user_id"),
             Task.status.in_((TaskStatus.OPEN, TaskStatus.HELD)),
             Task.blocking.is_(True),
             Instance.status.in_(WORKING),
         )
     )
-    if filters.status == "overdue":
-        query = query.where(Task.due_at < utcnow())
-    elif filters.status in {"open", "held"}:
-        query = query.where(Task.status == TaskStatus(filters.status))
-    query = _narrow(query, filters).order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-    return _task_page(session, query, page)
+    if status == "overdue":
+        query = query.where(Task.due_at < bindparam("now"))
+    elif status:
+        query = query.where(Task.status == TaskStatus(status))
+    return query.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
 
 
-def done(session: Session, user_id: int, filters: Filters, page: int) -> Page[TaskRow]:
-    """Tasks the user handled (completed, or transferred on), the latest first."""
-    query = (
+def _done_query(_status: str) -> Select:
+    return (
         select(Task)
         .join(Task.instance)
         .where(
-            Task.assignee_id == user_id,
+            Task.assignee_id == bindparam("user_id"),
             Task.status.in_((TaskStatus.DONE, TaskStatus.CANCELLED)),
-            Task.completed_by_id == user_id,
+            Task.completed_by_id == bindparam("user_id"),
             Task.blocking.is_(True),
         )
+        .order_by(Task.completed_at.desc(), Task.id.desc())
     )
-    query = _narrow(query, filters).order_by(Task.completed_at.desc(), Task.id.desc())
-    return _task_page(session, query, page)
 
 
-def cc(session: Session, user_id: int, filters: Filters, page: int) -> Page[TaskRow]:
-    """Copies the user was sent (non-blocking tasks), unread first, the latest first."""
+def _cc_query(status: str) -> Select:
     query = (
         select(Task)
         .join(Task.instance)
-        .where(Task.assignee_id == user_id, Task.blocking.is_(False))
+        .where(Task.assignee_id == bindparam("user_id"), Task.blocking.is_(False))
     )
-    if filters.status in {"open", "done"}:
-        query = query.where(Task.status == TaskStatus(filters.status))
-    query = _narrow(query, filters).order_by(
+    if status:
+        query = query.where(Task.status == TaskStatus(status))
+    return query.order_by(
         (Task.status == TaskStatus.OPEN).desc(), Task.created_at.desc(), Task.id.desc()
     )
-    return _task_page(session, query, page)
+
+
+# Each list of tasks: its query for a status filter, and the statuses it filters by.
+_TASK_LISTS: dict[str, tuple[Callable[[str], Select], frozenset[str]]] = {
+    "todo": (_todo_query, frozenset({"open", "held", "overdue"})),
+    "done": (_done_query, frozenset()),
+    "cc": (_cc_query, frozenset({"open", "done"})),
+}
 
 
 def initiated(session: Session, user_id: int, filters: Filters, page: int) -> Page[Instance]:
@@ -181,8 +200,11 @@ def initiated(session: Session, user_id: int, filters: Filters, page: int) -> Pa
     query = select(Instance).where(Instance.initiator_id == user_id)
     if filters.status in {status.value for status in InstanceStatus}:
         query = query.where(Instance.status == InstanceStatus(filters.status))
-    query = _narrow(query, filters).order_by(Instance.updated_at.desc(), Instance.id.desc())
-    return _keyed_page(session, query, page, Instance.id, [joinedload(Instance.definition)])
+    query = _narrow(query, bool(filters.definition), bool(filters.text)).order_by(
+        Instance.updated_at.desc(), Instance.id.desc()
+    )
+    eager = [joinedload(Instance.definition)]
+    return _keyed_page(session, query, filters, page, Instance.id, eager)
 
 
 def all_visible(session: Session, user: Any, filters: Filters, page: int) -> Page[Instance]:
@@ -190,9 +212,11 @@ def all_visible(session: Session, user: Any, filters: Filters, page: int) -> Pag
     query = select(Instance).where(visible_to(user))
     if filters.status in {status.value for status in InstanceStatus}:
         query = query.where(Instance.status == InstanceStatus(filters.status))
-    query = _narrow(query, filters).order_by(Instance.updated_at.desc(), Instance.id.desc())
+    query = _narrow(query, bool(filters.definition), bool(filters.text)).order_by(
+        Instance.updated_at.desc(), Instance.id.desc()
+    )
     eager = [joinedload(Instance.definition), joinedload(Instance.initiator)]
-    return _keyed_page(session, query, page, Instance.id, eager)
+    return _keyed_page(session, query, filters, page, Instance.id, eager)
 
 
 def questions(
@@ -209,11 +233,11 @@ def questions(
         query = query.where(Question.answered_at.is_(None))
     elif filters.status == "answered":
         query = query.where(Question.answered_at.is_not(None))
-    query = _narrow(query, filters).order_by(
+    query = _narrow(query, bool(filters.definition), bool(filters.text)).order_by(
         Question.answered_at.is_not(None), Question.asked_at.desc(), Question.id.desc()
     )
     eager = [joinedload(Question.asked_by)]
-    return _keyed_page(session, query, page, Question.id, eager, width=2)
+    return _keyed_page(session, query, filters, page, Question.id, eager, width=2)
 
 
 def definitions(session: Session) -> list[tuple[str, str]]:
@@ -222,17 +246,31 @@ def definitions(session: Session) -> list[tuple[str, str]]:
     return [(key, name) for key, name in session.execute(query)]
 
 
-def _narrow(query: Select, filters: Filters) -> Select:
-    """The definition and title filters, shared by every list (Instance is in the query)."""
-    if filters.definition:
+def _narrow(query: Select, by_definition: bool, by_text: bool) -> Select:
+    """The definition and title filters, shared by every list (Instance is in the query).
+
+    Their values are bound at execution (:func:`_params`), so a statement built for one
+    filter shape serves every value.
+    """
+    if by_definition:
         query = query.join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id).where(
-            ProcessDefinition.key == filters.definition
+            ProcessDefinition.key == bindparam("definition")
         )
-    if filters.text:
-        # Escape LIKE's wildcards: the user searches for the text as typed.
-        text = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Instance.title.ilike(f"%{text}%", escape="\\"))
+    if by_text:
+        query = query.where(Instance.title.ilike(bindparam("title_pattern"), escape="\\"))
     return query
+
+
+def _params(filters: Filters, number: int) -> dict[str, Any]:
+    """The bind parameters of a list's page ``number`` narrowed by ``filters``."""
+    # Escape LIKE's wildcards: the user searches for the text as typed.
+    text = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {
+        "definition": filters.definition,
+        "title_pattern": f"%{text}%",
+        "offset": (number - 1) * PAGE_SIZE,
+        "now": utcnow(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,45 +293,25 @@ class TaskRow:
     initiator: str  # full name
 
 
-def _task_page(session: Session, query: Select, page: int) -> Page[TaskRow]:
-    """One page of tasks as plain rows: the columns the list shows, then the node names of the
-    page's versions (usually one) in a second statement.
+def _task_page(
+    session: Session, list_name: str, user_id: int, filters: Filters, page: int
+) -> Page[TaskRow]:
+    """One page of a list of tasks as plain rows, and the node names of the page's versions
+    (usually one, kept in memory: published versions never change).
 
     Not ORM objects: building the tasks with their instance, definition, version and two users
     was most of the page's time (3 ms for 20 rows, against 0.4 ms in SQLite; the template then
     went through each relationship again). See docs/performance.md.
     """
     number = max(1, page)
-    picked = _picked(query, Task.id, number)
-    definition, initiator, principal = _task_row_aliases()
-    rows = session.execute(
-        query.join(picked, Task.id == picked.c.key)
-        .join(definition, definition.id == Instance.definition_id)
-        .join(initiator, initiator.id == Instance.initiator_id)
-        .outerjoin(principal, principal.id == Task.principal_id)
-        .with_only_columns(
-            Task.id,
-            Task.node_id,
-            Task.status,
-            Task.opened_at,
-            Task.created_at,
-            Task.due_at,
-            Task.completed_at,
-            Task.action,
-            principal.first_name.label("principal_first_name"),
-            principal.last_name.label("principal_last_name"),
-            Instance.id.label("instance_id"),
-            Instance.title,
-            Instance.status.label("instance_status"),
-            Instance.definition_version_id,
-            definition.name.label("definition_name"),
-            initiator.first_name.label("initiator_first_name"),
-            initiator.last_name.label("initiator_last_name"),
-            picked.c.total,
-        )
-    ).all()
+    status = filters.status if filters.status in _TASK_LISTS[list_name][1] else ""
+    query, statement = _task_statements(
+        list_name, status, bool(filters.definition), bool(filters.text)
+    )
+    params = {**_params(filters, number), "user_id": user_id}
+    rows = session.execute(statement, params).all()
     if not rows:
-        return Page(items=[], total=_total_beyond(session, query, number), number=number)
+        return Page(items=[], total=_total_beyond(session, query, params, number), number=number)
     names = _node_names(session, {row.definition_version_id for row in rows})
     items = [
         TaskRow(
@@ -322,19 +340,60 @@ def _task_page(session: Session, query: Select, page: int) -> Page[TaskRow]:
 
 
 @cache
-def _task_row_aliases() -> tuple[Any, Any, Any]:
-    """The definition, initiator and principal joined to task rows (the filters may join the
-    definition too). Made once: a new alias sets up its columns again, which cost more than
-    the query."""
-    return aliased(ProcessDefinition), aliased(OAUser), aliased(OAUser)
+def _task_statements(
+    list_name: str, status: str, by_definition: bool, by_text: bool
+) -> tuple[Select, Select]:
+    """(the list's query, the statement reading one page of it), built once per filter shape
+    (a few dozen in all; values are bound at execution): building them cost more than running
+    them (docs/performance.md)."""
+    query = _narrow(_TASK_LISTS[list_name][0](status), by_definition, by_text)
+    picked = _picked(query, Task.id)
+    definition, initiator, principal = aliased(ProcessDefinition), aliased(OAUser), aliased(OAUser)
+    statement = (
+        query.join(picked, Task.id == picked.c.key)
+        .join(definition, definition.id == Instance.definition_id)
+        .join(initiator, initiator.id == Instance.initiator_id)
+        .outerjoin(principal, principal.id == Task.principal_id)
+        .with_only_columns(
+            Task.id,
+            Task.node_id,
+            Task.status,
+            Task.opened_at,
+            Task.created_at,
+            Task.due_at,
+            Task.completed_at,
+            Task.action,
+            principal.first_name.label("principal_first_name"),
+            principal.last_name.label("principal_last_name"),
+            Instance.id.label("instance_id"),
+            Instance.title,
+            Instance.status.label("instance_status"),
+            Instance.definition_version_id,
+            definition.name.label("definition_name"),
+            initiator.first_name.label("initiator_first_name"),
+            initiator.last_name.label("initiator_last_name"),
+            picked.c.total,
+        )
+    )
+    return query, statement
+
+
+# Node names of published versions (which never change), per app (see form_builder.services).
+_NODE_NAMES: LRUCache[dict[str, str]] = LRUCache(256)
 
 
 def _node_names(session: Session, version_ids: set[int]) -> dict[int, dict[str, str]]:
-    """Node id -> name, per definition version."""
-    query = select(DefinitionVersion.id, DefinitionVersion.document).where(
-        DefinitionVersion.id.in_(version_ids)
-    )
-    return {version_id: node_names(document) for version_id, document in session.execute(query)}
+    """Node id -> name, per definition version; the documents are read only on a miss."""
+    token = services().cache_token
+    found = {vid: _NODE_NAMES.get((token, vid)) for vid in version_ids}
+    missing = [vid for vid, names in found.items() if names is None]
+    if missing:
+        query = select(DefinitionVersion.id, DefinitionVersion.document).where(
+            DefinitionVersion.id.in_(missing)
+        )
+        for version_id, document in session.execute(query):
+            found[version_id] = _NODE_NAMES.put((token, version_id), node_names(document))
+    return found
 
 
 def _full_name(first_name: str, last_name: str) -> str:
@@ -345,6 +404,7 @@ def _full_name(first_name: str, last_name: str) -> str:
 def _keyed_page(
     session: Session,
     query: Select,
+    filters: Filters,
     page: int,
     key: Any,
     eager: Sequence[Any],
@@ -359,22 +419,25 @@ def _keyed_page(
     per page for a user with 8,000 open tasks, on SQLite).
     """
     number = max(1, page)
-    picked = _picked(query, key, number)
+    params = _params(filters, number)
+    picked = _picked(query, key)
     rows = session.execute(
-        query.join(picked, key == picked.c.key).add_columns(picked.c.total).options(*eager)
+        query.join(picked, key == picked.c.key).add_columns(picked.c.total).options(*eager),
+        params,
     ).all()
     if not rows:
-        return Page(items=[], total=_total_beyond(session, query, number), number=number)
+        return Page(items=[], total=_total_beyond(session, query, params, number), number=number)
     items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
     return Page(items=items, total=rows[0].total, number=number)
 
 
-def _picked(query: Select, key: Any, number: int) -> Subquery:
-    """The ``key`` values of page ``number`` of ``query``, with the total as a window count."""
+def _picked(query: Select, key: Any) -> Subquery:
+    """The ``key`` values of one page of ``query`` (from the ``offset`` parameter), with the
+    total as a window count."""
     return (
         query.with_only_columns(key.label("key"), func.count().over().label("total"))
         .limit(PAGE_SIZE)
-        .offset((number - 1) * PAGE_SIZE)
+        .offset(bindparam("offset", type_=Integer))
         .subquery("picked")
     )
 
@@ -389,12 +452,12 @@ def _paged(session: Session, query: Select, page: int, width: int = 1) -> Page[A
         .offset((number - 1) * PAGE_SIZE)
     ).all()
     items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
-    total = rows[0].total if rows else _total_beyond(session, query, number)
+    total = rows[0].total if rows else _total_beyond(session, query, {}, number)
     return Page(items=items, total=total, number=number)
 
 
-def _total_beyond(session: Session, query: Select, number: int) -> int:
+def _total_beyond(session: Session, query: Select, params: dict[str, Any], number: int) -> int:
     """The total when the page asked for is empty: zero on the first page, else counted."""
     if number == 1:
         return 0
-    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    return int(session.scalar(select(func.count()).select_from(query.subquery()), params) or 0)

@@ -498,7 +498,8 @@ def test_inbox_lists_cost_a_fixed_number_of_queries(client):
         client.get("/inbox/")
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == few  # no query per row
+    # No query per row (and the node names of a version already seen are not read again).
+    assert len(statements) <= few
 
 
 def test_auditor_has_an_all_instances_tab_others_do_not(client):
