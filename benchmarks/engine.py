@@ -7,6 +7,12 @@ amount branch, director (``mc``, every other instance: total over 5,000.00) and 
 countersign (``finance``). Every step persists what the platform keeps: tasks, activations,
 the hash-chained audit trail, deadline and reminder timers, notifications, the upload.
 
+The database's own limit is measured beside them (``database_floor``): the least a step
+persisted with a trail can cost on the same database and stack, three statements in one
+transaction through SQLAlchemy Core (close the task, append the audit entry, open the next
+task), no engine, no form, no ORM. Its ratio to SpiffWorkflow bounds any engine's that
+writes its trail as rows.
+
 The peer is the harness in ``../shared/bench/peers`` (else its copy in ``benchmarks/peers``,
 or ``OA_BENCH_PEERS``): the same chain in SpiffWorkflow, each step loading and saving the
 serialized workflow in SQLite. Its "steps" are ours: the start plus one per user task.
@@ -22,7 +28,16 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    select,
+)
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from benchmarks import apps
@@ -103,6 +118,58 @@ def drive_chain(instances: int) -> tuple[int, float, int]:
     return steps, took[0], statements[0]
 
 
+_FLOOR = MetaData()
+_floor_task = Table(
+    "bench_floor_task",
+    _FLOOR,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+)
+_floor_audit = Table(
+    "bench_floor_audit",
+    _FLOOR,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    UniqueConstraint("instance_id", "seq"),
+)
+
+
+def database_floor(steps: int) -> tuple[int, float]:
+    """(steps, seconds) of the least a persisted step with a trail takes on the current app's
+    database: one transaction closing a task, appending its audit entry and opening the next
+    task, through SQLAlchemy Core (tables of its own, dropped afterwards)."""
+    from oa_platform.extensions import db
+
+    engine = db.engine
+    close = (
+        _floor_task.update().where(_floor_task.c.id == bindparam("task_id")).values(status="done")
+    )
+    append = _floor_audit.insert().values(
+        instance_id=bindparam("instance_id"), seq=bindparam("seq"), action="agree"
+    )
+    open_next = _floor_task.insert().returning(_floor_task.c.id)
+    _FLOOR.create_all(engine)
+    try:
+        with engine.connect() as connection:
+            with connection.begin():
+                task_id = connection.execute(open_next, {"instance_id": 1, "status": "open"})
+                task_id = task_id.scalar_one()
+            with stopwatch() as took:
+                for seq in range(steps):
+                    with connection.begin():
+                        connection.execute(close, {"task_id": task_id})
+                        connection.execute(append, {"instance_id": 1, "seq": seq})
+                        task_id = connection.execute(
+                            open_next, {"instance_id": 1, "status": "open"}
+                        ).scalar_one()
+    finally:
+        _FLOOR.drop_all(engine)
+    return steps, took[0]
+
+
 def spiff(instances: int) -> dict:
     """The peer harness's JSON line, run now in a child process."""
     harness = PEERS / "spiff_bench.py"
@@ -115,11 +182,22 @@ def spiff(instances: int) -> dict:
 
 
 def run(size: Size) -> None:
-    """Emit instances/s and steps/s on each database, SpiffWorkflow's, and the ratios."""
-    ours = {}
+    """Emit instances/s and steps/s on each database, the database's floor, SpiffWorkflow's,
+    and the ratios."""
+    ours, floors = {}, {}
     for database in apps.databases("engine"):
         with apps.running(database):
             steps, seconds, statements = drive_chain(size.engine_instances)
+            floor_steps, floor_seconds = database_floor(steps)
+        floors[database.kind] = emit(
+            NAME,
+            "database_floor",
+            database=database.kind,
+            steps=floor_steps,
+            seconds=round(floor_seconds, 3),
+            steps_per_s=rate(floor_steps, floor_seconds),
+            statements_per_step=3,
+        )
         ours[database.kind] = emit(
             NAME,
             "expense_chain",
@@ -139,5 +217,6 @@ def run(size: Size) -> None:
             "ratio_ours_to_spiffworkflow",
             database=kind,
             steps_per_s_ratio=round(figure["steps_per_s"] / peer["steps_per_s"], 2),
+            floor_ratio=round(floors[kind]["steps_per_s"] / peer["steps_per_s"], 2),
             target=">= 3",
         )

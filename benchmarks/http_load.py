@@ -3,6 +3,11 @@ full inbox) and a task action (the REST API saving a draft opinion on a random o
 user's open tasks: a real write with its audit entry), against ``/bench/minimal`` on the
 same gunicorn server in the same run as the ceiling.
 
+Two more endpoints of :mod:`benchmarks.server` show what the stack costs under any page, as
+shares of the same ceiling: a signed-in request that does nothing (session, user, roles) and
+an empty page in Flask-AppBuilder's layout. No page of the platform can cost less than the
+second, so its share bounds the inbox's.
+
 The load generator is ``wrk`` (a C program: on 2 cores a Python client would take the CPU
 the server needs) when it is installed; otherwise, and in the smoke test, a small threaded
 Python client, whose figures are only a check that the pages answer under load.
@@ -38,7 +43,9 @@ from benchmarks.sizes import Size
 NAME = "http"
 HOST = "127.0.0.1"
 WORKERS = 2  # one per core
-MINIMAL = "/bench/minimal"  # the bare endpoint benchmarks.server adds
+MINIMAL = "/bench/minimal"  # the bare endpoints benchmarks.server adds
+SIGNED_IN = "/bench/signed-in"
+LAYOUT = "/bench/layout"
 STARTUP_SECONDS = 60
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -237,6 +244,8 @@ def measure(
         api = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         targets = [
             Target("minimal_endpoint", "GET", (MINIMAL,), {}),
+            Target("signed_in_nothing", "GET", (SIGNED_IN,), {"Cookie": cookie}),
+            Target("layout_only", "GET", (LAYOUT,), {"Cookie": cookie}),
             Target("inbox_page", "GET", ("/inbox/",), {"Cookie": cookie}),
             Target(
                 "task_action",
@@ -268,26 +277,26 @@ def measure(
                 connections=size.http_connections,
                 **loaded,
             )
-        ceiling = results["minimal_endpoint"]["requests_per_s"]
-        cpu = {}
-        if (
-            results["inbox_page"].get("server_cpu_ms")
-            and "server_cpu_ms" in results["minimal_endpoint"]
-        ):
-            # A request of the ceiling's CPU time against one of the inbox's, which is what
-            # the ratio of requests/s is with the cores to the server alone.
-            share = (
-                results["minimal_endpoint"]["server_cpu_ms"]
-                / results["inbox_page"]["server_cpu_ms"]
-            )
-            cpu["cpu_percent"] = round(100 * share, 1)
-        emit(
-            NAME,
-            "inbox_share_of_minimal",
-            database=database.kind,
-            percent=round(100 * results["inbox_page"]["requests_per_s"] / ceiling, 1),
-            **cpu,
-            target=">= 30 %",
-        )
+        for figure in ("signed_in_nothing", "layout_only", "inbox_page"):
+            _share(database, results, figure)
     finally:
         server.close()
+
+
+def _share(database: apps.Database, results: dict[str, dict], figure: str) -> None:
+    """Emit ``figure``'s share of the minimal endpoint, in requests/s and in server CPU."""
+    minimal, measured = results["minimal_endpoint"], results[figure]
+    cpu = {}
+    if measured.get("server_cpu_ms") and "server_cpu_ms" in minimal:
+        # A request of the ceiling's CPU time against one of this figure's, which is what the
+        # ratio of requests/s is with the cores to the server alone.
+        cpu["cpu_percent"] = round(100 * minimal["server_cpu_ms"] / measured["server_cpu_ms"], 1)
+    name = "inbox_share_of_minimal" if figure == "inbox_page" else f"{figure}_share_of_minimal"
+    emit(
+        NAME,
+        name,
+        database=database.kind,
+        percent=round(100 * measured["requests_per_s"] / minimal["requests_per_s"], 1),
+        **cpu,
+        **({"target": ">= 30 %"} if figure == "inbox_page" else {}),
+    )

@@ -86,3 +86,30 @@ def test_a_database_roles_checks_cost_one_query_per_request_and_see_changes_at_o
         # Taking the permission away inside the request: the next check already sees it.
         sm.del_permission_role(role, grant)
         assert sm.has_access("can_list", "InboxView") is False
+
+
+def test_roles_granted_through_a_group_count_with_the_users_own(client):
+    """The session user is loaded with their own roles and their groups' in one statement
+    (flat joins): both kinds of role grant access, with no role counted twice."""
+    from flask_appbuilder.security.sqla.models import Group, assoc_user_group
+
+    role, _grant = inbox_reader("staff")
+    auditor = current_app.appbuilder.sm.find_role("Auditor")
+    readers = Group(name="inbox-readers", label="Inbox readers", roles=[role, auditor])
+    db.session.add(readers)
+    person = user("staff")
+    person.roles = [current_app.appbuilder.sm.find_role("Staff")]
+    db.session.flush()
+    # Through the table: FAB's Group.users collection accepts its own User class only.
+    db.session.execute(assoc_user_group.insert().values(user_id=person.id, group_id=readers.id))
+    db.session.commit()
+    login(client, "staff")
+    assert client.get("/inbox/", query_string={"tab": "all"}).status_code == 200
+
+    loaded = current_app.appbuilder.sm.load_user(person.id)
+    assert [r.name for r in loaded.roles] == ["Staff"]
+    assert sorted(r.name for r in loaded.groups[0].roles) == ["Auditor", "Inbox Reader"]
+
+    db.session.execute(assoc_user_group.delete())
+    db.session.commit()
+    assert client.get("/inbox/", query_string={"tab": "all"}).status_code == 404
