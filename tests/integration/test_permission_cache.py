@@ -113,3 +113,20 @@ def test_roles_granted_through_a_group_count_with_the_users_own(client):
     db.session.execute(assoc_user_group.delete())
     db.session.commit()
     assert client.get("/inbox/", query_string={"tab": "all"}).status_code == 404
+
+
+def test_the_menu_follows_a_database_roles_grants_on_the_next_request(client):
+    """The rendered menu is kept per set of grants (oa_platform.menu_cache): granting a menu
+    entry to a database role shows it on the next page, taking it away hides it again."""
+    role, _grant = inbox_reader("staff")
+    login(client, "staff")
+    assert "Inbox</a>" not in client.get("/inbox/").get_data(as_text=True)
+
+    sm = current_app.appbuilder.sm
+    entry = sm.add_permission_view_menu("menu_access", "Inbox")
+    sm.add_permission_role(role, entry)
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert 'href="/inbox/"' in page and "Inbox</a>" in page
+
+    sm.del_permission_role(role, entry)
+    assert "Inbox</a>" not in client.get("/inbox/").get_data(as_text=True)
