@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Insert, event, func, select, update
+from sqlalchemy import Insert, Integer, Select, bindparam, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -111,10 +111,15 @@ def notify_users(
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of ``user_id``'s notifications are unread (one indexed COUNT)."""
-    return session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
+    return session.scalar(_unread_count_query(), {"user_id": user_id})
+
+
+@cache
+def _unread_count_query() -> Select:
+    """Built once: every page's bell asks it, and building it cost as much as running it."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id", type_=Integer),
+        Notification.read_at.is_(None),
     )
 
 

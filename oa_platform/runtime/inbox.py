@@ -242,8 +242,12 @@ def questions(
 
 def definitions(session: Session) -> list[tuple[str, str]]:
     """(key, name) of every definition, for the filter's drop-down."""
-    query = select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.name)
-    return [(key, name) for key, name in session.execute(query)]
+    return [(key, name) for key, name in session.execute(_definitions_query())]
+
+
+@cache
+def _definitions_query() -> Select:
+    return select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.name)
 
 
 def _narrow(query: Select, by_definition: bool, by_text: bool) -> Select:

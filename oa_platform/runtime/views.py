@@ -256,6 +256,8 @@ class InboxView(BaseView):
             statuses=_status_choices(tab),
             may_audit=is_auditor(g.user),
             now=utcnow(),
+            # Rows link to /instances/<id>: the router builds the address once, not per row.
+            instances_url=url_for("InstanceView.show", instance_id=0).removesuffix("/0"),
         )
 
 
