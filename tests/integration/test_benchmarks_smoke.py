@@ -17,14 +17,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PER_DATABASE = {
     ("engine", "expense_chain"),
+    ("engine", "database_floor"),
     ("engine", "ratio_ours_to_spiffworkflow"),
     ("dataset", "bulk_generate"),
     ("inbox", "todo_first_page"),
     ("inbox", "badge_counts"),
     ("timers", "claim_and_fire"),
     ("http", "minimal_endpoint"),
+    ("http", "signed_in_nothing"),
+    ("http", "layout_only"),
     ("http", "inbox_page"),
     ("http", "task_action"),
+    ("http", "signed_in_nothing_share_of_minimal"),
+    ("http", "layout_only_share_of_minimal"),
     ("http", "inbox_share_of_minimal"),
 }
 ONCE = {
@@ -65,9 +70,18 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
         # Four claims: start plus manager and Finance, plus the director for the two over 5,000.
         assert (chain["instances"], chain["steps"]) == (4, 14)
         assert chain["statements_per_step"] > 0
+        # The floor runs as many steps as the chain did, three statements each.
+        assert by_name[("engine", "database_floor", database)]["steps"] == 14
         timers = by_name[("timers", "claim_and_fire", database)]
         assert timers["due"] == 40 and timers["batches"] == 2  # 40 due, claimed 20 at a time
-        for figure in ("minimal_endpoint", "inbox_page", "task_action"):
+        # Every load answered 200 (a signed-out floor would answer 401 and be counted bad).
+        for figure in (
+            "minimal_endpoint",
+            "signed_in_nothing",
+            "layout_only",
+            "inbox_page",
+            "task_action",
+        ):
             load = by_name[("http", figure, database)]
             assert load["requests"] > 0 and load["bad_status"] == 0, load
     assert by_name[("engine", "spiffworkflow", None)]["steps"] == 14
