@@ -6,7 +6,8 @@ over the same filter, then those rows with everything the page shows eagerly loa
 the node names of the page's versions in a third (see ``_task_page``). The badge counts are
 one more SELECT of conditional aggregates.
 
-Indexes used: ``ix_task_inbox`` (assignee, status, due) for to-dos, done and CC'd tasks,
+Indexes used: ``ix_task_inbox`` (assignee, status, blocking, due, instance, opened: covering
+what to-dos and the badge counts test) for to-dos, done and CC'd tasks,
 ``ix_instance_initiator_status`` for "initiated by me", ``ix_question_asked_to_open`` for
 questions awaiting an answer.
 """
@@ -110,10 +111,10 @@ def _counts_query() -> Select:
     )
     return (
         select(
-            func.count(Task.id).filter(actionable),
-            func.count(Task.id).filter(actionable, Task.due_at < bindparam("now")),
-            func.count(Task.id).filter(actionable, Task.status == TaskStatus.HELD),
-            func.count(Task.id).filter(
+            func.count().filter(actionable),
+            func.count().filter(actionable, Task.due_at < bindparam("now")),
+            func.count().filter(actionable, Task.status == TaskStatus.HELD),
+            func.count().filter(
                 Task.blocking.is_(False), Task.status == TaskStatus.OPEN, Task.opened_at.is_(None)
             ),
             questions,

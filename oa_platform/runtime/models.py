@@ -108,7 +108,17 @@ class Task(Model):
 
     __tablename__ = "process_task"
     __table_args__ = (
-        Index("ix_task_inbox", "assignee_id", "status", "due_at"),
+        # Covers what the to-do list and the badge counts test: no task row is read to find
+        # a user's open tasks (docs/performance.md).
+        Index(
+            "ix_task_inbox",
+            "assignee_id",
+            "status",
+            "blocking",
+            "due_at",
+            "instance_id",
+            "opened_at",
+        ),
         Index("ix_task_instance_status", "instance_id", "status"),
     )
 
