@@ -22,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import config as settings
     import form_builder.services
-    from oa_platform import menu_cache
+    from oa_platform import menu_cache, static_urls
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -76,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_celery(app)
     init_notifications(app)
     menu_cache.init_app(app)
+    static_urls.init_app(app)
     business_calendar.init_app(app)
 
     from oa_platform.cli import oa_cli
