@@ -54,8 +54,17 @@ def menu_html() -> Markup:
 
 
 def _grants_key() -> Hashable:
-    """What decides which entries FAB shows: language, built-in roles, database grants."""
+    """What decides which entries FAB shows (as its ``has_access`` decides): the language,
+    and the signed-in viewer's built-in roles and database roles' grants, or the Public
+    role's grants for someone not signed in."""
     security = current_app.appbuilder.sm
+    language = str(get_locale())
+    if not current_user.is_authenticated:
+        public = frozenset(
+            (grant.permission.name, grant.view_menu.name)
+            for grant in security.get_public_permissions()
+        )
+        return language, "public", public
     roles = security.get_user_roles(current_user)
     builtin = frozenset(role.name for role in roles if role.name in security.builtin_roles)
     database_roles = [role.id for role in roles if role.name not in security.builtin_roles]
@@ -64,4 +73,4 @@ def _grants_key() -> Hashable:
         if database_roles
         else frozenset()
     )
-    return str(get_locale()), builtin, granted
+    return language, builtin, granted

@@ -31,3 +31,15 @@ def test_a_page_links_the_layouts_files_and_only_the_menu_its_viewer_may_use(cli
 
     login(client, "hr")
     assert "List Users" in client.get("/inbox/").get_data(as_text=True)
+
+
+def test_someone_signed_out_sees_only_what_the_public_role_grants(client):
+    from flask import current_app
+
+    assert "Inbox</a>" not in client.get("/login/").get_data(as_text=True)
+
+    sm = current_app.appbuilder.sm
+    sm.add_permission_role(
+        sm.find_role("Public"), sm.add_permission_view_menu("menu_access", "Inbox")
+    )
+    assert "Inbox</a>" in client.get("/login/").get_data(as_text=True)
