@@ -70,6 +70,7 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
         # Four claims: start plus manager and Finance, plus the director for the two over 5,000.
         assert (chain["instances"], chain["steps"]) == (4, 14)
         assert chain["statements_per_step"] > 0
+        assert chain["step"]["p95_ms"] >= chain["step"]["p50_ms"] > 0  # each command timed
         # The floor runs as many steps as the chain did, three statements each.
         assert by_name[("engine", "database_floor", database)]["steps"] == 14
         timers = by_name[("timers", "claim_and_fire", database)]
