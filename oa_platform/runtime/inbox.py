@@ -2,9 +2,10 @@
 
 Each list is two SELECTs: the page's keys with the total row count as a window function
 over the same filter, then those rows with everything the page shows eagerly loaded (see
-``_keyed_page`` for why not one); lists of tasks read plain columns instead of objects, and
-the node names of the page's versions in a third (see ``_task_page``). The badge counts are
-one more SELECT of conditional aggregates.
+``_keyed_page`` for why not one); lists of tasks read plain columns instead of objects, from
+statements built once per filter shape, and the node names of a version are read once and
+then kept (see ``_task_page``). The badge counts are one more SELECT of conditional
+aggregates.
 
 Indexes used: ``ix_task_inbox`` (assignee, status, blocking, due, instance, opened: covering
 what to-dos and the badge counts test) for to-dos, done and CC'd tasks,
