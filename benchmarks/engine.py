@@ -157,17 +157,15 @@ def database_floor(steps: int) -> tuple[int, float]:
     _FLOOR.create_all(engine)
     try:
         with engine.connect() as connection:
+            opened = {"instance_id": 1, "status": "open"}
             with connection.begin():
-                task_id = connection.execute(open_next, {"instance_id": 1, "status": "open"})
-                task_id = task_id.scalar_one()
+                task_id = connection.execute(open_next, opened).scalar_one()
             with stopwatch() as took:
                 for seq in range(steps):
                     with connection.begin():
                         connection.execute(close, {"task_id": task_id})
                         connection.execute(append, {"instance_id": 1, "seq": seq})
-                        task_id = connection.execute(
-                            open_next, {"instance_id": 1, "status": "open"}
-                        ).scalar_one()
+                        task_id = connection.execute(open_next, opened).scalar_one()
     finally:
         _FLOOR.drop_all(engine)
     return steps, took[0]

@@ -7,15 +7,18 @@ factory and the node-type registry, and views and commands take them from here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from form_builder.chain import node_names
 from form_builder.compiler import CompiledForm, compile_form
 from form_builder.directory import Directory
 from form_builder.lifecycle import Lifecycle
+from form_builder.lru import LRUCache
 from form_builder.models import DefinitionVersion
 from form_builder.validator import NodeTypeSpec
 
@@ -24,8 +27,8 @@ from form_builder.validator import NodeTypeSpec
 class FormBuilderServices:
     directory_factory: Callable[[Session], Directory]
     node_types: Callable[[], Mapping[str, NodeTypeSpec]]
-    # Compiled forms are cached per process; the token keeps two apps (two databases, as in
-    # the test suite) from sharing entries for equal version ids.
+    # Compiled forms and node names are cached per process; the token keeps two apps (two
+    # databases, as in the test suite) from sharing entries for equal version ids.
     cache_token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -55,6 +58,27 @@ def directory() -> Directory:
 def lifecycle() -> Lifecycle:
     """The lifecycle commands on the request's (or CLI's) database session."""
     return Lifecycle(session(), services().node_types(), directory())
+
+
+# Node names of published versions (which never change), per app like the compiled forms.
+_node_names: LRUCache[dict[str, str]] = LRUCache(256)
+
+
+def published_node_names(session: Session, version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Node id -> name for each published version in ``version_ids``; a version's document is
+    read (one statement for all missing) only the first time it is asked for."""
+    token = services().cache_token
+    found = {version_id: _node_names.get((token, version_id)) for version_id in version_ids}
+    missing = [version_id for version_id, names in found.items() if names is None]
+    if missing:
+        documents = session.execute(
+            select(DefinitionVersion.id, DefinitionVersion.document).where(
+                DefinitionVersion.id.in_(missing)
+            )
+        )
+        for version_id, document in documents:
+            found[version_id] = _node_names.put((token, version_id), node_names(document))
+    return found
 
 
 def compiled(version: DefinitionVersion, node_id: str) -> CompiledForm:

@@ -24,11 +24,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Integer, Select, Subquery, and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from form_builder.chain import node_names
 from form_builder.clock import utcnow
-from form_builder.lru import LRUCache
-from form_builder.models import DefinitionVersion, ProcessDefinition
-from form_builder.services import services
+from form_builder.models import ProcessDefinition
+from form_builder.services import published_node_names
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
@@ -54,6 +52,12 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.definition or self.status or self.text)
+
+    @property
+    def shape(self) -> tuple[bool, bool]:
+        """(by definition, by title): what a list's statement depends on; the values are
+        bound at execution."""
+        return bool(self.definition), bool(self.text)
 
 
 @dataclass(frozen=True)
@@ -202,9 +206,7 @@ def initiated(session: Session, user_id: int, filters: Filters, page: int) -> Pa
     query = select(Instance).where(Instance.initiator_id == user_id)
     if filters.status in {status.value for status in InstanceStatus}:
         query = query.where(Instance.status == InstanceStatus(filters.status))
-    query = _narrow(query, bool(filters.definition), bool(filters.text)).order_by(
-        Instance.updated_at.desc(), Instance.id.desc()
-    )
+    query = _narrow(query, *filters.shape).order_by(Instance.updated_at.desc(), Instance.id.desc())
     eager = [joinedload(Instance.definition)]
     return _keyed_page(session, query, filters, page, Instance.id, eager)
 
@@ -214,9 +216,7 @@ def all_visible(session: Session, user: Any, filters: Filters, page: int) -> Pag
     query = select(Instance).where(visible_to(user))
     if filters.status in {status.value for status in InstanceStatus}:
         query = query.where(Instance.status == InstanceStatus(filters.status))
-    query = _narrow(query, bool(filters.definition), bool(filters.text)).order_by(
-        Instance.updated_at.desc(), Instance.id.desc()
-    )
+    query = _narrow(query, *filters.shape).order_by(Instance.updated_at.desc(), Instance.id.desc())
     eager = [joinedload(Instance.definition), joinedload(Instance.initiator)]
     return _keyed_page(session, query, filters, page, Instance.id, eager)
 
@@ -235,7 +235,7 @@ def questions(
         query = query.where(Question.answered_at.is_(None))
     elif filters.status == "answered":
         query = query.where(Question.answered_at.is_not(None))
-    query = _narrow(query, bool(filters.definition), bool(filters.text)).order_by(
+    query = _narrow(query, *filters.shape).order_by(
         Question.answered_at.is_not(None), Question.asked_at.desc(), Question.id.desc()
     )
     eager = [joinedload(Question.asked_by)]
@@ -311,14 +311,12 @@ def _task_page(
     """
     number = max(1, page)
     status = filters.status if filters.status in _TASK_LISTS[list_name][1] else ""
-    query, statement = _task_statements(
-        list_name, status, bool(filters.definition), bool(filters.text)
-    )
+    query, statement = _task_statements(list_name, status, *filters.shape)
     params = {**_params(filters, number), "user_id": user_id}
     rows = session.execute(statement, params).all()
     if not rows:
         return Page(items=[], total=_total_beyond(session, query, params, number), number=number)
-    names = _node_names(session, {row.definition_version_id for row in rows})
+    names = published_node_names(session, {row.definition_version_id for row in rows})
     items = [
         TaskRow(
             id=row.id,
@@ -382,24 +380,6 @@ def _task_statements(
         )
     )
     return query, statement
-
-
-# Node names of published versions (which never change), per app (see form_builder.services).
-_NODE_NAMES: LRUCache[dict[str, str]] = LRUCache(256)
-
-
-def _node_names(session: Session, version_ids: set[int]) -> dict[int, dict[str, str]]:
-    """Node id -> name, per definition version; the documents are read only on a miss."""
-    token = services().cache_token
-    found = {vid: _NODE_NAMES.get((token, vid)) for vid in version_ids}
-    missing = [vid for vid, names in found.items() if names is None]
-    if missing:
-        query = select(DefinitionVersion.id, DefinitionVersion.document).where(
-            DefinitionVersion.id.in_(missing)
-        )
-        for version_id, document in session.execute(query):
-            found[version_id] = _NODE_NAMES.put((token, version_id), node_names(document))
-    return found
 
 
 def _full_name(first_name: str, last_name: str) -> str:
