@@ -35,14 +35,14 @@ def procfile_command(name: str) -> list[str]:
     raise KeyError(f"the Procfile has no process named {name!r}")
 
 
-def wait_for(condition: Callable[[], object], timeout: float) -> bool:
-    """Poll ``condition`` twice a second until it holds (True) or ``timeout`` seconds have
-    passed (False)."""
+def wait_for(condition: Callable[[], object], timeout: float, every: float = 0.5) -> bool:
+    """Poll ``condition`` (twice a second, or ``every`` seconds) until it holds (True) or
+    ``timeout`` seconds have passed (False)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.5)
+        time.sleep(every)
     return True
 
 

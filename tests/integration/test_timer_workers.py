@@ -222,27 +222,23 @@ def test_a_worker_killed_mid_batch_fires_nothing_twice_and_loses_nothing(world, 
     victim, survivor = workers
     task_ids = let_deadlines_pass(world, "leader")
 
-    def both_mid_batch_after_some_fired() -> bool:
-        # Each worker still holds many claims, so the kill cannot miss the victim's batch.
-        rows = timer_rows(world, task_ids)
-        holding = Counter(row.locked_by for row in claimed(rows).values())
-        fired = sum(row.state is TimerState.DONE for row in rows.values())
-        return len(holding) == 2 and min(holding.values()) >= 10 and fired >= 100
-
     def both_frozen_mid_batch() -> bool:
-        # A batch takes a fraction of a second: seen mid-batch, a worker may finish it before
-        # a kill lands. Frozen, each holds its claims until looked at again.
-        if not both_mid_batch_after_some_fired():
-            return False
+        # Frozen first, then looked at: a batch takes a few hundredths of a second, so a worker
+        # seen mid-batch and frozen afterwards may have finished it in between. Frozen, each
+        # holds its claims until resumed; the victim's are the ones the survivor must take over.
         for worker in workers:
             worker.pause()
-        if len({row.locked_by for row in claimed(timer_rows(world, task_ids)).values()}) == 2:
+        rows = timer_rows(world, task_ids)
+        holding = {row.locked_by for row in claimed(rows).values()}
+        fired_by = {row.locked_by for row in rows.values() if row.state is TimerState.DONE}
+        if len(holding) == 2 and holding <= fired_by:  # each mid-batch, each fired before
             return True
         for worker in workers:
             worker.resume()
         return False
 
-    assert wait_for(both_frozen_mid_batch, FIRING_TIMEOUT), "never both mid-batch"
+    # Looked at often: both must be caught inside a batch at the same moment.
+    assert wait_for(both_frozen_mid_batch, FIRING_TIMEOUT, every=0.02), "never both mid-batch"
     victim.kill()
     held = claimed(timer_rows(world, task_ids))  # the victim's claims and the survivor's
     survivor.resume()
