@@ -36,6 +36,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str) -> list[str]:
+    """A comma-separated setting as a list of its non-empty, stripped entries."""
+    return [entry.strip() for entry in os.environ.get(name, "").split(",") if entry.strip()]
+
+
 def instance_secret_key(instance_dir: Path) -> str:
     """Return the secret key kept in ``instance/secret_key``, creating it once (mode 0600)."""
     path = instance_dir / "secret_key"
@@ -80,12 +85,23 @@ CELERY_BEAT_SCHEDULE_FILE = os.environ.get(
 )
 
 # --- Mail -----------------------------------------------------------------------------------
+# One sender (plugins/mail.py) uses these for notification mails and the e-mail node type.
 MAIL_SERVER = os.environ.get("MAIL_SERVER", "")  # empty: no e-mail, in-app notices only
 MAIL_PORT = _env_int("MAIL_PORT", 25)
-MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
-MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS after connecting
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")  # empty: no log-in
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "oa@localhost")
+# The address mailed links start with (scheme, host, any path prefix; no trailing slash
+# needed): a mail is read outside the site, so its links cannot be relative. The default is
+# where `make run` serves; production sets its public address.
+OA_BASE_URL = os.environ.get("OA_BASE_URL", "http://127.0.0.1:5000")
+
+# --- Outgoing HTTP (webhook node type) -------------------------------------------------------
+# Webhooks may only reach public addresses (server-side request forgery guard,
+# plugins/safe_http.py). Comma-separated host names and networks listed here are reachable
+# even though private or local, e.g. "erp.internal,10.20.0.0/16". Parsed into a list.
+OA_WEBHOOK_ALLOW = _env_list("OA_WEBHOOK_ALLOW")
 
 # --- Security (Flask-AppBuilder) ------------------------------------------------------------
 AUTH_TYPE = AUTH_DB
@@ -106,6 +122,9 @@ RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 FAB_ROLES_MAPPING: dict[int, str] = {}
 # Flask-AppBuilder's layout with the platform's site-wide styles (templates/oa/base.html).
 FAB_BASE_TEMPLATE = "oa/base.html"
+# Reverse proxies in front of the site whose X-Forwarded-For/-Proto headers are trusted (for
+# client addresses and https links); 0 trusts none, as when the site is reached directly.
+OA_TRUSTED_PROXIES = _env_int("OA_TRUSTED_PROXIES", 0)
 
 # --- Account rules (regulations §4, §6.2) ---------------------------------------------------
 OA_PASSWORD_MIN_LENGTH = _env_int("OA_PASSWORD_MIN_LENGTH", 12)

@@ -42,7 +42,6 @@ from form_builder.sanitize import clean_html
 from form_builder.sections import section_of
 
 EDIT, READ, HIDDEN = "edit", "read", "hidden"
-DISPLAY_ONLY = frozenset({"section"})
 NOT_EDITABLE = frozenset({"computed", "section"})
 WIDTH_COLUMNS = {"full": 12, "half": 6, "third": 4}
 ALWAYS_FULL = frozenset({"section", "table"})

@@ -17,12 +17,10 @@ from typing import Any, Protocol
 from form_builder import expression
 from form_builder.chain import Chain
 from form_builder.directory import Directory
-from form_builder.exceptions import DefinitionInvalidError, Problem
-from form_builder.format import load_document
+from form_builder.exceptions import Problem
 from form_builder.sections import section_of
 from form_builder.values import sample_value
 
-CHOICE_TYPES = {"select", "multi_select", "radio"}
 PICKER_TYPES = {"user", "department"}
 NO_VALUE_TYPES = {"section"}
 RESERVED_KEYS = {"csrf_token"}  # the form's own hidden field
@@ -64,17 +62,6 @@ def validate(
     check.edges()
     check.graph()
     return check.problems
-
-
-def ensure_publishable(
-    data: Any, node_types: Mapping[str, NodeTypeSpec], directory: Directory | None = None
-) -> dict[str, Any]:
-    """Load (schema) and validate; raise :class:`DefinitionInvalidError` on any problem."""
-    document = load_document(data)
-    problems = validate(document, node_types, directory)
-    if problems:
-        raise DefinitionInvalidError(problems, "The definition cannot be published")
-    return document
 
 
 class _Check:

@@ -44,6 +44,13 @@ class AllowList:
 
     @classmethod
     def parse(cls, entries: Iterable[str]) -> AllowList:
+        """The list from its entries (host names, addresses, networks; blanks ignored).
+
+        ``entries`` is a list such as ``config.py`` makes of ``OA_WEBHOOK_ALLOW``; a single
+        string is refused, since iterating it would allow its characters, not its hosts.
+        """
+        if isinstance(entries, str):
+            raise TypeError("AllowList.parse takes a list of entries, not one string")
         hosts, networks = set(), []
         for entry in (e.strip() for e in entries):
             if not entry:

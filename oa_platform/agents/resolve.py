@@ -63,9 +63,3 @@ def delegation_chain(
         seen.add(delegation.agent_id)
         chain.append(delegation.agent)
     return chain
-
-
-def resolve_agent(session: Session, user: OAUser, *, category: str | None, on: date) -> OAUser:
-    """The person who handles ``user``'s to-do for a ``category`` form on ``on``; ``user``
-    themselves when no delegation applies. Never raises."""
-    return delegation_chain(session, user, category=category, on=on)[-1]

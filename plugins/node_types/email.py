@@ -1,15 +1,18 @@
-"""E-mail notification: tells the people the assignee rule names, over the configured SMTP
-server, and routes on at once (the chain does not wait for the mail)."""
+"""E-mail notification: tells the people the assignee rule names, and routes on at once (the
+chain does not wait for the mail).
+
+The mail goes out in a background job through the platform's one sender (``plugins.mail``),
+over the SMTP server the operators configure with ``MAIL_SERVER`` and friends (app config;
+nothing is sent when it is unset).
+"""
 
 from __future__ import annotations
 
-import os
-import smtplib
 from collections.abc import Mapping
-from email.message import EmailMessage
 from typing import Any
 
 from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.mail import send_mail
 
 
 class EmailNotify(NodeType):
@@ -49,20 +52,5 @@ class EmailNotify(NodeType):
 
 
 def send(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The background job: one message to the recipients over ``MAIL_SERVER``."""
-    server = os.environ.get("MAIL_SERVER")
-    if not server or not payload["to"]:
-        return {"sent": 0}
-    message = EmailMessage()
-    message["Subject"] = payload["subject"]
-    message["From"] = os.environ.get("MAIL_DEFAULT_SENDER", "oa@localhost")
-    message["To"] = ", ".join(payload["to"])
-    message.set_content(payload["body"])
-    port = int(os.environ.get("MAIL_PORT", "25"))
-    with smtplib.SMTP(server, port, timeout=30) as smtp:
-        if os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}:
-            smtp.starttls()
-        if os.environ.get("MAIL_USERNAME"):
-            smtp.login(os.environ["MAIL_USERNAME"], os.environ.get("MAIL_PASSWORD", ""))
-        smtp.send_message(message)
-    return {"sent": len(payload["to"])}
+    """The background job: one message to the recipients; how many it went to."""
+    return {"sent": send_mail(payload["to"], payload["subject"], payload["body"])}

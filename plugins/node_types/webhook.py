@@ -3,16 +3,18 @@
 The post runs in a background worker with retries and back-off (network errors, time-outs
 and 5xx answers are retried; a 4xx answer is the remote's refusal). The URL is checked
 against server-side request forgery (``plugins.safe_http``): private and loopback addresses
-are refused unless the operators allow them in ``OA_WEBHOOK_ALLOW``. The outcome ("ok", the
-remote's own ``{"outcome": ...}``, or "refused") can be stored in a form field, so the
-outgoing edges route on it with ordinary conditions.
+are refused unless the operators allow them in ``OA_WEBHOOK_ALLOW`` (app config, read by the
+job each time it runs). The outcome ("ok", the remote's own ``{"outcome": ...}``, or
+"refused") can be stored in a form field, so the outgoing edges route on it with ordinary
+conditions.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
+
+from flask import current_app
 
 from plugins.contract import NodeContext, NodeKind, NodeType, PermanentJobError
 from plugins.safe_http import AllowList, RefusedAddressError, post_json
@@ -71,7 +73,8 @@ class Webhook(NodeType):
 
 def deliver(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The background job: post, and say what the remote answered."""
-    allow = AllowList.parse(os.environ.get("OA_WEBHOOK_ALLOW", "").split(","))
+    # Jobs run in the app context; config.py parsed the setting into a list of entries.
+    allow = AllowList.parse(current_app.config["OA_WEBHOOK_ALLOW"])
     try:
         response = post_json(
             payload["url"], payload["body"], allow=allow, timeout=float(payload["timeout"])

@@ -11,7 +11,7 @@ import oa_platform.agents.models  # noqa: F401  (registers agent_delegation befo
 from form_builder.clock import utcnow
 from oa_platform.agents.commands import DelegationError, revoke_delegation, set_delegation
 from oa_platform.agents.models import AgentDelegation
-from oa_platform.agents.resolve import delegation_chain, resolve_agent
+from oa_platform.agents.resolve import delegation_chain
 from oa_platform.extensions import db
 from tests.conftest import user
 
@@ -35,7 +35,10 @@ def delegate(principal: str, agent: str, first=DAY, last=DAY, categories=()) -> 
 
 
 def handler(username: str, on=DAY, category: str | None = HR) -> str:
-    return resolve_agent(db.session, user(username), category=category, on=on).username
+    """Who handles ``username``'s to-do: the chain's last person, as the engine takes it."""
+    chain = delegation_chain(db.session, user(username), category=category, on=on)
+    assert chain[0].username == username  # the chain always starts with the assignee
+    return chain[-1].username
 
 
 def test_without_a_delegation_the_assignee_handles_it(demo):
