@@ -160,6 +160,12 @@ OA_TIMER_INTERVAL_SECONDS = _env_int("OA_TIMER_INTERVAL_SECONDS", 30)
 OA_TIMER_BATCH = _env_int("OA_TIMER_BATCH", 1000)
 OA_TIMER_LEASE_SECONDS = _env_int("OA_TIMER_LEASE_SECONDS", 300)
 
+# --- Audit trail (regulations §6.1) ---------------------------------------------------------
+# Beat signs every audit chain head that grew this often (runtime/audit_checkpoints.py): a
+# trail rewritten together with its instance's head shows from its last checkpoint on.
+# The signatures are keyed by SECRET_KEY: after changing it, old checkpoints fail to verify.
+OA_AUDIT_CHECKPOINT_MINUTES = _env_int("OA_AUDIT_CHECKPOINT_MINUTES", 60)
+
 # --- Forms and attachments --------------------------------------------------------------------
 # Largest single attachment (fields may set a lower `max_size_mb`).
 OA_ATTACHMENT_MAX_MB = _env_int("OA_ATTACHMENT_MAX_MB", 20)

@@ -31,6 +31,11 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.runtime.tasks.fire_due_timers",
                 "schedule": float(app.config.get("OA_TIMER_INTERVAL_SECONDS", 30)),
             },
+            # Signed checkpoints of the audit chains' heads (runtime/audit_checkpoints.py).
+            "checkpoint-audit-trails": {
+                "task": "oa_platform.runtime.tasks.checkpoint_audit_trails",
+                "schedule": 60.0 * app.config.get("OA_AUDIT_CHECKPOINT_MINUTES", 60),
+            },
             "sweep-orphan-attachments": {
                 "task": "oa_platform.runtime.tasks.sweep_orphan_attachments",
                 "schedule": 3600.0,

@@ -53,15 +53,46 @@ def audit_cli() -> None:
 @click.option("--instance", "instance_id", type=int, help="Check one instance only.")
 @with_appcontext
 def verify_audit_command(instance_id: int | None) -> None:
-    """Check every hash chain; name the first broken entry of each broken chain."""
+    """Check every hash chain against its instance's head and its signed checkpoints; name
+    the first broken entry of each broken chain, and each truncated one."""
     from oa_platform.runtime.audit import verify
+    from oa_platform.runtime.audit_checkpoints import newest_run
 
     breaks = verify(db.session, instance_id)
+    newest = newest_run(db.session)
+    db.session.rollback()  # it only read
     for problem in breaks:
         click.echo(f"BROKEN: {problem}", err=True)
     if breaks:
-        raise click.ClickException(f"{len(breaks)} audit chain(s) are broken.")
+        raise click.ClickException(f"{len(breaks)} audit trail problem(s) found.")
     click.echo("Every audit chain verifies.")
+    if newest is None:
+        click.echo("No signed checkpoint yet (`oa audit checkpoint`, or beat's hourly run).")
+    else:
+        click.echo(
+            f"Newest signed checkpoint: run {newest.run}, {newest.created_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+@audit_cli.command("checkpoint")
+@with_appcontext
+def checkpoint_audit_command() -> None:
+    """Sign the head of every chain that grew since its last checkpoint (beat does this
+    every OA_AUDIT_CHECKPOINT_MINUTES); chains that do not follow on are named, not signed."""
+    from oa_platform.runtime.audit_checkpoints import CheckpointClash, checkpoint, default_key
+
+    try:
+        run = checkpoint(db.session, default_key())
+    except CheckpointClash as clash:
+        raise click.ClickException(f"{clash}: nothing written, run it again.") from None
+    for problem in run.refused:
+        click.echo(f"NOT SIGNED: {problem}", err=True)
+    click.echo(f"Checkpoint run {run.number} signed {run.signed} chain head(s).")
+    if run.refused:
+        raise click.ClickException(
+            f"{len(run.refused)} chain(s) do not follow on from their checkpoint;"
+            " see `oa audit verify`."
+        )
 
 
 @oa_cli.group("users")

@@ -46,7 +46,7 @@ def copy_instances(session: Session, originals: Sequence[Instance], total: int) 
             activation_id = activations[copy_id, old.activation_id]
             tasks[copy_id, old.id] = _values(old, instance_id=copy_id, activation_id=activation_id)
     task_ids = _insert_copies(session, Task, tasks)
-    entries, timers = [], []
+    entries, timers, heads = [], [], {}
     for rows, copy_id in pairs:
         prev = audit.GENESIS
         for old in rows[AuditEntry]:
@@ -54,6 +54,7 @@ def copy_instances(session: Session, originals: Sequence[Instance], total: int) 
             entry = _values(old, instance_id=copy_id, task_id=task_id, prev_hash=prev)
             entry["hash"] = prev = audit.content_hash(entry)
             entries.append(entry)
+        heads[copy_id] = (len(rows[AuditEntry]), prev)
         for old in rows[Timer]:
             activation_id = activations.get((copy_id, old.activation_id))
             task_id = task_ids.get((copy_id, old.task_id))
@@ -61,6 +62,7 @@ def copy_instances(session: Session, originals: Sequence[Instance], total: int) 
                 _values(old, instance_id=copy_id, activation_id=activation_id, task_id=task_id)
             )
     _insert(session, AuditEntry, entries)
+    audit.write_heads(session, heads)  # the copies' chains end in hashes of their own
     _insert(session, Timer, timers)
     session.commit()
 

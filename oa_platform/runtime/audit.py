@@ -1,26 +1,32 @@
-"""The per-instance audit trail (regulations §6.1): append-only, hash-chained.
+"""The per-instance audit trail (regulations §6.1): append-only, hash-chained, anchored.
 
 Each entry's hash covers its content and the previous entry's hash, so changing, removing or
 reordering any entry breaks every hash after it; :func:`verify` finds the first break. Entries
 are kept on the caller's session and written by its commit, with the change they describe.
+
+Deleting the *last* entries breaks no hash, so each chain's head (how many entries, the last
+one's hash) is also kept on its instance's row, written by the same commit: a trail that
+ends before its head is a truncated one. Signed checkpoints (``audit_checkpoints``) guard
+the heads in turn against someone who rewrites both.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from form_builder.clock import utcnow
 from oa_platform.commit_writes import WrittenAtCommit
-from oa_platform.runtime.models import AuditEntry
+from oa_platform.runtime.models import AUDIT_GENESIS, AuditEntry, Instance
 
-GENESIS = "0" * 64
+GENESIS = AUDIT_GENESIS
 # The columns an entry's hash covers, besides its own hash and id.
 _COLUMNS = (
     "instance_id",
@@ -98,26 +104,29 @@ def append(
 
 
 def _head(session: Session, instance_id: int) -> tuple[int, str]:
-    """(seq, hash) of the chain's last entry: remembered, added in this transaction, or
-    read."""
+    """(seq, hash) of the chain's last entry: remembered, added in this transaction, or the
+    head its instance records, read."""
     heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
     if instance_id not in heads:
         mine = [row for row in _entries.pending(session) if row["instance_id"] == instance_id]
         if mine:
             heads[instance_id] = (mine[-1]["seq"], mine[-1]["hash"])
         else:
-            # No autoflush: the trail's rows are written only by the commit (_insert), so
-            # pending ORM changes cannot alter the answer, and flushing them here, once per
-            # instance, would cost more than the read.
-            with session.no_autoflush:
-                last = session.execute(
-                    select(AuditEntry.seq, AuditEntry.hash)
-                    .where(AuditEntry.instance_id == instance_id)
-                    .order_by(AuditEntry.seq.desc())
-                    .limit(1)
-                ).first()
-            heads[instance_id] = (last[0], last[1]) if last else (0, GENESIS)
+            heads[instance_id] = _read_head(session, instance_id)
     return heads[instance_id]
+
+
+def _read_head(session: Session, instance_id: int) -> tuple[int, str]:
+    # The instance's head, not the trail's last row: were the last rows deleted, the next
+    # entry must leave the gap showing, not quietly take over their numbers. Read, not taken
+    # from a loaded Instance: that may have been loaded before another transaction extended
+    # the chain (a worker's long-lived session), and appending after it would only conflict.
+    # No autoflush: the head is written only by the commit (_write), so pending ORM changes
+    # cannot alter the answer, and flushing them here, once per instance, would cost more
+    # than the read.
+    with session.no_autoflush:
+        row = session.execute(_READ_HEAD, {"instance": instance_id}).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
 
 
 def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
@@ -128,20 +137,11 @@ def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
     wanted = {i for i in instance_ids if i not in heads and i not in touched}
     if not wanted:
         return
-    last = (
-        select(AuditEntry.instance_id, func.max(AuditEntry.seq).label("seq"))
-        .where(AuditEntry.instance_id.in_(wanted))
-        .group_by(AuditEntry.instance_id)
-        .subquery()
-    )
-    with session.no_autoflush:  # as in _head
-        rows = session.execute(
-            select(AuditEntry.instance_id, AuditEntry.seq, AuditEntry.hash).join(
-                last,
-                (AuditEntry.instance_id == last.c.instance_id) & (AuditEntry.seq == last.c.seq),
-            )
-        )
-        found = {instance_id: (seq, hash_) for instance_id, seq, hash_ in rows}
+    with session.no_autoflush:  # as in _read_head
+        found = {
+            instance_id: (count, head)
+            for instance_id, count, head in session.execute(_READ_HEADS, {"instances": wanted})
+        }
     for instance_id in wanted:
         heads[instance_id] = found.get(instance_id, (0, GENESIS))
 
@@ -151,16 +151,57 @@ def forget_heads(session: Session) -> None:
     session.info.pop(_HEADS, None)
 
 
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+def write_heads(session: Session, heads: Mapping[int, tuple[int, str]]) -> None:
+    """Record chains' heads, {instance id: (entries, last hash)}, on their instances.
+
+    The commit does this for what :func:`append` added; code that writes trail rows itself
+    (bulk copies) calls it for those. Instances go in id order: two transactions that lock
+    several of the same rows lock them in the same order (no deadlock on PostgreSQL).
+    """
+    if heads:
+        rows = [
+            {"instance": instance_id, "count": count, "head": head}
+            for instance_id, (count, head) in sorted(heads.items())
+        ]
+        session.connection().execute(_WRITE_HEAD, rows)
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    """At commit: the entries, and each touched chain's new head on its instance.
+
+    Only the rows still pending are written (a rolled-back savepoint took its own away), so
+    the head is the last of those, whatever was undone. The heads go first, so that a
+    transaction locks its instances' rows before it claims entry numbers in the trail's
+    unique index, as a command that changed its instance (the revision bump) already has:
+    were the entries first, a view or a reminder holding the next number while it waits for
+    the row would deadlock with such a command on PostgreSQL. Now the two queue on the row
+    and the later one still fails on the unique sequence, and runs again. One UPDATE by
+    primary key per instance; not folded into the ORM's UPDATE of the instance, which the
+    flush runs only after this, and not at all for a view or a reminder.
+    """
+    write_heads(session, {row["instance_id"]: (row["seq"], row["hash"]) for row in rows})
     # A Core executemany on the table: the entries' ids are never needed (fetching them costs
     # a statement per row on SQLite), and the ORM's bulk path cost more than the insert.
     session.connection().execute(_INSERT, rows)
 
 
+# Statements built once (building them costs more than SQLite running them).
+_instances = Instance.__table__
+_READ_HEAD = select(_instances.c.audit_count, _instances.c.audit_head).where(
+    _instances.c.id == bindparam("instance")
+)
+_READ_HEADS = select(_instances.c.id, _instances.c.audit_count, _instances.c.audit_head).where(
+    _instances.c.id.in_(bindparam("instances", expanding=True))
+)
+_WRITE_HEAD = (
+    update(_instances)
+    .where(_instances.c.id == bindparam("instance"))
+    .values(audit_count=bindparam("count"), audit_head=bindparam("head"))
+)
 _INSERT = insert(AuditEntry.__table__)
 
 
-_entries: WrittenAtCommit[dict[str, Any]] = WrittenAtCommit("audit", _insert)
+_entries: WrittenAtCommit[dict[str, Any]] = WrittenAtCommit("audit", _write)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -179,42 +220,97 @@ def _forget_heads_after_commit(session: Session) -> None:
 
 @dataclass(frozen=True)
 class Break:
-    instance_id: int
-    seq: int
-    entry_id: int
+    """Something :func:`verify` found wrong: in a chain (at an entry, when ``entry_id`` is
+    set), or in the checkpoints (``instance_id`` None)."""
+
+    instance_id: int | None
+    seq: int | None
+    entry_id: int | None
     reason: str
 
     def __str__(self) -> str:
+        if self.instance_id is None:
+            return self.reason
+        if self.entry_id is None:
+            return f"instance {self.instance_id}: {self.reason}"
         return f"instance {self.instance_id}, entry {self.seq} (id {self.entry_id}): {self.reason}"
 
 
-def verify(session: Session, instance_id: int | None = None) -> list[Break]:
-    """The first broken entry of every chain (of one instance, or of all); empty if sound."""
-    query = select(AuditEntry).order_by(AuditEntry.instance_id, AuditEntry.seq)
+def verify(
+    session: Session, instance_id: int | None = None, key: bytes | None = None
+) -> list[Break]:
+    """What is wrong with every chain (of one instance, or of all); empty if all is sound.
+
+    For each chain: its first broken entry; a head that the trail does not end at (its last
+    entries were deleted, or some added behind the runtime's back); and, with the signing
+    ``key`` (by default the app's), a signed checkpoint the chain no longer contains. Then,
+    for all instances, the checkpoint runs themselves (``audit_checkpoints.verify_runs``).
+    """
+    # Imported here: the checkpoints build on this module.
+    from oa_platform.runtime import audit_checkpoints
+
+    key = audit_checkpoints.default_key() if key is None else key
+    entries = select(AuditEntry).order_by(AuditEntry.instance_id, AuditEntry.seq)
+    heads = (
+        select(Instance.id, Instance.audit_count, Instance.audit_head)
+        .where(Instance.audit_count > 0)
+        .order_by(Instance.id)
+    )
     if instance_id is not None:
-        query = query.where(AuditEntry.instance_id == instance_id)
+        entries = entries.where(AuditEntry.instance_id == instance_id)
+        heads = heads.where(Instance.id == instance_id)
+    chains = (
+        (number, list(chain))
+        for number, chain in groupby(
+            session.scalars(entries.execution_options(yield_per=1000)), lambda e: e.instance_id
+        )
+    )
+    recorded = (
+        (row[0], (row[1], row[2]))
+        for row in session.execute(heads.execution_options(yield_per=1000))
+    )
+    signed = audit_checkpoints.signed_by_instance(session, key, instance_id) if key else ()
     breaks: list[Break] = []
-    for chain in _chains(session.scalars(query.execution_options(yield_per=1000))):
-        problem = _first_break(chain)
+    for number, (chain, head, checkpoints) in _merge(chains, recorded, signed):
+        chain = chain or []
+        problem = first_break(chain)
         if problem:
             breaks.append(problem)
+        problem = head_mismatch(number, chain[-1] if chain else None, head or (0, GENESIS))
+        if problem:
+            breaks.append(problem)
+        if checkpoints is not None:
+            breaks += checkpoints.problems(chain)
+    if key and instance_id is None:
+        breaks += audit_checkpoints.verify_runs(session, key)
     return breaks
 
 
-def _chains(entries) -> Iterator[list[AuditEntry]]:
-    chain: list[AuditEntry] = []
-    for entry in entries:
-        if chain and chain[0].instance_id != entry.instance_id:
-            yield chain
-            chain = []
-        chain.append(entry)
-    if chain:
-        yield chain
+def _merge(*streams: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, list[Any]]]:
+    """Join streams of (instance id, item), each in ascending id order, on the id: each id
+    with its item from every stream (None from those without one). Streams are read as
+    they go, so verifying every instance never holds more than one chain."""
+    iterators = [iter(stream) for stream in streams]
+    current = [next(iterator, None) for iterator in iterators]
+    while any(item is not None for item in current):
+        low = min(item[0] for item in current if item is not None)
+        items = []
+        for n, item in enumerate(current):
+            if item is not None and item[0] == low:
+                items.append(item[1])
+                current[n] = next(iterators[n], None)
+            else:
+                items.append(None)
+        yield low, items
 
 
-def _first_break(chain: list[AuditEntry]) -> Break | None:
-    prev = GENESIS
-    for expected_seq, entry in enumerate(chain, start=1):
+def first_break(chain: Sequence[AuditEntry], after: tuple[int, str] = (0, GENESIS)) -> Break | None:
+    """The first entry of ``chain`` that does not follow ``after`` (seq, hash: the entry
+    before it; the chain's start by default) and the entries before it, or is not what its
+    own hash says."""
+    expected_seq, prev = after
+    for entry in chain:
+        expected_seq += 1
         if entry.seq != expected_seq:
             return Break(entry.instance_id, entry.seq, entry.id, f"entry {expected_seq} is missing")
         if entry.prev_hash != prev:
@@ -222,4 +318,45 @@ def _first_break(chain: list[AuditEntry]) -> Break | None:
         if entry_hash(entry) != entry.hash:
             return Break(entry.instance_id, entry.seq, entry.id, "its content was changed")
         prev = entry.hash
+    return None
+
+
+def gone(first: int, last: int) -> str:
+    """Which entries are missing, in words: "entry 9" or "entries 8-9"."""
+    return f"entry {last}" if first == last else f"entries {first}-{last}"
+
+
+def head_mismatch(
+    instance_id: int,
+    last: AuditEntry | None,
+    head: tuple[int, str],
+    after: tuple[int, str] = (0, GENESIS),
+) -> Break | None:
+    """Whether a trail whose last entry is ``last`` (None: no entry after ``after``, the
+    start by default) ends at the ``head`` its instance records; None if it does."""
+    count, head_hash = head
+    last_seq = last.seq if last is not None else after[0]
+    if last_seq < count:
+        return Break(
+            instance_id,
+            last_seq + 1,
+            None,
+            f"trail ends at entry {last_seq} but its head records {count} entries"
+            f" ({gone(last_seq + 1, count)} deleted)",
+        )
+    if last_seq > count:
+        return Break(
+            instance_id,
+            count + 1,
+            None,
+            f"trail has {last_seq} entries but its head records only {count}"
+            f" ({gone(count + 1, last_seq)} written outside the runtime)",
+        )
+    if last is not None and last.hash != head_hash:
+        return Break(
+            instance_id,
+            last.seq,
+            last.id,
+            "is not the last entry its instance's head records (the trail's end was rewritten)",
+        )
     return None

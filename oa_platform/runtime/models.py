@@ -29,6 +29,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from form_builder.clock import utcnow
 from oa_platform.runtime.states import ActivationStatus, InstanceStatus, TaskStatus
 
+# The ``prev_hash`` of an audit chain's first entry, and the head of a chain with none.
+AUDIT_GENESIS = "0" * 64
+
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
     return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e])
@@ -70,6 +73,13 @@ class Instance(Model):
     # Optimistic concurrency: every command bumps it, so two commands on one instance at the
     # same moment cannot both commit (one retries and sees the other's result).
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The head of the instance's audit chain (regulations §6.1): how many entries it has and
+    # the last one's hash, written in the transaction that writes them (runtime/audit.py).
+    # Kept off the trail's table, so deleting its last rows leaves a head naming what is gone.
+    audit_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(
+        String(64), nullable=False, default=AUDIT_GENESIS, server_default=AUDIT_GENESIS
+    )
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -199,6 +209,39 @@ class AuditEntry(Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditCheckpoint(Model):
+    """A signed statement that an instance's audit chain had ``entries`` entries, the last
+    with hash ``head`` (runtime/audit_checkpoints.py); with no instance, the digest of one
+    checkpoint run: ``entries`` instance checkpoints, ``head`` their hash chained to the
+    run before. An attacker who rewrites a trail and its instance's head, but has not the
+    secret key, cannot sign a new checkpoint for it.
+    """
+
+    __tablename__ = "process_audit_checkpoint"
+    __table_args__ = (
+        Index("ix_audit_checkpoint_instance", "instance_id", "entries"),
+        # One digest per run: two runs at once cannot both extend the chain of digests.
+        Index(
+            "uq_audit_checkpoint_run",
+            "run",
+            unique=True,
+            sqlite_where=text("instance_id IS NULL"),
+            postgresql_where=text("instance_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[int] = mapped_column(Integer, nullable=False)
+    # No foreign key: a checkpoint outlives what it vouches for, so an instance deleted with
+    # its trail is missed rather than silently forgotten.
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer, nullable=False)
+    head: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # HMAC-SHA256 of the columns above, keyed with a key derived from SECRET_KEY.
+    signature: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class TimerState(enum.StrEnum):

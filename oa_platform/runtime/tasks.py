@@ -1,4 +1,5 @@
-"""Periodic runtime work run by Celery beat: timers, and the clean-up of attachment files."""
+"""Periodic runtime work run by Celery beat: timers, the clean-up of attachment files, and
+signed checkpoints of the audit trails."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import current_app
 from form_builder.attachment_sweep import sweep
 from form_builder.attachments import AttachmentStore
 from oa_platform.extensions import celery, db
-from oa_platform.runtime import timers
+from oa_platform.runtime import audit_checkpoints, timers
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +40,18 @@ def sweep_orphan_attachments() -> int:
     for path in swept.orphans + swept.unfinished:
         log.info("removed attachment file %s: nothing refers to it", path.name)
     return len(swept.orphans) + len(swept.unfinished)
+
+
+@celery.task(name="oa_platform.runtime.tasks.checkpoint_audit_trails")
+def checkpoint_audit_trails() -> int:
+    """Sign the head of every audit chain that grew since its last checkpoint (regulations
+    §6.1, every ``OA_AUDIT_CHECKPOINT_MINUTES``); returns how many were signed."""
+    try:
+        run = audit_checkpoints.checkpoint(db.session, audit_checkpoints.default_key())
+    except audit_checkpoints.CheckpointClash as clash:
+        log.warning("%s: this run wrote nothing, the next one will", clash)
+        return 0
+    for problem in run.refused:
+        # A chain that no longer follows on from its signed checkpoint was tampered with.
+        log.error("audit chain not checkpointed, it does not verify: %s", problem)
+    return run.signed
