@@ -186,7 +186,9 @@ class NodeType:
         opinion_required: the actions that need a non-empty opinion at this node (§3.5).
 
     Hooks receive a :class:`NodeContext`; they never touch the database. A hook that raises
-    puts the instance in error at this node; nothing else of the action is kept.
+    (:meth:`next_edges` included, and a :meth:`next_edges` that chooses no edge) puts the
+    instance in error at this node: what the hook did is undone, the action that led to it
+    (a handler's "agree") is kept, and an administrator retries or skips the node.
     """
 
     name: ClassVar[str]
@@ -273,7 +275,12 @@ class NodeType:
         self, ctx: NodeContext, edges: Sequence[Mapping[str, Any]]
     ) -> list[Mapping[str, Any]]:
         """Where to go when the node completes: the first edge whose condition holds, else
-        the default edge (exclusive choice). Parallel splits return all edges."""
+        the default edge (exclusive choice). Parallel splits return all edges.
+
+        Return some of ``edges`` themselves. Raising, or returning none while the node has
+        outgoing edges, stops the instance in error at this node, which stays active: an
+        administrator retries (this method is asked again, e.g. once the data or the plugin
+        is fixed) or skips to a next node they choose (a split: along every edge)."""
         for edge in edges:
             if "condition" in edge and ctx.holds(edge["condition"]):
                 return [edge]

@@ -1,10 +1,11 @@
 """Administrators' pages for plugins and timers: the installed node types (and the ones that
-failed to load), instances stopped in error at a node (retry, skip), and timers whose handler
-kept failing (retry)."""
+failed to load), instances stopped in error at a node (retry, skip; a node that could not be
+routed on is skipped to a node the administrator chooses), and timers whose handler kept
+failing (retry)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy import select
@@ -37,7 +38,9 @@ class NodeTypesView(BaseView):
 
 
 class InstanceErrorsView(BaseView):
-    """Instances a node type's hook stopped, with the traceback; retry or skip the node."""
+    """Instances a node type's hook stopped, with the traceback; retry or skip the node. A
+    node that completed but whose ``next_edges`` raised or chose no edge offers the nodes to
+    skip to (``Runtime.skip_targets``)."""
 
     route_base = "/admin/instance-errors"
     default_view = "list"
@@ -49,9 +52,11 @@ class InstanceErrorsView(BaseView):
             select(Instance)
             .where(Instance.status == InstanceStatus.ERROR)
             .order_by(Instance.updated_at.desc())
-        )
+        ).all()
+        # Where a skip may go, for the instances whose node could not be routed on.
+        targets = {instance.id: runtime().skip_targets(instance) for instance in instances}
         return self.render_template(
-            "admin/instance_errors.html", instances=list(instances), form=ConfirmForm()
+            "admin/instance_errors.html", instances=instances, targets=targets, form=ConfirmForm()
         )
 
     @expose("/<int:instance_id>/<any(retry, skip):repair>", methods=["POST"])
@@ -60,9 +65,11 @@ class InstanceErrorsView(BaseView):
     def repair(self, instance_id: int, repair: str):
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        command = runtime().retry_node if repair == "retry" else runtime().skip_node
         try:
-            instance = command(g.user, instance_id)
+            if repair == "retry":
+                instance = runtime().retry_node(g.user, instance_id)
+            else:
+                instance = runtime().skip_node(g.user, instance_id, request.form.get("to") or None)
         except RuntimeCommandError as error:
             flash(error.message, "danger")
         else:

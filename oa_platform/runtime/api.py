@@ -440,7 +440,8 @@ def _task(task: Task, nodes: dict[str, str] | None = None) -> dict[str, Any]:
         "node": task.node_id,
         "node_name": nodes.get(task.node_id, task.node_id),
         "assignee": task.assignee.username,
-        "on_behalf_of": task.principal.username if task.principal else None,
+        "on_behalf_of": task.principal.username if task.principal else None,  # agency, §3.4
+        "transferred_from": task.transferred_from.username if task.transferred_from else None,
         "status": str(task.status),
         "blocking": task.blocking,
         "role": task.role,

@@ -58,19 +58,10 @@ from oa_platform.runtime.states import (
 from oa_platform.runtime.timer_handlers import TimerHandlers
 from oa_platform.runtime.transaction import roll_back
 from oa_platform.runtime.visibility import visible_instance
-from plugins.contract import AGREEING, Action, NodeType
+from plugins.contract import AGREEING, Action, NodeKind, NodeType
 
 RETRIES = 5
 T = TypeVar("T")
-# Actions after which the node type decides what the node makes of it.
-SETTLING = AGREEING | {
-    Action.SUBMIT,
-    Action.DISAGREE,
-    Action.FAILED_REVIEW,
-    Action.ADD_SIGNATURE,
-    Action.REDUCE_SIGNATURE,
-    Action.TRANSFER,
-}
 # Actions whose form edits are kept (a refusal does not change the text).
 EDITING = AGREEING | {Action.SUBMIT, Action.MODIFY_TEXT}
 ADD_POSITIONS = ("before", "after", "parallel")
@@ -442,6 +433,10 @@ class Runtime:
         engine.run()
 
     def _transfer(self, engine, task, actor, opinion, users: Sequence[str]) -> None:
+        """Hand the task to one other person (转办). The new task records who transferred it
+        (``transferred_from``); it is not agency (§3.4): its principal is only the one the
+        transferred task was already handled for, when an agent transfers their principal's
+        task. Otherwise the new handler's own agents apply, as to any task reaching them."""
         if len(users) != 1:
             raise ActionNotOfferedError("Transfer to exactly one person.")
         target = self._active_user(users[0])
@@ -459,7 +454,8 @@ class Runtime:
             role=task.role,
             sequence=task.sequence,
             parent_id=task.parent_task_id,
-            principal_id=task.principal_id or actor.id,
+            principal_id=task.principal_id,
+            transferred_from=actor,
         )
         # The signers this handler added now wait for (or follow) the new handler.
         for added in self._signers(engine, task):
@@ -775,15 +771,41 @@ class Runtime:
         request = ActionRequest(action=str(action), opinion=opinion)
         self._perform(engine, task, None, action, opinion, request)
 
-    # Administration (a hook that raised) -------------------------------------------------
+    # Administration (a hook that raised, a routing that failed) ---------------------------
 
     def retry_node(self, actor: OAUser, instance_id: int) -> Instance:
+        """Run again what failed: the node's ``on_enter``, or, for a node that completed but
+        could not be routed on, its type's ``next_edges`` (the data or the plugin fixed)."""
         return self._repair(actor, instance_id, skip=False)
 
-    def skip_node(self, actor: OAUser, instance_id: int) -> Instance:
-        return self._repair(actor, instance_id, skip=True)
+    def skip_node(self, actor: OAUser, instance_id: int, to: str | None = None) -> Instance:
+        """Go on as if the failed node had done its part: a node whose ``on_enter`` failed
+        completes with the outcome "skipped" and its type routes on; a node that completed
+        but could not be routed on (``next_edges`` raised or no edge applies) goes to ``to``,
+        the next node the administrator chose (a split: all its branches). Audited with who
+        chose what. Without a valid ``to`` such a skip is refused, naming the node and its
+        choices (``skip_targets``)."""
+        return self._repair(actor, instance_id, skip=True, to=to)
 
-    def _repair(self, actor: OAUser, instance_id: int, skip: bool) -> Instance:
+    def skip_targets(self, instance: Instance) -> list[tuple[str, str]]:
+        """(node id, name) of the nodes an administrator chooses from to skip ``instance``'s
+        failed routing; empty when a skip needs no choice."""
+        if instance.status is not InstanceStatus.ERROR:
+            return []
+        engine = self._engine(instance, None)
+        targets: dict[str, str] = {}
+        for activation in engine.failed_activations():
+            if activation.outcome is None:
+                continue  # its on_enter failed: skipping asks next_edges as usual
+            if engine.node_type(activation.node_id).kind is NodeKind.SPLIT:
+                continue  # a split's skip follows every branch
+            for edge in engine.outgoing[activation.node_id]:
+                targets.setdefault(edge["to"], engine.nodes[edge["to"]]["name"])
+        return list(targets.items())
+
+    def _repair(
+        self, actor: OAUser, instance_id: int, skip: bool, to: str | None = None
+    ) -> Instance:
         def work() -> Instance:
             instance = self.session.get(Instance, instance_id)
             if instance is None or instance.status is not InstanceStatus.ERROR:
@@ -794,6 +816,14 @@ class Runtime:
             failed = engine.failed_activations()
             if not failed:
                 raise NotAllowedError(f"Node '{node_id}' cannot be retried or skipped.")
+            # A failed routing (see Engine.leave) still holds its node's outcome; a skip of
+            # one follows the edges chosen here, before anything changes (a refusal keeps
+            # the instance as it was).
+            chosen = {
+                activation.id: engine.skip_edges(activation, to)
+                for activation in failed
+                if skip and activation.outcome is not None
+            }
             back = (
                 InstanceStatus.RETURNED
                 if node_id == engine.start_node()
@@ -802,8 +832,13 @@ class Runtime:
             engine.set_status(back, reason="skipped" if skip else "retried")
             instance.error_node = instance.error_detail = None
             for activation in failed:
-                engine.audit("node_skipped" if skip else "node_retried", node_id=activation.node_id)
-                if skip:
+                edges = chosen.get(activation.id)
+                detail = {"to": [edge["to"] for edge in edges]} if edges else None
+                event = "node_skipped" if skip else "node_retried"
+                engine.audit(event, node_id=activation.node_id, detail=detail)
+                if activation.outcome is not None:
+                    engine.leave(activation, activation.outcome, edges)
+                elif skip:
                     engine.leave(activation, "skipped")
                 else:
                     engine.call_hook(activation, "on_enter")

@@ -4,7 +4,9 @@ Work is kept on an agenda and done one step at a time (leave a node, enter the n
 chains of automatic nodes do not recurse. The engine asks node types what to do (hooks of
 ``plugins.contract.NodeType``) and never branches on a type's name. A hook that raises is
 rolled back to a savepoint and the instance is put in error at that node; what happened
-before it (the user's action) is kept.
+before it (the user's action) is kept. ``next_edges`` is such a hook too: when it raises or
+no edge applies, the node stays active with its outcome and an administrator retries the
+routing or skips it to a chosen node (``Runtime.retry_node``, ``Runtime.skip_node``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from oa_platform.agents.resolve import delegation_chain
 from oa_platform.runtime import assignees, audit, deferred, notices, overtime
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import EngineContext
-from oa_platform.runtime.exceptions import AssigneeNotFoundError, RuntimeCommandError
+from oa_platform.runtime.exceptions import (
+    AssigneeNotFoundError,
+    NoEdgeAppliesError,
+    RuntimeCommandError,
+)
 from oa_platform.runtime.models import Activation, Instance, Task, Timer
 from oa_platform.runtime.states import (
     FINISHED_INSTANCE,
@@ -38,7 +44,7 @@ from oa_platform.runtime.states import (
     check_instance,
     check_task,
 )
-from plugins.contract import NodeType
+from plugins.contract import NodeKind, NodeType
 
 DEFAULT_DEADLINE_HOURS = 24  # regulations §3.3
 # What the engine already read in the session's transaction: each activation's tasks (in id
@@ -92,6 +98,10 @@ class Engine:
             self.outgoing[edge["from"]].append(edge)
             self.incoming[edge["to"]].append(edge)
         self._agenda: deque[Callable[[], None]] = deque()
+        # Activations whose routing failed in this engine's work: a second ``complete`` of
+        # the same action must not ask again (and fail twice). A new engine, as a retry
+        # makes, asks again.
+        self._unrouted: set[int] = set()
         # Users the assignee rules named, by user name: create_task gets them from here.
         self._users: dict[str, OAUser] = {}
 
@@ -249,15 +259,27 @@ class Engine:
         while self._agenda:
             self._agenda.popleft()()
 
-    def call_hook(self, activation: Activation, hook: str, *args: Any) -> None:
-        """Call a node type's hook; if it raises, undo what it did and stop in error."""
+    def call_hook(
+        self,
+        activation: Activation,
+        hook: str,
+        *args: Any,
+        check: Callable[[Any], None] | None = None,
+    ) -> tuple[bool, Any]:
+        """Call a node type's hook in a savepoint: (True, what it returned), or (False, None)
+        when it raised, or ``check`` refused what it returned (a hook that answers something
+        unusable fails like one that raises). Then what the hook did is undone and the
+        instance stops in error at the node; what happened before (the user's action) is
+        kept. Every hook goes through here, ``next_edges`` included (see ``leave``)."""
         node_type = self.node_type(activation.node_id)
         context = EngineContext(self, activation, node_type)
         agenda_before = len(self._agenda)
         deferred_before = len(deferred.pending(self.session))
         savepoint = self.session.begin_nested()
         try:
-            getattr(node_type, hook)(context, *args)
+            result = getattr(node_type, hook)(context, *args)
+            if check is not None:
+                check(result)
         except Exception as error:  # any failure of plugin code
             savepoint.rollback()
             while len(self._agenda) > agenda_before:
@@ -265,8 +287,9 @@ class Engine:
             deferred.truncate(self.session, deferred_before)
             audit.forget_heads(self.session)
             self.fail(activation, error)
-            return
+            return False, None
         savepoint.commit()
+        return True, result
 
     def fail(self, activation: Activation, error: Exception) -> None:
         if isinstance(error, RuntimeCommandError):
@@ -305,11 +328,48 @@ class Engine:
         self.session.flush()
         self.call_hook(activation, "on_enter")
 
-    def leave(self, activation: Activation, outcome: str) -> None:
-        if activation.status is not ActivationStatus.ACTIVE:
-            return  # already left (e.g. completed twice by one action)
-        activation.status = ActivationStatus.COMPLETED
+    def leave(
+        self,
+        activation: Activation,
+        outcome: str,
+        edges: list[Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Complete the node with ``outcome`` and go on along the edges its node type's
+        ``next_edges`` chooses (``edges``: the ones an administrator chose instead, when
+        skipping a failed routing, see ``Runtime.skip_node``).
+
+        The edges are asked for first, in a savepoint like every hook. If ``next_edges``
+        raises, or no edge applies, nothing of the leaving is done: the activation stays
+        active holding ``outcome`` (which is how ``failed_activations`` knows its routing
+        failed), the node's tasks stay as they are, and the instance stops in error at the
+        node, the action that completed it kept.
+        """
+        if activation.status is not ActivationStatus.ACTIVE or activation.id in self._unrouted:
+            return  # already left, or already failed to (e.g. completed twice by one action)
         activation.outcome = outcome
+        if self.instance.resubmit_to and not self.incoming[activation.node_id]:
+            target, self.instance.resubmit_to = self.instance.resubmit_to, None
+            self._left(activation, outcome)
+            self.schedule(lambda: self.enter(target))
+            return
+        if edges is None:
+            outgoing = self.outgoing[activation.node_id]
+            routed, edges = self.call_hook(
+                activation,
+                "next_edges",
+                outgoing,
+                check=lambda chosen: self._check_edges(activation.node_id, chosen),
+            )
+            if not routed:
+                self._unrouted.add(activation.id)
+                return
+        self._left(activation, outcome)
+        for edge in edges:
+            self.schedule(lambda target=edge["to"]: self.enter(target))
+
+    def _left(self, activation: Activation, outcome: str) -> None:
+        """The node is done: its remaining blocking tasks go, the trail says so."""
+        activation.status = ActivationStatus.COMPLETED
         activation.left_at = utcnow()
         for task in self.tasks_of(activation):
             if task.blocking and task.status in LIVE_TASK:
@@ -317,24 +377,49 @@ class Engine:
         self.audit("node_left", node_id=activation.node_id, detail={"outcome": outcome})
         if self.instance.status is InstanceStatus.RETURNED:
             self.set_status(InstanceStatus.RUNNING, reason="resubmitted")
-        if self.instance.resubmit_to and not self.incoming[activation.node_id]:
-            target, self.instance.resubmit_to = self.instance.resubmit_to, None
-            self.schedule(lambda: self.enter(target))
-            return
-        node_type = self.node_type(activation.node_id)
-        context = EngineContext(self, activation, node_type)
-        edges = node_type.next_edges(context, self.outgoing[activation.node_id])
-        if not edges and self.outgoing[activation.node_id]:
-            self.fail(activation, RuntimeCommandError("no outgoing edge applies"))
-        for edge in edges:
-            self.schedule(lambda target=edge["to"]: self.enter(target))
+
+    def _check_edges(self, node_id: str, chosen: Any) -> None:
+        """What ``next_edges`` returned must be some of the node's own outgoing edges, and
+        at least one when it has any (an end node has none)."""
+        outgoing = self.outgoing[node_id]
+        if outgoing and not chosen:
+            raise NoEdgeAppliesError(node_id, outgoing)
+        if any(edge not in outgoing for edge in chosen):
+            raise RuntimeCommandError(
+                f"Node '{node_id}': next_edges returned an edge that does not leave it: "
+                f"{list(chosen)}"
+            )
+
+    def skip_edges(self, activation: Activation, to: str | None) -> list[Mapping[str, Any]]:
+        """The edges a skip of ``activation``'s failed routing follows (an administrator's
+        explicit choice, as Camunda's instance modification or Weaver's flow intervention
+        asks for): every edge of a split (all its branches run, or their join would wait
+        forever), else the one edge to ``to``. Refused, naming the node and the choices,
+        when ``to`` is not one of them."""
+        node_id = activation.node_id
+        outgoing = self.outgoing[node_id]
+        if self.node_type(node_id).kind is NodeKind.SPLIT:
+            return list(outgoing)
+        chosen = [edge for edge in outgoing if edge["to"] == to]
+        if not chosen:
+            targets = ", ".join(f"'{edge['to']}'" for edge in outgoing) or "none"
+            name = self.nodes[node_id]["name"]
+            raise RuntimeCommandError(
+                f"Node '{node_id}' ({name}) is done but no outgoing edge applies: choose the "
+                f"node to skip to (one of {targets})."
+            )
+        return chosen[:1]
 
     def failed_activations(self) -> list[Activation]:
-        """Active activations whose hook failed: not a join, and no task was created."""
-        failed = []
-        for activation in self.active_activations():
-            if not self.node_type(activation.node_id).merges and not self.tasks_of(activation):
-                failed.append(activation)
+        """Active activations stopped in error, first first: those whose routing failed
+        (they hold the outcome they were leaving with, see ``leave``), and those whose
+        ``on_enter`` failed (not a join, and no task was created)."""
+        failed = [
+            activation
+            for activation in self.active_activations()
+            if activation.outcome is not None
+            or (not self.node_type(activation.node_id).merges and not self.tasks_of(activation))
+        ]
         return sorted(failed, key=lambda a: a.seq)
 
     def finish(self, activation: Activation) -> None:
@@ -454,7 +539,15 @@ class Engine:
         blocking: bool = True,
         parent_id: int | None = None,
         principal_id: int | None = None,
+        transferred_from: OAUser | None = None,
     ) -> Task:
+        """Give ``username`` a task at ``activation``.
+
+        ``principal_id`` is agency only (§3.4): whom the assignee handles it for. Without
+        one, the user's agents of today apply (the task goes to the last of them, for the
+        user). ``transferred_from`` is who transferred it here: a transfer is recorded as
+        such, never as agency.
+        """
         user = self.user(username)
         if user is None or not user.active or user.deactivated_at is not None:
             raise AssigneeNotFoundError(activation.node_id, {"user": username})
@@ -467,6 +560,7 @@ class Engine:
             node_id=activation.node_id,
             assignee_id=user.id,
             principal_id=principal_id,
+            transferred_from_id=transferred_from.id if transferred_from else None,
             status=TaskStatus.WAITING if waiting else TaskStatus.OPEN,
             blocking=blocking,
             role=role,
@@ -495,12 +589,10 @@ class Engine:
             self._deadline_timer(task)
         if not waiting:
             notices.task_arrived(self.session, task)
-        self.audit(
-            "assigned",
-            node_id=activation.node_id,
-            task_id=task.id,
-            detail={"to": username, "role": role, "waiting": waiting, "blocking": blocking},
-        )
+        detail = {"to": username, "role": role, "waiting": waiting, "blocking": blocking}
+        if transferred_from is not None:
+            detail["transferred_from"] = transferred_from.username
+        self.audit("assigned", node_id=activation.node_id, task_id=task.id, detail=detail)
         deferred.defer_task_event(self.session, "task_created", task)
         return task
 

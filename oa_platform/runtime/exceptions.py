@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -64,12 +64,15 @@ class AssigneeNotFoundError(RuntimeCommandError):
         super().__init__(f"Node '{node_id}': no active user matches its assignee rule {dict(rule)}")
 
 
-class NodeHookError(RuntimeCommandError):
-    """A node type's hook raised; the instance is put in error at that node."""
+class NoEdgeAppliesError(RuntimeCommandError):
+    """A node completed but its type's ``next_edges`` chose none of its outgoing edges (no
+    condition holds and there is no default edge). The instance stops in error at the node,
+    to be retried once the data or the plugin is fixed, or skipped to a chosen node."""
 
-    status = 500
-
-    def __init__(self, node_id: str, detail: str):
+    def __init__(self, node_id: str, edges: Sequence[Mapping[str, Any]]):
         self.node_id = node_id
-        self.detail = detail
-        super().__init__(f"Node '{node_id}' failed; an administrator has been told.")
+        conditions = "; ".join(edge["condition"] for edge in edges if "condition" in edge)
+        super().__init__(
+            f"Node '{node_id}': no outgoing edge applies"
+            + (f" (the edges' conditions: {conditions})." if conditions else ".")
+        )

@@ -36,7 +36,6 @@ PAGE_SIZE = 20
 TABS = ("todo", "done", "initiated", "cc", "questions")  # "all" is the Auditor's extra tab
 # The instance states in which a to-do can be acted on.
 WORKING = (InstanceStatus.RUNNING, InstanceStatus.RETURNED)
-TO_DO_STATUSES = ("open", "held", "overdue")
 
 T = TypeVar("T")
 

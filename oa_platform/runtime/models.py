@@ -140,9 +140,13 @@ class Task(Model):
     node_id: Mapped[str] = mapped_column(String(64), nullable=False)
     assignee_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
     assignee = relationship("OAUser", foreign_keys=[assignee_id])
-    # The person the assignee acts for (agents, transfers keep the original principal).
+    # Agency only (regulations §3.4): the person whose agent the assignee is. A transfer of
+    # an agent's task keeps it (the to-do is still the principal's); a transfer is not agency.
     principal_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     principal = relationship("OAUser", foreign_keys=[principal_id])
+    # Who transferred this task to its assignee (the handler of the task it replaces).
+    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    transferred_from = relationship("OAUser", foreign_keys=[transferred_from_id])
     status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), nullable=False)
     # False for notify / CC tasks: the chain does not wait for them.
     blocking: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -275,7 +279,8 @@ class Timer(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
-    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # "node" or "deadline"
+    # "deadline", "reminder", "question", "escalation" or "node" (TimerHandlers.fire).
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     instance_id: Mapped[int] = mapped_column(
         ForeignKey("process_instance.id"), nullable=False, index=True

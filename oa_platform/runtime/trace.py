@@ -28,12 +28,14 @@ BEND = 30
 
 @dataclass(frozen=True)
 class Step:
-    """One person's part at a node: who, what, when."""
+    """One person's part at a node: who (and for whom, §3.4 agency), what, when; a task
+    someone transferred (转办) names who transferred it, apart from agency."""
 
     who: str
     what: str
     when: datetime | None  # when it was done; for a live task, when it is due
     live: bool = False
+    transferred_by: str | None = None
 
 
 @dataclass
@@ -206,19 +208,20 @@ def _task_step(task: Task, names: Mapping[int, str]) -> Step | None:
     """A task as a step; tasks cancelled because the node moved on are left out."""
     who = names.get(task.completed_by_id or task.assignee_id, "?")
     if task.principal_id and task.principal_id != (task.completed_by_id or task.assignee_id):
-        who = f"{who} on behalf of {names.get(task.principal_id, '?')}"
+        who = f"{who} on behalf of {names.get(task.principal_id, '?')}"  # agency, §3.4
+    by = names.get(task.transferred_from_id, "?") if task.transferred_from_id else None
     if task.status is TaskStatus.DONE:
         if task.completed_by_id is None:  # the node's escalation acted on an overdue task
             who = f"system, as {names.get(task.assignee_id, '?')} was overdue"
-        return Step(who, task.action or "done", task.completed_at)
+        return Step(who, task.action or "done", task.completed_at, transferred_by=by)
     if task.status is TaskStatus.CANCELLED:
         if task.action and task.completed_by_id:
-            return Step(who, task.action, task.completed_at)
+            return Step(who, task.action, task.completed_at, transferred_by=by)
         if task.action == "reduce_signature":
-            return Step(who, "removed", task.completed_at)
+            return Step(who, "removed", task.completed_at, transferred_by=by)
         return None
     what = {TaskStatus.WAITING: "waiting", TaskStatus.HELD: "on hold"}.get(task.status, "to do")
-    return Step(who, what, task.due_at, live=True)
+    return Step(who, what, task.due_at, live=True, transferred_by=by)
 
 
 def _taken(

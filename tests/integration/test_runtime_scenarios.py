@@ -714,20 +714,21 @@ def agree_until(instance, node_id):
     raise AssertionError(describe(instance))
 
 
-def test_transfer_hands_the_task_over_and_keeps_who_it_was_for():
+def test_transfer_hands_the_task_over_and_records_who_transferred_it():
     instance = start("staff", "leave_request")
     instance = act_at(instance, "head", "transfer", opinion="I am on leave", users=["leader"])
     assert state(instance) == {("department_head", "leader", OPEN)}
     old, new = [t for t in tasks(instance) if t.node_id == "department_head"]
     assert (str(old.status), old.action, old.opinion) == ("cancelled", "transfer", "I am on leave")
-    assert new.principal_id == user("head").id
+    # A transfer, not agency (§3.4): the leader acts for nobody, the task says who gave it.
+    assert (new.transferred_from_id, new.principal_id) == (user("head").id, None)
     with pytest.raises(TaskAlreadyHandledError) as refused:
         act("head", old, "agree")
     assert refused.value.message == "This task was transferred by Henry Ho."
     instance = act("leader", new, "agree")
     assert state(instance) == {("leader_in_charge", "leader", OPEN)}
     entry = next(e for e in events(instance) if e.event == "action" and e.task_id == new.id)
-    assert entry.on_behalf_of_id == user("head").id
+    assert entry.on_behalf_of_id is None
 
 
 def test_transfer_to_someone_who_already_signs_here_is_refused():
