@@ -563,9 +563,14 @@ class CompiledForm:
         values: Mapping[str, Any] | None = None,
         formdata: Any = None,
         now: datetime | None = None,
+        csrf: bool = True,
     ) -> BoundForm:
         """A form instance for ``viewer``: picker choices from ``directory``, data from the
-        stored ``values`` (with defaults for never-set fields), then ``formdata`` if posted."""
+        stored ``values`` (with defaults for never-set fields), then ``formdata`` if posted.
+
+        ``csrf=False`` binds without the token field: the command that validates a post runs
+        after the request's token was checked (``oa_platform/csrf.py``), or outside any request.
+        """
         now = now or local_now()
         initial = self.initial_values(values, viewer, directory, now)
         data = {
@@ -573,7 +578,8 @@ class CompiledForm:
             for spec in self.fields
             if self.editable(spec["key"])
         }
-        form = self.form_class(formdata=formdata, data=data)
+        meta = None if csrf else {"csrf": False}
+        form = self.form_class(formdata=formdata, data=data, meta=meta)
         choices = _DirectoryChoices(directory)
         if formdata is None:
             for table in self.tables.values():

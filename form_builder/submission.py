@@ -94,7 +94,7 @@ def apply_submission(
     posted = CombinedMultiDict([formdata, files]) if files else formdata
     ignored = _ignored(compiled, list(formdata.keys()) + list(files.keys() if files else ()))
     bound = compiled.bind(
-        viewer=viewer, directory=directory, values=old_values, formdata=posted, now=now
+        viewer=viewer, directory=directory, values=old_values, formdata=posted, now=now, csrf=False
     )
     draft = bound.current_values()
     hidden = _settle(compiled, draft)
@@ -231,11 +231,6 @@ def _clear_errors(field: wtforms.Field) -> None:
 def _collect_errors(compiled: CompiledForm, bound: BoundForm) -> dict[str, list[str]]:
     """Every message of the form, prefixed with the field (and row) it is about."""
     errors: dict[str, list[str]] = {}
-    csrf = getattr(bound.form, "csrf_token", None)
-    if csrf is not None and csrf.errors:
-        errors["csrf_token"] = [
-            "The form has expired or was not sent from this site; reload the page and try again."
-        ]
     for spec in compiled.fields:
         field = bound.field(spec["key"])
         if field is None:

@@ -12,8 +12,17 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` up to the largest 64-bit integer the databases store: a longer number in
+    an address is "not found", not an overflow inside the database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import config as settings
     import form_builder.services
-    from oa_platform import menu_cache, static_urls
+    from oa_platform import csrf, menu_cache, static_urls
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -39,6 +48,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from plugins.registry import node_types
 
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    # Ids in addresses are database integers: a bigger number matches no route (404).
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(settings)
     app.config.update(
         FAB_ROLES=ROLES,
@@ -57,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
+    csrf.init_app(app)  # before AppBuilder, which exempts its REST APIs from it
     # Batch mode: SQLite can only ALTER tables by copying them.
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True

@@ -17,8 +17,11 @@ _STAFF = [
     ("OAUserModelView", "can_userinfo"),
     ("UserInfoEditView", "can_this_form_(get|post)"),
     ("MenuApi", "can_get"),
-    # The process REST API; the commands behind it check each instance and task.
+    # The process REST API; the commands behind it check each instance and task. Its
+    # OpenAPI spec and Swagger page describe only what each caller may then call.
     ("ProcessApi", "can_(read|write)"),
+    ("OpenApi", "can_get"),
+    ("SwaggerView", "can_show"),
     ("OAUserModelView", "userinfoedit"),
     ("OAUserModelView", "resetmypassword"),
     # Processes (regulations §3): start one, work the inbox, see and act on an instance; the

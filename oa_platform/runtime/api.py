@@ -11,22 +11,39 @@ from typing import Any
 
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.hooks import before_request
 from flask_appbuilder.security.decorators import permission_name
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
 
 from form_builder.chain import node_names
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
-from form_builder.post_data import to_formdata
+from form_builder.post_data import PostDataError, to_formdata
+from oa_platform.csrf import EXPIRED, csrf
 from oa_platform.extensions import db
+from oa_platform.runtime.api_bodies import (
+    SCHEMAS,
+    ActionBody,
+    AnswerBody,
+    BodyError,
+    OpinionBody,
+    QuestionBody,
+    StartBody,
+    read_body,
+)
 from oa_platform.runtime.commands import ActionRequest
-from oa_platform.runtime.exceptions import RuntimeCommandError
+from oa_platform.runtime.exceptions import InvalidSubmissionError, RuntimeCommandError
 from oa_platform.runtime.models import AuditEntry, Instance, Question, Task
+from oa_platform.runtime.policy import readable_detail, readable_fields, readable_values
 from oa_platform.runtime.services import runtime
-from oa_platform.runtime.visibility import readable_values, visible_instance
+from oa_platform.runtime.visibility import visible_instance
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # far past any inbox; bigger numbers overflow the database's integers
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class ProcessApi(BaseApi):
@@ -35,6 +52,27 @@ class ProcessApi(BaseApi):
     resource_name = "process"
     openapi_spec_tag = "Processes"
     allow_browser_login = True
+    openapi_spec_component_schemas = SCHEMAS
+
+    @before_request
+    def check_csrf(self):
+        """A page's script signed in by its session cookie sends the CSRF token in
+        ``X-CSRFToken``, as every form does; a client with a JWT in ``Authorization`` cannot
+        be forged cross-site (a browser never adds that header to another site's request),
+        so its request counts as checked. FAB exempts API blueprints from Flask-WTF's
+        check; without this, a signed-in browser could be made to act by any site."""
+        if request.method not in UNSAFE_METHODS:
+            return None
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            g.csrf_valid = True  # Flask-WTF's own mark: the forms the command binds skip it
+            return None
+        if not g.user or not g.user.is_authenticated:
+            return None  # protect() answers 401
+        try:
+            csrf.protect()
+        except CSRFError:
+            return self.response(400, message=EXPIRED)
+        return None
 
     @expose("/definitions", methods=["GET"])
     @protect()
@@ -80,34 +118,40 @@ class ProcessApi(BaseApi):
         ---
         post:
           summary: Start an instance with its form data
+          description: >-
+            JSON, or multipart/form-data with the same JSON in a ``payload`` part and the
+            files of each attachments field in parts named by the field's key.
           requestBody:
             required: true
             content:
               application/json:
+                schema: {$ref: '#/components/schemas/StartBody'}
+              multipart/form-data:
                 schema:
                   type: object
-                  required: [definition]
                   properties:
-                    definition: {type: string, description: the definition's key}
-                    data: {type: object, description: field key -> value (stored form)}
-                    draft: {type: boolean, description: save as a draft instead of submitting}
+                    payload: {type: string, description: the StartBody as JSON}
+                  additionalProperties: {type: string, format: binary}
           responses:
             201:
               description: The instance
+            400:
+              description: The body is not a StartBody (the message names the field)
+            404:
+              description: No such definition open for new instances
             422:
               description: The form has problems (errors by field)
         """
-        body = request.get_json(silent=True) or {}
-        key = body.get("definition")
-        if not isinstance(key, str):
-            return self.response(400, message="'definition' (the definition's key) is required.")
+        try:
+            body, files = read_body(request, StartBody)
+        except BodyError as error:
+            return self.response(400, **_error(error))
 
         def command(rt):
-            version = rt._lifecycle().version_for_new_instance(key)
-            formdata = to_formdata(version.document["fields"], _data(body))
-            if body.get("draft"):
-                return rt.save_draft(g.user, key, formdata)
-            return rt.submit(g.user, key, formdata)
+            fields = rt.version_for_start(body["definition"]).document["fields"]
+            formdata = _formdata(fields, body["data"])
+            start = rt.save_draft if body["draft"] else rt.submit
+            return start(g.user, body["definition"], formdata, _uploads(files))
 
         return self._run(command, created=True)
 
@@ -143,7 +187,9 @@ class ProcessApi(BaseApi):
           - {in: path, name: instance_id, required: true, schema: {type: integer}}
           responses:
             200:
-              description: The entries with their hashes
+              description: >-
+                The entries with their hashes; the field diffs of fields hidden from the
+                caller are left out (``detail.redacted``)
             404:
               description: No such instance, or not visible to the caller
         """
@@ -151,10 +197,11 @@ class ProcessApi(BaseApi):
             instance = visible_instance(db.session, g.user, instance_id)
         except RuntimeCommandError as error:
             return self.response(error.status, message=error.message)
+        access = readable_fields(instance, g.user)
         entries = db.session.scalars(
             select(AuditEntry).where(AuditEntry.instance_id == instance.id).order_by(AuditEntry.seq)
         )
-        return self.response(200, result=[_entry(e) for e in entries])
+        return self.response(200, result=[_entry(e, access) for e in entries])
 
     @expose("/tasks", methods=["GET"])
     @protect()
@@ -170,13 +217,13 @@ class ProcessApi(BaseApi):
             name: status
             schema: {type: string, enum: [open, held, waiting, done, cancelled]}
           - {in: query, name: definition, schema: {type: string}}
-          - {in: query, name: page, schema: {type: integer, minimum: 1}}
+          - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 1000000}}
           - {in: query, name: page_size, schema: {type: integer, minimum: 1, maximum: 100}}
           responses:
             200:
               description: The tasks, open ones by due time
         """
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
         size = min(max(request.args.get("page_size", PAGE_SIZE, type=int), 1), MAX_PAGE_SIZE)
         query = select(Task).where(Task.assignee_id == g.user.id)
         statuses = request.args.getlist("status") or ["open", "held"]
@@ -212,44 +259,43 @@ class ProcessApi(BaseApi):
             required: true
             content:
               application/json:
+                schema: {$ref: '#/components/schemas/ActionBody'}
+              multipart/form-data:
                 schema:
                   type: object
-                  required: [action]
                   properties:
-                    action:
-                      type: string
-                      enum: [submit, agree, read, disagree, rollback, terminate,
-                             add_signature, reduce_signature, modify_text, failed_review,
-                             hold, draft, transfer]
-                    opinion: {type: string}
-                    data: {type: object, description: edits of the fields the node may edit}
-                    target:
-                      type: string
-                      description: "rollback: previous, initiator or a node id"
-                    resubmit_to_me: {type: boolean}
-                    users: {type: array, items: {type: string}}
-                    position: {type: string, enum: [before, after, parallel]}
-                    task_ids: {type: array, items: {type: integer}}
+                    payload: {type: string, description: the ActionBody as JSON}
+                  additionalProperties: {type: string, format: binary}
           responses:
             200:
               description: The instance after the action
+            400:
+              description: The body is not an ActionBody (the message names the field)
             409:
               description: Already handled by someone else
             422:
               description: Opinion missing, action not offered, or form problems
         """
-        body = request.get_json(silent=True) or {}
-        action_request = ActionRequest(
-            action=str(body.get("action", "")),
-            opinion=str(body.get("opinion") or ""),
-            formdata=_task_formdata(task_id, _data(body)) if "data" in body else None,
-            target=body.get("target"),
-            resubmit_to_me=bool(body.get("resubmit_to_me")),
-            users=tuple(str(u) for u in body.get("users") or ()),
-            position=str(body.get("position") or "parallel"),
-            task_ids=tuple(int(t) for t in body.get("task_ids") or () if str(t).isdigit()),
-        )
-        return self._run(lambda rt: rt.act(g.user, task_id, action_request))
+        try:
+            body, files = read_body(request, ActionBody)
+        except BodyError as error:
+            return self.response(400, **_error(error))
+
+        def command(rt):
+            action_request = ActionRequest(
+                action=body["action"],
+                opinion=body["opinion"] or "",
+                formdata=_task_formdata(task_id, body["data"]) if "data" in body else None,
+                files=_uploads(files),
+                target=body.get("target"),
+                resubmit_to_me=body["resubmit_to_me"],
+                users=tuple(body["users"]),
+                position=body["position"],
+                task_ids=tuple(body["task_ids"]),
+            )
+            return rt.act(g.user, task_id, action_request)
+
+        return self._run(command)
 
     @expose(
         "/instances/<int:instance_id>/<any(revoke, urge, reinitiate):command>", methods=["POST"]
@@ -271,15 +317,17 @@ class ProcessApi(BaseApi):
           requestBody:
             content:
               application/json:
-                schema:
-                  type: object
-                  properties:
-                    opinion: {type: string, description: the reason or message}
+                schema: {$ref: '#/components/schemas/OpinionBody'}
           responses:
             200:
               description: The instance (for re-initiate, the new draft)
+            400:
+              description: The body is not an OpinionBody
         """
-        text = str((request.get_json(silent=True) or {}).get("opinion") or "")
+        try:
+            text = read_body(request, OpinionBody)[0]["opinion"] or ""
+        except BodyError as error:
+            return self.response(400, **_error(error))
         if command == "urge":
             return self._run(
                 lambda rt: (rt.urge(g.user, instance_id, text), rt.view(g.user, instance_id))[1]
@@ -302,23 +350,18 @@ class ProcessApi(BaseApi):
             required: true
             content:
               application/json:
-                schema:
-                  type: object
-                  required: [to, text]
-                  properties:
-                    to: {type: string, description: user name}
-                    text: {type: string}
+                schema: {$ref: '#/components/schemas/QuestionBody'}
           responses:
             201:
               description: The question
+            400:
+              description: The body is not a QuestionBody
         """
-        body = request.get_json(silent=True) or {}
-        return self._question(
-            lambda rt: rt.ask(
-                g.user, instance_id, str(body.get("to", "")), str(body.get("text", ""))
-            ),
-            201,
-        )
+        try:
+            body = read_body(request, QuestionBody)[0]
+        except BodyError as error:
+            return self.response(400, **_error(error))
+        return self._question(lambda rt: rt.ask(g.user, instance_id, body["to"], body["text"]), 201)
 
     @expose("/questions/<int:question_id>/answer", methods=["POST"])
     @protect()
@@ -335,16 +378,17 @@ class ProcessApi(BaseApi):
             required: true
             content:
               application/json:
-                schema:
-                  type: object
-                  required: [text]
-                  properties:
-                    text: {type: string}
+                schema: {$ref: '#/components/schemas/AnswerBody'}
           responses:
             200:
               description: The question with its answer
+            400:
+              description: The body is not an AnswerBody
         """
-        text = str((request.get_json(silent=True) or {}).get("text", ""))
+        try:
+            text = read_body(request, AnswerBody)[0]["text"]
+        except BodyError as error:
+            return self.response(400, **_error(error))
         return self._question(lambda rt: rt.answer(g.user, question_id, text), 200)
 
     # Helpers ---------------------------------------------------------------------------
@@ -364,20 +408,32 @@ class ProcessApi(BaseApi):
         return self.response(status, result=_question(question))
 
 
-def _task_formdata(task_id: int, data: dict[str, Any]):
+def _task_formdata(task_id: int, data: dict[str, Any]) -> MultiDict:
     """``data`` as the form post of the task's definition (no fields if there is no task:
     the command then answers 404)."""
     task = db.session.get(Task, task_id)
     fields = task.instance.definition_version.document["fields"] if task else []
-    return to_formdata(fields, data)
+    return _formdata(fields, data)
 
 
-def _data(body: dict[str, Any]) -> dict[str, Any]:
-    data = body.get("data")
-    return data if isinstance(data, dict) else {}
+def _formdata(fields: list[dict[str, Any]], data: dict[str, Any]) -> MultiDict:
+    """The post a browser would send for ``data``; values of the wrong shape are the form's
+    problems (422, by field), like any other."""
+    try:
+        return to_formdata(fields, data)
+    except PostDataError as error:
+        raise InvalidSubmissionError(error.errors) from None
 
 
-def _error(error: RuntimeCommandError) -> dict[str, Any]:
+def _uploads(files: MultiDict) -> MultiDict | None:
+    """Uploaded parts named by an attachments field's key, under the name the page's file
+    input has (``<key>-files``): the same checks as the page apply to them."""
+    if not files:
+        return None
+    return MultiDict((f"{name}-files", file) for name, file in files.items(multi=True))
+
+
+def _error(error: RuntimeCommandError | BodyError) -> dict[str, Any]:
     payload: dict[str, Any] = {"message": error.message}
     if getattr(error, "errors", None):
         payload["errors"] = error.errors
@@ -466,7 +522,7 @@ def _question(question: Question) -> dict[str, Any]:
     }
 
 
-def _entry(entry: AuditEntry) -> dict[str, Any]:
+def _entry(entry: AuditEntry, access: dict[str, str]) -> dict[str, Any]:
     return {
         "seq": entry.seq,
         "at": _time(entry.at),
@@ -475,6 +531,6 @@ def _entry(entry: AuditEntry) -> dict[str, Any]:
         "on_behalf_of": entry.on_behalf_of.username if entry.on_behalf_of else None,
         "node": entry.node_id,
         "task": entry.task_id,
-        "detail": entry.detail,
+        "detail": readable_detail(entry, access),
         "hash": entry.hash,
     }

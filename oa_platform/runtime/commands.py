@@ -23,7 +23,9 @@ from form_builder import services as form_services
 from form_builder.attachments import AttachmentStore
 from form_builder.clock import utcnow
 from form_builder.directory import Directory, Viewer
+from form_builder.exceptions import LifecycleError
 from form_builder.lifecycle import Lifecycle
+from form_builder.models import DefinitionVersion
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime import deferred, notices, overtime
@@ -35,6 +37,7 @@ from oa_platform.runtime.exceptions import (
     InstanceNotFoundError,
     InvalidSubmissionError,
     NotAllowedError,
+    ProcessNotOpenError,
     RuntimeCommandError,
     TaskAlreadyHandledError,
 )
@@ -175,7 +178,7 @@ class Runtime:
             if instance.status is not InstanceStatus.DRAFT:
                 raise NotAllowedError(f"'{instance.title}' is {instance.status}, not a draft.")
             return instance
-        version = self._lifecycle().version_for_new_instance(key)
+        version = self.version_for_start(key)
         instance = Instance(
             definition_id=version.definition_id,
             definition_version=version,
@@ -191,8 +194,12 @@ class Runtime:
         )
         return instance
 
-    def _lifecycle(self) -> Lifecycle:
-        return Lifecycle(self.session, self.types, self.directory)
+    def version_for_start(self, key: str) -> DefinitionVersion:
+        """The published version a new instance of definition ``key`` starts on."""
+        try:
+            return Lifecycle(self.session, self.types, self.directory).version_for_new_instance(key)
+        except LifecycleError as error:
+            raise ProcessNotOpenError(f"{error.message[:1].upper()}{error.message[1:]}.") from None
 
     # Acting on tasks ------------------------------------------------------------------
 

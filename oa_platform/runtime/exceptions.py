@@ -25,6 +25,12 @@ class InstanceNotFoundError(RuntimeCommandError):
         super().__init__(f"No such {what}.")
 
 
+class ProcessNotOpenError(RuntimeCommandError):
+    """No such definition, or it is withdrawn or unpublished: nothing can start (404)."""
+
+    status = 404
+
+
 class NotAllowedError(RuntimeCommandError):
     status = 403
 

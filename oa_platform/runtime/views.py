@@ -8,6 +8,7 @@ changes nothing and the page says why (``RuntimeCommandError.message``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,17 +25,17 @@ from form_builder.blueprint import register_download_check
 from form_builder.chain import start_node
 from form_builder.clock import utcnow
 from form_builder.compiler import HIDDEN
-from form_builder.exceptions import LifecycleError
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
-from oa_platform.runtime import inbox, trace
+from oa_platform.runtime import inbox, policy, trace
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
     InstanceNotFoundError,
     InvalidSubmissionError,
+    ProcessNotOpenError,
     RuntimeCommandError,
     TaskAlreadyHandledError,
 )
@@ -84,17 +85,20 @@ EDITING_ACTIONS = {Action.AGREE, Action.READ, Action.SUBMIT, Action.MODIFY_TEXT}
 
 @register_download_check
 def participant_may_download(user: Any, attachment: Any) -> bool:
-    """Anyone who may see an instance may download the files in its form values.
+    """A file may be downloaded by whoever may read the field that holds it (``policy``).
 
     Looks only among the instances visible to ``user`` for one whose stored values name the
     attachment id (ids are 32 hex digits, so the text match cannot hit anything else).
     """
-    found = db.session.scalar(
-        select(Instance.id)
+    candidates = db.session.scalars(
+        select(Instance)
         .where(visible_to(user), cast(Instance.values, Text).contains(f'"{attachment.id}"'))
-        .limit(1)
+        .limit(10)
     )
-    return found is not None
+    return any(
+        f'"{attachment.id}"' in json.dumps(policy.readable_values(instance, user))
+        for instance in candidates
+    )
 
 
 # The catalogue and the start form -------------------------------------------------------
@@ -180,7 +184,7 @@ class ProcessCatalogueView(BaseView):
                 return redirect(url_for(".draft", instance_id=saved.id))
             except InstanceNotFoundError:
                 abort(404)
-            except LifecycleError as error:
+            except ProcessNotOpenError as error:
                 flash(error.message, "danger")
                 return redirect(url_for(".list"))
             except InvalidSubmissionError as error:
@@ -529,7 +533,8 @@ class InstancePage:
         version = self.instance.definition_version
         viewer = current_viewer(self.directory)
         if self.task is None:
-            compiled = read_only(form_services.compiled(version, self.engine.start_node()))
+            node = policy.access_node(self.instance, self.user, self.tasks)
+            compiled = read_only(form_services.compiled(version, node))
             return compiled.bind(
                 viewer=viewer, directory=self.directory, values=self.instance.values
             )

@@ -1,5 +1,6 @@
 """Who may see an instance: its initiator, its participants (past, current, copied) and
-Auditors. Everyone else is told it does not exist (404)."""
+Auditors. Everyone else is told it does not exist (404). Which of its fields they read is
+``policy``'s rule."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from form_builder.chain import start_node
 from oa_platform.runtime.exceptions import InstanceNotFoundError
 from oa_platform.runtime.models import Instance, Question, Task
 
@@ -36,21 +36,3 @@ def visible_instance(session: Session, user, instance_id: int) -> Instance:
     if instance is None:
         raise InstanceNotFoundError()
     return instance
-
-
-def access_node(instance: Instance, user) -> str:
-    """The node whose field access applies to ``user`` reading ``instance``: their live
-    task's node, else the node of their latest task, else the start node."""
-    mine = [t for t in instance.tasks if t.assignee_id == user.id]
-    live = [t for t in mine if t.status in {"open", "held"}]
-    if live or mine:
-        return (live or mine)[-1].node_id
-    return start_node(instance.definition_version.document)
-
-
-def readable_values(instance: Instance, user) -> dict:
-    """The instance's values without the fields hidden from ``user``'s node."""
-    from form_builder.compiler import field_access
-
-    access = field_access(instance.definition_version.document, access_node(instance, user))
-    return {k: v for k, v in instance.values.items() if access.get(k, "read") != "hidden"}

@@ -47,15 +47,13 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture
 def live_server(request, tmp_path):
-    """The app with demo data and CSRF on, served on 127.0.0.1; yields the base URL."""
+    """The app with demo data (CSRF on, as everywhere), served on 127.0.0.1; yields the base URL."""
     from werkzeug.serving import make_server
 
     from oa_platform.demo import load_demo_data
     from oa_platform.extensions import db
 
-    app = _build_app(
-        request.config, f"sqlite:///{tmp_path / 'browser.sqlite'}", WTF_CSRF_ENABLED=True
-    )
+    app = _build_app(request.config, f"sqlite:///{tmp_path / 'browser.sqlite'}")
     with app.app_context():
         load_demo_data()
         db.session.remove()

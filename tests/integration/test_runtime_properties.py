@@ -46,6 +46,7 @@ from oa_platform.runtime.states import (
 )
 from plugins.contract import Action
 from tests.conftest import user
+from tests.hypothesis_profiles import examples
 from tests.runtime_helpers import publish
 from tests.strategies import definitions
 
@@ -280,7 +281,7 @@ class RuntimeMachine(RuleBasedStateMachine):
 
 
 SETTINGS = settings(
-    max_examples=20,
+    max_examples=examples(20),
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -19,6 +19,7 @@ from form_builder.rendering import render_form
 from form_builder.submission import apply_submission
 from form_builder.validator import validate
 from plugins.registry import node_types
+from tests.hypothesis_profiles import examples
 from tests.strategies import DemoDirectory, definitions
 
 VIEWER = Viewer("staff", "SLS/SALES", frozenset({"Staff"}))
@@ -35,7 +36,7 @@ def request_context():
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -65,7 +66,7 @@ def test_every_accepted_definition_compiles_and_renders_at_every_node(request_co
         assert result.ok or result.errors
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(document=definitions())
 def test_export_then_import_round_trips_exactly(document):
     exported = dump_document(load_document(document))

@@ -23,6 +23,7 @@ from form_builder.expression import (
     parse,
 )
 from form_builder.values import Table
+from tests.hypothesis_profiles import examples
 
 D = Decimal
 ITEMS = Table(
@@ -405,7 +406,7 @@ def reference(tree, values):
     return {"+": left + right, "-": left - right, "*": left * right}[tree[1]]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.recursive(arithmetic_leaves(), arithmetic_node, max_leaves=12),
     st.fixed_dictionaries({name: decimals for name in NAMES}),
@@ -423,7 +424,7 @@ TOKENS = [
 token_text = st.lists(st.sampled_from(TOKENS), max_size=14).map(" ".join)
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.one_of(st.text(max_size=60), token_text))
 def test_parse_raises_only_expression_syntax_error_and_its_tree_is_json(source):
     try:
@@ -433,7 +434,7 @@ def test_parse_raises_only_expression_syntax_error_and_its_tree_is_json(source):
     json.dumps(parsed.to_json())
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(token_text)
 def test_evaluation_raises_only_expression_errors(source):
     try:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hypothesis_profiles import examples
 from tests.strategies import (
     DEMO_COMPANIES,
     DEMO_DEPARTMENTS,
@@ -37,19 +38,19 @@ def schema_errors(document) -> list[str]:
     return [f"{e.json_path}: {e.message}" for e in VALIDATOR.iter_errors(document)]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(definitions())
 def test_generated_definitions_pass_the_json_schema(document):
     assert schema_errors(document) == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(definitions())
 def test_generated_definitions_keep_the_publish_rules(document):
     assert publish_problems(document) == []
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(definitions())
 def test_generated_definitions_survive_a_json_round_trip(document):
     assert json.loads(json.dumps(document, ensure_ascii=False)) == document
@@ -60,7 +61,7 @@ def test_definitions_cover_every_field_and_node_type():
     node_types: set[str] = set()
     rules: set[str] = set()
 
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=examples(300), deadline=None, database=None)
     @given(definitions())
     def collect(document):
         field_types.update(f["type"] for f in document["fields"])
@@ -101,7 +102,7 @@ def test_hostile_text_is_within_its_bounds_and_storable(text):
 def test_hostile_text_draws_markup_template_syntax_quotes_and_unicode():
     seen: set[str] = set()
 
-    @settings(max_examples=200, database=None)
+    @settings(max_examples=examples(200), database=None)
     @given(hostile_text())
     def collect(text):
         seen.update(f for f in HOSTILE_FRAGMENTS if f in text)
@@ -204,7 +205,7 @@ def test_small_definitions_stay_small(data):
     assert len(document["nodes"]) <= 12
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(definitions())
 def test_generated_definitions_pass_the_platform_validator(document):
     from form_builder.validator import validate

@@ -1,0 +1,29 @@
+"""Hypothesis profiles: a quick run on a developer's machine, the full one in CI.
+
+``HYPOTHESIS_PROFILE`` names the profile; without it, CI (``CI`` set, as ``.ci/run`` does)
+runs ``ci`` and everyone else ``dev``. Tests state the examples a full run draws with
+:func:`examples`, which a ``dev`` run divides by five.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+FULL = 100  # the ``ci`` profile's max_examples: a test's figure is relative to it
+
+settings.register_profile("ci", max_examples=FULL, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=FULL // 5, deadline=None)
+
+
+def load() -> str:
+    """Load the profile this run asks for; returns its name."""
+    name = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    settings.load_profile(name)
+    return name
+
+
+def examples(full: int) -> int:
+    """``full`` examples in a full run, proportionally fewer in a quick one (at least 5)."""
+    return max(5, full * settings.default.max_examples // FULL)
