@@ -23,6 +23,7 @@ from form_builder.models import DefinitionVersion, ProcessDefinition, VersionSta
 from form_builder.post_data import PostDataError, to_formdata
 from oa_platform.csrf import EXPIRED, csrf
 from oa_platform.extensions import db
+from oa_platform.runtime import policy
 from oa_platform.runtime.api_bodies import (
     SCHEMAS,
     ActionBody,
@@ -34,11 +35,13 @@ from oa_platform.runtime.api_bodies import (
     read_body,
 )
 from oa_platform.runtime.commands import ActionRequest
+from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import InvalidSubmissionError, RuntimeCommandError
 from oa_platform.runtime.models import AuditEntry, Instance, Question, Task
 from oa_platform.runtime.policy import readable_detail, readable_fields, readable_values
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.visibility import visible_instance
+from plugins.registry import node_types
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -468,6 +471,9 @@ def _for_response(instance: Instance) -> Instance:
 def _instance(instance: Instance) -> dict[str, Any]:
     version: DefinitionVersion = instance.definition_version
     nodes = node_names(version.document)
+    mine = policy.actionable_tasks(instance, g.user)
+    engine = Engine(db.session, node_types(), instance, g.user.id) if mine else None
+    offered = {t.id: [str(a) for a in policy.offered_actions(engine, t)] for t in mine}
     questions = db.session.scalars(
         select(Question).where(Question.instance_id == instance.id).order_by(Question.id)
     )
@@ -482,9 +488,14 @@ def _instance(instance: Instance) -> dict[str, Any]:
         "created_at": _time(instance.created_at),
         "submitted_at": _time(instance.submitted_at),
         "finished_at": _time(instance.finished_at),
-        "tasks": [_task(task, nodes) for task in instance.tasks],
+        # The caller's own tasks carry the actions they may take now, as the page's buttons.
+        "tasks": [_task(task, nodes) | _actions(offered, task) for task in instance.tasks],
         "questions": [_question(q) for q in questions],
     }
+
+
+def _actions(offered: dict[int, list[str]], task: Task) -> dict[str, list[str]]:
+    return {"actions": offered[task.id]} if task.id in offered else {}
 
 
 def _task(task: Task, nodes: dict[str, str] | None = None) -> dict[str, Any]:

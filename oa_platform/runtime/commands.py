@@ -28,7 +28,7 @@ from form_builder.lifecycle import Lifecycle
 from form_builder.models import DefinitionVersion
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import deferred, notices, overtime
+from oa_platform.runtime import deferred, notices, overtime, policy
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
@@ -220,34 +220,15 @@ class Runtime:
                 task.opened_at = utcnow()
             node = engine.nodes[task.node_id]
             node_type = engine.node_type(task.node_id)
-            offered = self.offered(engine, task)
-            if action not in offered:
-                names = ", ".join(LABELS[a] for a in offered) or "nothing"
-                raise ActionNotOfferedError(
-                    f"'{node['name']}' does not offer to {LABELS[action]} (it offers: {names})."
-                )
+            refusal = policy.action_refusal(engine, task, action)
+            if refusal:
+                raise ActionNotOfferedError(refusal)
             opinion = check_opinion(node_type, node, action, request.opinion)
             self._perform(engine, task, actor, action, opinion, request)
             instance.updated_at = utcnow()
             return instance
 
         return self._run(work)
-
-    def offered(self, engine: Engine, task: Task) -> list[Action]:
-        """The actions the task's node offers its handler now (the node permission)."""
-        if not task.blocking:
-            return [Action.READ]
-        node = engine.nodes[task.node_id]
-        node_type = engine.node_type(task.node_id)
-        names = node.get("actions") or [str(a) for a in node_type.offered_actions()]
-        offered = [Action(name) for name in names]
-        if task.status is TaskStatus.HELD:
-            offered = [a for a in offered if a is not Action.HOLD]
-        if task.node_id == engine.start_node() and Action.SUBMIT not in offered:
-            # Whatever the start node's permission says, a returned form can be resubmitted.
-            offered.insert(0, Action.SUBMIT)
-        # The initiator's own instance-level actions are separate commands.
-        return [a for a in offered if a not in {Action.REVOKE, Action.URGE}]
 
     def _own_task(self, actor: OAUser, task_id: int) -> Task:
         # With its activation, instance, definition, version and initiator: the command and
@@ -268,13 +249,9 @@ class Runtime:
         if task.assignee_id != actor.id:
             # Its handler always sees the instance; anyone else who may not gets a 404.
             visible_instance(self.session, actor, task.instance_id)
-            raise NotAllowedError("This task is someone else's.")
-        if task.status not in ACTIONABLE_TASK:
-            raise TaskAlreadyHandledError(_handled_message(task))
-        # A copy (CC) can still be marked read after the chain has moved on or finished.
-        running = task.instance.status in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}
-        if task.blocking and not running:
-            raise TaskAlreadyHandledError(f"The instance is {task.instance.status}.")
+        refusal = policy.task_refusal(task, actor)
+        if refusal:
+            raise refusal
         return task
 
     def _perform(self, engine, task, actor, action, opinion, request) -> None:
@@ -391,30 +368,8 @@ class Runtime:
 
     # Rollback, transfer, signers -------------------------------------------------------
 
-    def rollback_targets(self, engine: Engine, task: Task) -> list[str]:
-        """Earlier nodes this task may roll back to, nearest first (people's nodes only)."""
-        seen: list[str] = []
-        activations = self.session.scalars(
-            select(Activation)
-            .where(
-                Activation.instance_id == task.instance_id,
-                Activation.seq < task.activation.seq,
-                Activation.status == ActivationStatus.COMPLETED,
-            )
-            .order_by(Activation.seq.desc())
-        )
-        start = engine.start_node()
-        # Only nodes on the way to this one: not a parallel branch beside it.
-        before = engine.ancestors(task.node_id)
-        for activation in activations:
-            node_type = engine.node_type(activation.node_id)
-            people = node_type.needs_assignee or activation.node_id == start
-            if people and activation.node_id not in seen and activation.node_id in before:
-                seen.append(activation.node_id)
-        return seen
-
     def _rollback(self, engine, task, actor, opinion, request: ActionRequest) -> None:
-        targets = self.rollback_targets(engine, task)
+        targets = policy.rollback_targets(self.session, engine, task)
         start = engine.start_node()
         wanted = request.target or "previous"
         if wanted == "previous":
@@ -505,7 +460,7 @@ class Runtime:
     def _reduce_signers(self, engine, task, actor, opinion, task_ids: Sequence[int]) -> None:
         if not task_ids:
             raise ActionNotOfferedError("Choose the signer to remove.")
-        removable = {t.id: t for t in self.removable_signers(engine, task)}
+        removable = {t.id: t for t in policy.removable_signers(engine, task)}
         removed = []
         for task_id in task_ids:
             signer = removable.get(int(task_id))
@@ -521,14 +476,6 @@ class Runtime:
         """The live blocking tasks of the task's node activation (waiting ones included)."""
         return [t for t in engine.tasks_of(task.activation) if t.blocking and t.status in LIVE_TASK]
 
-    def removable_signers(self, engine: Engine, task: Task) -> list[Task]:
-        """Signers of the task's node, other than its handler, who have not acted."""
-        return [
-            t
-            for t in engine.tasks_of(task.activation)
-            if t.id != task.id and t.blocking and t.status in {TaskStatus.OPEN, TaskStatus.WAITING}
-        ]
-
     def _active_user(self, username: str) -> OAUser:
         user = self.session.scalar(select(OAUser).where(OAUser.username == username))
         if user is None or not user.active or user.deactivated_at is not None:
@@ -542,22 +489,10 @@ class Runtime:
 
         def work() -> Instance:
             instance = visible_instance(self.session, actor, instance_id)
-            if instance.initiator_id != actor.id:
-                raise NotAllowedError("Only the initiator may revoke.")
-            if instance.status is not InstanceStatus.RUNNING:
-                raise NotAllowedError(f"'{instance.title}' is {instance.status}.")
             engine = self._engine(instance, actor)
-            handled = [
-                t
-                for t in instance.tasks
-                if t.blocking
-                and t.node_id != engine.start_node()
-                and (t.opened_at is not None or t.status is TaskStatus.DONE)
-            ]
-            if handled:
-                raise NotAllowedError(
-                    f"{handled[0].assignee} has already opened it; ask them to roll it back."
-                )
+            refusal = policy.revoke_refusal(instance, actor, engine.start_node())
+            if refusal:
+                raise NotAllowedError(refusal)
             text = check_opinion(
                 engine.node_type(engine.start_node()),
                 engine.nodes[engine.start_node()],
@@ -577,19 +512,11 @@ class Runtime:
 
         def work() -> list[str]:
             instance = visible_instance(self.session, actor, instance_id)
-            if instance.initiator_id != actor.id:
-                raise NotAllowedError("Only the initiator may urge.")
+            refusal = policy.urge_refusal(instance, actor)
+            if refusal:
+                raise NotAllowedError(refusal)
             engine = self._engine(instance, actor)
-            handlers = sorted(
-                {
-                    t.assignee.username
-                    for t in engine.live_tasks()
-                    if t.blocking and t.status is not TaskStatus.WAITING
-                }
-                - {actor.username}
-            )
-            if instance.status is not InstanceStatus.RUNNING or not handlers:
-                raise NotAllowedError("Nobody is handling this instance now.")
+            handlers = policy.handlers_to_urge(instance, actor)
             engine.audit("urged", detail={"handlers": handlers, "message": message.strip()})
             notices.urged(self.session, instance, handlers)
             instance.updated_at = utcnow()
@@ -674,10 +601,9 @@ class Runtime:
 
         def work() -> Instance:
             old = visible_instance(self.session, actor, instance_id)
-            if old.initiator_id != actor.id:
-                raise NotAllowedError("Only the initiator may cancel and re-initiate.")
-            if old.status in FINISHED_INSTANCE or old.status is InstanceStatus.DRAFT:
-                raise NotAllowedError(f"'{old.title}' is {old.status}.")
+            refusal = policy.reinitiate_refusal(old, actor)
+            if refusal:
+                raise NotAllowedError(refusal)
             if not reason.strip():
                 raise NotAllowedError("Say why the instance is cancelled.")
             engine = self._engine(old, actor)
@@ -769,7 +695,7 @@ class Runtime:
         """The system acts on a task (an overdue node's escalation), with the node's rules:
         the action must be offered and the opinion rule holds. Audited with no actor."""
         node = engine.nodes[task.node_id]
-        offered = self.offered(engine, task)
+        offered = policy.offered_actions(engine, task)
         if action not in offered:
             raise ActionNotOfferedError(
                 f"'{node['name']}' does not offer to {LABELS[action]} any more."
@@ -857,13 +783,3 @@ class Runtime:
 
     def _engine(self, instance: Instance, actor: OAUser | None) -> Engine:
         return Engine(self.session, self.types, instance, actor.id if actor else None)
-
-
-def _handled_message(task: Task) -> str:
-    if task.status is TaskStatus.DONE:
-        when = task.completed_at.strftime("%Y-%m-%d %H:%M") if task.completed_at else ""
-        who = task.completed_by or "the system, as it was overdue"
-        return f"This task was already handled by {who} ({task.action}, {when} UTC)."
-    if task.action == str(Action.TRANSFER) and task.completed_by is not None:
-        return f"This task was transferred by {task.completed_by}."
-    return "This task is no longer open (the node has moved on)."

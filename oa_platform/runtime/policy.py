@@ -1,26 +1,50 @@
-"""Who may see what of an instance: the one owner of the field rule.
+"""What a person may do with an instance now, and which of its fields they may read.
 
-The page, the REST API (instance values and the audit trail's field diffs) and anything else
-that shows an instance's values ask here and only render the answer, so they cannot disagree
-(they did: the page used the start node's access for anyone without a live task, the API that
-person's latest node, and the trail showed every field to every participant).
+The one owner of these rules. Commands enforce them (a refusal names the reason); the page,
+the REST API (instance values, the trail's field diffs, the actions of a task), file
+downloads and notifications only render them, so they cannot disagree (they did: the page
+used the start node's field access for anyone without a live task, the API that person's
+latest node, the trail showed every field to every participant, and the page's own copies
+of the revoke and urge rules drifted from the commands'). Whether a person may see an
+instance at all is ``visibility``'s rule.
 
-The rule, from the node permissions of the definition (regulations §2.1.2, §3.2): a person
+The field rule, from the node permissions of the definition (regulations §2.1.2, §3.2): a person
 reads an instance's fields as the node they handle sees them: their live task's node, else
 the node of their latest task there, else (the initiator, a person asked a question, an
-Auditor) the start node. Whether they may see the instance at all is ``visibility``'s rule.
+Auditor) the start node.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from form_builder.chain import start_node
 from form_builder.compiler import HIDDEN, field_access
-from oa_platform.runtime.models import AuditEntry, Instance, Task
-from oa_platform.runtime.states import ACTIONABLE_TASK
+from oa_platform.runtime.exceptions import (
+    NotAllowedError,
+    RuntimeCommandError,
+    TaskAlreadyHandledError,
+)
+from oa_platform.runtime.models import Activation, AuditEntry, Instance, Task
+from oa_platform.runtime.opinions import LABELS
+from oa_platform.runtime.states import (
+    ACTIONABLE_TASK,
+    FINISHED_INSTANCE,
+    ActivationStatus,
+    InstanceStatus,
+    TaskStatus,
+)
+from plugins.contract import Action
 
+if TYPE_CHECKING:
+    from oa_platform.runtime.engine import Engine
+
+# Instances whose blocking tasks can be acted on.
+LIVE_INSTANCE = frozenset({InstanceStatus.RUNNING, InstanceStatus.RETURNED})
 # Trail events whose detail carries field values or keys, and where.
 _VALUE_DETAILS = {"fields_changed": "changes", "ignored_field_post": "fields"}
 
@@ -63,3 +87,157 @@ def readable_detail(entry: AuditEntry, access: Mapping[str, str]) -> dict[str, A
     if len(kept) == len(shown):
         return detail
     return {**detail, where: kept, "redacted": True}
+
+
+# What a handler may do with their task (regulations §3.5: the node permission) -------------
+
+
+def task_refusal(task: Task, user: Any) -> RuntimeCommandError | None:
+    """Why ``user`` may not act on ``task`` now, or None: it must be their own open or held
+    task, on a running (or returned) instance; a copy (CC) can still be marked read after
+    the chain moved on. The error says who handled it, when someone did."""
+    if task.assignee_id != user.id:
+        return NotAllowedError("This task is someone else's.")
+    if task.status not in ACTIONABLE_TASK:
+        return TaskAlreadyHandledError(_handled(task))
+    if task.blocking and task.instance.status not in LIVE_INSTANCE:
+        return TaskAlreadyHandledError(f"The instance is {task.instance.status}.")
+    return None
+
+
+def _handled(task: Task) -> str:
+    if task.status is TaskStatus.DONE:
+        when = task.completed_at.strftime("%Y-%m-%d %H:%M") if task.completed_at else ""
+        who = task.completed_by or "the system, as it was overdue"
+        return f"This task was already handled by {who} ({task.action}, {when} UTC)."
+    if task.action == str(Action.TRANSFER) and task.completed_by is not None:
+        return f"This task was transferred by {task.completed_by}."
+    return "This task is no longer open (the node has moved on)."
+
+
+def actionable_tasks(
+    instance: Instance, user: Any, tasks: Iterable[Task] | None = None
+) -> list[Task]:
+    """``user``'s tasks on ``instance`` they may act on now, blocking ones first."""
+    mine = instance.tasks if tasks is None else tasks
+    mine = [t for t in mine if t.assignee_id == user.id and task_refusal(t, user) is None]
+    return sorted(mine, key=lambda t: (not t.blocking, t.id))
+
+
+def offered_actions(engine: Engine, task: Task) -> list[Action]:
+    """The actions ``task``'s node offers its handler now.
+
+    A copy (CC) is only read; a held task is not held again; the start node always offers to
+    submit (a returned form can be resubmitted whatever its permission says); the initiator's
+    instance-level actions (revoke, urge) are separate commands; removing a signer is offered
+    only while someone can be removed."""
+    if not task.blocking:
+        return [Action.READ]
+    node = engine.nodes[task.node_id]
+    names = node.get("actions") or [
+        str(a) for a in engine.node_type(task.node_id).offered_actions()
+    ]
+    offered = [Action(name) for name in names]
+    if task.status is TaskStatus.HELD:
+        offered = [a for a in offered if a is not Action.HOLD]
+    if task.node_id == engine.start_node() and Action.SUBMIT not in offered:
+        offered.insert(0, Action.SUBMIT)
+    offered = [a for a in offered if a not in {Action.REVOKE, Action.URGE}]
+    if Action.REDUCE_SIGNATURE in offered and not removable_signers(engine, task):
+        offered.remove(Action.REDUCE_SIGNATURE)
+    return offered
+
+
+def action_refusal(engine: Engine, task: Task, action: Action) -> str | None:
+    """Why ``task``'s handler may not take ``action`` now, or None when it is offered."""
+    offered = offered_actions(engine, task)
+    if action in offered:
+        return None
+    if action is Action.REDUCE_SIGNATURE and task.blocking:
+        return "Only a signer of this node who has not acted yet can be removed: nobody is left."
+    names = ", ".join(LABELS[a] for a in offered) or "nothing"
+    name = engine.nodes[task.node_id]["name"]
+    return f"'{name}' does not offer to {LABELS[action]} (it offers: {names})."
+
+
+def rollback_targets(session: Session, engine: Engine, task: Task) -> list[str]:
+    """Earlier nodes ``task`` may roll back to, nearest first: people's nodes (and the start
+    node) completed before it on the way to it, not a parallel branch beside it."""
+    activations = session.scalars(
+        select(Activation)
+        .where(
+            Activation.instance_id == task.instance_id,
+            Activation.seq < task.activation.seq,
+            Activation.status == ActivationStatus.COMPLETED,
+        )
+        .order_by(Activation.seq.desc())
+    )
+    start = engine.start_node()
+    before = engine.ancestors(task.node_id)
+    seen: list[str] = []
+    for activation in activations:
+        people = engine.node_type(activation.node_id).needs_assignee or activation.node_id == start
+        if people and activation.node_id not in seen and activation.node_id in before:
+            seen.append(activation.node_id)
+    return seen
+
+
+def removable_signers(engine: Engine, task: Task) -> list[Task]:
+    """Signers of ``task``'s node, other than its handler, who have not acted yet."""
+    return [
+        t
+        for t in engine.tasks_of(task.activation)
+        if t.id != task.id and t.blocking and t.status in {TaskStatus.OPEN, TaskStatus.WAITING}
+    ]
+
+
+# What the initiator may do with the instance (regulations §3.6) ------------------------------
+
+
+def revoke_refusal(instance: Instance, user: Any, start: str) -> str | None:
+    """Why ``user`` may not revoke ``instance`` now, or None: only its initiator, only while
+    it runs and no handler after the start node has opened or handled it."""
+    if instance.initiator_id != user.id:
+        return "Only the initiator may revoke."
+    if instance.status is not InstanceStatus.RUNNING:
+        return f"'{instance.title}' is {instance.status}."
+    opened = [
+        t
+        for t in instance.tasks
+        if t.blocking
+        and t.node_id != start
+        and (t.opened_at is not None or t.status is TaskStatus.DONE)
+    ]
+    if opened:
+        return f"{opened[0].assignee} has already opened it; ask them to roll it back."
+    return None
+
+
+def handlers_to_urge(instance: Instance, user: Any) -> list[str]:
+    """The user names ``instance``'s initiator may urge (催办): whoever holds a live blocking
+    task that is not waiting for someone else, the initiator aside."""
+    return sorted(
+        {
+            t.assignee.username
+            for t in instance.tasks
+            if t.blocking and t.status in ACTIONABLE_TASK and t.assignee_id != user.id
+        }
+    )
+
+
+def urge_refusal(instance: Instance, user: Any) -> str | None:
+    """Why ``user`` may not urge ``instance`` now, or None."""
+    if instance.initiator_id != user.id:
+        return "Only the initiator may urge."
+    if instance.status is not InstanceStatus.RUNNING or not handlers_to_urge(instance, user):
+        return "Nobody is handling this instance now."
+    return None
+
+
+def reinitiate_refusal(instance: Instance, user: Any) -> str | None:
+    """Why ``user`` may not cancel ``instance`` and start again from its data, or None."""
+    if instance.initiator_id != user.id:
+        return "Only the initiator may cancel and re-initiate."
+    if instance.status in FINISHED_INSTANCE or instance.status is InstanceStatus.DRAFT:
+        return f"'{instance.title}' is {instance.status}."
+    return None

@@ -52,7 +52,6 @@ from oa_platform.runtime.models import Activation, AuditEntry, Instance, Questio
 from oa_platform.runtime.opinions import LABELS, needs_opinion
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import (
-    ACTIONABLE_TASK,
     FINISHED_INSTANCE,
     InstanceStatus,
     TaskStatus,
@@ -473,7 +472,6 @@ class InstancePage:
         self.instance = instance
         self.user = user
         self.session = db.session
-        self.commands = runtime()
         self.engine = Engine(self.session, node_types(), instance, user.id)
         self.directory = OrgDirectory(self.session)
         self.formdata = formdata
@@ -488,16 +486,12 @@ class InstancePage:
             )
             .order_by(Task.id)
         ).all()
+        self.mine = policy.actionable_tasks(instance, user, self.tasks)
         self.task = self._my_task(task_id)
 
     def _my_task(self, task_id: int | None) -> Task | None:
-        """The viewer's live task to act on: the one asked for, else the first blocking."""
-        if self.instance.status not in {InstanceStatus.RUNNING, InstanceStatus.RETURNED}:
-            return None
-        mine = [
-            t for t in self.tasks if t.assignee_id == self.user.id and t.status in ACTIONABLE_TASK
-        ]
-        chosen = [t for t in mine if t.id == task_id] or sorted(mine, key=lambda t: not t.blocking)
+        """The viewer's task to act on: the one asked for, else the first (blocking first)."""
+        chosen = [t for t in self.mine if t.id == task_id] or self.mine
         return chosen[0] if chosen else None
 
     def context(self) -> dict[str, Any]:
@@ -506,13 +500,7 @@ class InstancePage:
             "instance": self.instance,
             "definition": self.instance.definition,
             "task": self.task,
-            "my_tasks": [
-                t
-                for t in self.tasks
-                if t.assignee_id == self.user.id
-                and t.status in ACTIONABLE_TASK
-                and self.instance.status not in FINISHED_INSTANCE
-            ],
+            "my_tasks": self.mine,
             "node_name": self._node_name,
             "bound": bound,
             "attachments": self._attachments(bound),
@@ -619,7 +607,7 @@ class InstancePage:
             return {"actions": [], "action_form": None}
         task, engine = self.task, self.engine
         node_type = engine.node_type(task.node_id)
-        offered = self.commands.offered(engine, task)
+        offered = policy.offered_actions(engine, task)
         form = ActionForm(formdata=None)
         if self.formdata is not None:
             form = ActionForm()
@@ -627,19 +615,17 @@ class InstancePage:
             form.opinion.data = (task.draft or {}).get("opinion") or task.opinion or ""
         removable = []
         if Action.REDUCE_SIGNATURE in offered:
-            removable = self.commands.removable_signers(engine, task)
+            removable = policy.removable_signers(engine, task)
             form.task_ids.choices = [
                 SelectChoice(t.id, t.assignee.get_full_name()) for t in removable
             ]
-            if not removable:
-                offered.remove(Action.REDUCE_SIGNATURE)  # nobody left to remove
         if Action.ROLLBACK in offered:
             start = engine.start_node()
             form.target.choices = (
                 [SelectChoice("previous", "The previous node")]
                 + [
                     SelectChoice(node_id, engine.nodes[node_id]["name"])
-                    for node_id in self.commands.rollback_targets(engine, task)
+                    for node_id in policy.rollback_targets(self.session, engine, task)
                     if node_id != start
                 ]
                 + [
@@ -673,32 +659,14 @@ class InstancePage:
         }
 
     def _initiator_actions(self) -> dict[str, Any]:
-        """Revoke, urge, cancel and re-initiate: offered exactly when the command allows."""
-        instance = self.instance
-        if instance.initiator_id != self.user.id:
-            return {"revoke": None, "urge": None, "reinitiate": None}
-        start = self.engine.start_node()
-        running = instance.status is InstanceStatus.RUNNING
-        opened = any(
-            t.blocking
-            and t.node_id != start
-            and (t.opened_at is not None or t.status is TaskStatus.DONE)
-            for t in self.tasks
-        )
-        handlers = any(
-            t.blocking
-            and t.status in {TaskStatus.OPEN, TaskStatus.HELD}
-            and t.assignee_id != self.user.id
-            for t in self.tasks
-        )
-        may_reinitiate = instance.status not in FINISHED_INSTANCE and (
-            instance.status is not InstanceStatus.DRAFT
-        )
-        return {
-            "revoke": RevokeForm() if running and not opened else None,
-            "urge": UrgeForm() if running and handlers else None,
-            "reinitiate": ReinitiateForm() if may_reinitiate else None,
+        """Revoke, urge, cancel and re-initiate: offered exactly when the policy allows."""
+        instance, user = self.instance, self.user
+        refusals = {
+            "revoke": (RevokeForm, policy.revoke_refusal(instance, user, self.engine.start_node())),
+            "urge": (UrgeForm, policy.urge_refusal(instance, user)),
+            "reinitiate": (ReinitiateForm, policy.reinitiate_refusal(instance, user)),
         }
+        return {name: form() if no is None else None for name, (form, no) in refusals.items()}
 
 
 def _button_label(action: Action, task: Task, engine: Engine) -> str:

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from oa_platform.extensions import db
-from oa_platform.runtime import audit
+from oa_platform.runtime import audit, policy
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.exceptions import RuntimeCommandError
 from oa_platform.runtime.models import Activation, AuditEntry, Instance, Question, Task
@@ -148,7 +148,7 @@ class RuntimeMachine(RuleBasedStateMachine):
         task = data.draw(st.sampled_from(tasks), label="task")
         rt = runtime()
         engine = rt._engine(task.instance, user(task.assignee.username))
-        offered = [str(a) for a in rt.offered(engine, task)]
+        offered = [str(a) for a in policy.offered_actions(engine, task)]
         any_action = data.draw(st.integers(0, 4), label="any action") == 0
         choices = ACTIONS if any_action or not offered else offered
         action = data.draw(st.sampled_from(choices), label="action")
@@ -167,7 +167,7 @@ class RuntimeMachine(RuleBasedStateMachine):
                 st.sampled_from(["before", "after", "parallel"]), label="position"
             )
         elif action == "reduce_signature":
-            others = [t.id for t in rt.removable_signers(engine, task)] or [task.id]
+            others = [t.id for t in policy.removable_signers(engine, task)] or [task.id]
             request["task_ids"] = data.draw(
                 st.lists(st.sampled_from(others), min_size=1, max_size=2, unique=True),
                 label="task_ids",
