@@ -10,6 +10,10 @@ edits every field and other nodes read them. Computed fields are never editable 
 are display only. Only editable fields are in the form class: read-only fields are shown from
 the stored values, hidden ones are neither in the form nor rendered.
 
+Each field's type (``plugins/field_types/``, found through :mod:`plugins.fields`) gives its
+WTForms field and converts its values; this module knows only what the contract declares
+(editable, containers, the kinds of default a type takes).
+
 Form fields are Python attributes ``f_<key>`` with the HTML name ``<key>`` (a key such as
 ``data`` or ``process`` must not shadow WTForms' own attributes); use :func:`form_field`.
 """
@@ -17,281 +21,37 @@ Form fields are Python attributes ``f_<key>`` with the HTML name ``<key>`` (a ke
 from __future__ import annotations
 
 import copy
-import decimal
 import json
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from graphlib import TopologicalSorter
 from types import MappingProxyType
 from typing import Any
 
 import wtforms
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
-from wtforms import SelectChoice, validators
-from wtforms.fields.core import UnboundField
-from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
+from wtforms import SelectChoice
 
 from form_builder import clock, expression
-from form_builder import values as value_forms
 from form_builder.chain import start_node
 from form_builder.directory import Directory, Viewer
 from form_builder.lru import LRUCache
-from form_builder.sanitize import clean_html
 from form_builder.sections import section_of
+from plugins.field_contract import Container
+from plugins.field_kit import (
+    BLANK,
+    DATETIME_FORMAT,
+    REQUIRED,  # noqa: F401 (the submission's "is required." comes from here)
+    ROW_CEILING,
+    DirectorySelectField,
+    attribute_name,
+)
+from plugins.fields import field_type, form_data, stored_value
 
 EDIT, READ, HIDDEN = "edit", "read", "hidden"
-NOT_EDITABLE = frozenset({"computed", "section"})
 WIDTH_COLUMNS = {"full": 12, "half": 6, "third": 4}
-ALWAYS_FULL = frozenset({"section", "table"})
-# The schema's ceiling for max_rows; a table without max_rows still accepts no more rows.
-ROW_CEILING = 500
 CACHE_SIZE = 256
-BLANK = SelectChoice("", "")  # "nothing chosen", first in single-choice lists
-DATE_FORMAT = "%Y-%m-%d"
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-# --- Validators ------------------------------------------------------------------------------
-# Messages leave out the label: submission prefixes "Label: " or "Table, row N, Column: ".
-
-
-class InChoices:
-    """Every selected value is one of the field's choices, read when validating (pickers get
-    their choices at bind time)."""
-
-    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
-        allowed = {str(choice.value) for choice in field.iter_choices()}
-        chosen = field.data if isinstance(field.data, list) else [field.data]
-        for value in chosen:
-            if value not in (None, "") and str(value) not in allowed:
-                raise validators.ValidationError(f"{str(value)!r} is not one of the options.")
-
-
-class Places:
-    """A finite number with at most ``places`` decimals."""
-
-    def __init__(self, places: int | None) -> None:
-        self.places = places
-
-    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
-        if field.process_errors:
-            raise validators.StopValidation()  # "is not a number" is said already
-        value = field.data
-        if not isinstance(value, decimal.Decimal):
-            return
-        if not value.is_finite():
-            raise validators.StopValidation("is not a number.")
-        exponent = value.as_tuple().exponent
-        if self.places is not None and isinstance(exponent, int) and -exponent > self.places:
-            plural = "" if self.places == 1 else "s"
-            raise validators.StopValidation(f"takes at most {self.places} decimal place{plural}.")
-
-
-class RowCount:
-    """A table has between ``min_rows`` and ``max_rows`` rows."""
-
-    def __init__(self, min_rows: int, max_rows: int) -> None:
-        self.min_rows = min_rows
-        self.max_rows = max_rows
-
-    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
-        count = len(field.entries)
-        if count < self.min_rows:
-            raise validators.ValidationError(f"needs at least {_rows(self.min_rows)}.")
-        if count > self.max_rows:
-            raise validators.ValidationError(f"takes at most {_rows(self.max_rows)}.")
-
-
-def _rows(count: int) -> str:
-    return f"{count} row" if count == 1 else f"{count} rows"
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _range(spec: Mapping[str, Any]) -> list[validators.NumberRange]:
-    low, high = spec.get("min"), spec.get("max")
-    if low is None and high is None:
-        return []
-    if low is not None and high is not None:
-        message = f"must be between {_number_text(low)} and {_number_text(high)}."
-    elif low is not None:
-        message = f"must be at least {_number_text(low)}."
-    else:
-        message = f"must be at most {_number_text(high)}."
-    return [validators.NumberRange(min=low, max=high, message=message)]
-
-
-def _length(spec: Mapping[str, Any]) -> list[validators.Length]:
-    low, high = spec.get("min_length", -1), spec.get("max_length", -1)
-    if low in (-1, 0) and high == -1:
-        return []
-    if low > 0 and high != -1:
-        message = f"must be {low} to {high} characters long."
-    elif low > 0:
-        message = f"must be at least {low} characters long."
-    else:
-        message = f"must be at most {high} characters long."
-    return [validators.Length(min=low, max=high, message=message)]
-
-
-def _pattern(spec: Mapping[str, Any]) -> list[validators.Regexp]:
-    if "pattern" not in spec:
-        return []
-    # The whole value must match: designers write "[0-9]{6}" meaning six digits, not "contains".
-    return [
-        validators.Regexp(rf"(?:{spec['pattern']})\Z", message="does not have the required format.")
-    ]
-
-
-REQUIRED = "is required."
-
-
-def _presence(spec: Mapping[str, Any]) -> list[Any]:
-    if not spec.get("required"):
-        # Optional also drops a blank number's "not a number" error: empty is allowed.
-        return [validators.Optional()]
-    message = REQUIRED
-    if spec["type"] in {"number", "money", "date", "datetime"}:
-        return [validators.InputRequired(message=message)]  # 0 is a value
-    return [validators.DataRequired(message=message)]
-
-
-# --- Fields ----------------------------------------------------------------------------------
-
-
-class DirectorySelectField(wtforms.SelectField):
-    """A user or department picker; its choices come from a :class:`Directory` at bind time."""
-
-    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.source = source
-
-
-class AttachmentsForm(wtforms.Form):
-    """An attachments field: new uploads, and which current files to keep (ids)."""
-
-    files = MultipleFileField()
-    keep = wtforms.SelectMultipleField(choices=[], validate_choice=False, validators=[InChoices()])
-
-
-def _kwargs(spec: Mapping[str, Any]) -> dict[str, Any]:
-    return {"label": spec["label"], "description": spec.get("help", ""), "name": spec["key"]}
-
-
-def _options(spec: Mapping[str, Any]) -> list[SelectChoice]:
-    return [SelectChoice(option["value"], option["label"]) for option in spec.get("options", ())]
-
-
-def _unbound(spec: Mapping[str, Any]) -> UnboundField:
-    """The WTForms field for one editable field or table column."""
-    kind = spec["type"]
-    kwargs = _kwargs(spec)
-    chain = _presence(spec)
-    if kind in {"text", "textarea"}:
-        field_class = wtforms.StringField if kind == "text" else wtforms.TextAreaField
-        return field_class(
-            validators=[*chain, *_length(spec), *_pattern(spec)],
-            filters=[_strip],
-            **kwargs,
-        )
-    if kind == "rich_text":
-        return wtforms.TextAreaField(
-            validators=[*chain, *_length(spec)], filters=[clean_html], **kwargs
-        )
-    if kind in {"number", "money"}:
-        places = 2 if kind == "money" else spec.get("decimals")
-        step = "any" if places is None else str(decimal.Decimal(1).scaleb(-places))
-        return wtforms.DecimalField(
-            validators=[*chain, Places(places), *_range(spec)],
-            places=places,
-            widget=NumberInput(step=step),
-            invalid_value_message="is not a number.",
-            **kwargs,
-        )
-    if kind == "date":
-        return wtforms.DateField(
-            validators=chain,
-            format=DATE_FORMAT,
-            invalid_value_message="is not a date (YYYY-MM-DD).",
-            **kwargs,
-        )
-    if kind == "datetime":
-        return wtforms.DateTimeLocalField(
-            validators=chain,
-            format=DATETIME_FORMAT,
-            invalid_value_message="is not a date and time (YYYY-MM-DDTHH:MM).",
-            **kwargs,
-        )
-    if kind == "select":
-        choices = [BLANK, *_options(spec)]
-        return wtforms.SelectField(
-            choices=choices, validate_choice=False, validators=[*chain, InChoices()], **kwargs
-        )
-    if kind == "radio":
-        return wtforms.RadioField(
-            choices=_options(spec),
-            validate_choice=False,
-            validators=[*chain, InChoices()],
-            **kwargs,
-        )
-    if kind == "multi_select":
-        return wtforms.SelectMultipleField(
-            choices=_options(spec),
-            validate_choice=False,
-            validators=[*chain, InChoices()],
-            widget=ListWidget(prefix_label=False),
-            option_widget=CheckboxInput(),
-            **kwargs,
-        )
-    if kind == "checkbox":
-        return wtforms.BooleanField(validators=chain, **kwargs)
-    if kind in {"user", "department"}:
-        return DirectorySelectField(
-            choices=[],
-            validate_choice=False,
-            validators=[*chain, InChoices()],
-            source=kind,
-            **kwargs,
-        )
-    if kind == "attachments":
-        # Required-ness and the upload policy need the kept files too: checked on submission.
-        return wtforms.FormField(AttachmentsForm, **kwargs)
-    if kind == "table":
-        return _table_field(spec, _row_form_class(spec))
-    raise ValueError(f"field {spec['key']!r}: type {kind!r} has no form field")
-
-
-def _table_field(spec: Mapping[str, Any], row_class: type[wtforms.Form]) -> UnboundField:
-    max_rows = spec.get("max_rows", ROW_CEILING)
-    return wtforms.FieldList(
-        wtforms.FormField(row_class),
-        validators=[RowCount(spec.get("min_rows", 0), max_rows)],
-        # One more than allowed, so an oversized post is reported rather than truncated.
-        max_entries=max_rows + 1,
-        **_kwargs(spec),
-    )
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _row_form_class(table: Mapping[str, Any]) -> type[wtforms.Form]:
-    attributes = {
-        attribute_name(column["key"]): _unbound(column)
-        for column in table["columns"]
-        if column["type"] != "computed"
-    }
-    return type(f"Row_{table['key']}", (wtforms.Form,), attributes)
-
-
-def attribute_name(key: str) -> str:
-    """The Python attribute of a field in a compiled form (its HTML name is ``key``)."""
-    return f"f_{key}"
 
 
 def form_field(form: wtforms.Form, key: str) -> wtforms.Field | None:
@@ -308,67 +68,22 @@ class NodeForm(FlaskForm):
 
 def to_form_data(spec: Mapping[str, Any], stored: Any) -> Any:
     """The WTForms data for a stored value; None for a value that does not fit the type."""
-    if stored is None:
-        return None
-    kind = spec["type"]
-    try:
-        if kind in {"number", "money"}:
-            return decimal.Decimal(str(stored))
-        if kind == "date":
-            return date.fromisoformat(stored)
-        if kind == "datetime":
-            return datetime.strptime(stored, DATETIME_FORMAT)
-        if kind == "multi_select":
-            return list(stored)
-        if kind == "checkbox":
-            return bool(stored)
-        if kind == "attachments":
-            return {"keep": [item["id"] for item in stored]}
-        if kind == "table":
-            return [_row_data(spec, row) for row in stored]
-    except (ValueError, TypeError, KeyError, decimal.InvalidOperation):
-        return None
-    return stored
+    return form_data(spec, stored)
 
 
-def _row_data(table: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        attribute_name(column["key"]): to_form_data(column, row.get(column["key"]))
-        for column in table["columns"]
-        if column["type"] != "computed"
-    }
-
-
-def to_stored(spec: Mapping[str, Any], data: Any) -> Any:
-    """The stored JSON value for a field's (validated) WTForms data. Attachments are left to
-    the submission, which alone knows the files."""
-    kind = spec["type"]
-    if kind == "checkbox":
-        return bool(data)
-    if kind == "multi_select":
-        return [str(value) for value in data or ()]
-    if kind == "table":
-        return [_row_stored(spec, row) for row in data or ()]
-    if data is None or data == "":
-        return None
-    if kind in {"number", "money", "date", "datetime"}:
-        if isinstance(data, decimal.Decimal) and not data.is_finite():
-            return None
-        return value_forms.to_stored(spec, data)
-    return str(data)
-
-
-def _row_stored(table: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
-    stored: dict[str, Any] = {}
-    for column in table["columns"]:
-        if column["type"] == "computed":
-            stored[column["key"]] = None  # filled in by the submission's recomputation
-        else:
-            stored[column["key"]] = to_stored(column, row.get(attribute_name(column["key"])))
-    return stored
+def to_stored(spec: Mapping[str, Any], data: Any, previous: Any = None) -> Any:
+    """The stored JSON value for a field's (validated) WTForms data; ``previous`` is its
+    stored value before (attachments keep some of those files; new uploads are left to the
+    submission, which alone stores files)."""
+    return stored_value(spec, data, previous)
 
 
 # --- Defaults --------------------------------------------------------------------------------
+
+
+def _row_data(table: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """One row's form data, as the rows field's type converts its rows."""
+    return field_type(table).to_form_data(table, [row])[0]
 
 
 def local_now() -> datetime:
@@ -391,10 +106,12 @@ def default_value(
         return viewer.username
     if kind == "current_department":
         return viewer.department or directory.department_of(viewer.username)
-    # today / now: the field's type decides the form (a date field defaulting to "now").
-    if spec["type"] == "datetime":
+    # today / now: the field's type decides the form (a date field defaulting to "now"):
+    # a type that takes "now" holds date and time, one that takes "today" a date.
+    takes = field_type(spec).default_kinds
+    if "now" in takes:
         return now.strftime(DATETIME_FORMAT)
-    if kind == "today" or spec["type"] == "date":
+    if kind == "today" or "today" in takes:
         return now.date().isoformat()
     return now.strftime(DATETIME_FORMAT)
 
@@ -420,7 +137,7 @@ def field_access(document: Mapping[str, Any], node_id: str) -> dict[str, str]:
     access = {}
     for spec in document["fields"]:
         level = explicit.get(spec["key"], base)
-        if level == EDIT and spec["type"] in NOT_EDITABLE:
+        if level == EDIT and not field_type(spec).editable:
             level = READ
         access[spec["key"]] = level
     return access
@@ -443,7 +160,7 @@ def layout_rows(
     for spec in fields:
         if access[spec["key"]] == HIDDEN:
             continue
-        width = 12 if spec["type"] in ALWAYS_FULL else WIDTH_COLUMNS[spec.get("width", "full")]
+        width = _width(spec)
         if current and (used + width > 12 or width == 12):
             rows.append(tuple(current))
             current, used = [], 0
@@ -456,8 +173,14 @@ def layout_rows(
 
 def column_class(spec: Mapping[str, Any]) -> str:
     """The Bootstrap 3 grid class of a field's cell in its row."""
-    width = 12 if spec["type"] in ALWAYS_FULL else WIDTH_COLUMNS[spec.get("width", "full")]
-    return f"col-md-{width}"
+    return f"col-md-{_width(spec)}"
+
+
+def _width(spec: Mapping[str, Any]) -> int:
+    # Containers (sections, tables) always take the whole row.
+    if field_type(spec).container is not None:
+        return 12
+    return WIDTH_COLUMNS[spec.get("width", "full")]
 
 
 # --- Expressions -----------------------------------------------------------------------------
@@ -495,11 +218,11 @@ def _dependency_order(items: Sequence[Computed]) -> tuple[Computed, ...]:
 
 
 def _computed(specs: Sequence[Mapping[str, Any]]) -> tuple[Computed, ...]:
-    items = [
-        Computed(spec["key"], spec, expression.parse(spec["expression"]))
-        for spec in specs
-        if spec["type"] == "computed"
-    ]
+    items = []
+    for spec in specs:
+        source = field_type(spec).expression_of(spec)
+        if source is not None:
+            items.append(Computed(spec["key"], spec, expression.parse(source)))
     return _dependency_order(items)
 
 
@@ -590,11 +313,8 @@ class CompiledForm:
                     )
         for spec in self.fields:
             bound = form_field(form, spec["key"])
-            if spec["type"] == "attachments" and bound is not None:
-                bound.form.keep.choices = [
-                    SelectChoice(item["id"], item["name"])
-                    for item in initial.get(spec["key"]) or ()
-                ]
+            if bound is not None:
+                field_type(spec).prepare(spec, bound, initial.get(spec["key"]))
         choices.fill(form)
         return BoundForm(self, form, initial, viewer, directory, choices, now)
 
@@ -669,14 +389,8 @@ class BoundForm:
             bound = self.field(spec["key"])
             if bound is None:
                 continue
-            if spec["type"] == "attachments":
-                keep = set(bound.form.keep.data or ())
-                current[spec["key"]] = [
-                    item for item in self.values.get(spec["key"]) or () if item["id"] in keep
-                ]
-                continue
             try:
-                current[spec["key"]] = to_stored(spec, bound.data)
+                current[spec["key"]] = to_stored(spec, bound.data, self.values.get(spec["key"]))
             except (ValueError, TypeError, ArithmeticError, AttributeError):
                 current[spec["key"]] = None
         return current
@@ -771,7 +485,7 @@ def _compile(document: Mapping[str, Any], node_id: str) -> CompiledForm:
     fields = tuple(copy.deepcopy(list(document["fields"])))
     access = MappingProxyType(field_access(document, node_id))
     attributes = {
-        attribute_name(spec["key"]): _unbound(spec)
+        attribute_name(spec["key"]): field_type(spec).form_field(spec)
         for spec in fields
         if access[spec["key"]] == EDIT
     }
@@ -788,7 +502,7 @@ def _compile(document: Mapping[str, Any], node_id: str) -> CompiledForm:
                 _computed(spec["columns"]),
             )
             for spec in fields
-            if spec["type"] == "table"
+            if field_type(spec).container is Container.ROWS
         }
     )
     spec = _client_spec(fields, access, visibility, computed, tables)

@@ -17,6 +17,9 @@ from typing import Any
 import jsonschema
 
 from form_builder.exceptions import DefinitionFormatError, Problem
+from form_builder.field_schema import assemble
+from plugins.field_contract import FieldType
+from plugins.registry import field_types
 
 FORMAT_VERSION = 1
 
@@ -24,18 +27,39 @@ FORMAT_VERSION = 1
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-@functools.cache
 def schema() -> dict[str, Any]:
-    """The JSON Schema of the current format (shipped as form_builder/schema/)."""
+    """The JSON Schema of the current format: the one shipped as form_builder/schema/, its
+    field-type parts assembled from the installed field types (form_builder/field_schema.py).
+    """
+    return _schema_for(_installed_field_types())
+
+
+def _installed_field_types() -> tuple[FieldType, ...]:
+    registry = field_types()
+    return tuple(registry[name] for name in registry)
+
+
+@functools.cache
+def _shipped_schema() -> dict[str, Any]:
     text = resources.files("form_builder").joinpath(
         f"schema/definition-{FORMAT_VERSION}.schema.json"
     )
     return json.loads(text.read_text(encoding="utf-8"))
 
 
-@functools.cache
+# Keyed on the installed types, so a type registered later (a test's) is seen.
+@functools.lru_cache(maxsize=4)
+def _schema_for(types: tuple[FieldType, ...]) -> dict[str, Any]:
+    return assemble(_shipped_schema(), types)
+
+
+@functools.lru_cache(maxsize=4)
+def _validator_for(types: tuple[FieldType, ...]) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema_for(types))
+
+
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+    return _validator_for(_installed_field_types())
 
 
 def parse_json(text: str | bytes) -> Any:

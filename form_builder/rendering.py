@@ -24,8 +24,9 @@ from markupsafe import Markup
 from form_builder.attachments import DEFAULT_ACCEPT, extensions
 from form_builder.compiler import HIDDEN, BoundForm, column_class, form_field
 from form_builder.expression import holds
-from form_builder.sanitize import clean_html
 from form_builder.values import expression_values
+from plugins.fields import field_type
+from plugins.sanitize import clean_html
 
 EMPTY = "—"
 
@@ -68,7 +69,8 @@ def cells(bound: BoundForm) -> list[list[Cell]]:
 
 
 class Display:
-    """Read-only text of stored values, in the viewer's terms (option labels, names)."""
+    """Read-only text of stored values, in the viewer's terms (option labels, names): each
+    field's type says how its values read (``FieldType.display``)."""
 
     def __init__(self, bound: BoundForm) -> None:
         self._bound = bound
@@ -77,27 +79,7 @@ class Display:
         """The text shown for ``value`` of field or column ``spec``."""
         if value is None or value == "" or value == []:
             return EMPTY
-        kind = spec["type"]
-        if kind == "computed":
-            kind = {"boolean": "checkbox", "text": "text"}.get(spec["result"], spec["result"])
-        if kind in {"select", "radio"}:
-            return self._labels(spec).get(value, value)
-        if kind == "multi_select":
-            labels = self._labels(spec)
-            return ", ".join(labels.get(item, item) for item in value)
-        if kind == "checkbox":
-            return "Yes" if value else "No"
-        if kind in {"user", "department"}:
-            return self._bound.display_name(kind, value)
-        if kind == "datetime":
-            return str(value).replace("T", " ")
-        if kind == "rich_text":
-            return safe_rich_text(value)
-        return str(value)
-
-    @staticmethod
-    def _labels(spec: Mapping[str, Any]) -> dict[str, str]:
-        return {option["value"]: option["label"] for option in spec.get("options", ())}
+        return field_type(spec).display(spec, value, self._bound)
 
 
 def safe_rich_text(html: str | None) -> Markup:
@@ -112,11 +94,12 @@ def client_values(bound: BoundForm) -> str:
     current = bound.current_values()
     visible = {}
     for spec in compiled.fields:
-        if compiled.access[spec["key"]] == HIDDEN or spec["type"] == "section":
+        kind = field_type(spec)
+        if compiled.access[spec["key"]] == HIDDEN or not kind.has_value:
             continue
         value = current.get(spec["key"])
         # Stored rich text goes to the page sanitized, even inside an attribute.
-        visible[spec["key"]] = clean_html(value) if spec["type"] == "rich_text" else value
+        visible[spec["key"]] = kind.client_value(spec, value)
     return json.dumps(visible, separators=(",", ":"))
 
 
@@ -129,6 +112,7 @@ def render_form(bound: BoundForm) -> Markup:
         display=Display(bound),
         client_values=client_values(bound),
         form_field=form_field,
+        field_type=field_type,
         rich_text=safe_rich_text,
         accept=lambda spec: ",".join(extensions(spec.get("accept", DEFAULT_ACCEPT))),
         download_url=lambda item: url_for("form_builder.download", attachment_id=item["id"]),

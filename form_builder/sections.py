@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from plugins.field_contract import Container
+from plugins.fields import field_type
+
 
 def section_of(fields: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """Field key -> the key of the section it is under, for every field under one."""
     found: dict[str, str] = {}
     section = None
     for field in fields:
-        if field["type"] == "section":
+        if field_type(field).container is Container.SECTION:
             section = field["key"]
         elif section is not None:
             found[field["key"]] = section

@@ -4,14 +4,13 @@ Checks what the JSON Schema cannot: unique keys, the graph (reachability, paths 
 loops, split/join pairing, exclusive-choice edges), node types and their configs, assignee
 rules against the organisation, field access, expressions (syntax, names, types), defaults
 and limits. The node-type registry and the org directory are passed in, so ``form_builder``
-stays independent of the runtime.
+stays independent of the runtime; each field's type (``plugins/field_types/``) checks its
+own members and defaults.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any, Protocol
 
 from form_builder import expression
@@ -20,12 +19,10 @@ from form_builder.directory import Directory
 from form_builder.exceptions import Problem
 from form_builder.sections import section_of
 from form_builder.values import sample_value
+from plugins.field_contract import Container
+from plugins.fields import field_type
 
-PICKER_TYPES = {"user", "department"}
-NO_VALUE_TYPES = {"section"}
 RESERVED_KEYS = {"csrf_token"}  # the form's own hidden field
-RESULT_EXPECT = {"number": "number", "money": "number", "text": "text", "date": "date"}
-RESULT_EXPECT["boolean"] = "boolean"
 
 
 class NodeTypeSpec(Protocol):
@@ -76,7 +73,7 @@ class _Check:
         self.samples = {
             key: sample_value(field)
             for key, field in self.fields_by_key.items()
-            if field["type"] not in NO_VALUE_TYPES
+            if field_type(field).has_value
         }
         self.kinds: dict[str, str] = {}
         for node in document["nodes"]:
@@ -114,9 +111,9 @@ class _Check:
                     f"visibility condition of field '{key}'",
                     field=key,
                 )
-                if field["type"] == "section":
+                if field_type(field).container is Container.SECTION:
                     self.section_condition(field, path)
-            if field["type"] == "table":
+            if field_type(field).container is Container.ROWS:
                 self.columns(field, path)
         self.computed_cycles()
 
@@ -140,38 +137,22 @@ class _Check:
             )
 
     def field(self, field, path: str, key: str, scope: Mapping[str, Any]) -> None:
-        kind = field["type"]
+        kind = field_type(field)
         label = f"field '{key}'"
-        if "min" in field and "max" in field and field["min"] > field["max"]:
-            self.add(
-                path, f"{label}: min {field['min']} is greater than max {field['max']}", field=key
-            )
-        if field.get("min_length", 0) > field.get("max_length", float("inf")):
-            self.add(path, f"{label}: min_length is greater than max_length", field=key)
-        if field.get("min_rows", 0) > field.get("max_rows", float("inf")):
-            self.add(path, f"{label}: min_rows is greater than max_rows", field=key)
-        if "pattern" in field:
-            try:
-                re.compile(field["pattern"])
-            except re.error as error:
-                self.add(
-                    f"{path}.pattern",
-                    f"{label}: the pattern is not a valid regular expression ({error})",
-                    field=key,
-                )
-        values = [option["value"] for option in field.get("options", [])]
-        for value in {v for v in values if values.count(v) > 1}:
-            self.add(f"{path}.options", f"{label}: option value '{value}' is used twice", field=key)
+        for member, message in kind.problems(field):
+            where = f"{path}.{member}" if member else path
+            self.add(where, f"{label}: {message}", field=key)
         if "default" in field:
             message = _default_problem(field)
             if message:
                 self.add(f"{path}.default", f"{label}: {message}", field=key)
-        if kind == "computed":
+        source = kind.expression_of(field)
+        if source is not None:
             own = {k: v for k, v in scope.items() if k != key}
             self.expression(
-                field["expression"],
+                source,
                 own,
-                RESULT_EXPECT[field["result"]],
+                kind.value_type(field).expression_type,
                 f"{path}.expression",
                 f"expression of computed {label}",
                 field=key,
@@ -192,11 +173,15 @@ class _Check:
             self.field(column, column_path, f"{table['key']}.{column['key']}", row_scope)
 
     def computed_cycles(self) -> None:
-        computed = {k: f for k, f in self.fields_by_key.items() if f["type"] == "computed"}
+        computed = {
+            k: source
+            for k, f in self.fields_by_key.items()
+            if (source := field_type(f).expression_of(f)) is not None
+        }
         uses = {}
-        for key, field in computed.items():
+        for key, source in computed.items():
             try:
-                uses[key] = expression.parse(field["expression"]).names & computed.keys()
+                uses[key] = expression.parse(source).names & computed.keys()
             except expression.ExpressionError:
                 uses[key] = set()
         kinds = dict.fromkeys(computed, "task")
@@ -342,7 +327,7 @@ class _Check:
                 self.add(
                     path, f"{where}: assignee field '{rule['field']}' does not exist", node=node_id
                 )
-            elif field["type"] not in PICKER_TYPES:
+            elif field_type(field).directory_source is None:
                 self.add(
                     path,
                     f"{where}: assignee field '{rule['field']}' is not a user or department picker",
@@ -384,7 +369,7 @@ class _Check:
                     node=node["id"],
                     field=key,
                 )
-            elif access == "edit" and field["type"] in {"computed", "section"}:
+            elif access == "edit" and not field_type(field).editable:
                 self.add(
                     f"{path}.field_access.{key}",
                     f"{where}: {field['type']} field '{key}' cannot be edited",
@@ -503,42 +488,15 @@ class _Check:
 
 def _default_problem(field: Mapping[str, Any]) -> str | None:
     """Why a field's default does not fit its type, or None."""
-    default, kind = field["default"], field["type"]
+    default, name = field["default"], field["type"]
+    kind = field_type(field)
     rule = default["kind"]
-    fits = {
-        "current_user": kind == "user",
-        "current_department": kind == "department",
-        "today": kind == "date",
-        "now": kind == "datetime",
-    }
-    if rule in fits:
-        return None if fits[rule] else f"the default '{rule}' does not fit a {kind} field"
+    if rule != "literal":
+        fits = rule in kind.default_kinds
+        return None if fits else f"the default '{rule}' does not fit a {name} field"
+    if rule not in kind.default_kinds:
+        return f"a {name} field takes no default"
     value = default["value"]
-    options = {option["value"] for option in field.get("options", [])}
-    if kind in {"select", "radio"}:
-        ok = value in options
-    elif kind == "multi_select":
-        ok = isinstance(value, list) and all(v in options for v in value)
-    elif kind in {"number", "money"}:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if kind == "money" and isinstance(value, str):
-            ok = re.fullmatch(r"-?\d+(\.\d{1,2})?", value) is not None
-    elif kind == "checkbox":
-        ok = isinstance(value, bool)
-    elif kind == "date":
-        ok = isinstance(value, str) and _parses(date.fromisoformat, value)
-    elif kind == "datetime":
-        ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
-    elif kind in {"text", "textarea", "rich_text", "user", "department"}:
-        ok = isinstance(value, str)
-    else:
-        return f"a {kind} field takes no default"
-    return None if ok else f"the default value {value!r} does not fit a {kind} field"
-
-
-def _parses(parse, value: str) -> bool:
-    try:
-        parse(value)
-    except ValueError:
-        return False
-    return True
+    if kind.literal_fits(field, value):
+        return None
+    return f"the default value {value!r} does not fit a {name} field"

@@ -45,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     from oa_platform.runtime.api import ProcessApi
     from oa_platform.views import register_views
-    from plugins.registry import node_types
+    from plugins.registry import field_types, node_types
 
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
     # Ids in addresses are database integers: a bigger number matches no route (404).
@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    proxies = int(app.config.get("OA_TRUSTED_PROXIES", 0) or 0)
+    proxies = int(app.config["OA_TRUSTED_PROXIES"] or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
@@ -84,6 +84,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # A broken plugin must not stop the platform; it is skipped and reported.
         app.logger.error(
             "node-type plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
+        )
+    for problem in field_types().problems:
+        app.logger.error(
+            "field-type plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
         )
     init_celery(app)
     init_notifications(app)

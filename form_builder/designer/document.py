@@ -1,4 +1,5 @@
-"""What the designer needs to know about a document: where its problems are, and the palette.
+"""What the designer needs to know about a document: where its problems are, and the palettes
+of node types and field types.
 
 Problems go to the page as JSON with their JSON path and the node or field they concern, so
 the page shows each on that node or field. Schema problems know only their path; the node is
@@ -67,6 +68,36 @@ def node_type_palette(node_types: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "actions": [str(action) for action in node_type.actions],
                 "default_actions": [str(action) for action in offered],
                 "config_schema": dict(getattr(node_type, "config_schema", {})),
+            }
+        )
+    return palette
+
+
+def field_type_palette(field_types: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The installed field types as the form designer offers them, built-in and plugins
+    alike, in palette order: what to show, the members each takes (with their JSON Schemas,
+    so the designer can edit a plugin's members it has no editor for), what a new field
+    starts with, and how the type behaves in a form."""
+    palette = []
+    for name, kind in field_types.items():
+        palette.append(
+            {
+                "name": name,
+                "label": kind.label,
+                "icon": kind.icon,
+                "category": kind.category,
+                "column": kind.column,
+                "editable": kind.editable,
+                "has_value": kind.has_value,
+                "container": None if kind.container is None else str(kind.container),
+                "members": {member: dict(schema) for member, schema in kind.members.items()},
+                "required_members": list(kind.required_members),
+                "refused_members": list(kind.refused_members),
+                "directory_source": kind.directory_source,
+                "default_kinds": sorted(kind.default_kinds),
+                "literal_input": kind.literal_input,
+                "value_labels": {k: dict(v) for k, v in kind.value_labels.items()},
+                "new_field": kind.new_field(),
             }
         )
     return palette

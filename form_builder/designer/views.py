@@ -17,8 +17,9 @@ from flask_wtf.csrf import generate_csrf
 from form_builder import services
 from form_builder.designer import preview as previews
 from form_builder.designer.access import PERMISSION_VIEW, designer_page
-from form_builder.designer.document import blank_document, node_type_palette
+from form_builder.designer.document import blank_document, field_type_palette, node_type_palette
 from form_builder.models import ProcessDefinition, VersionStatus
+from plugins.registry import field_types
 
 
 class DesignerView(BaseView):
@@ -73,6 +74,7 @@ class DesignerView(BaseView):
                 "document": document,
                 "key": definition.key if definition is not None else None,
                 "nodeTypes": node_type_palette(services.services().node_types()),
+                "fieldTypes": field_type_palette(field_types()),
                 "csrfToken": generate_csrf(),
                 "urls": {
                     "check": url_for("DesignerApi.check"),

@@ -4,7 +4,7 @@
 
 import { fill, h } from "./dom.js";
 import { box } from "./problems.js";
-import { NO_VALUE } from "./field_types.js";
+import { isEditable } from "./field_types.js";
 
 const LEVELS = [["edit", "Edit"], ["read", "Read"], ["hidden", "Hidden"]];
 
@@ -44,7 +44,7 @@ function drawMatrix(element, store) {
 }
 
 function cell(store, node, field) {
-  const base = (store.nodeType(node) || {}).kind === "start" && !NO_VALUE.has(field.type) ? "edit" : "read";
+  const base = (store.nodeType(node) || {}).kind === "start" && isEditable(field.type) ? "edit" : "read";
   const current = (node.field_access || {})[field.key] || "";
   return h(
     "select",
@@ -62,7 +62,7 @@ function cell(store, node, field) {
     },
     h("option", { value: "" }, `Default (${base})`),
     LEVELS.map(([value, label]) =>
-      h("option", { value, selected: current === value, disabled: value === "edit" && NO_VALUE.has(field.type) }, label),
+      h("option", { value, selected: current === value, disabled: value === "edit" && !isEditable(field.type) }, label),
     ),
   );
 }

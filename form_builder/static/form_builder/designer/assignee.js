@@ -3,6 +3,7 @@
 
 import { fill, group, h, select } from "./dom.js";
 import { orgChoices } from "./api.js";
+import { isPicker } from "./field_types.js";
 
 const RULES = [
   ["", "No one chosen yet"],
@@ -38,7 +39,7 @@ function starting(rule, store) {
   if (rule === "role") return { rule, role: "" };
   if (rule === "position") return { rule, position: "" };
   if (rule === "field") {
-    const picker = store.doc.fields.find((f) => f.type === "user" || f.type === "department");
+    const picker = store.doc.fields.find((f) => isPicker(f.type));
     return { rule, field: picker ? picker.key : "" };
   }
   return { rule };
@@ -100,7 +101,7 @@ function detailsFor(assignee, store, orgUrl, changed) {
       );
     }
     case "field": {
-      const pickers = store.doc.fields.filter((f) => f.type === "user" || f.type === "department");
+      const pickers = store.doc.fields.filter((f) => isPicker(f.type));
       return group("Field", select([["", "Choose a user or department field"], ...pickers.map((f) => [f.key, `${f.label} (${f.key})`])], assignee.field, {
         id: "assignee-field",
         onChange: (e) => { assignee.field = e.target.value; changed(); },

@@ -1,16 +1,25 @@
 // The side panel that configures the selected field: label, key (generated from the label
-// until edited), help, required, width, visibility condition, the type's own settings,
-// options, default, and a table's columns (each configured with the same editor).
+// until edited), help, required, width, visibility condition, the type's own members, default,
+// and a table's columns (each configured with the same editor). What a type takes comes from
+// the server (field_types.js): the members of the format have editors here, a plugin type's
+// other members get inputs generated from their JSON Schemas.
 
 import { fill, group, h, select } from "./dom.js";
-import { ALWAYS_FULL, CHOICE_TYPES, COLUMN_TYPES, NO_VALUE, newField, typeLabel } from "./field_types.js";
+import { columnTypes, fieldType, fullWidth, newField, takes, takesRequired, typeLabel } from "./field_types.js";
 import { checkFor, numberFor, selectFor, setMember, textFor } from "./inputs.js";
 import { box } from "./problems.js";
+import { memberForm } from "./schema_form.js";
 import { slug, uniqueId } from "./state.js";
 
 const ORIGIN = "field-panel";
-const ACCEPT = ["pdf", "png", "jpg", "gif", "webp", "docx", "xlsx", "pptx", "odt", "ods", "txt", "csv", "zip"];
-const RESULTS = [["number", "Number"], ["money", "Money"], ["text", "Text"], ["date", "Date"], ["boolean", "Yes / no"]];
+// The kinds of default (docs/definition-format.md, "Defaults"), offered as a type takes them.
+const DEFAULT_KINDS = [
+  ["literal", "A fixed value"],
+  ["current_user", "The person filling in the form"],
+  ["current_department", "Their department"],
+  ["today", "Today"],
+  ["now", "Now"],
+];
 
 export function mountFieldPanel(element, store) {
   const openColumns = new WeakMap(); // table field -> index of the column being edited
@@ -112,8 +121,8 @@ function editor(spec, context) {
     group("Key", keyInput, "Stored values and expressions use it: lower case letters, digits and _."),
     box(`${path}.key`),
   ];
-  if (!NO_VALUE.has(spec.type)) parts.push(checkFor(spec, "required", "Required", changed));
-  if (!context.column && !ALWAYS_FULL.has(spec.type)) {
+  if (takesRequired(spec.type)) parts.push(checkFor(spec, "required", "Required", changed));
+  if (!context.column && !fullWidth(spec.type)) {
     const widths = [["", "Full row"], ["half", "Half a row (2 per row)"], ["third", "A third of a row (3 per row)"]];
     parts.push(group("Width", selectFor(spec, "width", widths, changed, { name: "width" })));
   }
@@ -129,58 +138,95 @@ function editor(spec, context) {
     );
   }
   parts.push(...typeSettings(spec, context, changed));
-  if (!["attachments", "table", "computed", "section"].includes(spec.type)) {
-    parts.push(defaultEditor(spec, context, changed));
-  }
+  const kinds = (fieldType(spec.type) || {}).default_kinds || [];
+  if (kinds.length) parts.push(defaultEditor(spec, kinds, context, changed));
   return h("div", { class: "oa-field-editor", dataset: { oaEditor: path } }, parts);
 }
 
-function typeSettings(spec, context, changed) {
-  const { path } = context;
-  const parts = [];
-  const pair = (...controls) => h("div", { class: "oa-pair" }, controls);
-  if (CHOICE_TYPES.has(spec.type)) parts.push(optionsEditor(spec, context, changed));
-  if (spec.type === "number" || spec.type === "money") {
-    parts.push(pair(group("Minimum", numberFor(spec, "min", changed, { name: "min" })), group("Maximum", numberFor(spec, "max", changed, { name: "max" }))));
-  }
-  if (spec.type === "number") {
-    parts.push(group("Decimal places", numberFor(spec, "decimals", changed, { integer: true, min: 0, max: 6, name: "decimals" })));
-  }
-  if (["text", "textarea", "rich_text"].includes(spec.type)) {
-    parts.push(pair(
-      group("Shortest", numberFor(spec, "min_length", changed, { integer: true, min: 0, name: "min_length" })),
-      group("Longest", numberFor(spec, "max_length", changed, { integer: true, min: 1, name: "max_length" })),
-    ));
-  }
-  if (spec.type === "text" || spec.type === "textarea") {
-    const pattern = textFor(spec, "pattern", changed, { name: "pattern", spellcheck: "false" });
-    parts.push(group("Pattern", pattern, "A regular expression the whole value must match."));
-  }
-  if (spec.type === "computed") {
-    parts.push(
+// The editors of the format's members, in panel order; each is drawn for a type that takes
+// all its members.
+const EDITORS = [
+  { members: ["options"], draw: (spec, context, changed) => [optionsEditor(spec, context, changed)] },
+  {
+    members: ["min", "max"],
+    draw: (spec, context, changed) => [
+      pair(group("Minimum", numberFor(spec, "min", changed, { name: "min" })), group("Maximum", numberFor(spec, "max", changed, { name: "max" }))),
+    ],
+  },
+  {
+    members: ["decimals"],
+    draw: (spec, context, changed) => [group("Decimal places", numberFor(spec, "decimals", changed, { integer: true, min: 0, max: 6, name: "decimals" }))],
+  },
+  {
+    members: ["min_length", "max_length"],
+    draw: (spec, context, changed) => [
+      pair(
+        group("Shortest", numberFor(spec, "min_length", changed, { integer: true, min: 0, name: "min_length" })),
+        group("Longest", numberFor(spec, "max_length", changed, { integer: true, min: 1, name: "max_length" })),
+      ),
+    ],
+  },
+  {
+    members: ["pattern"],
+    draw: (spec, context, changed) => [
+      group("Pattern", textFor(spec, "pattern", changed, { name: "pattern", spellcheck: "false" }), "A regular expression the whole value must match."),
+    ],
+  },
+  {
+    members: ["expression", "result"],
+    draw: (spec, context, changed) => [
       group("Expression", textFor(spec, "expression", changed, { name: "expression", spellcheck: "false" }), "e.g. days_between(start_date, end_date) + 1"),
-      box(`${path}.expression`),
-      group("Result", selectFor(spec, "result", RESULTS, changed, { name: "result" })),
-    );
-  }
-  if (spec.type === "attachments") {
-    parts.push(
+      box(`${context.path}.expression`),
+      group("Result", selectFor(spec, "result", choices(spec, "result"), changed, { name: "result" })),
+    ],
+  },
+  {
+    members: ["max_files", "max_size_mb", "accept"],
+    draw: (spec, context, changed) => [
       pair(
         group("Most files", numberFor(spec, "max_files", changed, { integer: true, min: 1, max: 20, name: "max_files" })),
         group("Largest file (MB)", numberFor(spec, "max_size_mb", changed, { min: 1, max: 100, name: "max_size_mb" })),
       ),
       acceptEditor(spec, changed),
-    );
-  }
-  if (spec.type === "table") {
-    parts.push(
+    ],
+  },
+  {
+    members: ["min_rows", "max_rows", "columns"],
+    draw: (spec, context, changed) => [
       pair(
         group("Fewest rows", numberFor(spec, "min_rows", changed, { integer: true, min: 0, name: "min_rows" })),
         group("Most rows", numberFor(spec, "max_rows", changed, { integer: true, min: 1, max: 500, name: "max_rows" })),
       ),
       columnsEditor(spec, context, changed),
-    );
+    ],
+  },
+];
+
+function pair(...controls) {
+  return h("div", { class: "oa-pair" }, controls);
+}
+
+/** [value, label] pairs of an enumerated member, labelled as the type labels them. */
+function choices(spec, member) {
+  const type = fieldType(spec.type);
+  const labels = (type.value_labels || {})[member] || {};
+  return (type.members[member].enum || []).map((value) => [value, labels[value] ?? String(value)]);
+}
+
+function typeSettings(spec, context, changed) {
+  const type = fieldType(spec.type);
+  if (!type) return [];
+  const parts = [];
+  const covered = new Set();
+  for (const editor of EDITORS) {
+    if (editor.members.every((member) => takes(spec.type, member))) {
+      parts.push(...editor.draw(spec, context, changed));
+      editor.members.forEach((member) => covered.add(member));
+    }
   }
+  const others = Object.keys(type.members).filter((member) => !covered.has(member));
+  const generated = memberForm(spec, others, type.members, type.value_labels || {}, changed);
+  if (generated) parts.push(...generated);
   return parts;
 }
 
@@ -243,19 +289,20 @@ function optionsEditor(spec, context, changed) {
 }
 
 function acceptEditor(spec, changed) {
+  const fileTypes = fieldType(spec.type).members.accept.items.enum;
   const chosen = new Set(spec.accept || []);
   return h(
     "div",
     { class: "form-group form-group-sm" },
     h("label", { class: "control-label" }, "File types (none ticked: the usual office and image types)"),
-    h("div", {}, ACCEPT.map((ext) =>
+    h("div", {}, fileTypes.map((ext) =>
       h("label", { class: "checkbox-inline" }, h("input", {
         type: "checkbox",
         checked: chosen.has(ext),
         onChange: (event) => {
           if (event.target.checked) chosen.add(ext);
           else chosen.delete(ext);
-          setMember(spec, "accept", chosen.size ? ACCEPT.filter((e) => chosen.has(e)) : null);
+          setMember(spec, "accept", chosen.size ? fileTypes.filter((e) => chosen.has(e)) : null);
           changed();
         },
       }), ` ${ext}`),
@@ -309,7 +356,7 @@ function columnsEditor(table, context, changed) {
       ),
     ),
   );
-  const typeChoice = select(COLUMN_TYPES.map((type) => [type, typeLabel(type)]), "text", { id: "column-type", "aria-label": "New column type" });
+  const typeChoice = select(columnTypes().map((type) => [type, typeLabel(type)]), "text", { id: "column-type", "aria-label": "New column type" });
   const parts = [
     h("label", { class: "control-label" }, "Columns"),
     h("ul", { class: "list-group oa-columns" }, rows),
@@ -344,12 +391,8 @@ function columnsEditor(table, context, changed) {
   return h("div", { class: "form-group form-group-sm" }, parts);
 }
 
-function defaultEditor(spec, context, changed) {
-  const kinds = [["", "No default"], ["literal", "A fixed value"]];
-  if (spec.type === "user") kinds.push(["current_user", "The person filling in the form"]);
-  if (spec.type === "department") kinds.push(["current_department", "Their department"]);
-  if (spec.type === "date") kinds.push(["today", "Today"]);
-  if (spec.type === "datetime") kinds.push(["now", "Now"]);
+function defaultEditor(spec, takenKinds, context, changed) {
+  const kinds = [["", "No default"], ...DEFAULT_KINDS.filter(([kind]) => takenKinds.includes(kind))];
   const holder = h("div", { class: "oa-default-value" });
   const drawValue = () => fill(holder, spec.default && spec.default.kind === "literal" ? literalInput(spec, changed) : null);
   const kind = select(kinds, spec.default ? spec.default.kind : "", {
@@ -366,11 +409,17 @@ function defaultEditor(spec, context, changed) {
   return h("div", {}, group("Default", kind), holder, box(`${context.path}.default`));
 }
 
+// How a fixed default is entered: the type's ``literal_input``.
+function literalKind(spec) {
+  return (fieldType(spec.type) || {}).literal_input || "text";
+}
+
 function initialLiteral(spec) {
-  if (spec.type === "checkbox") return false;
-  if (spec.type === "number") return 0;
-  if (spec.type === "multi_select") return [];
-  if (spec.type === "select" || spec.type === "radio") return spec.options[0] ? spec.options[0].value : "";
+  const kind = literalKind(spec);
+  if (kind === "boolean") return false;
+  if (kind === "number") return 0;
+  if (kind === "options") return [];
+  if (kind === "option") return spec.options[0] ? spec.options[0].value : "";
   return "";
 }
 
@@ -381,14 +430,15 @@ function literalInput(spec, changed) {
     changed();
   };
   const attrs = { class: "form-control input-sm", name: "default_value", "aria-label": "Default value" };
-  if (spec.type === "checkbox") {
+  const kind = literalKind(spec);
+  if (kind === "boolean") {
     const tick = h("input", { type: "checkbox", name: "default_value", checked: value === true, onChange: (e) => set(e.target.checked) });
     return h("div", { class: "checkbox" }, h("label", {}, tick, " Ticked"));
   }
-  if (spec.type === "select" || spec.type === "radio") {
+  if (kind === "option") {
     return select(spec.options.map((o) => [o.value, o.label]), value, { ...attrs, onChange: (e) => set(e.target.value) });
   }
-  if (spec.type === "multi_select") {
+  if (kind === "options") {
     return h("input", {
       ...attrs,
       type: "text",
@@ -397,9 +447,9 @@ function literalInput(spec, changed) {
       onInput: (e) => set(e.target.value.split(",").map((s) => s.trim()).filter(Boolean)),
     });
   }
-  if (spec.type === "number") {
+  if (kind === "number") {
     return h("input", { ...attrs, type: "number", step: "any", value, onInput: (e) => set(e.target.value === "" ? 0 : Number(e.target.value)) });
   }
-  const type = { date: "date", datetime: "datetime-local" }[spec.type] || "text";
+  const type = { date: "date", datetime: "datetime-local" }[kind] || "text";
   return h("input", { ...attrs, type, value: value ?? "", onInput: (e) => set(e.target.value) });
 }

@@ -3,7 +3,7 @@
 // The canvas lays fields out in rows of 1-3 as the renderer does.
 
 import { fill, h } from "./dom.js";
-import { FIELD_TYPES, layoutRows, newField, typeIcon, typeLabel } from "./field_types.js";
+import { fieldTypes, layoutRows, newField, takes, typeIcon, typeLabel } from "./field_types.js";
 import { box } from "./problems.js";
 import { slug, uniqueId } from "./state.js";
 
@@ -11,32 +11,43 @@ const NEW_TYPE = "application/x-oa-field-type";
 const MOVE = "application/x-oa-field-index";
 
 export function mountPalette(element, store) {
+  // The server's types grouped by category, each group where its first type ranks.
+  const groups = new Map();
+  for (const entry of fieldTypes()) {
+    if (!groups.has(entry.category)) groups.set(entry.category, []);
+    groups.get(entry.category).push(entry);
+  }
   fill(
     element,
     h("p", { class: "text-muted small" }, "Drag a field onto the form, or click to add it at the end."),
     h(
       "div",
       { class: "list-group oa-palette", id: "field-palette" },
-      FIELD_TYPES.map((entry) =>
-        h(
-          "button",
-          {
-            type: "button",
-            class: "list-group-item oa-palette-item",
-            draggable: "true",
-            dataset: { oaFieldType: entry.type },
-            onDragstart: (event) => {
-              event.dataTransfer.setData(NEW_TYPE, entry.type);
-              event.dataTransfer.effectAllowed = "copy";
-            },
-            onClick: () => addField(store, entry.type, store.doc.fields.length),
-          },
-          h("i", { class: `fa fa-fw ${entry.icon}`, "aria-hidden": "true" }),
-          " ",
-          entry.label,
-        ),
-      ),
+      [...groups].map(([category, entries]) => [
+        h("div", { class: "list-group-item oa-palette-category" }, category),
+        entries.map((entry) => paletteItem(store, entry)),
+      ]),
     ),
+  );
+}
+
+function paletteItem(store, entry) {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "list-group-item oa-palette-item",
+      draggable: "true",
+      dataset: { oaFieldType: entry.name },
+      onDragstart: (event) => {
+        event.dataTransfer.setData(NEW_TYPE, entry.name);
+        event.dataTransfer.effectAllowed = "copy";
+      },
+      onClick: () => addField(store, entry.name, store.doc.fields.length),
+    },
+    h("i", { class: `fa fa-fw ${entry.icon}`, "aria-hidden": "true" }),
+    " ",
+    entry.label,
   );
 }
 
@@ -143,7 +154,7 @@ function card(store, field, index, width) {
       h("code", {}, field.key),
       ` · ${typeLabel(field.type)}`,
       field.visible_if ? " · shown if…" : null,
-      field.type === "table" ? ` · ${(field.columns || []).length} columns` : null,
+      takes(field.type, "columns") ? ` · ${(field.columns || []).length} columns` : null,
     ),
     box(`$.fields[${index}]`),
   );

@@ -7,6 +7,7 @@ import { mountAccessMatrix } from "./access_matrix.js";
 import { mountNodeList, mountNodePanel } from "./chain.js";
 import { debounce, fill, h } from "./dom.js";
 import { mountFieldPanel } from "./field_panel.js";
+import { installFieldTypes } from "./field_types.js";
 import { mountCanvas, mountPalette } from "./form_canvas.js";
 import { mountGraph } from "./graph.js";
 import { mountPreview } from "./preview.js";
@@ -17,6 +18,7 @@ import { Store } from "./state.js";
 const root = document.getElementById("designer");
 const boot = JSON.parse(document.getElementById("designer-boot").textContent);
 const urls = boot.urls;
+installFieldTypes(boot.fieldTypes); // the server's registry: built-in and plugin field types
 const store = new Store(boot.document, boot.key, boot.nodeTypes);
 setCsrfToken(boot.csrfToken);
 

@@ -1,7 +1,8 @@
 // A node type's configuration form, generated from its JSON Schema (plugins/contract.py,
-// `config_schema`): a drop-down for enumerations, a checkbox for booleans, number inputs for
-// numbers, text for strings. Rules a form cannot show (if/then, patterns) are left to the
-// server's check, whose messages appear under the form.
+// `config_schema`), and the same for a field type's members the designer has no editor of
+// its own for (plugins/field_contract.py, `members`): a drop-down for enumerations, a
+// checkbox for booleans, number inputs for numbers, text for strings. Rules a form cannot
+// show (if/then, patterns) are left to the server's check, whose messages appear under it.
 
 import { group, h } from "./dom.js";
 import { setMember } from "./inputs.js";
@@ -24,20 +25,34 @@ export function configForm(node, schema, changed) {
     names.map((name) => {
       const property = properties[name];
       const label = `${humanize(name)}${required.has(name) ? " *" : ""}`;
-      return group(label, control(name, property, node.config || {}, config, tidy), property.description);
+      const attrs = { name: `config.${name}`, dataset: { oaConfig: name } };
+      return group(label, control(name, property, node.config || {}, config, tidy, attrs), property.description);
     }),
   );
 }
 
-function control(name, property, current, config, tidy) {
-  const attrs = { class: "form-control input-sm", name: `config.${name}`, dataset: { oaConfig: name } };
+/** Inputs for the members ``names`` of field ``spec``, by their ``schemas``; ``labels`` are
+ * the type's labels of enumerated values ({member: {value: label}}). */
+export function memberForm(spec, names, schemas, labels, changed) {
+  if (!names.length) return null;
+  return names.map((name) => {
+    const property = { ...schemas[name], labels: labels[name] };
+    const attrs = { name, dataset: { oaMember: name } };
+    return group(humanize(name), control(name, property, spec, () => spec, changed, attrs), property.description);
+  });
+}
+
+function control(name, property, current, config, tidy, named) {
+  const attrs = { class: "form-control input-sm", ...named };
   if (Array.isArray(property.enum)) {
     const fallback = property.default !== undefined ? ` (default: ${property.default})` : "";
     return h(
       "select",
       { ...attrs, onChange: (e) => { setMember(config(), name, e.target.value === "" ? null : parseEnum(property.enum, e.target.value)); tidy(); } },
       h("option", { value: "" }, `Not set${fallback}`),
-      property.enum.map((value) => h("option", { value: String(value), selected: current[name] === value }, String(value))),
+      property.enum.map((value) =>
+        h("option", { value: String(value), selected: current[name] === value }, (property.labels || {})[value] ?? String(value)),
+      ),
     );
   }
   if (property.type === "boolean") {

@@ -1,0 +1,43 @@
+"""Text (单行文本): one line of plain text, with optional length limits and a pattern."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from wtforms.fields.core import UnboundField
+
+from plugins import field_kit
+from plugins.field_contract import FieldType
+
+
+class Text(FieldType):
+    name = "text"
+    label = "Text"
+    icon = "fa-font"
+    category = "Text"
+    rank = 10
+    members = {**field_kit.LENGTH_MEMBERS, **field_kit.PATTERN_MEMBER}
+    column = True
+    expression_type = "text"
+
+    def form_field(self, spec: Mapping[str, Any]) -> UnboundField:
+        return field_kit.text_field(spec)
+
+    def problems(self, spec: Mapping[str, Any]) -> list[tuple[str | None, str]]:
+        found = length_problems(spec)
+        if "pattern" in spec:
+            try:
+                re.compile(spec["pattern"])
+            except re.error as error:
+                message = f"the pattern is not a valid regular expression ({error})"
+                found.append(("pattern", message))
+        return found
+
+
+def length_problems(spec: Mapping[str, Any]) -> list[tuple[str | None, str]]:
+    """``min_length`` above ``max_length`` (the text types share the rule)."""
+    if spec.get("min_length", 0) > spec.get("max_length", float("inf")):
+        return [(None, "min_length is greater than max_length")]
+    return []
