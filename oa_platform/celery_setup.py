@@ -29,12 +29,12 @@ def init_celery(app: Flask) -> None:
             # Durable timers: the table is the truth, beat only polls it (runtime/timers.py).
             "fire-due-timers": {
                 "task": "oa_platform.runtime.tasks.fire_due_timers",
-                "schedule": float(app.config.get("OA_TIMER_INTERVAL_SECONDS", 30)),
+                "schedule": float(app.config["OA_TIMER_INTERVAL_SECONDS"]),
             },
             # Signed checkpoints of the audit chains' heads (runtime/audit_checkpoints.py).
             "checkpoint-audit-trails": {
                 "task": "oa_platform.runtime.tasks.checkpoint_audit_trails",
-                "schedule": 60.0 * app.config.get("OA_AUDIT_CHECKPOINT_MINUTES", 60),
+                "schedule": 60.0 * app.config["OA_AUDIT_CHECKPOINT_MINUTES"],
             },
             "sweep-orphan-attachments": {
                 "task": "oa_platform.runtime.tasks.sweep_orphan_attachments",

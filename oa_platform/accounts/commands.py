@@ -37,7 +37,7 @@ def current_policy() -> PasswordPolicy:
 def password_problems(user: OAUser, new_password: str) -> list[str]:
     """Every rule ``new_password`` breaks for ``user``, history included."""
     problems = current_policy().problems(new_password, user.username)
-    history = int(current_app.config.get("OA_PASSWORD_HISTORY", 5))
+    history = int(current_app.config["OA_PASSWORD_HISTORY"])
     if history > 0:
         hashes = recent_hashes(db.session, user, history)
         if user.password and user.password not in hashes:

@@ -22,8 +22,8 @@ class LockoutRule:
     @classmethod
     def from_config(cls, config) -> LockoutRule:
         return cls(
-            threshold=int(config.get("OA_LOCKOUT_THRESHOLD", 5)),
-            minutes=int(config.get("OA_LOCKOUT_MINUTES", 15)),
+            threshold=int(config["OA_LOCKOUT_THRESHOLD"]),
+            minutes=int(config["OA_LOCKOUT_MINUTES"]),
         )
 
 

@@ -67,8 +67,8 @@ class PasswordPolicy:
     @classmethod
     def from_config(cls, config) -> PasswordPolicy:
         return cls(
-            min_length=int(config.get("OA_PASSWORD_MIN_LENGTH", 12)),
-            max_age_days=int(config.get("OA_PASSWORD_MAX_AGE_DAYS", 90)),
+            min_length=int(config["OA_PASSWORD_MIN_LENGTH"]),
+            max_age_days=int(config["OA_PASSWORD_MAX_AGE_DAYS"]),
         )
 
     def problems(self, password: str, username: str = "") -> list[str]:

@@ -88,7 +88,7 @@ def _records(reader: csv.DictReader):
 def parse_users(data: bytes) -> list[dict]:
     """Validate the whole file; return its rows resolved to org objects, or raise
     :class:`UserImportError` listing every problem."""
-    limit = int(current_app.config.get("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+    limit = int(current_app.config["OA_IMPORT_MAX_BYTES"])
     if len(data) > limit:
         raise UserImportError([ImportProblem(0, f"the file is larger than {limit} bytes")])
     text = _decode(data)

@@ -78,7 +78,7 @@ class OrgDirectory:
         if kind == "departments":
             return self.department_choices()
         if kind == "roles":
-            public = current_app.config.get("AUTH_ROLE_PUBLIC", "Public")
+            public = current_app.config["AUTH_ROLE_PUBLIC"]
             query = select(Role.name).where(Role.name != public).order_by(Role.name)
             return [(name, name) for name in self.session.scalars(query)]
         if kind == "positions":

@@ -25,8 +25,8 @@ def fire_due_timers() -> int:
     return timers.fire_due(
         db.session,
         runtime().timer_fired,
-        batch=config.get("OA_TIMER_BATCH", timers.BATCH),
-        lease=timedelta(seconds=config.get("OA_TIMER_LEASE_SECONDS", timers.LEASE.seconds)),
+        batch=config["OA_TIMER_BATCH"],
+        lease=timedelta(seconds=config["OA_TIMER_LEASE_SECONDS"]),
     )
 
 
@@ -34,7 +34,7 @@ def fire_due_timers() -> int:
 def sweep_orphan_attachments() -> int:
     """Remove attachment files no submission refers to, a grace period
     (``OA_ATTACHMENT_ORPHAN_HOURS``) after they were last touched; returns how many."""
-    hours = current_app.config.get("OA_ATTACHMENT_ORPHAN_HOURS", 24)
+    hours = current_app.config["OA_ATTACHMENT_ORPHAN_HOURS"]
     swept = sweep(db.session, AttachmentStore.for_app(current_app), timedelta(hours=hours))
     db.session.rollback()  # it only read
     for path in swept.orphans + swept.unfinished:
