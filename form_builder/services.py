@@ -20,6 +20,7 @@ from form_builder.directory import Directory
 from form_builder.lifecycle import Lifecycle
 from form_builder.lru import LRUCache
 from form_builder.models import DefinitionVersion
+from form_builder.spec import ProcessSpec, compile_spec
 from form_builder.validator import NodeTypeSpec
 
 
@@ -27,8 +28,8 @@ from form_builder.validator import NodeTypeSpec
 class FormBuilderServices:
     directory_factory: Callable[[Session], Directory]
     node_types: Callable[[], Mapping[str, NodeTypeSpec]]
-    # Compiled forms and node names are cached per process; the token keeps two apps (two
-    # databases, as in the test suite) from sharing entries for equal version ids.
+    # Compiled forms, process specs and node names are cached per process; the token keeps two
+    # apps (two databases, as in the test suite) from sharing entries for equal version ids.
     cache_token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -60,7 +61,21 @@ def lifecycle() -> Lifecycle:
     return Lifecycle(session(), services().node_types(), directory())
 
 
-# Node names of published versions (which never change), per app like the compiled forms.
+# The specs of published versions (which never change), per app like the compiled forms: the
+# engines, the policy, the page and the API all read the same one.
+_specs: LRUCache[ProcessSpec] = LRUCache(256)
+
+
+def process_spec(version: DefinitionVersion) -> ProcessSpec:
+    """The published ``version``'s process spec, compiled once per app and version."""
+    return _specs.get_or_build(
+        (services().cache_token, version.id),
+        lambda: compile_spec(version.document, services().node_types()),
+    )
+
+
+# Node names of published versions for the lists of tasks, which know only version ids: read
+# from the documents of those not kept yet, in one statement, then kept per app.
 _node_names: LRUCache[dict[str, str]] = LRUCache(256)
 
 

@@ -7,20 +7,24 @@ message; an instance the caller may not see is 404 whether or not it exists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.security.decorators import permission_name
+from flask_jwt_extended import verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_wtf.csrf import CSRFError
+from jwt import PyJWTError
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from form_builder.chain import node_names
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.post_data import PostDataError, to_formdata
+from form_builder.services import process_spec
 from oa_platform.csrf import EXPIRED, csrf
 from oa_platform.extensions import db
 from oa_platform.runtime import policy
@@ -67,6 +71,10 @@ class ProcessApi(BaseApi):
         if request.method not in UNSAFE_METHODS:
             return None
         if request.headers.get("Authorization", "").startswith("Bearer "):
+            try:  # a token that does not verify vouches for nothing, cookie or not
+                verify_jwt_in_request()
+            except (JWTExtendedException, PyJWTError):
+                return self.response_401()
             g.csrf_valid = True  # Flask-WTF's own mark: the forms the command binds skip it
             return None
         if not g.user or not g.user.is_authenticated:
@@ -470,7 +478,7 @@ def _for_response(instance: Instance) -> Instance:
 
 def _instance(instance: Instance) -> dict[str, Any]:
     version: DefinitionVersion = instance.definition_version
-    nodes = node_names(version.document)
+    nodes = process_spec(version).names
     mine = policy.actionable_tasks(instance, g.user)
     engine = Engine(db.session, node_types(), instance, g.user.id) if mine else None
     offered = {t.id: [str(a) for a in policy.offered_actions(engine, t)] for t in mine}
@@ -498,9 +506,9 @@ def _actions(offered: dict[int, list[str]], task: Task) -> dict[str, list[str]]:
     return {"actions": offered[task.id]} if task.id in offered else {}
 
 
-def _task(task: Task, nodes: dict[str, str] | None = None) -> dict[str, Any]:
+def _task(task: Task, nodes: Mapping[str, str] | None = None) -> dict[str, Any]:
     if nodes is None:
-        nodes = node_names(task.instance.definition_version.document)
+        nodes = process_spec(task.instance.definition_version).names
     return {
         "id": task.id,
         "instance": task.instance_id,

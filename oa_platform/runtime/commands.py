@@ -56,7 +56,7 @@ from oa_platform.runtime.states import (
     ActivationStatus,
     InstanceStatus,
     TaskStatus,
-    check_task,
+    move,
 )
 from oa_platform.runtime.timer_handlers import TimerHandlers
 from oa_platform.runtime.transaction import roll_back
@@ -271,8 +271,7 @@ class Runtime:
                 engine.audit("task_draft_saved", node_id=task.node_id, task_id=task.id)
                 return
         if action is Action.HOLD:
-            check_task(task.status, TaskStatus.HELD)
-            task.status = TaskStatus.HELD
+            move(task, TaskStatus.HELD)
             task.opinion = opinion
             self._record(engine, task, actor, action, opinion)
             return
@@ -308,8 +307,7 @@ class Runtime:
         engine.run()
 
     def _finish_task(self, task, actor, action, opinion) -> None:
-        check_task(task.status, TaskStatus.DONE)
-        task.status = TaskStatus.DONE
+        move(task, TaskStatus.DONE)
         task.action = str(action)
         task.opinion = opinion or None
         task.completed_at = utcnow()
@@ -445,8 +443,7 @@ class Runtime:
                 parent_id=task.id,
             )
         if request.position == "before":
-            check_task(task.status, TaskStatus.WAITING)
-            task.status = TaskStatus.WAITING
+            move(task, TaskStatus.WAITING)
         self._record(
             engine,
             task,
@@ -560,7 +557,7 @@ class Runtime:
             )
             notices.question_asked(self.session, question)
             # §3.3: a question is answered within 24 hours, like any to-do.
-            hours = current_app.config.get("OA_QUESTION_HOURS", 24)
+            hours = current_app.config["OA_QUESTION_HOURS"]
             self.session.add(
                 Timer(
                     due_at=calendar().add(question.asked_at, hours),

@@ -21,8 +21,9 @@ from flask import current_app
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from form_builder.chain import start_node
+from form_builder import services as form_services
 from form_builder.clock import utcnow
+from form_builder.spec import ProcessSpec
 from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
 from oa_platform.agents.resolve import delegation_chain
@@ -41,12 +42,10 @@ from oa_platform.runtime.states import (
     ActivationStatus,
     InstanceStatus,
     TaskStatus,
-    check_instance,
-    check_task,
+    move,
 )
 from plugins.contract import NodeKind, NodeType
 
-DEFAULT_DEADLINE_HOURS = 24  # regulations §3.3
 # What the engine already read in the session's transaction: each activation's tasks (in id
 # order) and each instance's last activation number. Every task and activation is created
 # through the engine, which keeps these up to date, so one command reads them once.
@@ -76,7 +75,12 @@ def _forget_memo_after_rollback(session: Session, previous: SessionTransaction) 
 
 
 class Engine:
-    """The chain of one instance. ``actor_id`` is who caused the work (None: the system)."""
+    """The chain of one instance. ``actor_id`` is who caused the work (None: the system).
+
+    What the definition states comes from its version's :class:`ProcessSpec`, compiled once
+    per version and shared (``form_services.process_spec``); the engine keeps only runtime
+    state. ``nodes``, ``outgoing`` and ``incoming`` are the spec's read-only mappings.
+    """
 
     def __init__(
         self,
@@ -89,14 +93,12 @@ class Engine:
         self.types = node_types
         self.instance = instance
         self.actor_id = actor_id
-        document = instance.definition_version.document
-        self.document = document
-        self.nodes = {node["id"]: node for node in document["nodes"]}
-        self.outgoing: dict[str, list[dict[str, Any]]] = {n: [] for n in self.nodes}
-        self.incoming: dict[str, list[dict[str, Any]]] = {n: [] for n in self.nodes}
-        for edge in document["edges"]:
-            self.outgoing[edge["from"]].append(edge)
-            self.incoming[edge["to"]].append(edge)
+        version = instance.definition_version
+        self.document = version.document
+        self.spec: ProcessSpec = form_services.process_spec(version)
+        self.nodes: Mapping[str, Mapping[str, Any]] = self.spec.node_documents
+        self.outgoing: Mapping[str, tuple[Mapping[str, Any], ...]] = self.spec.outgoing
+        self.incoming: Mapping[str, tuple[Mapping[str, Any], ...]] = self.spec.incoming
         self._agenda: deque[Callable[[], None]] = deque()
         # Activations whose routing failed in this engine's work: a second ``complete`` of
         # the same action must not ask again (and fail twice). A new engine, as a retry
@@ -108,10 +110,10 @@ class Engine:
     # Queries -----------------------------------------------------------------------------
 
     def node_type(self, node_id: str) -> NodeType:
-        return self.types[self.nodes[node_id]["type"]]
+        return self.types[self.spec.nodes[node_id].type]
 
     def start_node(self) -> str:
-        return start_node(self.document)
+        return self.spec.start
 
     def tasks_of(self, activation: Activation) -> list[Task]:
         """The activation's tasks in id order, read once per transaction (see ``_memo``)."""
@@ -210,9 +212,8 @@ class Engine:
     def set_status(self, status: InstanceStatus, reason: str | None = None) -> None:
         if self.instance.status is status:
             return
-        check_instance(self.instance.status, status)
         before = self.instance.status
-        self.instance.status = status
+        move(self.instance, status)
         if status in {
             InstanceStatus.COMPLETED,
             InstanceStatus.TERMINATED,
@@ -369,7 +370,7 @@ class Engine:
 
     def _left(self, activation: Activation, outcome: str) -> None:
         """The node is done: its remaining blocking tasks go, the trail says so."""
-        activation.status = ActivationStatus.COMPLETED
+        move(activation, ActivationStatus.COMPLETED)
         activation.left_at = utcnow()
         for task in self.tasks_of(activation):
             if task.blocking and task.status in LIVE_TASK:
@@ -423,7 +424,7 @@ class Engine:
         return sorted(failed, key=lambda a: a.seq)
 
     def finish(self, activation: Activation) -> None:
-        activation.status = ActivationStatus.COMPLETED
+        move(activation, ActivationStatus.COMPLETED)
         activation.left_at = utcnow()
         if self.active_activations():
             return  # another branch is still running (cannot happen in a valid chain)
@@ -435,36 +436,24 @@ class Engine:
             if task.blocking:
                 self.cancel_task(task, reason)
         for activation in self.active_activations():
-            activation.status = ActivationStatus.CANCELLED
+            move(activation, ActivationStatus.CANCELLED)
             activation.left_at = utcnow()
 
-    def reachable(self, node_id: str) -> set[str]:
+    def reachable(self, node_id: str) -> frozenset[str]:
         """``node_id`` and every node after it."""
-        return self._closure(node_id, self.outgoing, "to")
+        return self.spec.nodes[node_id].reachable
 
-    def ancestors(self, node_id: str) -> set[str]:
+    def ancestors(self, node_id: str) -> frozenset[str]:
         """Every node before ``node_id`` (a path leads from it to ``node_id``)."""
-        return self._closure(node_id, self.incoming, "from") - {node_id}
-
-    def _closure(self, node_id: str, edges: dict[str, list[dict[str, Any]]], end: str) -> set[str]:
-        seen, stack = set(), [node_id]
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                stack += [edge[end] for edge in edges[current]]
-        return seen
+        return self.spec.nodes[node_id].ancestors
 
     def in_parallel_branch(self, node_id: str) -> bool:
         """Whether ``node_id`` lies on one branch of a parallel split (before its join)."""
-        below = self.reachable(node_id)
-        return any(self._outside_inputs(join, below) for join in below)
+        return self.spec.nodes[node_id].in_parallel_branch
 
-    def _outside_inputs(self, node_id: str, below: set[str]) -> int:
+    def _outside_inputs(self, node_id: str, below: frozenset[str]) -> int:
         """For a join: how many of its branches do not come through ``below``."""
-        if not self.node_type(node_id).merges:
-            return 0
-        return sum(1 for edge in self.incoming[node_id] if edge["from"] not in below)
+        return self.spec.nodes[node_id].outside_inputs(below)
 
     def rollback_to(
         self,
@@ -493,7 +482,7 @@ class Engine:
         active = {}
         for activation in self.active_activations():
             if activation.node_id in below and not self._outside_inputs(activation.node_id, below):
-                activation.status = ActivationStatus.CANCELLED
+                move(activation, ActivationStatus.CANCELLED)
                 activation.left_at = utcnow()
             else:
                 active[activation.node_id] = activation
@@ -632,7 +621,7 @@ class Engine:
     def _deadline_timer(self, task: Task) -> None:
         """The task's deadline (regulations §3.3) and the reminder before it, as timers."""
         due = {"deadline": task.due_at}
-        percent = current_app.config.get("OA_REMINDER_PERCENT", 75)
+        percent = current_app.config["OA_REMINDER_PERCENT"]
         if 0 < percent < 100:
             hours = self._deadline_hours(task.node_id) * percent / 100
             due["reminder"] = calendar().add(utcnow(), hours)
@@ -654,7 +643,7 @@ class Engine:
 
     def set_value(self, node_id: str, key: str, value: Any) -> None:
         """A node type stores a value in a form field (a system change, audited as a diff)."""
-        if not any(field["key"] == key for field in self.document["fields"]):
+        if key not in self.spec.field_keys:
             raise RuntimeCommandError(f"node '{node_id}' writes to unknown field '{key}'")
         old = self.instance.values.get(key)
         if old != value:
@@ -701,16 +690,14 @@ class Engine:
         return [user] if chain[-1].id in signing else chain
 
     def open_task(self, task: Task) -> None:
-        check_task(task.status, TaskStatus.OPEN)
-        task.status = TaskStatus.OPEN
+        move(task, TaskStatus.OPEN)
         task.due_at = self._due_at(task.node_id)
         self._deadline_timer(task)
         notices.task_arrived(self.session, task)
         self.audit("task_opened", node_id=task.node_id, task_id=task.id, system=True)
 
     def cancel_task(self, task: Task, reason: str, action: str | None = None) -> None:
-        check_task(task.status, TaskStatus.CANCELLED)
-        task.status = TaskStatus.CANCELLED
+        move(task, TaskStatus.CANCELLED)
         task.completed_at = utcnow()
         task.action = action or task.action
         overtime.close(self.session, task, task.completed_at)  # taken away late: how late
@@ -719,7 +706,8 @@ class Engine:
         )
 
     def _deadline_hours(self, node_id: str) -> float:
-        return self.nodes[node_id].get("deadline_hours", DEFAULT_DEADLINE_HOURS)
+        """The node's hours to handle a to-do (its own, else the §3.3 default)."""
+        return self.spec.nodes[node_id].deadline_hours
 
     def _due_at(self, node_id: str) -> datetime:
         """When a to-do arriving now is due: its hours counted by the business calendar."""

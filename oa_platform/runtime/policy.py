@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from form_builder.chain import start_node
-from form_builder.compiler import HIDDEN, field_access
+from form_builder.compiler import HIDDEN
+from form_builder.services import process_spec
 from oa_platform.runtime.exceptions import (
     NotAllowedError,
     RuntimeCommandError,
@@ -50,19 +50,30 @@ _VALUE_DETAILS = {"fields_changed": "changes", "ignored_field_post": "fields"}
 
 
 def access_node(instance: Instance, user: Any, tasks: Iterable[Task] | None = None) -> str:
-    """The node whose field access applies to ``user`` reading ``instance``.
+    """The node whose field access applies to ``user`` reading ``instance``: the node of the
+    task they would act on now (:func:`actionable_tasks`' first, as the page opens it), else
+    the start node while it is their draft, else the node of their latest task there, else
+    the start node.
 
-    ``tasks`` are the instance's tasks when the caller already loaded them (id order)."""
-    mine = [t for t in (instance.tasks if tasks is None else tasks) if t.assignee_id == user.id]
-    live = [t for t in mine if t.status in ACTIONABLE_TASK]
-    if live or mine:
-        return max(live or mine, key=lambda t: t.id).node_id
-    return start_node(instance.definition_version.document)
+    ``tasks`` are the instance's tasks when the caller already loaded them."""
+    tasks = list(instance.tasks if tasks is None else tasks)
+    start = process_spec(instance.definition_version).start
+    actionable = actionable_tasks(instance, user, tasks)
+    if actionable:
+        return actionable[0].node_id
+    if instance.status is InstanceStatus.DRAFT and instance.initiator_id == user.id:
+        return start  # they fill in the start form again
+    mine = [t for t in tasks if t.assignee_id == user.id]
+    return max(mine, key=lambda t: t.id).node_id if mine else start
 
 
-def readable_fields(instance: Instance, user: Any, tasks: Iterable[Task] | None = None) -> dict:
-    """Key -> "edit" | "read" | "hidden" of every field as ``user`` sees ``instance``."""
-    return field_access(instance.definition_version.document, access_node(instance, user, tasks))
+def readable_fields(
+    instance: Instance, user: Any, tasks: Iterable[Task] | None = None
+) -> Mapping[str, str]:
+    """Key -> "edit" | "read" | "hidden" of every field as ``user`` sees ``instance`` (the
+    spec's read-only mapping, compiled once per version and node)."""
+    spec = process_spec(instance.definition_version)
+    return spec.nodes[access_node(instance, user, tasks)].field_access
 
 
 def readable_values(instance: Instance, user: Any) -> dict[str, Any]:
@@ -133,11 +144,7 @@ def offered_actions(engine: Engine, task: Task) -> list[Action]:
     only while someone can be removed."""
     if not task.blocking:
         return [Action.READ]
-    node = engine.nodes[task.node_id]
-    names = node.get("actions") or [
-        str(a) for a in engine.node_type(task.node_id).offered_actions()
-    ]
-    offered = [Action(name) for name in names]
+    offered = [Action(name) for name in engine.spec.nodes[task.node_id].actions]
     if task.status is TaskStatus.HELD:
         offered = [a for a in offered if a is not Action.HOLD]
     if task.node_id == engine.start_node() and Action.SUBMIT not in offered:
@@ -156,7 +163,7 @@ def action_refusal(engine: Engine, task: Task, action: Action) -> str | None:
     if action is Action.REDUCE_SIGNATURE and task.blocking:
         return "Only a signer of this node who has not acted yet can be removed: nobody is left."
     names = ", ".join(LABELS[a] for a in offered) or "nothing"
-    name = engine.nodes[task.node_id]["name"]
+    name = engine.spec.names[task.node_id]
     return f"'{name}' does not offer to {LABELS[action]} (it offers: {names})."
 
 
@@ -206,10 +213,12 @@ def revoke_refusal(instance: Instance, user: Any, start: str) -> str | None:
         for t in instance.tasks
         if t.blocking
         and t.node_id != start
+        and t.assignee_id != user.id  # their own later task: they are not "the next handler"
         and (t.opened_at is not None or t.status is TaskStatus.DONE)
     ]
     if opened:
-        return f"{opened[0].assignee} has already opened it; ask them to roll it back."
+        first = min(opened, key=lambda t: t.id)
+        return f"{first.assignee} has already opened it; ask them to roll it back."
     return None
 
 

@@ -1,12 +1,14 @@
-"""Instance and task statuses with their legal transitions (viewflow's explicit state machine).
+"""Instance, task and activation statuses with their legal transitions (viewflow's explicit
+state machine). Statuses change only through :func:`move`.
 
-An illegal transition raises :class:`IllegalTransitionError`; it is a bug, never a silent
-no-op.
+An illegal transition, or a move to the status an object already has, raises
+:class:`IllegalTransitionError`; it is a bug, never a silent no-op.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 
 class IllegalTransitionError(RuntimeError):
@@ -73,16 +75,25 @@ _TASK = {
     TaskStatus.CANCELLED: set(),
 }
 
+_ACTIVATION = {
+    # A node left, or cancelled (rolled back over, terminated, revoked); neither comes back:
+    # entering the node again is a new activation.
+    ActivationStatus.ACTIVE: {ActivationStatus.COMPLETED, ActivationStatus.CANCELLED},
+    ActivationStatus.COMPLETED: set(),
+    ActivationStatus.CANCELLED: set(),
+}
+
+_TABLES = {InstanceStatus: _INSTANCE, TaskStatus: _TASK, ActivationStatus: _ACTIVATION}
+
 LIVE_TASK = (TaskStatus.WAITING, TaskStatus.OPEN, TaskStatus.HELD)
 ACTIONABLE_TASK = (TaskStatus.OPEN, TaskStatus.HELD)
 FINISHED_INSTANCE = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED, InstanceStatus.CANCELLED)
 
 
-def check_instance(current: InstanceStatus, target: InstanceStatus) -> None:
-    if target not in _INSTANCE[current]:
-        raise IllegalTransitionError(f"instance cannot go from {current} to {target}")
-
-
-def check_task(current: TaskStatus, target: TaskStatus) -> None:
-    if target not in _TASK[current]:
-        raise IllegalTransitionError(f"task cannot go from {current} to {target}")
+def move(entity: Any, target: InstanceStatus | TaskStatus | ActivationStatus) -> None:
+    """Set ``entity``'s (an instance's, task's or activation's) status to ``target``, if its
+    table allows the move from the current status."""
+    if target not in _TABLES[type(target)][entity.status]:
+        kind = type(entity).__name__.lower()
+        raise IllegalTransitionError(f"{kind} cannot go from {entity.status} to {target}")
+    entity.status = target

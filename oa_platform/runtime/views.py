@@ -514,8 +514,7 @@ class InstancePage:
     def _node_name(self, node_id: str | None) -> str:
         if node_id is None:
             return "—"
-        node = self.engine.nodes.get(node_id)
-        return node["name"] if node else node_id
+        return self.engine.spec.names.get(node_id, node_id)
 
     def _bound(self):
         version = self.instance.definition_version
@@ -624,7 +623,7 @@ class InstancePage:
             form.target.choices = (
                 [SelectChoice("previous", "The previous node")]
                 + [
-                    SelectChoice(node_id, engine.nodes[node_id]["name"])
+                    SelectChoice(node_id, engine.spec.names[node_id])
                     for node_id in policy.rollback_targets(self.session, engine, task)
                     if node_id != start
                 ]

@@ -147,6 +147,19 @@ def test_a_signed_in_browser_is_not_made_to_act_through_the_api_by_another_site(
     assert client.post("/api/v1/process/instances", json=body).status_code == 201
 
 
+def test_a_made_up_bearer_token_does_not_stand_in_for_the_csrf_token(client):
+    login(client, "staff")
+    body = {"definition": "leave_request", "draft": True}
+    forged = client.post(
+        "/api/v1/process/instances",
+        json=body,
+        headers={"Authorization": "Bearer made-up"},
+        csrf=False,
+    )
+    assert forged.status_code == 401
+    assert db.session.scalar(select(func.count()).select_from(Instance)) == 0
+
+
 BAD_BODIES = [
     # (endpoint, body, status, words the message must name)
     ("/instances", {"definition": "no_such_process"}, 404, "no_such_process"),
