@@ -207,6 +207,14 @@ def client(demo):
     return demo.test_client()
 
 
+@pytest.fixture
+def api(client):
+    """The process API as a client with only a JWT calls it: ``api(method, user, path)``."""
+    from tests.api_client import JwtClient
+
+    return JwtClient(client)
+
+
 def login(client, username: str, password: str | None = None, follow: bool = False):
     from oa_platform.demo import DEMO_PASSWORD
 

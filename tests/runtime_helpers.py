@@ -237,3 +237,21 @@ def agree_through(instance: Instance, limit: int = 30) -> Instance:
         task = open_[0]
         instance = act(task.assignee.username, task, "agree")
     raise AssertionError(f"still running after {limit} steps: {describe(instance)}")
+
+
+def away(principal: str, agent: str, categories: Iterable[str] = ()) -> None:
+    """``principal`` is away this week and named ``agent`` for ``categories`` (all when
+    empty), regulations §3.4."""
+    from oa_platform.agents.commands import set_delegation
+
+    today = date.today()
+    set_delegation(
+        db.session,
+        user(principal),
+        principal=user(principal),
+        agent=user(agent),
+        starts_on=today,
+        ends_on=today + timedelta(days=7),
+        categories=list(categories),
+    )
+    db.session.commit()

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from oa_platform.demo import DEMO_PASSWORD
 from oa_platform.extensions import db
 from oa_platform.runtime.models import AuditEntry, Instance
+from tests.api_client import JwtClient
 from tests.conftest import login
 
 BOTH_DATABASES = True
@@ -36,37 +36,6 @@ CLAIM = {
     "payee_name": "Sam Wu",
     "payee_account": "6222020200112233",
 }
-
-
-class JwtClient:
-    """What a client with only a JWT does: log in once, then send ``Authorization``."""
-
-    def __init__(self, client):
-        self.client = client
-        self.tokens: dict[str, str] = {}
-
-    def __call__(self, method: str, username: str, path: str, **kwargs):
-        if username not in self.tokens:
-            answer = self.client.post(
-                "/api/v1/security/login",
-                json={"username": username, "password": DEMO_PASSWORD, "provider": "db"},
-                csrf=False,
-            )
-            assert answer.status_code == 200, answer.get_json()
-            self.tokens[username] = answer.get_json()["access_token"]
-        headers = {"Authorization": f"Bearer {self.tokens[username]}"}
-        return self.client.open(
-            f"/api/v1/process{path}", method=method, headers=headers, csrf=False, **kwargs
-        )
-
-    def task_of(self, username: str, instance_id: int) -> dict:
-        tasks = self("GET", username, "/tasks").get_json()["result"]
-        return next(t for t in tasks if t["instance"] == instance_id)
-
-
-@pytest.fixture
-def api(client):
-    return JwtClient(client)
 
 
 def _with_files(payload: dict, **files: bytes) -> dict:

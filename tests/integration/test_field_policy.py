@@ -14,7 +14,6 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.integration.test_api_clients import JwtClient
 
 BOTH_DATABASES = True
 LEAVE = {
@@ -25,11 +24,6 @@ LEAVE = {
     "handover_to": "head",
 }
 REMARK = "Balance checked: 3 days left"
-
-
-@pytest.fixture
-def api(client):
-    return JwtClient(client)
 
 
 @pytest.fixture

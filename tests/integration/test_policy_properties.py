@@ -37,9 +37,9 @@ from oa_platform.runtime.states import LIVE_TASK
 from oa_platform.runtime.visibility import visible_to
 from plugins.contract import Action
 from plugins.registry import node_types
+from tests.api_client import JwtClient
 from tests.conftest import login, user
 from tests.hypothesis_profiles import examples
-from tests.integration.test_api_clients import JwtClient
 from tests.integration.test_runtime_properties import snapshot
 from tests.runtime_helpers import publish
 from tests.strategies import chains

@@ -3,9 +3,6 @@ my tasks, act (with the §3.5 opinion rule), ask and answer, read the audit trai
 
 from __future__ import annotations
 
-import pytest
-
-from oa_platform.demo import DEMO_PASSWORD
 from tests.conftest import login
 
 LEAVE = {
@@ -15,23 +12,6 @@ LEAVE = {
     "reason": "Family visit",
     "handover_to": "head",
 }
-
-
-@pytest.fixture
-def api(client):
-    tokens: dict[str, str] = {}
-
-    def call(method: str, username: str, path: str, **kwargs):
-        if username not in tokens:
-            response = client.post(
-                "/api/v1/security/login",
-                json={"username": username, "password": DEMO_PASSWORD, "provider": "db"},
-            )
-            tokens[username] = response.get_json()["access_token"]
-        headers = {"Authorization": f"Bearer {tokens[username]}"}
-        return client.open(f"/api/v1/process{path}", method=method, headers=headers, **kwargs)
-
-    return call
 
 
 def test_staff_start_and_handle_a_leave_request_through_the_api(api):

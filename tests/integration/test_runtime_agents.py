@@ -3,27 +3,10 @@ behalf of the principal, and the principal still sees them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from oa_platform.agents.commands import set_delegation
 from oa_platform.extensions import db
 from oa_platform.runtime.visibility import visible_instance
 from tests.conftest import user
-from tests.runtime_helpers import act, events, live, refresh, start
-
-
-def away(principal: str, agent: str, categories=()) -> None:
-    today = date.today()
-    set_delegation(
-        db.session,
-        user(principal),
-        principal=user(principal),
-        agent=user(agent),
-        starts_on=today,
-        ends_on=today + timedelta(days=7),
-        categories=list(categories),
-    )
-    db.session.commit()
+from tests.runtime_helpers import act, away, events, live, refresh, start
 
 
 def test_a_new_task_goes_to_the_agent_on_behalf_of_the_principal(demo):

@@ -3,57 +3,10 @@ row, the audit trail, the API's task JSON and the instance page's trail tell the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-import pytest
-
-from oa_platform.agents.commands import set_delegation
-from oa_platform.demo import DEMO_PASSWORD
-from oa_platform.extensions import db
-from tests.conftest import login, user
-from tests.runtime_helpers import act, act_at, events, live, refresh, start, verified
+from tests.conftest import login
+from tests.runtime_helpers import act, act_at, away, events, live, refresh, start, verified
 
 BOTH_DATABASES = True
-
-
-@pytest.fixture
-def api(client):
-    """Call the process API as a user, with FAB's JWT log-in."""
-    tokens: dict[str, str] = {}
-
-    def call(method: str, username: str, path: str, **kwargs):
-        if username not in tokens:
-            response = client.post(
-                "/api/v1/security/login",
-                json={"username": username, "password": DEMO_PASSWORD, "provider": "db"},
-            )
-            tokens[username] = response.get_json()["access_token"]
-        headers = {"Authorization": f"Bearer {tokens[username]}"}
-        return client.open(f"/api/v1/process{path}", method=method, headers=headers, **kwargs)
-
-    return call
-
-
-def away(principal: str, agent: str) -> None:
-    """``principal`` is away this week and named ``agent`` (§3.4)."""
-    today = date.today()
-    set_delegation(
-        db.session,
-        user(principal),
-        principal=user(principal),
-        agent=user(agent),
-        starts_on=today,
-        ends_on=today + timedelta(days=7),
-        categories=[],
-    )
-    db.session.commit()
-
-
-def api_task(api, username: str, instance_id: int) -> dict:
-    """``username``'s open task of the instance, as the API's task list shows it."""
-    mine = api("GET", username, "/tasks").get_json()["result"]
-    [task] = [t for t in mine if t["instance"] == instance_id]
-    return task
 
 
 def trail_rows(client, username: str, instance_id: int) -> str:
@@ -73,7 +26,7 @@ def test_a_transfer_is_recorded_as_transfer_not_agency(client, api):
 
     assigned = [e for e in events(instance) if e.event == "assigned" and e.task_id == new.id]
     assert assigned[0].detail["transferred_from"] == "head"
-    task = api_task(api, "leader", instance.id)
+    task = api.task_of("leader", instance.id)
     assert (task["on_behalf_of"], task["transferred_from"]) == (None, "head")
 
     act("leader", new, "agree")
@@ -91,7 +44,7 @@ def test_agency_is_still_recorded_as_agency(client, api):
     [task] = live(refresh(instance))
     assert (task.assignee.username, task.principal.username) == ("finance", "head")
     assert task.transferred_from_id is None
-    shown = api_task(api, "finance", instance.id)
+    shown = api.task_of("finance", instance.id)
     assert (shown["on_behalf_of"], shown["transferred_from"]) == ("head", None)
 
     act("finance", task, "agree")
@@ -111,7 +64,7 @@ def test_an_agent_who_transfers_the_task_keeps_it_the_principals(api):
     transfer = [e for e in events(instance) if e.event == "action"][-1]
     assert transfer.detail["action"] == "transfer"
     assert (transfer.actor.username, transfer.on_behalf_of.username) == ("finance", "head")
-    shown = api_task(api, "leader", instance.id)
+    shown = api.task_of("leader", instance.id)
     assert (shown["on_behalf_of"], shown["transferred_from"]) == ("head", "finance")
 
 
