@@ -3,6 +3,8 @@ once per person and sends ``Authorization: Bearer`` (no cookie, so no CSRF token
 
 from __future__ import annotations
 
+from typing import Any
+
 from oa_platform.demo import DEMO_PASSWORD
 
 
@@ -31,3 +33,10 @@ class JwtClient:
         """``username``'s open (or held) task of the instance, as their task list shows it."""
         tasks = self("GET", username, "/tasks").get_json()["result"]
         return next(t for t in tasks if t["instance"] == instance_id)
+
+    def act(self, username: str, instance_id: int, action: str, **body: Any):
+        """``username`` takes ``action`` on their open task of the instance; the answer."""
+        task = self.task_of(username, instance_id)
+        return self(
+            "POST", username, f"/tasks/{task['id']}/actions", json={"action": action, **body}
+        )

@@ -64,17 +64,10 @@ def test_a_jwt_client_starts_an_expense_claim_with_receipts_and_walks_it_to_the_
     [receipt] = claim["values"]["receipts"]
     assert receipt["name"] == "receipts.pdf" and receipt["size"] == len(PDF)
 
-    manager = api.task_of("head", claim["id"])
-    agreed = api("POST", "head", f"/tasks/{manager['id']}/actions", json={"action": "agree"})
+    agreed = api.act("head", claim["id"], "agree")
     assert agreed.status_code == 200, agreed.get_json()
 
-    finance = api.task_of("finance", claim["id"])
-    done = api(
-        "POST",
-        "finance",
-        f"/tasks/{finance['id']}/actions",
-        json={"action": "agree", "data": {"finance_remarks": "Paid on Friday"}},
-    )
+    done = api.act("finance", claim["id"], "agree", data={"finance_remarks": "Paid on Friday"})
     assert done.status_code == 200, done.get_json()
     finished = done.get_json()["result"]
     assert finished["status"] == "completed"

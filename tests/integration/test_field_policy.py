@@ -32,16 +32,9 @@ def recorded(api) -> int:
     instance = api(
         "POST", "staff", "/instances", json={"definition": "leave_request", "data": LEAVE}
     ).get_json()["result"]
-    head = api.task_of("head", instance["id"])
-    agreed = api("POST", "head", f"/tasks/{head['id']}/actions", json={"action": "agree"})
+    agreed = api.act("head", instance["id"], "agree")
     assert agreed.status_code == 200, agreed.get_json()
-    hr = api.task_of("hr", instance["id"])
-    answer = api(
-        "POST",
-        "hr",
-        f"/tasks/{hr['id']}/actions",
-        json={"action": "agree", "data": {"hr_remarks": REMARK}},
-    )
+    answer = api.act("hr", instance["id"], "agree", data={"hr_remarks": REMARK})
     assert answer.status_code == 200, answer.get_json()
     return instance["id"]
 
