@@ -5,6 +5,11 @@ platform's own network: the host is resolved once, every address it resolves to 
 public (not loopback, private, link-local, multicast or reserved) unless the host or the
 address is on the operators' allow-list, and the connection goes to the address that was
 checked (no second lookup for DNS rebinding to exploit). Redirects are not followed.
+
+IPv6 has several ways to carry an IPv4 address (mapped, translated, NAT64, 6to4, Teredo, the
+deprecated "compatible" form). Python calls most of them global, yet a host may route them
+to the IPv4 address inside (``[::ffff:0:127.0.0.1]`` reaches loopback through a NAT64 or
+SIIT translator), so every address in these prefixes is refused, naming what it embeds.
 """
 
 from __future__ import annotations
@@ -20,6 +25,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+# IPv6 prefixes that embed an IPv4 address (issue 17, defect 11).
+_IPV4_CARRIERS = tuple(
+    ipaddress.IPv6Network(prefix)
+    for prefix in (
+        "::ffff:0:0/96",  # IPv4-mapped (RFC 4291)
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765, SIIT)
+        "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+        "64:ff9b:1::/48",  # NAT64 local-use prefix (RFC 8215)
+        "2002::/16",  # 6to4 (RFC 3056)
+        "2001::/32",  # Teredo (RFC 4380)
+        "::/96",  # IPv4-compatible, deprecated (RFC 4291): ::127.0.0.1
+    )
+)
 
 
 class RefusedAddressError(ValueError):
@@ -80,12 +100,36 @@ def check_url(url: str, allow: AllowList) -> tuple[str, int, Address, str]:
         raise RefusedAddressError(f"{host} cannot be resolved ({error})") from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for address in addresses:
-        if not address.is_global and not allow.allows(host, address):
+        if allow.allows(host, address):
+            continue
+        carrier = ipv4_carrier(address)
+        if carrier is not None:
+            raise RefusedAddressError(
+                f"{host} resolves to {address}, an IPv6 address that carries an IPv4 address"
+                f" ({carrier}); call the IPv4 address itself, or an operator may allow it in"
+                " OA_WEBHOOK_ALLOW"
+            )
+        if not address.is_global:
             raise RefusedAddressError(
                 f"{host} resolves to {address}, a private or local address; "
                 "an operator may allow it in OA_WEBHOOK_ALLOW"
             )
     return parts.scheme, port, addresses[0], host
+
+
+def ipv4_carrier(address: Address) -> str | None:
+    """The IPv4 address (or prefix) ``address`` embeds when it is in one of the IPv6
+    translation prefixes, else None."""
+    if not isinstance(address, ipaddress.IPv6Address) or int(address) <= 1:
+        return None  # :: and ::1 are IPv6's own unspecified and loopback addresses
+    for network in _IPV4_CARRIERS:
+        if address in network:
+            if network.prefixlen == 16:  # 6to4: the IPv4 address follows the prefix
+                return str(address.sixtofour)
+            if network.prefixlen == 32:  # Teredo: the server's address, the client hidden
+                return f"Teredo via {address.teredo[0]}" if address.teredo else "Teredo"
+            return str(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return None
 
 
 def post_json(

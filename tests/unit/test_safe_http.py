@@ -75,3 +75,27 @@ def test_an_allow_listed_address_is_called(receiver):
         response = post_json(url, {"amount": "12.50"}, allow=AllowList.parse([entry]), timeout=5)
         assert response.status == 200 and response.json() == {"outcome": "approved"}
     assert received == [{"amount": "12.50"}, {"amount": "12.50"}]
+
+
+@pytest.mark.parametrize(
+    ("url", "embedded"),
+    [
+        ("http://[::ffff:0:127.0.0.1]/", "127.0.0.1"),  # IPv4-translated (SIIT)
+        ("http://[64:ff9b::127.0.0.1]/", "127.0.0.1"),  # NAT64
+        ("http://[64:ff9b:1::a00:1]/", "10.0.0.1"),  # NAT64, local-use prefix
+        ("http://[2002:7f00:1::]/", "127.0.0.1"),  # 6to4
+        ("http://[::127.0.0.1]/", "127.0.0.1"),  # IPv4-compatible
+        ("http://[::ffff:169.254.169.254]/", "169.254.169.254"),  # IPv4-mapped
+        ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "Teredo"),
+    ],
+)
+def test_ipv6_addresses_that_carry_an_ipv4_address_are_refused_naming_it(url, embedded):
+    """A translator in front of the host may route these to the IPv4 address inside, so the
+    prefixes are refused outright and the message names what they carry (issue 17, #11)."""
+    with pytest.raises(RefusedAddressError, match="carries an IPv4 address") as refused:
+        check_url(url, AllowList())
+    assert embedded in str(refused.value)
+
+
+def test_an_allow_listed_ipv6_translation_is_the_operators_choice():
+    check_url("http://[64:ff9b::a00:1]/", AllowList.parse(["64:ff9b::/96"]))
