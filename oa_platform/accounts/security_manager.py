@@ -19,6 +19,14 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_role,
 )
 from flask_appbuilder.security.utils import is_null_password
+from flask_appbuilder.security.views import (
+    PermissionModelView,
+    PermissionViewModelView,
+    RegisterUserModelView,
+    RoleModelView,
+    UserGroupModelView,
+    ViewMenuModelView,
+)
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased, contains_eager
@@ -35,6 +43,7 @@ from oa_platform.accounts.views import (
     OAUserModelView,
     ResetPasswordView,
 )
+from oa_platform.model_views import post_only_deletes
 
 
 @cache
@@ -68,7 +77,15 @@ _OPEN_BLUEPRINTS = {"ChangePasswordView", "OAAuthDBView", "appbuilder", "static"
 
 class OASecurityManager(SecurityManager):
     user_model = OAUser
-    userdbmodelview = OAUserModelView
+    # Deletes and actions of every model view take a POST with the CSRF token only
+    # (oa_platform/model_views.py; issue 17, defect 2).
+    userdbmodelview = post_only_deletes(OAUserModelView)
+    rolemodelview = post_only_deletes(RoleModelView)
+    groupmodelview = post_only_deletes(UserGroupModelView)
+    permissionmodelview = post_only_deletes(PermissionModelView)
+    viewmenumodelview = post_only_deletes(ViewMenuModelView)
+    permissionviewmodelview = post_only_deletes(PermissionViewModelView)
+    registerusermodelview = post_only_deletes(RegisterUserModelView)
     authdbview = OAAuthDBView
     resetmypasswordview = ChangePasswordView
     resetpasswordview = ResetPasswordView

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView, SimpleFormView, expose, has_access
+from flask_appbuilder import BaseView, SimpleFormView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
@@ -29,6 +29,7 @@ from oa_platform.accounts.forms import (
 )
 from oa_platform.accounts.models import AccountEvent, OAUser
 from oa_platform.extensions import db
+from oa_platform.model_views import OAModelView
 from oa_platform.org.models import Department
 
 
@@ -38,6 +39,12 @@ class OAAuthDBView(AuthDBView):
         "Wrong user name or password, or too many failed attempts. "
         "Check your input, or wait 15 minutes and try again."
     )
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        """Sign out on a POST with the CSRF token only (the navbar's form): a GET, which any
+        other site can make a browser send, leaves the session alone (issue 17, defect 2)."""
+        return super().logout()
 
 
 def _load_user_or_404(pk: Any) -> OAUser:
@@ -257,7 +264,7 @@ class OAUserModelView(UserDBModelView):
         item.must_change_password = True  # the creator knows the initial password
 
 
-class AccountEventView(ModelView):
+class AccountEventView(OAModelView):
     """The account audit trail: read-only for everyone, Admin and Auditor by role."""
 
     datamodel = SQLAInterface(AccountEvent)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from oa_platform.model_views import OAModelView
 from oa_platform.org.models import Company, Department, Position
 
 
-class CompanyModelView(ModelView):
+class CompanyModelView(OAModelView):
     datamodel = SQLAInterface(Company)
     list_columns = ["code", "name", "kind", "parent"]
     add_columns = edit_columns = ["code", "name", "kind", "parent"]
@@ -17,7 +17,7 @@ class CompanyModelView(ModelView):
     base_order = ("code", "asc")
 
 
-class DepartmentModelView(ModelView):
+class DepartmentModelView(OAModelView):
     datamodel = SQLAInterface(Department)
     list_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
     add_columns = edit_columns = [
@@ -55,7 +55,7 @@ def _check_parent(item: Department) -> None:
         raise ValueError("A department cannot be placed under itself or one of its own units.")
 
 
-class PositionModelView(ModelView):
+class PositionModelView(OAModelView):
     datamodel = SQLAInterface(Position)
     list_columns = ["name", "rank"]
     add_columns = edit_columns = show_columns = ["name", "rank"]

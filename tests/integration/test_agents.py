@@ -27,7 +27,7 @@ LEAVE = {
 
 def switch(client, username: str) -> None:
     """Log in as ``username``; FAB ignores a log-in while someone is logged in."""
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, username)
 
 

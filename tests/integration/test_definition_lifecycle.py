@@ -179,7 +179,7 @@ def test_review_pages_show_the_diff_and_take_the_opinion(client):
 def test_definition_pages_check_permissions(client):
     login(client, "staff")
     assert client.get("/definitions/").status_code == 403
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "mc")
     assert client.get("/definitions/").status_code == 200
     assert client.get("/definitions/nope/").status_code == 404

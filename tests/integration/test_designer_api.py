@@ -44,7 +44,7 @@ def version_status(key: str) -> VersionStatus:
 def test_section_2_1_2_only_it_designs_others_find_nothing(client, method, url):
     login(client, "staff")
     assert getattr(client, method)(url, json={"document": leave()}).status_code == 404
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "mc")  # reviews, but does not design
     assert getattr(client, method)(url, json={"document": leave()}).status_code == 404
 

@@ -42,7 +42,7 @@ def recorded(api) -> int:
 def _page_shows_remarks(client, username: str, instance_id: int) -> bool:
     login(client, username)
     page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
-    client.get("/logout/")
+    client.post("/logout/")
     shown = 'data-oa-field="hr_remarks"' in page and not re.search(
         r'oa-field hidden"[^>]*data-oa-field="hr_remarks"', page
     )

@@ -455,7 +455,7 @@ def test_another_user_or_a_stranger_gets_not_found_and_an_admin_may_download(dow
     assert client.get(url).status_code == 404  # not signed in
     login(client, "hr")
     assert client.get(url).status_code == 404
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "admin")
     assert client.get(url).status_code == 200
     assert client.get("/form-builder/attachments/" + "0" * 32).status_code == 404

@@ -306,6 +306,6 @@ def test_admins_see_installed_node_types_and_broken_plugins(client):
         registry.problems.remove(problem)
     assert "plugins.node_types.webhook:Webhook" in page and "0.1.0" in page
     assert "failed to import: boom" in page and "sms-plugin 0.1" in page
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     assert client.get("/admin/node-types/").status_code == 403

@@ -69,7 +69,7 @@ def _get(client, username: str | None, path: str = REPORT, **args):
     """``path`` as ``username`` (None: signed out) sees it at the inspection. The session
     cookie is dated by the moved clock, so signing out happens at the same moment."""
     with _at(INSPECTION):
-        client.get("/logout/")
+        client.post("/logout/")
         if username is not None:
             login(client, username)
         return client.get(path, query_string=args)

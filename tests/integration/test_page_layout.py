@@ -27,7 +27,7 @@ def test_a_page_links_the_layouts_files_and_only_the_menu_its_viewer_may_use(cli
     assert 'href="/static/appbuilder/css/bootstrap.min.css"' in page
     assert 'href="/inbox/"' in page  # Staff have the inbox in their menu
     assert "List Users" not in page  # but not HR's user administration
-    client.get("/logout/")
+    client.post("/logout/")
 
     login(client, "hr")
     assert "List Users" in client.get("/inbox/").get_data(as_text=True)

@@ -44,7 +44,7 @@ def start_expense(client, amount: str = "320.50") -> Instance:
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     instance_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    client.get("/logout/")
+    client.post("/logout/")
     return db.session.get(Instance, instance_id)
 
 
@@ -142,7 +142,7 @@ def test_a_draft_is_saved_reopened_and_submitted_later(client):
     db.session.expire_all()
     assert db.session.get(Instance, draft.id).status is InstanceStatus.RUNNING
     # Nobody else may open someone's draft.
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "head")
     assert client.get(draft_url).status_code == 404
 
@@ -244,7 +244,7 @@ def test_disagree_with_an_opinion_returns_it_and_the_initiator_resubmits(client)
     login(client, "head")
     response = act(client, instance.id, "head", "disagree", opinion="Receipt unreadable")
     assert response.status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     db.session.expire_all()
     assert db.session.get(Instance, instance.id).status is InstanceStatus.RETURNED
 
@@ -273,7 +273,7 @@ def test_rollback_offers_previous_earlier_nodes_and_the_initiator(client):
     instance = start_expense(client)
     login(client, "head")
     assert act(client, instance.id, "head", "agree").status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "finance")
     html = client.get(f"/instances/{instance.id}").get_data(as_text=True)
     assert 'value="previous"' in html and 'value="manager"' in html
@@ -347,10 +347,10 @@ def test_initiator_sees_revoke_urge_and_reinitiate(client):
         as_text=True
     )
     # Once the manager has opened it, revoking is no longer offered.
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "head")
     client.get(f"/instances/{instance.id}")
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     html = client.get(f"/instances/{instance.id}").get_data(as_text=True)
     assert 'id="revoke"' not in html
@@ -379,7 +379,7 @@ def test_questions_are_asked_and_answered_on_the_page(client):
         f"/instances/{instance.id}/questions", data={"to": "staff", "text": "Which customer?"}
     )
     assert response.status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     inbox = client.get("/inbox/?tab=questions").get_data(as_text=True)
     assert "Which customer?" in inbox and 'data-oa-badge="questions">1<' in inbox
@@ -403,7 +403,7 @@ def test_trace_draws_every_node_and_highlights_the_current_one(client):
     assert 'data-oa-node="manager" data-oa-state="current"' in html
     assert 'data-oa-node="start" data-oa-state="done"' in html
     assert 'data-oa-node="end" data-oa-state="pending"' in html
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "head")
     act(client, instance.id, "head", "agree")
     html = client.get(f"/instances/{instance.id}").get_data(as_text=True)
@@ -423,7 +423,7 @@ def test_participants_download_attachments_strangers_do_not(client):
         response = client.get(url)
         assert response.status_code == status, username
         response.close()
-        client.get("/logout/")
+        client.post("/logout/")
     login(client, "head")
     assert url in client.get(f"/instances/{instance.id}").get_data(as_text=True)
 
@@ -453,7 +453,7 @@ def test_inbox_tabs_badges_and_overdue(client):
     act(client, first.id, "head", "agree")
     done = client.get("/inbox/?tab=done").get_data(as_text=True)
     assert f"/instances/{first.id}" in done
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     initiated = client.get("/inbox/?tab=initiated").get_data(as_text=True)
     assert initiated.count("data-oa-instance=") == 2
@@ -509,7 +509,7 @@ def test_auditor_has_an_all_instances_tab_others_do_not(client):
     login(client, "auditor")
     html = client.get("/inbox/?tab=all").get_data(as_text=True)
     assert html.count("data-oa-instance=") == 1
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     assert 'id="tab-all"' not in client.get("/inbox/").get_data(as_text=True)
     assert client.get("/inbox/?tab=all").status_code == 404
