@@ -72,6 +72,10 @@ def parse_json(text: str | bytes) -> Any:
     except json.JSONDecodeError as error:
         message = f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         raise DefinitionFormatError([Problem("$", message)]) from None
+    except RecursionError:
+        # The parser recurses once per level: no definition nests thousands deep.
+        message = "not a definition: its arrays and objects nest too deeply"
+        raise DefinitionFormatError([Problem("$", message)]) from None
 
 
 def load_document(data: Any) -> dict[str, Any]:

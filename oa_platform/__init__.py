@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import config as settings
     import form_builder.services
-    from oa_platform import csrf, menu_cache, static_urls
+    from oa_platform import csrf, menu_cache, request_limits, static_urls
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
+    request_limits.init_app(app)  # 4xx, not 500, for deep JSON and numbers past 64 bits
     csrf.init_app(app)  # before AppBuilder, which exempts its REST APIs from it
     # Batch mode: SQLite can only ALTER tables by copying them.
     migrate.init_app(

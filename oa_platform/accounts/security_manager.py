@@ -43,7 +43,7 @@ from oa_platform.accounts.views import (
     OAUserModelView,
     ResetPasswordView,
 )
-from oa_platform.model_views import post_only_deletes
+from oa_platform.model_views import guarded
 
 
 @cache
@@ -79,13 +79,13 @@ class OASecurityManager(SecurityManager):
     user_model = OAUser
     # Deletes and actions of every model view take a POST with the CSRF token only
     # (oa_platform/model_views.py; issue 17, defect 2).
-    userdbmodelview = post_only_deletes(OAUserModelView)
-    rolemodelview = post_only_deletes(RoleModelView)
-    groupmodelview = post_only_deletes(UserGroupModelView)
-    permissionmodelview = post_only_deletes(PermissionModelView)
-    viewmenumodelview = post_only_deletes(ViewMenuModelView)
-    permissionviewmodelview = post_only_deletes(PermissionViewModelView)
-    registerusermodelview = post_only_deletes(RegisterUserModelView)
+    userdbmodelview = guarded(OAUserModelView)
+    rolemodelview = guarded(RoleModelView)
+    groupmodelview = guarded(UserGroupModelView)
+    permissionmodelview = guarded(PermissionModelView)
+    viewmenumodelview = guarded(ViewMenuModelView)
+    permissionviewmodelview = guarded(PermissionViewModelView)
+    registerusermodelview = guarded(RegisterUserModelView)
     authdbview = OAAuthDBView
     resetmypasswordview = ChangePasswordView
     resetpasswordview = ResetPasswordView

@@ -15,6 +15,7 @@ from form_builder.forms import ConfirmForm
 from oa_platform.extensions import db
 from oa_platform.notifications.models import Notification
 from oa_platform.notifications.service import is_relative_link, mark_read
+from oa_platform.request_limits import requested_page
 from oa_platform.runtime.inbox import PAGE_SIZE, Page
 
 
@@ -28,7 +29,7 @@ class NotificationsView(BaseView):
     @has_access
     @permission_name("list")
     def list(self):
-        number = max(request.args.get("page", 1, type=int) or 1, 1)
+        number = requested_page()
         mine = Notification.user_id == g.user.id
         total = db.session.scalar(select(func.count(Notification.id)).where(mine))
         items = db.session.scalars(

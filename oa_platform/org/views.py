@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import SelectChoice, SelectField, validators
 
 from oa_platform.model_views import OAModelView
-from oa_platform.org.models import Company, Department, Position
+from oa_platform.org.models import Company, CompanyKind, Department, Position
+
+
+def _kind_field(required: bool) -> SelectField:
+    """The company kind as a choice of the enum's values. FAB's own enum field looks the
+    column's values ("group") up among the enum's member names ("GROUP") and fails with a
+    KeyError on every list page, whose search form holds it (issue 17, defect 13)."""
+    choices = [SelectChoice(kind.value, kind.value.title()) for kind in CompanyKind]
+    return SelectField(
+        "Kind",
+        choices=choices if required else [SelectChoice("", ""), *choices],
+        validators=[validators.InputRequired() if required else validators.Optional()],
+        widget=Select2Widget(),
+    )
 
 
 class CompanyModelView(OAModelView):
     datamodel = SQLAInterface(Company)
+    add_form_extra_fields = edit_form_extra_fields = {"kind": _kind_field(required=True)}
+    search_form_extra_fields = {"kind": _kind_field(required=False)}
     list_columns = ["code", "name", "kind", "parent"]
     add_columns = edit_columns = ["code", "name", "kind", "parent"]
     show_columns = ["code", "name", "kind", "parent", "children", "departments"]

@@ -21,6 +21,7 @@ from oa_platform.reports import overtime
 from oa_platform.reports.csv_export import to_csv
 from oa_platform.reports.forms import OvertimeFilterForm
 from oa_platform.reports.periods import previous_quarter, quarter_of
+from oa_platform.request_limits import requested_page
 
 CSV_HEADER = (
     "Instance",
@@ -69,7 +70,7 @@ class OvertimeReportView(BaseView):
         if not form.validate():
             return self._render(form, now), 400
         filters = form.filters()
-        number = max(request.args.get("page", 1, type=int) or 1, 1)
+        number = requested_page()
         return self._render(
             form,
             now,

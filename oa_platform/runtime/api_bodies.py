@@ -16,6 +16,7 @@ from flask import Request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from oa_platform.request_limits import MAX_JSON_DEPTH, json_depth
 from plugins.contract import Action
 
 # The actions a handler asks for on a task; revoke and urge are the initiator's commands.
@@ -116,6 +117,9 @@ def read_body(request: Request, schema: type[Schema]) -> tuple[dict[str, Any], M
 
 
 def _json(text: str) -> Any:
+    # Python's parser recurses once per level: refuse a deep body before it overflows.
+    if json_depth(text.encode("utf-8", "surrogatepass")) > MAX_JSON_DEPTH:
+        raise BodyError(f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
     try:
         return json.loads(text)
     except ValueError:

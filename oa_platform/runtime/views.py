@@ -29,6 +29,7 @@ from form_builder.models import DefinitionVersion, ProcessDefinition, VersionSta
 from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
+from oa_platform.request_limits import requested_page
 from oa_platform.runtime import inbox, policy, trace
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.engine import Engine
@@ -243,7 +244,7 @@ class InboxView(BaseView):
             status=request.args.get("status", "").strip(),
             text=request.args.get("q", "").strip()[:100],
         )
-        number = request.args.get("page", 1, type=int) or 1
+        number = requested_page()
         session = db.session
         if auditing:
             page = inbox.all_visible(session, g.user, filters, number)

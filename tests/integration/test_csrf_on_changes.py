@@ -13,7 +13,7 @@ import pytest
 from flask_appbuilder.baseviews import BaseCRUDView
 
 from oa_platform.extensions import db
-from oa_platform.model_views import PostOnlyDeletes
+from oa_platform.model_views import GuardedCRUD
 from oa_platform.org.models import Position
 from tests.conftest import login
 
@@ -28,7 +28,7 @@ def test_every_model_views_delete_and_action_routes_answer_post_only(app):
     names = {type(view).__name__ for view in views}
     assert {"CompanyModelView", "RoleModelView", "OAUserModelView", "UserGroupModelView"} <= names
     for view in views:
-        assert isinstance(view, PostOnlyDeletes), type(view).__name__
+        assert isinstance(view, GuardedCRUD), type(view).__name__
     for rule in app.url_map.iter_rules():
         if rule.rule.endswith(("/delete/<pk>", "/action/<string:name>/<pk>")):
             assert "GET" not in rule.methods, rule.rule
