@@ -133,6 +133,16 @@ OA_PASSWORD_HISTORY = _env_int("OA_PASSWORD_HISTORY", 5)
 OA_PASSWORD_MAX_AGE_DAYS = _env_int("OA_PASSWORD_MAX_AGE_DAYS", 90)
 OA_LOCKOUT_THRESHOLD = _env_int("OA_LOCKOUT_THRESHOLD", 5)
 OA_LOCKOUT_MINUTES = _env_int("OA_LOCKOUT_MINUTES", 15)
+# Sessions and API tokens (issue 17): a page session ends after this many minutes without a
+# request, and this many hours after its log-in whatever happens; a password change, a reset
+# or a deactivation ends every session and token of the account at once, a log-out its own.
+OA_SESSION_IDLE_MINUTES = _env_int("OA_SESSION_IDLE_MINUTES", 30)
+OA_SESSION_MAX_HOURS = _env_int("OA_SESSION_MAX_HOURS", 12)
+# The REST API's access tokens (minutes) and refresh tokens (hours): short, since a JWT is a
+# bearer credential; a day of refresh at most, not flask-jwt-extended's 30 days. (The
+# security manager turns them into JWT_ACCESS_TOKEN_EXPIRES / JWT_REFRESH_TOKEN_EXPIRES.)
+OA_JWT_ACCESS_MINUTES = _env_int("OA_JWT_ACCESS_MINUTES", 15)
+OA_JWT_REFRESH_HOURS = _env_int("OA_JWT_REFRESH_HOURS", 24)
 # Largest CSV file HR may upload for a user import.
 OA_IMPORT_MAX_BYTES = _env_int("OA_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 

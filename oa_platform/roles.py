@@ -7,22 +7,25 @@ what administrators assign to users; the permissions live here, reviewed like co
 
 from __future__ import annotations
 
+# Roles whose accounts only Admin manages: only Admin grants them (HR's choices leave them
+# out) and only Admin resets their passwords, whoever heads their department (issue 17).
+PRIVILEGED_ROLES = frozenset({"Admin", "Auditor", "Process Designer"})
+
 # Every signed-in person: their own password and profile, their team's resets (the reset
-# command itself checks the §4.1 head rule), the dashboard.
+# command itself checks the §4.1 head rule), the dashboard. Not their display name: names are
+# HR's to keep (people sign opinions with them), so FAB's "edit my user info" is not granted.
 _STAFF = [
     ("ChangePasswordView", "can_this_form_(get|post)"),
     ("ResetPasswordView", "can_this_form_(get|post)"),
     ("MyTeamView", "can_list"),
     ("My Team", "menu_access"),
     ("OAUserModelView", "can_userinfo"),
-    ("UserInfoEditView", "can_this_form_(get|post)"),
     ("MenuApi", "can_get"),
     # The process REST API; the commands behind it check each instance and task. Its
     # OpenAPI spec and Swagger page describe only what each caller may then call.
     ("ProcessApi", "can_(read|write)"),
     ("OpenApi", "can_get"),
     ("SwaggerView", "can_show"),
-    ("OAUserModelView", "userinfoedit"),
     ("OAUserModelView", "resetmypassword"),
     # Processes (regulations §3): start one, work the inbox, see and act on an instance; the
     # runtime decides which instances and which actions (visibility.py, commands.py).

@@ -38,6 +38,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     from form_builder.views import DefinitionsView
     from oa_platform.accounts.views import (
         AccountEventView,
+        ConfirmMoveView,
         DeactivateUserView,
         MyTeamView,
         UserImportView,
@@ -131,3 +132,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     )
     appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)
+    appbuilder.add_view_no_menu(ConfirmMoveView)

@@ -12,10 +12,12 @@ from flask import current_app
 from werkzeug.security import check_password_hash
 
 from form_builder.clock import utcnow
+from oa_platform.accounts import authority
 from oa_platform.accounts.audit import record_account_event
 from oa_platform.accounts.exceptions import (
     CurrentPasswordInvalidError,
     DeactivationError,
+    MoveConfirmationError,
     PasswordRejectedError,
     ResetNotAllowedError,
 )
@@ -70,18 +72,8 @@ def change_own_password(user: OAUser, current_password: str, new_password: str) 
         raise
 
 
-def may_reset_password(actor: OAUser, target: OAUser) -> bool:
-    """§4.1: the head of the target's department (or of a department above it), or an
-    administrator such a head designated, may reset; nobody resets their own this way."""
-    if actor is None or not actor.is_active or actor.id == target.id:
-        return False
-    department = target.department
-    if department is None:
-        return False
-    for unit in [department, *department.ancestors()]:
-        if unit.head_id == actor.id or any(d.id == actor.id for d in unit.reset_delegates):
-            return True
-    return False
+# §4.1's reset rule; ``authority`` owns it (pages, My Team and this command ask the same).
+may_reset_password = authority.may_reset_password
 
 
 def reset_password(actor: OAUser, target: OAUser) -> str:
@@ -101,6 +93,32 @@ def reset_password(actor: OAUser, target: OAUser) -> str:
         return temporary
     except ResetNotAllowedError:
         raise
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def confirm_department_move(actor: OAUser, target: OAUser) -> None:
+    """Admin confirms ``target``'s move to their current department: from now on its heads
+    may reset ``target``'s password (§4.1; issue 17, defect 1)."""
+    try:
+        if not authority.is_admin(actor):
+            raise MoveConfirmationError("Only an administrator confirms department moves.")
+        if not target.move_pending:
+            raise MoveConfirmationError(f"{target.username} has no move to confirm.")
+        previous = target.confirmed_department
+        target.confirmed_department = target.department
+        record_account_event(
+            db.session,
+            "department_move_confirmed",
+            subject=target,
+            actor_id=actor.id,
+            detail={
+                "from": str(previous) if previous else None,
+                "to": str(target.department) if target.department else None,
+            },
+        )
+        db.session.commit()
     except Exception:
         db.session.rollback()
         raise
@@ -133,6 +151,9 @@ def deactivate_user(
                 )
         target.active = False
         target.deactivated_at = utcnow()
+        # Inactive accounts are refused anyway; this keeps a later reactivation from
+        # bringing the old sessions and tokens back.
+        target.credentials_version = (target.credentials_version or 0) + 1
         target.successor = successor
         _revoke_api_keys(target)
         record_account_event(

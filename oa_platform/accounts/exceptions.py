@@ -36,6 +36,14 @@ class DeactivationError(AccountError):
     """The deactivation request is inconsistent (e.g. the successor is inactive)."""
 
 
+class MoveConfirmationError(AccountError):
+    """A department move cannot be confirmed (not Admin, or nothing to confirm)."""
+
+
+class RoleChangeRefusedError(AccountError):
+    """The person acting may not make this change of roles (``authority``; issue 17)."""
+
+
 @dataclass(frozen=True)
 class ImportProblem:
     """One bad line of an import file: ``line`` counts from 1 and includes the header."""

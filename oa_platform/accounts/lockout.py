@@ -1,7 +1,9 @@
 """Lock-out after repeated failed log-ins (default 5 failures, 15 minutes; §6.2).
 
 Counted per typed user name whether or not an account has it, so a locked answer never tells
-an attacker that a name exists.
+an attacker that a name exists; a name that resolves to an account (its user name or its
+e-mail address) counts for the account's user name as well, so typing the other one does not
+get round a lock.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ class LockoutRule:
 
 def throttle_key(username: str) -> str:
     return username.strip().lower()[:128]
+
+
+def names_to_count(typed: str, account_username: str | None) -> list[str]:
+    """The throttle names one log-in attempt counts for: the typed name, and the user name
+    of the account it resolved to when that differs."""
+    names = [throttle_key(typed)]
+    if account_username is not None and throttle_key(account_username) not in names:
+        names.append(throttle_key(account_username))
+    return names
 
 
 def locked_until(session: Session, username: str, now: datetime) -> datetime | None:

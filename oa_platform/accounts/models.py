@@ -34,9 +34,23 @@ class OAUser(User):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True, nullable=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Raised by every new password, reset and deactivation: sessions and JWTs carry the value
+    # they were made with and are refused once it differs (issue 17, defect 3).
+    credentials_version: Mapped[int] = mapped_column(
+        Integer, default=1, server_default="1", nullable=False
+    )
+    # The department whose heads may reset this account (§4.1), as Admin last confirmed it. A
+    # move by HR changes ``department`` at once (routing follows it) but gives the new head no
+    # reset right until Admin confirms the move (issue 17, defect 1).
+    confirmed_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_department.id"), nullable=True
+    )
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
 
     department: Mapped[Department | None] = relationship(Department, foreign_keys=[department_id])
+    confirmed_department: Mapped[Department | None] = relationship(
+        Department, foreign_keys=[confirmed_department_id]
+    )
     position: Mapped[Position | None] = relationship(Position)
     successor: Mapped[OAUser | None] = relationship(
         "OAUser", remote_side="OAUser.id", foreign_keys=[successor_id]
@@ -46,6 +60,16 @@ class OAUser(User):
     def company(self):
         """The company of the user's department, if any."""
         return self.department.company if self.department else None
+
+    @property
+    def move_pending(self) -> bool:
+        """True while a department move waits for Admin's confirmation (§4.1 resets)."""
+        return self.department_id != self.confirmed_department_id
+
+    def signature(self) -> str:
+        """How the user signs opinions and the trace: the display name, which HR keeps, and
+        the unique user name beside it, so two people with one name stay apart (§4.1, §6.1)."""
+        return f"{self.get_full_name()} ({self.username})"
 
 
 class PasswordHistory(Model):
@@ -75,6 +99,22 @@ class LoginThrottle(Model):
     failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+
+class RevokedToken(Model):
+    """Sessions and JWTs ended before their time (a log-out), by their id (``jti``).
+
+    Kept until the credential would have expired anyway, then purged by beat: a revoked
+    credential that has run out is refused for that reason already.
+    """
+
+    __tablename__ = "account_revoked_token"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
 
 
 class AccountEvent(Model):

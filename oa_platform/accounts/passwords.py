@@ -40,8 +40,13 @@ def recent_hashes(session: Session, user: OAUser, count: int) -> list[str]:
 
 
 def store_password(session: Session, user: OAUser, password: str, *, must_change: bool) -> None:
-    """Set ``user``'s password, remember it in the history and (re)start its age."""
+    """Set ``user``'s password, remember it in the history and (re)start its age.
+
+    Every session and JWT made with the old password ends: they carry the credentials version
+    they were made with (``accounts/sessions.py``), and this moves it on.
+    """
     user.password = hash_password(password)
+    user.credentials_version = (user.credentials_version or 0) + 1
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
     session.add(PasswordHistory(user_id=user.id, password_hash=user.password))

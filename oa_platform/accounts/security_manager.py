@@ -7,9 +7,11 @@ platform's own user, password and reset views in place of FAB's.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
+from typing import Any
 
-from flask import current_app, g, jsonify, redirect, request, url_for
+from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Group,
@@ -27,15 +29,16 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     ViewMenuModelView,
 )
-from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from flask_jwt_extended import JWTManager
+from flask_login import LoginManager, current_user, user_logged_in
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.security import check_password_hash
 
 from form_builder.clock import utcnow
-from oa_platform.accounts import access_cache, lockout
+from oa_platform.accounts import access_cache, lockout, sessions
 from oa_platform.accounts.audit import record_account_event
-from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.models import OAUser, RevokedToken
 from oa_platform.accounts.password_policy import PasswordPolicy
 from oa_platform.accounts.views import (
     ChangePasswordView,
@@ -69,6 +72,14 @@ def _user_with_roles() -> Select:
             contains_eager(OAUser.groups).contains_eager(Group.roles, alias=group_role),
         )
     )
+
+
+@cache
+def _user_with_revocation() -> Select:
+    """The same user with whether the session or token ``jti`` was revoked (a log-out), in
+    the one statement every signed-in request already runs."""
+    revoked = exists().where(RevokedToken.jti == bindparam("jti")).label("revoked")
+    return _user_with_roles().add_columns(revoked)
 
 
 # Endpoints a user who must change their password may still reach.
@@ -112,6 +123,66 @@ class OASecurityManager(SecurityManager):
         per request (FAB runs one query per check: about 16 per page)."""
         return (permission_name, view_name) in access_cache.permissions(self.session, role_ids)
 
+    def create_login_manager(self, app: Flask) -> LoginManager:
+        """FAB's Flask-Login set-up, with the session checks of ``accounts/sessions.py``:
+        every session starts with its id, credentials version and times at log-in, and every
+        request's user loader checks them."""
+        manager = super().create_login_manager(app)
+        manager.user_loader(self.load_session_user)
+        # FAB passes ``current_app``, a proxy; Flask-Login sends the app object itself.
+        real_app = getattr(app, "_get_current_object", lambda: app)()
+        user_logged_in.connect(self._session_started, sender=real_app)
+        return manager
+
+    def _session_started(self, _app: Flask, user: OAUser, **_extra: Any) -> None:
+        sessions.start(session, user)
+
+    def create_jwt_manager(self, app: Flask) -> JWTManager:
+        """FAB's flask-jwt-extended set-up, plus: tokens carry the account's credentials
+        version (``cv``), and a token whose version is behind, whose id was revoked by a
+        log-out, or whose account is gone or inactive counts as revoked (401). Lifetimes
+        come from OA_JWT_ACCESS_MINUTES and OA_JWT_REFRESH_HOURS."""
+        app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(
+            minutes=int(app.config["OA_JWT_ACCESS_MINUTES"])
+        )
+        app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(
+            hours=int(app.config["OA_JWT_REFRESH_HOURS"])
+        )
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(self._jwt_claims)
+        manager.token_in_blocklist_loader(self._jwt_revoked)
+        return manager
+
+    def _jwt_claims(self, identity: Any) -> dict[str, Any]:
+        user = self.session.get(OAUser, int(identity))
+        return {"cv": user.credentials_version if user is not None else None}
+
+    def _jwt_revoked(self, _jwt_header: dict, jwt_data: dict) -> bool:
+        """flask-jwt-extended's blocklist check, run for every access and refresh token.
+
+        Loads the token's user with its roles in the same statement (kept on ``g`` for the
+        user loader that follows), so a token costs what a session does.
+        """
+        user, revoked = self._load_with_revocation(jwt_data.get("sub"), jwt_data.get("jti"))
+        g._oa_jwt_user = user
+        return (
+            user is None
+            or revoked
+            or not user.is_active
+            or jwt_data.get("cv") != user.credentials_version
+        )
+
+    def _load_with_revocation(self, pk: Any, jti: str | None) -> tuple[OAUser | None, bool]:
+        try:
+            key = int(pk)
+        except (TypeError, ValueError):
+            return None, False
+        row = self.session.execute(_user_with_revocation(), {"pk": key, "jti": jti or ""})
+        found = row.unique().first()
+        if found is None:
+            return None, False
+        return found[0], bool(found[1])
+
     def register_views(self) -> None:
         super().register_views()
         # FAB limits only the log-in page; the JWT log-in of the REST API gets the same limit.
@@ -141,10 +212,13 @@ class OASecurityManager(SecurityManager):
         session = self.session
         now = utcnow()
         rule = lockout.LockoutRule.from_config(current_app.config)
-        locked = lockout.locked_until(session, username, now) is not None
         # Both look-ups every time: known and unknown names cost the same queries.
         by_name, by_email = self.find_user(username=username), self.find_user(email=username)
         user = by_name or by_email
+        # The typed name and the account it resolves to: failures as "leader" lock
+        # "leader@example.com" too, and the other way round (issue 17, defect 7).
+        names = lockout.names_to_count(username, user.username if user is not None else None)
+        locked = any(lockout.locked_until(session, name, now) is not None for name in names)
         stored_hash = user.password if user is not None and user.password else None
         password_ok = check_password_hash(
             stored_hash or current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"],
@@ -157,7 +231,8 @@ class OASecurityManager(SecurityManager):
             and not locked
             and not is_null_password(password)
         ):
-            lockout.clear(session, username)
+            for name in names:
+                lockout.clear(session, name)
             user.login_count = (user.login_count or 0) + 1
             user.fail_login_count = 0
             user.last_login = now
@@ -174,7 +249,9 @@ class OASecurityManager(SecurityManager):
             reason = "wrong password"
         if user is not None:
             user.fail_login_count = (user.fail_login_count or 0) + 1
-        started_lock = not locked and lockout.register_failure(session, username, now, rule)
+        started_lock = not locked and any(
+            [lockout.register_failure(session, name, now, rule) for name in names]
+        )
         record_account_event(
             session,
             "login_failure",
@@ -194,6 +271,10 @@ class OASecurityManager(SecurityManager):
         return None
 
     def on_user_logout(self, user) -> None:
+        """FAB calls this after Flask-Login forgot the user: the session's id is revoked, so
+        a copy of the cookie taken before the log-out is refused."""
+        rule = sessions.SessionRule.from_config(current_app.config)
+        sessions.revoke_session(self.session, session, user, rule)
         record_account_event(self.session, "logout", subject=user, actor_id=user.id)
         self.session.commit()
 
@@ -210,20 +291,36 @@ class OASecurityManager(SecurityManager):
         return None
 
     def load_user(self, pk: int) -> OAUser | None:
-        """FAB's session user loader, with the user's roles and groups (and theirs) in the same
-        statement: every page's permission checks and menu read them, which FAB loads in two
-        more queries per request."""
+        """An active user with their roles and groups (and theirs) in one statement: every
+        page's permission checks and menu read them, which FAB loads in two more queries per
+        request."""
         user = self.session.execute(_user_with_roles(), {"pk": int(pk)}).unique().scalar()
         if user and user.is_active:
             return user
         return None
 
-    def load_user_jwt(self, _jwt_header, jwt_data):
-        """FAB's JWT user loader, refusing (401) users who must first change their password:
-        the API has no page to send them to."""
-        user = super().load_user_jwt(_jwt_header, jwt_data)
-        if user is not None and self.password_change_required(user):
+    def load_session_user(self, pk: Any) -> OAUser | None:
+        """Flask-Login's user loader: the session's user while the session still counts
+        (``accounts/sessions.py``: log-out, credentials version, idle and absolute time-out);
+        otherwise the session forgets them and the request is anonymous."""
+        user, revoked = self._load_with_revocation(pk, session.get(sessions.SESSION_ID))
+        if user is None or not user.is_active:
             return None
+        rule = sessions.SessionRule.from_config(current_app.config)
+        if sessions.refusal(session, user, revoked, rule, utcnow()) is not None:
+            sessions.end(session)
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """FAB's JWT user loader on the user the blocklist check loaded, refusing (401) users
+        who must first change their password: the API has no page to send them to."""
+        user = g.pop("_oa_jwt_user", None)
+        if user is None or str(user.id) != str(jwt_data.get("sub")):
+            user, _revoked = self._load_with_revocation(jwt_data.get("sub"), None)
+        if user is None or not user.is_active or self.password_change_required(user):
+            return None
+        g.user = user
         return user
 
     def before_request(self):

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from form_builder.clock import utcnow
-from oa_platform.accounts import lockout
+from oa_platform.accounts import lockout, sessions
 from oa_platform.extensions import celery, db
 
 
 @celery.task(name="oa_platform.accounts.tasks.purge_login_throttles")
 def purge_login_throttles() -> int:
-    """Forget failed-log-in counters a day after their last failure (the audit keeps them)."""
+    """Forget failed-log-in counters a day after their last failure (the audit keeps them),
+    and revocations of sessions and tokens past their expiry."""
     removed = lockout.purge_expired(db.session, utcnow(), timedelta(days=1))
+    # Revoked sessions and tokens that have expired anyway (issue 17).
+    removed += sessions.purge_expired(db.session, utcnow())
     db.session.commit()
     return removed

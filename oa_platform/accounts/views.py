@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, SimpleFormView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.models import Role
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
 from sqlalchemy import func
 from wtforms import ValidationError
+from wtforms.validators import DataRequired
 
-from oa_platform.accounts import commands, user_import
+from oa_platform.accounts import authority, commands, sessions, user_import
 from oa_platform.accounts.exceptions import (
     AccountError,
     PasswordRejectedError,
@@ -30,7 +32,6 @@ from oa_platform.accounts.forms import (
 from oa_platform.accounts.models import AccountEvent, OAUser
 from oa_platform.extensions import db
 from oa_platform.model_views import OAModelView
-from oa_platform.org.models import Department
 
 
 class OAAuthDBView(AuthDBView):
@@ -79,6 +80,8 @@ class ChangePasswordView(SimpleFormView):
         except AccountError as exc:
             form.current_password.errors = [str(exc)]
             return self._render(form)
+        # The new password ended every other session and token; this one goes on.
+        sessions.follow_credentials(session, g.user)
         flash("Your password has been changed.", "success")
         return redirect(self.appbuilder.get_url_for_index)
 
@@ -130,33 +133,40 @@ class MyTeamView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        units = (
-            db.session.query(Department)
-            .filter(
-                (Department.head_id == g.user.id)
-                | Department.reset_delegates.any(OAUser.id == g.user.id)
-            )
-            .all()
-        )
-        # Sub-departments count too: a head answers for the units below theirs.
-        unit_ids: set[int] = set()
-        pending = list(units)
-        while pending:
-            unit = pending.pop()
-            if unit.id not in unit_ids:
-                unit_ids.add(unit.id)
-                pending.extend(unit.children)
-        members = (
-            db.session.query(OAUser)
-            .filter(OAUser.department_id.in_(unit_ids), OAUser.id != g.user.id)
-            .order_by(OAUser.username)
-            .all()
-        )
+        # authority owns the §4.1 rule: the page lists exactly whom the reset allows.
         return self.render_template(
             "accounts/my_team.html",
-            units=units,
-            members=members,
+            units=authority.heads_units(db.session, g.user),
+            members=authority.resettable_users(db.session, g.user),
         )
+
+
+class ConfirmMoveView(BaseView):
+    """Admin confirms a department move, after which the new department's heads may reset
+    the account's password (§4.1; issue 17, defect 1). Admin only (by role)."""
+
+    route_base = "/confirmmove"
+    default_view = "this_form_get"
+
+    @expose("/form", methods=["GET"])
+    @has_access
+    def this_form_get(self):
+        target = _load_user_or_404(request.args.get("pk"))
+        return self.render_template("accounts/confirm_move.html", target=target, form=ConfirmForm())
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self):
+        target = _load_user_or_404(request.args.get("pk"))
+        if not ConfirmForm().validate_on_submit():
+            abort(400, "The form expired or lacks its security token; reload the page.")
+        try:
+            commands.confirm_department_move(g.user, target)
+        except AccountError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(f"The move of {target.username} to {target.department} is confirmed.", "success")
+        return redirect(url_for("OAUserModelView.show", pk=target.id))
 
 
 class DeactivateUserView(SimpleFormView):
@@ -222,12 +232,45 @@ def _username_is_free(form, field) -> None:
 _IDENTITY = ["first_name", "last_name", "username", "email", "department", "position"]
 
 
+def _role_choices_by_actor(form) -> None:
+    """Shape a user form's ``roles`` for the person acting (``authority`` decides): only
+    the roles they may grant are offered, and no roles at all on their own account or on an
+    account holding a role they may not grant (they could not leave it as it is)."""
+    if "roles" not in form:
+        return
+    actor = g.user
+    pk = (request.view_args or {}).get("pk")
+    target = db.session.get(OAUser, int(pk)) if pk is not None else None
+    all_names = [role.name for role in db.session.query(Role).all()]
+    grantable = authority.grantable_roles(actor, all_names)
+    held = authority.role_names(target) if target is not None else frozenset()
+    if not grantable or (target is not None and target.id == actor.id) or held - grantable:
+        del form["roles"]
+        return
+    form["roles"].query_func = lambda: (
+        db.session.query(Role).filter(Role.name.in_(grantable)).order_by(Role.name)
+    )
+
+
+def _roles_by_actor(form_class):
+    """``form_class`` whose forms offer roles as ``_role_choices_by_actor`` says."""
+
+    class RolesByActorForm(form_class):
+        @classmethod
+        def refresh(cls, obj=None):
+            form = super().refresh(obj)
+            _role_choices_by_actor(form)
+            return form
+
+    return RolesByActorForm
+
+
 class OAUserModelView(UserDBModelView):
     """FAB's user admin with the platform's department, position and account state."""
 
     list_columns = [*_IDENTITY[:3], "department", "position", "active", "roles"]
     show_fieldsets = [
-        ("User", {"fields": [*_IDENTITY, "active", "roles"]}),
+        ("User", {"fields": [*_IDENTITY, "confirmed_department", "active", "roles"]}),
         (
             "Account",
             {
@@ -253,11 +296,45 @@ class OAUserModelView(UserDBModelView):
     validators_columns = {
         **UserDBModelView.validators_columns,
         "username": [lambda form, field: _username_is_free(form, field)],
+        # FAB's "roles or groups" check reads a groups field these forms do not have.
+        "roles": [DataRequired(message="Choose at least one role you may grant.")],
     }
+
+    label_columns = {"confirmed_department": "Department for resets (confirmed by Admin)"}
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        self.add_form = _roles_by_actor(self.add_form)
+        self.edit_form = _roles_by_actor(self.edit_form)
+
+    # FAB's form widgets list the view's columns; a form without ``roles`` lists the rest.
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = widgets or {}
+        widgets["add"] = self.add_widget(
+            form=form,
+            include_cols=[column for column in self.add_columns if column in form],
+            exclude_cols=exclude_cols or [],
+            fieldsets=self.add_fieldsets,
+        )
+        return widgets
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = widgets or {}
+        widgets["edit"] = self.edit_widget(
+            form=form,
+            include_cols=[column for column in self.edit_columns if column in form],
+            exclude_cols=exclude_cols or [],
+            fieldsets=self.edit_fieldsets,
+        )
+        return widgets
 
     @action("deactivate", "Deactivate", "", "fa-user-times", multiple=False)
     def deactivate(self, item: OAUser):
         return redirect(url_for("DeactivateUserView.this_form_get", pk=item.id))
+
+    @action("confirm_move", "Confirm department move", "", "fa-check", multiple=False)
+    def confirm_move(self, item: OAUser):
+        return redirect(url_for("ConfirmMoveView.this_form_get", pk=item.id))
 
     def pre_add(self, item: OAUser) -> None:
         super().pre_add(item)

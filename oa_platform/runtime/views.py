@@ -592,11 +592,13 @@ class InstancePage:
             .where(Activation.instance_id == self.instance.id)
             .order_by(Activation.seq)
         ).all()
-        names = {self.instance.initiator_id: self.instance.initiator.get_full_name()}
+        # Display names are not unique (and used to be self-chosen): the user name beside
+        # each keeps two people apart (issue 17, defect 12).
+        names = {self.instance.initiator_id: self.instance.initiator.signature()}
         for task in self.tasks:
             for person in (task.assignee, task.principal, task.completed_by):
                 if person is not None:
-                    names[person.id] = person.get_full_name()
+                    names[person.id] = person.signature()
         return trace.build(
             self.instance.definition_version.document, activations, self.tasks, names
         )

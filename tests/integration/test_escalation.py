@@ -107,7 +107,7 @@ def test_an_automatic_action_is_the_systems_with_the_designers_opinion(demo):
     client = demo.test_client()
     login(client, "auditor")
     page = client.get(f"/instances/{instance.id}").get_data(as_text=True)
-    assert "system, as Sam Wu was overdue" in page  # the trace
+    assert "system, as Sam Wu (staff) was overdue" in page  # the trace
     assert "system (the task was overdue)" in page  # the opinions
     assert verified()
 

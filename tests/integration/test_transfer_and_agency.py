@@ -33,7 +33,7 @@ def test_a_transfer_is_recorded_as_transfer_not_agency(client, api):
     agreed = [e for e in events(instance) if e.event == "action" and e.task_id == new.id]
     assert agreed[0].actor.username == "leader" and agreed[0].on_behalf_of_id is None
     rows = trail_rows(client, "staff", instance.id)
-    assert "Laura Lin <small" in rows and "(transferred by Henry Ho)" in rows
+    assert "Laura Lin (leader) <small" in rows and "(transferred by Henry Ho (head))" in rows
     assert "on behalf of Henry Ho" not in rows
     assert verified()
 
@@ -51,7 +51,8 @@ def test_agency_is_still_recorded_as_agency(client, api):
     agreed = [e for e in events(instance) if e.event == "action" and e.task_id == task.id]
     assert agreed[0].on_behalf_of.username == "head"
     rows = trail_rows(client, "staff", instance.id)
-    assert "Fiona Zhao on behalf of Henry Ho" in rows and "transferred by" not in rows
+    assert "Fiona Zhao (finance) on behalf of Henry Ho (head)" in rows
+    assert "transferred by" not in rows
 
 
 def test_an_agent_who_transfers_the_task_keeps_it_the_principals(api):
