@@ -186,3 +186,15 @@ OA_ATTACHMENT_ORPHAN_HOURS = _env_int("OA_ATTACHMENT_ORPHAN_HOURS", 24)
 OA_ATTACHMENT_DIR = os.environ.get("OA_ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
 # Werkzeug refuses larger request bodies before any view reads them (several files per form).
 MAX_CONTENT_LENGTH = _env_int("OA_MAX_REQUEST_MB", 100) * 1024 * 1024
+# Security headers on every answer (oa_platform/security_headers.py; issue 17). The
+# Content-Security-Policy's "{nonce}" becomes each request's nonce, which the templates put
+# on their inline scripts (Flask-AppBuilder's csp_nonce); nothing else inline may run.
+OA_CONTENT_SECURITY_POLICY = os.environ.get(
+    "OA_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'",
+)
+OA_REFERRER_POLICY = os.environ.get("OA_REFERRER_POLICY", "same-origin")
+# Strict-Transport-Security, sent only when SESSION_COOKIE_SECURE is on (HTTPS): a year.
+OA_HSTS_SECONDS = _env_int("OA_HSTS_SECONDS", 365 * 24 * 3600)

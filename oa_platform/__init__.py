@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import config as settings
     import form_builder.services
-    from oa_platform import csrf, menu_cache, request_limits, static_urls
+    from oa_platform import csrf, menu_cache, request_limits, security_headers, static_urls
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -94,6 +94,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_notifications(app)
     menu_cache.init_app(app)
     static_urls.init_app(app)
+    security_headers.init_app(app)
     business_calendar.init_app(app)
 
     from oa_platform.cli import oa_cli

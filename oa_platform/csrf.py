@@ -17,9 +17,10 @@ EXPIRED = "The page expired (its security token is missing or old): reload it."
 
 csrf = CSRFProtect()
 
-# A page of its own: the check runs before FAB has loaded the user its layout needs.
+# A page of its own: the check runs before FAB has loaded the user its layout needs. No
+# "javascript:" link back: the Content-Security-Policy runs no inline script.
 _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ message }}</title></head>
-<body><p>{{ message }}</p><p><a href="javascript:history.back()">Back</a></p></body></html>"""
+<body><p>{{ message }}</p><p><a href="/">Start page</a></p></body></html>"""
 
 
 def init_app(app: Flask) -> None:

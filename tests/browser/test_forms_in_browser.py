@@ -80,7 +80,7 @@ def test_script_in_labels_options_values_and_rich_text_never_runs(
     page.goto(f"{live_server}/definitions/import")
     page.set_input_files("[name=files]", str(upload))
     with page.expect_navigation():
-        page.click("form [type=submit]")
+        page.click("form:has([name=files]) [type=submit]")
     assert "(draft)" in page.locator("#import-result").inner_text()
 
     page.goto(f"{live_server}/definitions/hostile/v1/preview/start")
