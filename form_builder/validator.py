@@ -44,6 +44,10 @@ class NodeTypeSpec(Protocol):
     def config_expressions(self, config: Mapping[str, Any]) -> list[tuple[str, str]]: ...
 
 
+# Far more than any paper form the regulations list; each field costs checking time.
+MAX_FIELDS = 300
+
+
 def validate(
     document: Mapping[str, Any],
     node_types: Mapping[str, NodeTypeSpec],
@@ -87,6 +91,12 @@ class _Check:
     # Fields ---------------------------------------------------------------------------
 
     def fields(self) -> None:
+        count = len(self.doc["fields"])
+        if count > MAX_FIELDS:
+            # Checking costs time per field and per pair (scopes, cycles): bounded, so that a
+            # designer's check or a submission cannot tie up a worker (issue 17, defect 5).
+            self.add("$.fields", f"a form has at most {MAX_FIELDS} fields; this one has {count}")
+            return
         seen: dict[str, int] = {}
         for index, field in enumerate(self.doc["fields"]):
             path = f"$.fields[{index}]"

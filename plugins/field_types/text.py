@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+import re2
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
@@ -29,9 +29,16 @@ class Text(FieldType):
         found = length_problems(spec)
         if "pattern" in spec:
             try:
-                re.compile(spec["pattern"])
-            except re.error as error:
-                message = f"the pattern is not a valid regular expression ({error})"
+                field_kit.linear_pattern(spec["pattern"])
+            except re2.error as error:
+                reason = error.args[0] if error.args else error
+                if isinstance(reason, bytes):
+                    reason = reason.decode("utf-8", "replace")
+                # RE2 syntax: matched in linear time, so no back-references or look-around.
+                message = (
+                    f"the pattern is not a valid regular expression ({reason}; back-references"
+                    " and look-around are not supported)"
+                )
                 found.append(("pattern", message))
         return found
 
