@@ -198,3 +198,6 @@ OA_CONTENT_SECURITY_POLICY = os.environ.get(
 OA_REFERRER_POLICY = os.environ.get("OA_REFERRER_POLICY", "same-origin")
 # Strict-Transport-Security, sent only when SESSION_COOKIE_SECURE is on (HTTPS): a year.
 OA_HSTS_SECONDS = _env_int("OA_HSTS_SECONDS", 365 * 24 * 3600)
+# "production" refuses what only a trial installation may do (`oa demo`: its users share a
+# published password); anything else, e.g. "development", allows it.
+OA_ENV = os.environ.get("OA_ENV", "development")

@@ -392,7 +392,10 @@ class AttachmentStore:
             # the submission about to refer to it.
             os.utime(path)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Folders 0700 and files 0600 (mkstemp's mode, kept by the rename): only the
+            # platform's own system user reads what people attached (issue 17, defect 14).
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.parent.mkdir(exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
             try:
                 with os.fdopen(handle, "wb") as out:

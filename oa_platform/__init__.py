@@ -62,7 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the secret key, the SQLite database and the attachments.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     proxies = int(app.config["OA_TRUSTED_PROXIES"] or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

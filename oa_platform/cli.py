@@ -29,11 +29,32 @@ def init_command() -> None:
 
 
 @oa_cli.command("demo")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load the demo although the database has other users (never with OA_ENV=production).",
+)
 @with_appcontext
-def demo_command() -> None:
-    """Load the demo organisation and users (idempotent) and print their log-ins."""
-    from oa_platform.demo import DEMO_PASSWORD, load_demo_data
+def demo_command(force: bool) -> None:
+    """Load the demo organisation and users (idempotent) and print their log-ins.
 
+    The demo users share one published password, so the command refuses a production
+    installation (``OA_ENV=production``) outright, and a database that has users of its own
+    unless ``--force`` is given (issue 17, defect 14)."""
+    from oa_platform.demo import DEMO_PASSWORD, load_demo_data, real_usernames
+
+    if current_app.config["OA_ENV"] == "production":
+        raise click.ClickException(
+            "OA_ENV is production: the demo's users share a published password, so the demo"
+            " is never loaded there."
+        )
+    others = real_usernames()
+    if others and not force:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        raise click.ClickException(
+            f"The database has {len(others)} user(s) of its own ({shown}): loading the demo"
+            " would add accounts with a published password. Use --force to load it anyway."
+        )
     users = load_demo_data()
     click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
     for user in users:

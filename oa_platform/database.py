@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# The database holds password hashes and every form's data: only the platform's own system
+# user reads it (regulations §7.2: the server's database and files are managed securely).
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty, readable by its owner only, unless it exists; its folder too
+    (0700). SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
 
 
 def configure_sqlite(engine: Engine) -> None:
     """WAL (readers never block the writer), foreign keys on, and a busy timeout so the web
-    server, the worker and beat can share one SQLite file."""
+    server, the worker and beat can share one SQLite file; a new file is created 0600."""
     if engine.dialect.name != "sqlite":
         return
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        # Before SQLite creates it with the process's umask (usually world-readable).
+        create_private_file(Path(database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.passwords import store_password
@@ -78,6 +79,13 @@ LEADERSHIP = {
     ("HLD", "GM"): ("leader", "leader"),
     ("SLS", "SALES"): ("head", "leader"),
 }
+
+
+def real_usernames() -> list[str]:
+    """User names in the database that are not the demo's, sorted: accounts someone made."""
+    demo = {user.username for user in USERS}
+    names = db.session.scalars(select(OAUser.username).order_by(OAUser.username))
+    return [name for name in names if name not in demo]
 
 
 def load_demo_data() -> list[DemoUser]:
