@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app oa_platform:create_app
 
-.PHONY: run test setup dev-setup lint format bench clean
+.PHONY: run test fuzz setup dev-setup lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ dev-setup: $(VENV)/.installed-dev
 
 test: dev-setup
 	$(BIN)/python -m pytest
+
+# The OpenAPI fuzzer (schemathesis, tests/integration/test_api_fuzz.py) as staff and admin,
+# twenty times CI's examples and new ones each run: no request may get a server error.
+fuzz: dev-setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/integration/test_api_fuzz.py -p no:randomly -q
 
 lint: dev-setup
 	$(BIN)/ruff check .

@@ -1,8 +1,8 @@
 """Hypothesis profiles: a quick run on a developer's machine, the full one in CI.
 
 ``HYPOTHESIS_PROFILE`` names the profile; without it, CI (``CI`` set, as ``.ci/run`` does)
-runs ``ci`` and everyone else ``dev``. Tests state the examples a full run draws with
-:func:`examples`, which a ``dev`` run divides by five.
+runs ``ci`` and everyone else ``dev``; ``make fuzz`` runs ``fuzz``. Tests state the
+examples a full run draws with :func:`examples`, which a ``dev`` run divides by five.
 """
 
 from __future__ import annotations
@@ -17,13 +17,19 @@ FULL = 100  # the ``ci`` profile's max_examples: a test's figure is relative to 
 # find (those come from the random local runs, which hypothesis' database then replays).
 settings.register_profile("ci", max_examples=FULL, deadline=None, print_blob=True, derandomize=True)
 settings.register_profile("dev", max_examples=FULL // 5, deadline=None)
+# `make fuzz`: twenty times CI's examples, new ones every run (issue 17).
+settings.register_profile("fuzz", max_examples=FULL * 20, deadline=None, print_blob=True)
 
 
 def load() -> str:
     """Load the profile this run asks for; returns its name."""
-    name = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
-    settings.load_profile(name)
-    return name
+    settings.load_profile(name())
+    return name()
+
+
+def name() -> str:
+    """The profile this run asks for."""
+    return os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 
 
 def examples(full: int) -> int:

@@ -2,7 +2,8 @@
 sends that the spec allows or not, no answer is a server error.
 
 Bounded (a few examples per operation, no shrinking beyond hypothesis' own) so that it runs
-in ``make test`` in well under a minute; the ``ci`` hypothesis profile raises the count.
+in ``make test`` in well under a minute; the ``ci`` hypothesis profile raises the count, and
+``make fuzz`` (profile ``fuzz``) runs it twenty times longer with fresh examples.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from oa_platform.demo import DEMO_PASSWORD
+from tests import hypothesis_profiles
 from tests.conftest import build_app
 from tests.hypothesis_profiles import examples
 
@@ -61,7 +63,8 @@ FUZZ = settings(
     max_examples=examples(25),
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    derandomize=True,
+    # The same examples in `make test`; new ones every run of `make fuzz`.
+    derandomize=hypothesis_profiles.name() != "fuzz",
 )
 
 
