@@ -27,13 +27,25 @@ def upgrade():
     with op.batch_alter_table('account_revoked_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_revoked_token_expires_at'), ['expires_at'], unique=False)
 
-    with op.batch_alter_table('ab_user', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('credentials_version', sa.Integer(), server_default='1', nullable=False)
+    # Plain ADD COLUMN, not batch mode: on SQLite batch mode copies ab_user and drops the
+    # old table, which every row pointing at a user forbids once the database has data.
+    # SQLite takes the foreign key inline; other databases get it as a constraint.
+    op.add_column(
+        'ab_user',
+        sa.Column('credentials_version', sa.Integer(), server_default='1', nullable=False),
+    )
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(
+            'ALTER TABLE ab_user ADD COLUMN confirmed_department_id INTEGER'
+            ' REFERENCES org_department (id)'
         )
-        batch_op.add_column(sa.Column('confirmed_department_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
+    else:
+        op.add_column(
+            'ab_user', sa.Column('confirmed_department_id', sa.Integer(), nullable=True)
+        )
+        op.create_foreign_key(
             'fk_ab_user_confirmed_department_id_org_department',
+            'ab_user',
             'org_department',
             ['confirmed_department_id'],
             ['id'],
@@ -44,12 +56,20 @@ def upgrade():
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        # Batch mode copies ab_user and drops the old table, which the rows pointing at
+        # users forbid while SQLite enforces foreign keys (the copy keeps every id).
+        op.execute('PRAGMA foreign_keys=OFF')
     with op.batch_alter_table('ab_user', schema=None) as batch_op:
-        batch_op.drop_constraint(
-            'fk_ab_user_confirmed_department_id_org_department', type_='foreignkey'
-        )
+        if not sqlite:  # SQLite's inline key has no name
+            batch_op.drop_constraint(
+                'fk_ab_user_confirmed_department_id_org_department', type_='foreignkey'
+            )
         batch_op.drop_column('confirmed_department_id')
         batch_op.drop_column('credentials_version')
+    if sqlite:
+        op.execute('PRAGMA foreign_keys=ON')
 
     with op.batch_alter_table('account_revoked_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_revoked_token_expires_at'))

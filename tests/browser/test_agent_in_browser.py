@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 MANAGER = "Henry Ho"  # `head`, head of the Sales Department: the leave's first approver
 AGENT = "Laura Lin"  # `leader`, who stands in for him
-ON_BEHALF = f"{AGENT} on behalf of {MANAGER}"
+ON_BEHALF = f"{AGENT} (leader) on behalf of {MANAGER} (head)"  # names with user names
 
 
 def choose(page, field_id: str, text: str) -> None:
