@@ -412,6 +412,15 @@ class BoundForm:
         return row
 
 
+def client_field(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """What form.js and expression.js know of a field or column: its key and type, how its
+    type says the browser reads and computes with it (``FieldType.client``), its columns."""
+    described = {"key": spec["key"], "type": spec["type"], **field_type(spec).client(spec)}
+    if "columns" in spec:
+        described["columns"] = [client_field(column) for column in spec["columns"]]
+    return described
+
+
 def _client_spec(
     fields: Sequence[Mapping[str, Any]],
     access: Mapping[str, str],
@@ -429,13 +438,6 @@ def _client_spec(
     def usable(expr: expression.Expression) -> bool:
         return not {name.split(".", 1)[0] for name in expr.names} & hidden
 
-    def described(spec: Mapping[str, Any]) -> dict[str, Any]:
-        # What OAExpression.expressionValues reads: key, type, result, columns.
-        keep = {name: spec[name] for name in ("key", "type", "result") if name in spec}
-        if "columns" in spec:
-            keep["columns"] = [described(column) for column in spec["columns"]]
-        return keep
-
     def computed_json(items: Sequence[Computed], top_level: bool) -> list[dict[str, Any]]:
         # A computed column reads its row only, never a (possibly hidden) top-level field.
         return [
@@ -446,7 +448,7 @@ def _client_spec(
 
     return {
         "fields": [
-            {**described(spec), "access": access[spec["key"]]}
+            {**client_field(spec), "access": access[spec["key"]]}
             for spec in fields
             if spec["key"] not in hidden
         ],

@@ -9,8 +9,8 @@ everything is decided again from the definition:
 - ``visible_if`` is evaluated over the new values: an editable or computed field whose
   condition does not hold is not validated (so not required) and is cleared;
 - computed fields and computed table columns are recomputed in dependency order;
-- rich text is sanitized (the form field's filter), attachments are sniffed and checked
-  against the field's policy.
+- rich text is sanitized (the form field's filter); the files of fields whose type carries
+  uploads (``FieldType.uploads``) are sniffed and checked against the field's policy.
 
 A failed submission changes nothing: no value, no file, no row.
 """
@@ -38,6 +38,7 @@ from form_builder.compiler import REQUIRED, BoundForm, CompiledForm
 from form_builder.directory import Directory, Viewer
 from form_builder.expression import compute, holds
 from form_builder.values import expression_value, expression_values, to_stored
+from plugins.fields import field_type
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,9 @@ def _ignored(compiled: CompiledForm, names: Iterable[str]) -> tuple[str, ...]:
             continue  # not a field (the CSRF token, an action button)
         if not compiled.editable(key):
             found.add(key)
-        elif spec["type"] == "table":
+        elif key in compiled.tables:
             column = rest.partition("-")[2]
-            if any(c["key"] == column and c["type"] == "computed" for c in spec["columns"]):
+            if any(c["key"] == column and not field_type(c).editable for c in spec["columns"]):
                 found.add(name)
     return tuple(sorted(found))
 
@@ -187,7 +188,8 @@ def _settle(compiled: CompiledForm, draft: dict[str, Any]) -> set[str]:
 def _follows_visibility(compiled: CompiledForm, key: str) -> bool:
     """Whether a field hidden by its condition is cleared: editable and computed ones are;
     fields this node only reads keep their stored value."""
-    return compiled.editable(key) or compiled.by_key[key]["type"] == "computed"
+    spec = compiled.by_key[key]
+    return compiled.editable(key) or field_type(spec).expression_of(spec) is not None
 
 
 def _recompute(compiled: CompiledForm, draft: dict[str, Any], hidden: set[str]) -> None:
@@ -265,14 +267,14 @@ def _check_attachments(
     hidden: set[str],
     errors: dict[str, list[str]],
 ) -> dict[str, list[Upload]]:
-    """Per editable, shown attachments field, the accepted new uploads; problems go into
-    ``errors`` (the messages name the field and the file), all of them at once."""
+    """Per editable, shown field whose type carries uploads, the accepted new uploads;
+    problems go into ``errors`` (the messages name the field and the file), all at once."""
     uploads: dict[str, list[Upload]] = {}
     global_mb = current_app.config.get("OA_ATTACHMENT_MAX_MB", DEFAULT_MAX_MB)
     for spec in compiled.fields:
         key = spec["key"]
         field = bound.field(key)
-        if spec["type"] != "attachments" or field is None or key in hidden:
+        if not field_type(spec).uploads or field is None or key in hidden:
             continue
         policy = AttachmentPolicy.for_field(spec, global_mb)
         keep = set(field.form.keep.data or ())

@@ -62,6 +62,16 @@ WIDGETS = frozenset(
     }
 )
 
+# How form.js reads the control a widget draws, for the live form (``FieldType.client``); the
+# controls of the other widgets are read as their text, or as a number for number types.
+WIDGET_READINGS = {
+    "checkbox": "checked",  # true or false
+    "checkboxes": "checked_values",  # the values ticked, a list
+    "radio": "chosen",  # the value chosen, or nothing
+    "table": "rows",  # a row object per table row, a cell per column
+    "attachments": "files",  # the files kept and picked
+}
+
 # The kinds of a field's ``default`` (docs/definition-format.md, "Defaults").
 DEFAULT_KINDS = frozenset({"literal", "current_user", "current_department", "today", "now"})
 # The members every field has (or may have); a type declares only its own ones in ``members``.
@@ -152,6 +162,15 @@ class FieldType:
             "date", "boolean", ...), what a computed field of this result must give.
         widget: how the form template draws it (:data:`WIDGETS`); "input" for a type whose
             WTForms field draws its own control.
+        uploads: whether its fields carry uploaded files. Such a type draws the "attachments"
+            widget, its WTForms field is a ``FormField`` of
+            :class:`plugins.field_kit.AttachmentsForm` (the current files kept, new files) and
+            its stored value a list of file entries (``{"id", "name", "size", "type"}``): the
+            submission checks new files against the field's ``max_files``, ``max_size_mb`` and
+            ``accept`` and stores them, the instance page lists them for download.
+        fixed_places: for a number type stored as text with exactly this many decimals
+            (money: 2, ``"12.50"``); None: numbers are stored as JSON numbers. The browser
+            stores what it computes so.
         literal_input: how the designer edits a fixed default: "text", "number", "boolean",
             "option", "options", "date" or "datetime".
         value_labels: labels the designer shows for the values of enumerated members,
@@ -174,6 +193,8 @@ class FieldType:
     directory_source: ClassVar[str | None] = None
     expression_type: ClassVar[str] = "text"
     widget: ClassVar[str] = "input"
+    uploads: ClassVar[bool] = False
+    fixed_places: ClassVar[int | None] = None
     literal_input: ClassVar[str] = "text"
     value_labels: ClassVar[Mapping[str, Mapping[str, str]]] = {}
 
@@ -236,6 +257,29 @@ class FieldType:
     def display(self, spec: Mapping[str, Any], value: Any, names: Names) -> str | Markup:
         """The read-only text of a (non-empty) stored value; Markup only for sanitized HTML."""
         return str(value)
+
+    def client(self, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """How the page's scripts (form.js, expression.js) treat field or column ``spec``, as
+        JSON; they know no type by name. Default: from the declarations, which suits every
+        type whose control is one of the shared widgets or draws a single value.
+
+        - ``value``: the expression type of its values (of :meth:`value_type`), None for a
+          field without a value;
+        - ``places``: :attr:`fixed_places` of the value type;
+        - ``read``: how its control's value is read (None: it has no control, not editable):
+          one of :data:`WIDGET_READINGS`' values, else "number" or "text".
+        """
+        held = self.value_type(spec)
+        read = None
+        if self.editable:
+            read = WIDGET_READINGS.get(self.widget)
+            if read is None:
+                read = "number" if self.expression_type == "number" else "text"
+        return {
+            "value": held.expression_type if self.has_value else None,
+            "places": held.fixed_places,
+            "read": read,
+        }
 
     def client_value(self, spec: Mapping[str, Any], value: Any) -> Any:
         """The stored value (None when empty) as the page's scripts may see it (rich text:

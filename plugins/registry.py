@@ -254,6 +254,11 @@ def _field_contract_problem(point: EntryPoint, cls: object) -> str | None:
             return f"field type {cls.name!r} {what}: {', '.join(map(repr, names))}"
     if cls.container is not None and not isinstance(cls.container, Container):
         return f"field type {cls.name!r}: container must be a Container"
+    # The "attachments" widget draws the only upload control, whose post the submission reads.
+    if cls.uploads != (cls.widget == "attachments"):
+        return f"field type {cls.name!r}: uploads and the 'attachments' widget go together"
+    if cls.fixed_places is not None and cls.expression_type != "number":
+        return f"field type {cls.name!r}: fixed_places is for number types"
     return None
 
 

@@ -94,6 +94,8 @@ def field_type_palette(field_types: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "required_members": list(kind.required_members),
                 "refused_members": list(kind.refused_members),
                 "directory_source": kind.directory_source,
+                "expression_type": kind.expression_type,
+                "uploads": kind.uploads,
                 "default_kinds": sorted(kind.default_kinds),
                 "literal_input": kind.literal_input,
                 "value_labels": {k: dict(v) for k, v in kind.value_labels.items()},

@@ -1,7 +1,7 @@
-"""Administrators' pages for plugins and timers: the installed node types (and the ones that
-failed to load), instances stopped in error at a node (retry, skip; a node that could not be
-routed on is skipped to a node the administrator chooses), and timers whose handler kept
-failing (retry)."""
+"""Administrators' pages for plugins and timers: the installed node and field types (and the
+plugins that failed to load), instances stopped in error at a node (retry, skip; a node that
+could not be routed on is skipped to a node the administrator chooses), and timers whose
+handler kept failing (retry)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from oa_platform.runtime.exceptions import RuntimeCommandError
 from oa_platform.runtime.models import Instance, Timer, TimerState
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import InstanceStatus
-from plugins.registry import node_types
+from plugins.registry import field_types, node_types
 
 
 class NodeTypesView(BaseView):
-    """Installed node types with version and source, and plugins that could not load."""
+    """Installed node types and field types with version and source, and plugins that could
+    not load."""
 
     route_base = "/admin/node-types"
     default_view = "list"
@@ -30,10 +31,13 @@ class NodeTypesView(BaseView):
     @has_access
     def list(self):
         registry = node_types()
+        fields = field_types()
         return self.render_template(
             "admin/node_types.html",
             installed=sorted(registry.installed.values(), key=lambda i: i.node_type.name),
             problems=registry.problems,
+            field_types=[fields.installed[name] for name in fields],  # palette order
+            field_problems=fields.problems,
         )
 
 

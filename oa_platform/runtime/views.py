@@ -59,6 +59,7 @@ from oa_platform.runtime.states import (
 )
 from oa_platform.runtime.visibility import is_auditor, visible_instance, visible_to
 from plugins.contract import Action
+from plugins.fields import field_type
 from plugins.registry import node_types
 
 # The runtime pages' script and style, served at /runtime/static/runtime/...
@@ -538,10 +539,10 @@ class InstancePage:
         return bound
 
     def _attachments(self, bound) -> list[tuple[str, list[dict[str, Any]]]]:
-        """(field label, files) of every attachments field this viewer may see."""
+        """(field label, files) of every field carrying uploads that this viewer may see."""
         found = []
         for spec in bound.compiled.fields:
-            if spec["type"] == "attachments" and bound.compiled.access[spec["key"]] != HIDDEN:
+            if field_type(spec).uploads and bound.compiled.access[spec["key"]] != HIDDEN:
                 files = self.instance.values.get(spec["key"]) or []
                 if files:
                     found.append((spec["label"], files))

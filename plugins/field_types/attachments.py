@@ -41,6 +41,7 @@ class Attachments(FieldType):
     }
     default_kinds = frozenset()
     widget = "attachments"
+    uploads = True
     expression_type = "list"
 
     def form_field(self, spec: Mapping[str, Any]) -> UnboundField:

@@ -22,9 +22,10 @@ class Money(Number):
     rank = 50
     members = field_kit.RANGE_MEMBERS
     literal_input = "text"  # a fixed amount may be written as text, "12.50"
+    fixed_places = 2
 
     def places(self, spec: Mapping[str, Any]) -> int | None:
-        return 2
+        return self.fixed_places
 
     def from_expression(self, spec: Mapping[str, Any], value: Any) -> Any:
         cents = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -2,7 +2,8 @@
 
 Each expression is evaluated over the same stored values by Python (expression_values,
 compute/holds, to_stored) and by the script in Chromium (expressionValues, compute/holds,
-toStored), once with every field filled in and once with every field empty.
+toStored, over the fields as the server describes them to the page), once with every field
+filled in and once with every field empty.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from form_builder.compiler import client_field
 from form_builder.expression import compute, holds, parse
 from form_builder.values import expression_values, to_stored
 
@@ -142,7 +144,12 @@ def _in_browser(page, source: str, result: str, stored: dict) -> tuple:
                     OAExpression.holds(ast, values),
                 ];
             }""",
-            [parse(source).to_json(), FIELDS, stored, field],
+            [
+                parse(source).to_json(),
+                [client_field(f) for f in FIELDS],
+                stored,
+                client_field(field),
+            ],
         )
     )
 

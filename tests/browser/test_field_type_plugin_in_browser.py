@@ -1,10 +1,12 @@
 """A plugin's field type in the designer: the palette offers it in its group, its member gets
 an input generated from its schema (checked as it is typed), a table may have a column of it,
-and the preview draws it with the type's own WTForms field."""
+and the preview draws it with the type's own WTForms field. In a live form the page's scripts
+read it and compute with it as its type describes it to them."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from plugins.registry import InstalledFieldType, field_types
 from tests.browser.pages import sign_in
@@ -14,7 +16,7 @@ from tests.browser.test_designer_in_browser import (
     panel,
     wait_until_checked,
 )
-from tests.integration.test_field_type_plugins import Rating
+from tests.integration.test_field_type_plugins import Rating, feedback
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +71,36 @@ def test_the_designer_offers_and_edits_a_plugin_field_type(rating, live_server, 
     preview.locator("[data-oa-form][data-oa-ready]").wait_for(state="attached")
     stars = preview.locator("[data-oa-field=service] input[type=number]")
     assert stars.input_value() == "3"
+
+
+def save_draft(page, base: str, document: dict) -> None:
+    """Save ``document`` as a new definition's draft through the designer's own API."""
+    page.goto(f"{base}/designer/")
+    status = page.evaluate(
+        """async (document) => {
+            const boot = JSON.parse(window.document.getElementById("designer-boot").textContent);
+            const answer = await fetch(boot.urls.save, {
+                method: "POST",
+                headers: { "Content-Type": "application/json", "X-CSRFToken": boot.csrfToken },
+                body: JSON.stringify({ document, key: null }),
+            });
+            return answer.status;
+        }""",
+        document,
+    )
+    assert status == 200
+
+
+def test_a_live_form_reads_and_computes_with_a_plugin_field_type(rating, live_server, browser_page):
+    page, base = browser_page, live_server
+    sign_in(page, base, "designer")
+    save_draft(page, base, feedback())
+    page.goto(f"{base}/definitions/canteen_feedback/v1/preview/start")
+    page.wait_for_selector("[data-oa-form][data-oa-ready]", state="attached")
+    page.click("[data-oa-add-row=dishes]")
+    row = page.locator("[data-oa-table=dishes] [data-oa-row]").first
+    row.locator("[data-oa-column=dish] input").fill("Noodles")
+    row.locator("[data-oa-column=taste] input").fill("3")
+    # Read as the number its type says (not as text), so the expressions over it work live.
+    expect(row.locator("[data-oa-computed-cell=doubled]")).to_have_text("6")
+    expect(page.locator("[data-oa-computed=best]")).to_have_text("3")

@@ -1,11 +1,13 @@
 """A third-party field type, registered through the registry like any plugin, is offered by
-the designer, checked by the schema and at publishing, compiled, posted (from a browser or as
-the API's JSON), stored, computed with and shown read-only: nothing else in the platform
-changes for it."""
+the designer, listed for administrators, checked by the schema and at publishing, compiled,
+described to the page's scripts, posted (from a browser or as the API's JSON), stored,
+computed with and shown read-only; one that carries uploads gets its files checked, stored and
+listed: nothing else in the platform changes for them."""
 
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -16,14 +18,18 @@ import wtforms
 from wtforms import validators
 from wtforms.fields.core import UnboundField
 
+from form_builder.compiler import client_field
 from form_builder.exceptions import DefinitionFormatError
 from form_builder.format import load_document
 from form_builder.post_data import PostDataError, to_formdata
 from form_builder.validator import validate
+from oa_platform.extensions import db
 from oa_platform.runtime.exceptions import InvalidSubmissionError
+from oa_platform.runtime.models import Instance
 from oa_platform.runtime.services import runtime
 from plugins import field_kit
 from plugins.field_contract import FieldType, Names
+from plugins.field_types.attachments import Attachments
 from plugins.registry import InstalledFieldType, field_types
 from tests.conftest import login, user
 from tests.runtime_helpers import chain, node, publish, refresh
@@ -78,12 +84,33 @@ class Rating(FieldType):
         return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
 
 
+class Photos(Attachments):
+    """Photographs of a site: a plugin's type carrying uploads, drawn as attachments are."""
+
+    name = "photos"
+    label = "Photos"
+    icon = "fa-camera"
+    rank = 145
+
+
 @pytest.fixture
 def rating():
     registry = field_types()
     registry.installed["rating"] = InstalledFieldType(Rating(), "tests: Rating", "0")
     yield
     del registry.installed["rating"]
+
+
+@pytest.fixture
+def photos():
+    registry = field_types()
+    registry.installed["photos"] = InstalledFieldType(Photos(), "tests: Photos", "0")
+    yield
+    del registry.installed["photos"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 SERVICE = {"key": "service", "type": "rating", "label": "Service", "required": True, "stars": 5}
@@ -170,6 +197,8 @@ def test_the_designer_offers_it_with_its_members(rating, client):
     offered = {entry["name"]: entry for entry in boot["fieldTypes"]}
     assert offered["rating"]["members"] == {"stars": Rating.members["stars"]}
     assert offered["rating"]["column"] is True and offered["rating"]["icon"] == "fa-star"
+    assert offered["rating"]["expression_type"] == "number"
+    assert offered["rating"]["uploads"] is False
     names = list(offered)
     assert names.index("checkbox") < names.index("rating") < names.index("user")  # its rank
 
@@ -210,3 +239,54 @@ def test_a_value_out_of_its_range_or_of_the_wrong_shape_is_refused(rating, demo)
         "service": ["Service: must be a single value."],
         "dishes-0-taste": ["Dishes, row 1, Taste: must be a single value."],
     }
+
+
+def test_the_administrators_page_lists_it_beside_the_node_types(rating, client):
+    login(client, "admin")
+    page = client.get("/admin/node-types/").get_data(as_text=True)
+    field_types_table = page.split('id="field-types"')[1].split("</table>")[0]
+    row = field_types_table.split('data-oa-field-type="rating"')[1].split("</tr>")[0]
+    assert "Rating" in row and "Choices" in row and "tests: Rating" in row and ">0<" in row
+    assert 'data-oa-field-type="money"' in field_types_table  # the built-ins, listed alike
+    assert 'id="node-types"' in page
+
+
+def test_the_page_scripts_read_and_compute_with_it_as_its_type_says(rating):
+    described = client_field(DISHES)
+    taste = described["columns"][1]
+    assert (taste["value"], taste["places"], taste["read"]) == ("number", None, "number")
+    assert client_field(SERVICE)["read"] == "number"
+
+
+def test_a_plugin_type_carrying_uploads_has_its_files_checked_stored_and_listed(photos, client):
+    shots = {"key": "shots", "type": "photos", "label": "Shots", "required": True}
+    publish(chain("site_visit", node("head_ok", "approval", ["head"]), fields=[
+        {**shots, "accept": ["png"], "max_files": 1}
+    ]))  # fmt: skip
+    login(client, "staff")
+    start = "/processes/site_visit/start"
+    assert 'name="shots-files"' in client.get(start).get_data(as_text=True)
+
+    refused = client.post(
+        start,
+        data={"shots-files": (io.BytesIO(PDF), "site.pdf"), "command": "submit"},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422  # the page again, with the field's problem
+    assert "Shots: &#39;site.pdf&#39; is not an accepted type of file" in refused.get_data(
+        as_text=True
+    )
+
+    sent = client.post(
+        start,
+        data={"shots-files": (io.BytesIO(PNG), "site.png"), "command": "submit"},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    instance_id = int(sent.headers["Location"].rstrip("/").split("/")[-1])
+    [stored] = db.session.get(Instance, instance_id).values["shots"]
+    assert (stored["name"], stored["type"]) == ("site.png", "png")
+
+    page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
+    listed = page.split('id="attachments"')[1]
+    assert "site.png" in listed and f"/attachments/{stored['id']}" in listed

@@ -9,6 +9,7 @@ import re
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
+from form_builder.compiler import client_field
 from form_builder.designer.document import field_type_palette
 from form_builder.field_schema import assemble, built_in_types, file_text, schema_path
 from form_builder.format import schema
@@ -45,6 +46,18 @@ class OddWidget(FieldType):
     name = "odd_widget"
     label = "Odd widget"
     widget = "slider"
+
+
+class HiddenUploads(FieldType):
+    name = "hidden_uploads"
+    label = "Uploads without an upload control"
+    uploads = True
+
+
+class PlacesOnText(FieldType):
+    name = "places_on_text"
+    label = "Text with decimals"
+    fixed_places = 2
 
 
 class LooseOptions(FieldType):
@@ -113,7 +126,30 @@ def test_the_palette_lists_the_types_in_rank_order_with_their_members():
     assert by_name["computed"]["editable"] is False
     assert by_name["computed"]["value_labels"]["result"]["boolean"] == "Yes / no"
     assert by_name["user"]["default_kinds"] == ["current_user", "literal"]
+    assert by_name["money"]["expression_type"] == "number"
+    assert [name for name in names if by_name[name]["uploads"]] == ["attachments"]
     json.dumps(palette)  # the page carries it as JSON
+
+
+def test_the_page_scripts_learn_from_each_type_how_to_read_and_compute_with_it():
+    def described(spec: dict) -> tuple:
+        found = client_field({"key": "x", "label": "X", **spec})
+        return found["value"], found["places"], found["read"]
+
+    assert described({"type": "money"}) == ("number", 2, "number")
+    assert described({"type": "number"}) == ("number", None, "number")
+    assert described({"type": "datetime"}) == ("date and time", None, "text")
+    assert described({"type": "checkbox"}) == ("boolean", None, "checked")
+    assert described({"type": "multi_select", "options": []}) == ("list", None, "checked_values")
+    assert described({"type": "radio", "options": []}) == ("text", None, "chosen")
+    assert described({"type": "attachments"}) == ("list", None, "files")
+    assert described({"type": "section"}) == (None, None, None)
+    computed = {"type": "computed", "expression": "1", "result": "money"}
+    assert described(computed) == ("number", 2, None)  # its result's values, no control
+    table = client_field(
+        {"key": "t", "type": "table", "label": "T", "columns": [{**computed, "key": "c"}]}
+    )
+    assert (table["read"], table["columns"][0]["read"]) == ("rows", None)
 
 
 def test_a_plugin_is_loaded_beside_the_built_ins():
@@ -143,6 +179,8 @@ def test_wrong_classes_and_invalid_declarations_are_refused():
             point("bad_members", f"{__name__}:BadMembers"),
             point("redefines", f"{__name__}:Redefines"),
             point("odd_widget", f"{__name__}:OddWidget"),
+            point("hidden_uploads", f"{__name__}:HiddenUploads"),
+            point("places_on_text", f"{__name__}:PlacesOnText"),
         ]
     )
     assert len(registry) == 0
@@ -152,6 +190,10 @@ def test_wrong_classes_and_invalid_declarations_are_refused():
     assert "members of 'bad_members' are not valid JSON Schemas" in messages[2]
     assert messages[3] == "field type 'redefines' redefines common members: 'label'"
     assert messages[4] == "field type 'odd_widget' names an unknown widget: 'slider'"
+    assert messages[5] == (
+        "field type 'hidden_uploads': uploads and the 'attachments' widget go together"
+    )
+    assert messages[6] == "field type 'places_on_text': fixed_places is for number types"
 
 
 def test_a_member_declared_unlike_a_built_in_one_refuses_the_plugin_not_the_built_in():

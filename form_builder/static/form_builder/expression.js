@@ -11,8 +11,11 @@
  *   OAExpression.holds(ast, values);                              // true or false
  *   OAExpression.toStored(field, OAExpression.compute(ast, values)); // stored JSON or null
  *
+ * `fields` are described by the server (compiler.client_field): each says, from its field
+ * type, the expression type of its values (`value`) and the decimals of numbers stored as text
+ * (`places`), so no field type is named here and a plugin's type is read like a built-in one.
  * `stored` holds the stored JSON forms (money as "1234.50", dates as "YYYY-MM-DD");
- * expressionValues() reads them by field type, as values.expression_value does in Python.
+ * expressionValues() reads them by that description, as values.expression_value does in Python.
  * Numbers are JS numbers, rounded to 15 significant digits after each operation so that
  * money sums agree with Python's Decimal (0.1 + 0.2 == 0.3). No eval, no Function.
  */
@@ -62,25 +65,17 @@
 
   // Values ----------------------------------------------------------------------------
 
-  function valueType(field) {
-    return field.type === "computed" ? field.result : field.type;
-  }
-
   function expressionValue(field, stored) {
     if (isEmpty(stored) || stored === "") return null;
-    switch (valueType(field)) {
+    switch (field.value) {
       case "number":
-      case "money":
         return Number(stored);
       case "date":
-        return new When("date", stored);
-      case "datetime":
-        return new When("date and time", stored);
-      case "checkbox":
+      case "date and time":
+        return new When(field.value, stored);
       case "boolean":
         return Boolean(stored);
-      case "multi_select":
-      case "attachments":
+      case "list":
         return stored.slice();
       case "table":
         return new Table(
@@ -95,7 +90,7 @@
   function expressionValues(fields, stored) {
     const values = {};
     for (const field of fields) {
-      if (field.type !== "section") values[field.key] = expressionValue(field, stored[field.key]);
+      if (field.value !== null) values[field.key] = expressionValue(field, stored[field.key]);
     }
     return values;
   }
@@ -112,14 +107,14 @@
 
   function toStored(field, value) {
     if (isEmpty(value)) return null;
-    switch (valueType(field)) {
-      case "money":
-        return roundHalfUp(value, 2).toFixed(2);
+    switch (field.value) {
+      case "number":
+        // A type with fixed places (money) stores text, rounded half up as Python rounds.
+        return field.places === null ? value : roundHalfUp(value, field.places).toFixed(field.places);
       case "date":
         return value.iso.slice(0, 10);
-      case "datetime":
+      case "date and time":
         return value.iso.slice(0, 16);
-      case "checkbox":
       case "boolean":
         return Boolean(value);
       default:

@@ -4,7 +4,9 @@
  * kept in its hidden textarea. Needs expression.js (window.OAExpression) loaded first.
  *
  * The server decides again on submission; this is a convenience. Plain DOM, no inline
- * handlers (a Content-Security-Policy without 'unsafe-inline' is the plan).
+ * handlers (a Content-Security-Policy without 'unsafe-inline' is the plan). No field type is
+ * named here: each field of the page's spec says how its control is read (`read`) and how its
+ * values are computed with (`value`, `places`), from its type (FieldType.client).
  */
 (function () {
   "use strict";
@@ -19,26 +21,23 @@
 
   // Stored-form values from the inputs ------------------------------------------------
 
-  function inputValue(scope, name, type) {
+  function inputValue(scope, name, field) {
     const inputs = Array.from(scope.querySelectorAll(`[name="${name}"]`));
     if (!inputs.length) return null;
     const first = inputs[0];
-    switch (type) {
-      case "checkbox":
+    switch (field.read) {
+      case "checked":
         return first.checked;
-      case "multi_select":
+      case "checked_values":
         return inputs.filter((input) => input.checked).map((input) => input.value);
-      case "radio": {
+      case "chosen": {
         const chosen = inputs.find((input) => input.checked);
         return chosen ? chosen.value : null;
       }
       case "number": {
         const number = first.value.trim() === "" ? NaN : Number(first.value);
-        return Number.isFinite(number) ? number : null;
-      }
-      case "money": {
-        const number = first.value.trim() === "" ? NaN : Number(first.value);
-        return Number.isFinite(number) ? number.toFixed(2) : null;
+        if (!Number.isFinite(number)) return null;
+        return field.places === null ? number : number.toFixed(field.places);
       }
       default:
         return first.value === "" ? null : first.value;
@@ -51,10 +50,10 @@
     return Array.from(table.tBodies[0].rows).map((row, index) => {
       const values = {};
       for (const column of field.columns) {
-        if (column.type === "computed") {
-          values[column.key] = null;
+        if (column.read === null) {
+          values[column.key] = null; // computed over the row below
         } else {
-          values[column.key] = inputValue(row, `${field.key}-${index}-${column.key}`, column.type);
+          values[column.key] = inputValue(row, `${field.key}-${index}-${column.key}`, column);
         }
       }
       return values;
@@ -75,9 +74,9 @@
     const stored = Object.assign({}, start);
     for (const field of spec.fields) {
       if (field.access !== "edit") continue;
-      if (field.type === "table") stored[field.key] = tableRows(root, field);
-      else if (field.type === "attachments") stored[field.key] = attachmentValue(root, field.key);
-      else stored[field.key] = inputValue(root, field.key, field.type);
+      if (field.read === "rows") stored[field.key] = tableRows(root, field);
+      else if (field.read === "files") stored[field.key] = attachmentValue(root, field.key);
+      else stored[field.key] = inputValue(root, field.key, field);
     }
     return stored;
   }
