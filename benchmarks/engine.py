@@ -13,13 +13,19 @@ transaction through SQLAlchemy Core (close the task, append the audit entry, ope
 task), no engine, no form, no ORM. Its ratio to SpiffWorkflow bounds any engine's that
 writes its trail as rows.
 
-The peer is the harness in ``../shared/bench/peers`` (else its copy in ``benchmarks/peers``,
-or ``OA_BENCH_PEERS``): the same chain in SpiffWorkflow, each step loading and saving the
-serialized workflow in SQLite. Its "steps" are ours: the start plus one per user task.
+The peers are the harnesses in ``../shared/bench/peers`` (else their copy in
+``benchmarks/peers``, or ``OA_BENCH_PEERS``): the same chain in SpiffWorkflow, each step
+loading and saving the serialized workflow in SQLite, and in django-viewflow
+(``viewflow/bench.py``), which records its task rows per step, on each of our databases.
+Their "steps" are ours: the start plus one per user task. Viewflow runs in a virtual
+environment of its own, built the first time from the harness's pinned
+``viewflow/requirements.txt`` (kept in ``OA_BENCH_VENVS``, ``~/.cache/oa-bench`` by default,
+one per set of pins); where it cannot be built the viewflow figures are skipped with a note.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -61,6 +67,9 @@ def _peers() -> Path:
 
 
 PEERS = _peers()
+VENVS = Path(os.environ.get("OA_BENCH_VENVS", Path.home() / ".cache" / "oa-bench"))
+# Targets of issue 16, steps/s against viewflow's in the same run.
+VIEWFLOW_TARGETS = {"sqlite": 3, "postgresql": 2}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -182,14 +191,67 @@ def spiff(instances: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def peer_python(name: str, requirements: Path) -> Path | None:
+    """The Python of a virtual environment holding ``requirements`` (a harness's pins),
+    built the first time; None, with a note on stderr, when it cannot be built."""
+    pins = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    venv = VENVS / f"{name}-{pins}"
+    python = venv / "bin" / "python"
+    built = venv / ".installed"
+    if built.exists():
+        return python
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True
+        )
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        detail = getattr(error, "stderr", None) or error
+        print(
+            f"{name} peer skipped: its virtual environment could not be built: {detail}",
+            file=sys.stderr,
+        )
+        return None
+    built.touch()
+    return python
+
+
+def viewflow(instances: int, database: apps.Database) -> dict | None:
+    """The viewflow harness's JSON line on ``database`` (a PostgreSQL one has its public
+    schema dropped, as ours is), run now in its own virtual environment; None, with a note
+    on stderr, when the harness or its environment is not to be had."""
+    harness = PEERS / "viewflow" / "bench.py"
+    if not harness.exists():
+        print(f"viewflow peer skipped: no harness at {harness}", file=sys.stderr)
+        return None
+    python = peer_python("viewflow", harness.parent / "requirements.txt")
+    if python is None:
+        return None
+    where = ["--postgres", database.url] if database.kind == "postgresql" else []
+    out = subprocess.run(
+        [str(python), str(harness), str(instances), *where],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run(size: Size) -> None:
-    """Emit instances/s and steps/s on each database, the database's floor, SpiffWorkflow's,
-    and the ratios."""
+    """Emit instances/s and steps/s on each database, the database's floor, viewflow's on
+    the same database right after ours, SpiffWorkflow's, and the ratios."""
     ours, floors = {}, {}
     for database in apps.databases("engine"):
         with apps.running(database):
             steps, seconds, statements, commands = drive_chain(size.engine_instances)
             floor_steps, floor_seconds = database_floor(steps)
+        peer_figure = viewflow(size.engine_instances, database)
         floors[database.kind] = emit(
             NAME,
             "database_floor",
@@ -211,6 +273,17 @@ def run(size: Size) -> None:
             statements_per_step=round(statements / steps, 1),
             step=percentiles_ms(commands),
         )
+        if peer_figure is not None:
+            emit(NAME, "viewflow", **{k: v for k, v in peer_figure.items() if k != "engine"})
+            emit(
+                NAME,
+                "ratio_ours_to_viewflow",
+                database=database.kind,
+                steps_per_s_ratio=round(
+                    ours[database.kind]["steps_per_s"] / peer_figure["steps_per_s"], 2
+                ),
+                target=f">= {VIEWFLOW_TARGETS[database.kind]}",
+            )
     peer = spiff(size.engine_instances)
     emit(NAME, "spiffworkflow", **{k: v for k, v in peer.items() if k != "engine"})
     for kind, figure in ours.items():
