@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -26,6 +27,20 @@ from form_builder.frozen import freeze
 # Regulations §3.3: a node's to-do is due this many (business-calendar) hours after it
 # arrives, unless the node states its own ``deadline_hours``. The one definition of it.
 DEFAULT_DEADLINE_HOURS = 24
+
+
+class SelfApproval(StrEnum):
+    """A node's ``self_approval``: what happens when its assignee rule names the initiator
+    (regulations §8.6, level-by-level control). What each does is
+    ``oa_platform.runtime.assignees.keep_initiator_off``'s rule."""
+
+    ESCALATE = "escalate"  # the to-do goes up: the next head, else the leader in charge
+    SKIP = "skip"  # the initiator is left out; nobody left: the node is skipped (trailed)
+    ALLOW = "allow"  # the initiator handles it (the behaviour before issue 17)
+
+
+# §8.6: nobody decides on their own request unless the node says so.
+DEFAULT_SELF_APPROVAL = SelfApproval.ESCALATE
 
 Edge = Mapping[str, Any]
 
@@ -50,6 +65,7 @@ class NodeSpec:
     outgoing: tuple[Edge, ...]  # in document order: next_edges chooses the first that holds
     incoming: tuple[Edge, ...]
     deadline_hours: float  # its own, else the §3.3 default
+    self_approval: SelfApproval  # its own, else the §8.6 default (escalate)
     actions: tuple[str, ...]  # offered action names: its own, else its type's default
     field_access: Mapping[str, str]  # field key -> "edit" | "read" | "hidden"
     merges: bool  # its type waits for several branches (a parallel join)
@@ -106,6 +122,7 @@ def compile_spec(
             outgoing=tuple(outgoing[node_id]),
             incoming=tuple(incoming[node_id]),
             deadline_hours=node.get("deadline_hours", DEFAULT_DEADLINE_HOURS),
+            self_approval=SelfApproval(node.get("self_approval", DEFAULT_SELF_APPROVAL)),
             actions=_actions(node, types[node_id]),
             field_access=MappingProxyType(field_access(document, node_id)),
             merges=merges[node_id],

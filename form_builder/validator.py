@@ -33,6 +33,7 @@ class NodeTypeSpec(Protocol):
     actions: tuple[Any, ...]
 
     opinion_required: frozenset[Any]  # actions that need an opinion (§3.5)
+    decides: bool  # its handlers decide on the request: §8.6 applies (``self_approval``)
 
     @property
     def needs_assignee(self) -> bool: ...
@@ -303,6 +304,12 @@ class _Check:
         if "deadline_hours" in node and not node_type.needs_assignee:
             message = f"{where}: a '{node_type.name}' node has no handler, so no deadline"
             self.add(f"{path}.deadline_hours", message, node=node_id)
+        if "self_approval" in node and not (node_type.needs_assignee and node_type.decides):
+            message = (
+                f"{where}: a '{node_type.name}' node decides nothing, so its initiator cannot "
+                "approve their own request (self_approval, regulations §8.6)"
+            )
+            self.add(f"{path}.self_approval", message, node=node_id)
         self.escalation(node, node_type, path, where)
         offered = {str(action) for action in node_type.actions}
         for action in node.get("actions", []):

@@ -104,7 +104,12 @@ class NodeContext(Protocol):
     incoming: int
 
     def assignees(self) -> list[str]:
-        """The user names the node's assignee rule names now (agents applied)."""
+        """The user names the node's assignee rule names now (agents applied later, by
+        ``create_task``). At a node that ``decides``, never the initiator unless the node's
+        ``self_approval`` is ``allow`` (regulations §8.6): they are replaced by the next head
+        or the leader in charge (``escalate``), or left out (``skip``; when nobody is left the
+        list is empty and the node completes as "skipped" by itself), and the trail says why.
+        """
 
     def tasks(self) -> list[TaskView]:
         """This node's tasks in this activation, oldest first."""
@@ -184,6 +189,10 @@ class NodeType:
         merges: True for nodes that several branches reach and that wait for them (joins):
             each arrival calls :meth:`on_enter` again on the same activation.
         opinion_required: the actions that need a non-empty opinion at this node (§3.5).
+        decides: whether its handlers decide on the request (approve, review, countersign), so
+            that §8.6's level-by-level control keeps the initiator off its tasks (the node's
+            ``self_approval``: escalate, skip or allow). False for a copy to read (notify).
+            Only task nodes (``needs_assignee``) are asked.
 
     Hooks receive a :class:`NodeContext`; they never touch the database. A hook that raises
     (:meth:`next_edges` included, and a :meth:`next_edges` that chooses no edge) puts the
@@ -199,6 +208,7 @@ class NodeType:
     default_actions: ClassVar[tuple[Action, ...] | None] = None
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
     merges: ClassVar[bool] = False
+    decides: ClassVar[bool] = True
     # Background jobs (run_job): attempts after the first, and the first back-off in seconds
     # (doubled at each retry), and the time-out a job should keep to.
     job_retries: ClassVar[int] = 3

@@ -65,6 +65,8 @@ def node_type_palette(node_types: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "icon": getattr(node_type, "icon", "fa-square-o"),
                 "kind": str(node_type.kind),
                 "needs_assignee": bool(node_type.needs_assignee),
+                # §8.6: the node's self_approval applies (its handlers decide).
+                "decides": bool(getattr(node_type, "decides", False)),
                 "actions": [str(action) for action in node_type.actions],
                 "default_actions": [str(action) for action in offered],
                 "config_schema": dict(getattr(node_type, "config_schema", {})),

@@ -2,20 +2,25 @@
 
 Deactivated users never receive tasks. Departments in rules and picker values are
 ``COMPANY/CODE`` or a code unique across companies (see ``OrgDirectory``).
+
+The owner of regulations §8.6 (level-by-level control) for who handles a node: nobody
+decides on their own request (:func:`keep_initiator_off`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from form_builder.spec import SelfApproval
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.org.models import Company, Department, Position
-from oa_platform.runtime.exceptions import AssigneeNotFoundError
+from oa_platform.runtime.exceptions import AssigneeNotFoundError, NobodyAboveInitiatorError
 
 
 def resolve(
@@ -115,3 +120,75 @@ def head_for(user: OAUser) -> OAUser | None:
         if person is not None and person.id != user.id and is_active(person):
             return person
     return None
+
+
+# Regulations §8.6: nobody decides on their own request ------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who handles a node after §8.6: ``users``; ``note`` is the trail entry's detail (event
+    ``self_approval``) when the rule named the initiator, and ``skipped`` says the node has
+    nobody left and is skipped."""
+
+    users: list[OAUser]
+    note: dict[str, Any] | None = None
+    skipped: bool = False
+
+
+def keep_initiator_off(
+    found: Sequence[OAUser],
+    *,
+    rule: Mapping[str, Any],
+    initiator: OAUser,
+    mode: SelfApproval,
+    node_id: str,
+    node_name: str,
+) -> Assignment:
+    """Who handles a deciding node whose rule named ``found`` (regulations §8.6).
+
+    The person in charge of the initiating department answers for the content and the
+    leader in charge leads, so an initiator never approves their own request:
+
+    - ``allow``, or the rule ``initiator`` (the designer named them on purpose, e.g. to
+      confirm receipt), or the initiator not among ``found``: as found.
+    - Others found beside the initiator: the initiator is left out, the others decide.
+    - ``skip``: the initiator is left out; with nobody left the node is skipped.
+    - ``escalate`` (default): the to-do goes up to the next active head above the
+      initiator, else the leader in charge of their department (or of one above), as
+      :func:`head_for` finds them. With nobody above (the top leader's own request) the
+      node fails with :class:`NobodyAboveInitiatorError`: the instance stops in error
+      naming the node, for an administrator to skip or retry; nobody approves silently.
+
+    Every change is explained by the returned ``note``, which the engine writes to the trail.
+    """
+    if mode is SelfApproval.ALLOW or rule.get("rule") == "initiator":
+        return Assignment(list(found))
+    if all(user.id != initiator.id for user in found):
+        return Assignment(list(found))
+    others = [user for user in found if user.id != initiator.id]
+    named = (
+        f"The assignee rule ({rule.get('rule')}) named the initiator, {initiator.signature()}, "
+        "who may not decide on their own request (regulations §8.6)"
+    )
+    note: dict[str, Any] = {"initiator": initiator.username, "mode": str(mode)}
+    if others:
+        names = ", ".join(user.signature() for user in others)
+        note |= {
+            "outcome": "left_out",
+            "to": [user.username for user in others],
+            "reason": f"{named}: left out; {names} decide.",
+        }
+        return Assignment(others, note)
+    if mode is SelfApproval.SKIP:
+        note |= {"outcome": "skipped", "to": [], "reason": f"{named}: the node is skipped."}
+        return Assignment([], note, skipped=True)
+    above = head_for(initiator)
+    if above is None:
+        raise NobodyAboveInitiatorError(node_id, node_name, initiator.signature())
+    note |= {
+        "outcome": "escalated",
+        "to": [above.username],
+        "reason": f"{named}: escalated to {above.signature()}.",
+    }
+    return Assignment([above], note)

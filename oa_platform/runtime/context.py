@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from form_builder import expression
-from oa_platform.runtime import notices
+from oa_platform.runtime import assignees, notices
 from plugins.contract import NodeType, TaskView
 
 if TYPE_CHECKING:
@@ -55,7 +55,26 @@ class EngineContext:
         return self._activation.arrivals
 
     def assignees(self) -> list[str]:
-        return [user.username for user in self._engine.assignees(self.node)]
+        """The rule's users; at a node that decides, after §8.6 (``keep_initiator_off``):
+        the trail says why the initiator was left out or the to-do went up, and a node left
+        with nobody completes as "skipped"."""
+        found = self._engine.assignees(self.node)
+        if not self.node_type.decides:
+            return [user.username for user in found]
+        spec = self._engine.spec.nodes[self._activation.node_id]
+        assignment = assignees.keep_initiator_off(
+            found,
+            rule=self.node.get("assignee", {}),
+            initiator=self._engine.instance.initiator,
+            mode=spec.self_approval,
+            node_id=spec.id,
+            node_name=spec.name,
+        )
+        if assignment.note is not None:
+            self.audit("self_approval", **assignment.note)
+        if assignment.skipped:
+            self.complete("skipped")
+        return [user.username for user in assignment.users]
 
     def tasks(self) -> list[TaskView]:
         return [task_view(task) for task in self._engine.tasks_of(self._activation)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from oa_platform.runtime.models import Activation, Task
+from oa_platform.runtime.models import Activation, AuditEntry, Task
 from oa_platform.runtime.states import ActivationStatus, TaskStatus
 
 NODE_WIDTH = 168
@@ -24,6 +24,9 @@ MARGIN = 12
 # Room above the boxes for edges that skip columns (drawn as arcs over the nodes between).
 ARC_ROOM = 48
 BEND = 30
+# Trail events that explain who handles a node, shown as the system's steps with their
+# ``reason``: §8.6 kept the initiator off their own request (``assignees.keep_initiator_off``).
+NOTE_EVENTS = frozenset({"self_approval"})
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,10 @@ def build(
     activations: Sequence[Activation],
     tasks: Sequence[Task],
     names: Mapping[int, str],
+    notes: Iterable[AuditEntry] = (),
 ) -> Trace:
-    """The placed trace of one instance. ``names`` maps user ids to display names."""
+    """The placed trace of one instance. ``names`` maps user ids to display names;
+    ``notes`` are trail entries that explain a node's handlers (:data:`NOTE_EVENTS`)."""
     node_ids = [node["id"] for node in document["nodes"]]
     layer = layers(node_ids, document["edges"])
     columns: dict[int, list[str]] = {}
@@ -143,6 +148,10 @@ def build(
         step = _task_step(task, names)
         if step is not None:
             nodes[task.node_id].steps.append(step)
+    for entry in notes:
+        if entry.event in NOTE_EVENTS and entry.node_id in nodes and entry.detail:
+            what = str(entry.detail.get("reason") or entry.event)
+            nodes[entry.node_id].steps.append(Step("system", what, entry.at))
     for node in nodes.values():
         node.steps.sort(key=lambda step: (step.when is None, step.when or datetime.min))
     taken = _taken(document["edges"], activations)

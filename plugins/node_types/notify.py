@@ -8,6 +8,8 @@ class Notify(NodeType):
     label = "Notify (CC)"
     icon = "fa-bell-o"
     actions = (Action.READ,)
+    # A copy to read decides nothing: copying the initiator is no self-approval (§8.6).
+    decides = False
 
     def on_enter(self, ctx: NodeContext) -> None:
         for username in ctx.assignees():

@@ -12,6 +12,13 @@ import { slug, uniqueId } from "./state.js";
 const ORIGIN = "node-panel";
 
 /** The palette of node types and the list of the chain's nodes. */
+// A node's self_approval: what its initiator named by the assignee rule leads to (§8.6).
+const SELF_APPROVAL = [
+  ["", "Go up to the next head or the leader in charge (default)"],
+  ["skip", "Leave the initiator out; skip the node if nobody is left"],
+  ["allow", "Let the initiator handle it"],
+];
+
 export function mountNodeList(element, store) {
   const draw = () => {
     const types = Object.values(store.nodeTypes);
@@ -127,6 +134,18 @@ function panel(store, node, orgUrl, redraw) {
       placeholder: "24 (regulations §3.3)",
     });
     parts.push(group("Deadline (hours)", deadline));
+  }
+  if (type && type.needs_assignee && type.decides) {
+    // Regulations §8.6: what happens when the assignee rule names the initiator.
+    const selfApproval = select(SELF_APPROVAL, node.self_approval || "", {
+      name: "self_approval",
+      onChange: (event) => {
+        setMember(node, "self_approval", event.target.value || null);
+        changed();
+      },
+    });
+    parts.push(group("If the initiator is named", selfApproval,
+      "Nobody approves their own request (regulations §8.6)."));
   }
   if (type && type.actions.length) parts.push(actionsEditor(node, type, changed));
   if (type) {
