@@ -25,18 +25,14 @@ def definitions_cli() -> None:
 @with_appcontext
 def import_command(files: tuple[Path, ...]) -> None:
     """Import definition JSON files as drafts: all of them, or none if any is invalid."""
-    session = services.session()
+    uploads = [(str(path), path.read_bytes()) for path in files]
     try:
-        imported = import_files(
-            services.lifecycle(), None, [(str(path), path.read_bytes()) for path in files]
-        )
+        imported = services.run(lambda: import_files(services.lifecycle(), None, uploads))
     except ImportRefusedError as error:
-        session.rollback()
         for name, problems in error.problems.items():
             for problem in problems:
                 click.echo(f"{name}: {problem}", err=True)
         raise click.ClickException("Nothing was imported.") from None
-    session.commit()
     for item in imported:
         version = item.version
         click.echo(f"{item.file}: {version.definition.key} version {version.number} (draft)")

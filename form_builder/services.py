@@ -1,7 +1,8 @@
-"""How the application plugs its org directory and node types into form_builder.
+"""How the application plugs its org directory, node types and unit of work into form_builder.
 
 ``form_builder`` never imports the runtime: the app calls :func:`init_app` with a directory
-factory and the node-type registry, and views and commands take them from here.
+factory, the node-type registry and how a command runs (its unit of work), and views and
+commands take them from here.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -23,11 +25,16 @@ from form_builder.models import DefinitionVersion
 from form_builder.spec import ProcessSpec, compile_spec
 from form_builder.validator import NodeTypeSpec
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class FormBuilderServices:
     directory_factory: Callable[[Session], Directory]
     node_types: Callable[[], Mapping[str, NodeTypeSpec]]
+    # Runs a command's work on a session as one unit of work: commits, or rolls back and
+    # re-raises (the app's ``unit_of_work``).
+    run_command: Callable[[Session, Callable[[], Any]], Any]
     # Compiled forms, process specs and node names are cached per process; the token keeps two
     # apps (two databases, as in the test suite) from sharing entries for equal version ids.
     cache_token: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -37,10 +44,11 @@ def init_app(
     app: Flask,
     directory_factory: Callable[[Session], Directory],
     node_types: Callable[[], Mapping[str, NodeTypeSpec]],
+    run_command: Callable[[Session, Callable[[], Any]], Any],
 ) -> None:
     from form_builder.blueprint import blueprint
 
-    app.extensions["form_builder"] = FormBuilderServices(directory_factory, node_types)
+    app.extensions["form_builder"] = FormBuilderServices(directory_factory, node_types, run_command)
     app.register_blueprint(blueprint)
 
 
@@ -50,6 +58,12 @@ def services() -> FormBuilderServices:
 
 def session() -> Session:
     return current_app.appbuilder.session
+
+
+def run(work: Callable[[], T]) -> T:
+    """Run ``work`` as one command on the request's (or CLI's) session: committed when it
+    returns, rolled back when it raises (the exception goes on)."""
+    return services().run_command(session(), work)
 
 
 def directory() -> Directory:

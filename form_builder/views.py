@@ -59,12 +59,9 @@ class DefinitionsView(BaseView):
         if form.validate_on_submit():
             files = [(f.filename or "upload.json", f.read()) for f in form.files.data]
             try:
-                imported = import_files(services.lifecycle(), g.user, files)
+                imported = services.run(lambda: import_files(services.lifecycle(), g.user, files))
             except ImportRefusedError as error:
-                services.session().rollback()
                 problems = error.problems
-            else:
-                services.session().commit()
         return self.render_template(
             "form_builder/definitions/import.html",
             form=form,
@@ -141,15 +138,12 @@ class DefinitionsView(BaseView):
                 data = parse_json(form.document.data)
                 if isinstance(data, dict) and data.get("key") != key:
                     raise LifecycleError(f"the key must stay '{key}' (import makes new ones)")
-                version = lifecycle.save_draft(g.user, data)
+                version = services.run(lambda: lifecycle.save_draft(g.user, data))
             except DefinitionError as error:
-                services.session().rollback()
                 problems = error.problems
             except LifecycleError as error:
-                services.session().rollback()
                 flash(error.message, "danger")
             else:
-                services.session().commit()
                 flash(f"Saved draft version {version.number}.", "success")
                 return redirect(url_for(".version", key=key, number=version.number))
         return self.render_template(
@@ -255,17 +249,14 @@ class DefinitionsView(BaseView):
         if not form.validate_on_submit():
             abort(400)
         try:
-            command(services.lifecycle(), version)
+            services.run(lambda: command(services.lifecycle(), version))
         except LifecycleError as error:
-            services.session().rollback()
             flash(error.message, "danger")
         except DefinitionError as error:
-            services.session().rollback()
             flash("Refused: the definition has problems.", "danger")
             for problem in error.problems:
                 flash(str(problem), "danger")
         else:
-            services.session().commit()
             flash(success, "success")
         return redirect(url_for(".version", key=key, number=number))
 
@@ -274,12 +265,10 @@ class DefinitionsView(BaseView):
             flash("Say why.", "danger")
             return redirect(url_for(".definition", key=key))
         try:
-            command(services.lifecycle())
+            services.run(lambda: command(services.lifecycle()))
         except LifecycleError as error:
-            services.session().rollback()
             flash(error.message, "danger")
         else:
-            services.session().commit()
             flash(success, "success")
         return redirect(url_for(".definition", key=key))
 
@@ -296,20 +285,23 @@ def current_viewer(directory: Directory) -> Viewer:
 
 def _record_submission(version: DefinitionVersion, node_id: str, result) -> None:
     """Keep the preview's uploads, and audit posted values the node may not change."""
-    session = services.session()
-    if result.ok:
-        session.add_all(result.new_attachments)
-    if result.ignored:
-        session.add(
-            DefinitionEvent(
-                definition=version.definition,
-                version=version,
-                action="ignored_field_post",
-                actor_id=g.user.id,
-                detail={"node": node_id, "fields": sorted(result.ignored)},
+
+    def work() -> None:
+        session = services.session()
+        if result.ok:
+            session.add_all(result.new_attachments)
+        if result.ignored:
+            session.add(
+                DefinitionEvent(
+                    definition=version.definition,
+                    version=version,
+                    action="ignored_field_post",
+                    actor_id=g.user.id,
+                    detail={"node": node_id, "fields": sorted(result.ignored)},
+                )
             )
-        )
-    session.commit()
+
+    services.run(work)
 
 
 def _definition(key: str) -> ProcessDefinition:

@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         handover,  # noqa: F401 (connects the deactivation hand-over)
     )
     from oa_platform.runtime.api import ProcessApi
+    from oa_platform.unit_of_work import unit_of_work
     from oa_platform.views import register_views
     from plugins.registry import field_types, node_types
 
@@ -81,7 +82,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         appbuilder.add_api(ProcessApi)
-    form_builder.services.init_app(app, OrgDirectory, node_types)
+    form_builder.services.init_app(
+        app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)
+    )
     for problem in node_types().problems:
         # A broken plugin must not stop the platform; it is skipped and reported.
         app.logger.error(

@@ -174,23 +174,28 @@ def create_admin_command(username: str, email: str, first_name: str, last_name: 
     from oa_platform.accounts.commands import current_policy
     from oa_platform.accounts.models import OAUser
     from oa_platform.accounts.passwords import one_time_password, store_password
+    from oa_platform.unit_of_work import unit_of_work
 
     sm = current_app.appbuilder.sm
     if sm.find_user(username=username) or sm.find_user(email=email):
         raise click.ClickException("A user with that user name or e-mail already exists.")
-    user = OAUser(
-        username=username,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        active=True,
-        roles=[sm.find_role(sm.auth_role_admin)],
-    )
-    db.session.add(user)
-    db.session.flush()
-    password = one_time_password(current_policy(), username)
-    store_password(db.session, user, password, must_change=True)
-    db.session.commit()
+
+    def work() -> str:
+        user = OAUser(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            active=True,
+            roles=[sm.find_role(sm.auth_role_admin)],
+        )
+        db.session.add(user)
+        db.session.flush()
+        password = one_time_password(current_policy(), username)
+        store_password(db.session, user, password, must_change=True)
+        return password
+
+    password = unit_of_work(db.session).run(work, conflicts=())
     click.echo(f"Created {username}; one-time password: {password}")
 
 

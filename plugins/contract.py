@@ -104,12 +104,7 @@ class NodeContext(Protocol):
     incoming: int
 
     def assignees(self) -> list[str]:
-        """The user names the node's assignee rule names now (agents applied later, by
-        ``create_task``). At a node that ``decides``, never the initiator unless the node's
-        ``self_approval`` is ``allow`` (regulations §8.6): they are replaced by the next head
-        or the leader in charge (``escalate``), or left out (``skip``; when nobody is left the
-        list is empty and the node completes as "skipped" by itself), and the trail says why.
-        """
+        """The user names the node's assignee rule names now (agents applied)."""
 
     def tasks(self) -> list[TaskView]:
         """This node's tasks in this activation, oldest first."""
@@ -189,10 +184,13 @@ class NodeType:
         merges: True for nodes that several branches reach and that wait for them (joins):
             each arrival calls :meth:`on_enter` again on the same activation.
         opinion_required: the actions that need a non-empty opinion at this node (§3.5).
-        decides: whether its handlers decide on the request (approve, review, countersign), so
-            that §8.6's level-by-level control keeps the initiator off its tasks (the node's
-            ``self_approval``: escalate, skip or allow). False for a copy to read (notify).
-            Only task nodes (``needs_assignee``) are asked.
+        always_offers: actions a node of this type offers whatever the definition's node
+            narrows its actions to (the start node: a returned form can always be resubmitted).
+        takes_agents: whether its tasks go to the assignee's agent while they are away (§3.4);
+            the start node's do not: initiators resubmit their own forms.
+        receives_returns: whether handlers may return the instance here (besides people's
+            nodes), and whether leaving it after a return "come straight back to me" goes
+            straight back to the node that returned it (the start node, §3.5 回退).
 
     Hooks receive a :class:`NodeContext`; they never touch the database. A hook that raises
     (:meth:`next_edges` included, and a :meth:`next_edges` that chooses no edge) puts the
@@ -208,7 +206,9 @@ class NodeType:
     default_actions: ClassVar[tuple[Action, ...] | None] = None
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
     merges: ClassVar[bool] = False
-    decides: ClassVar[bool] = True
+    always_offers: ClassVar[tuple[Action, ...]] = ()
+    takes_agents: ClassVar[bool] = True
+    receives_returns: ClassVar[bool] = False
     # Background jobs (run_job): attempts after the first, and the first back-off in seconds
     # (doubled at each retry), and the time-out a job should keep to.
     job_retries: ClassVar[int] = 3

@@ -23,6 +23,7 @@ from oa_platform.runtime.commands import ActionRequest, Runtime
 from oa_platform.runtime.models import AuditEntry, Instance, Task
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import LIVE_TASK, TaskStatus
+from oa_platform.unit_of_work import unit_of_work
 from tests.conftest import user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -207,6 +208,12 @@ def verified() -> bool:
 
 
 # Acting ---------------------------------------------------------------------------------
+
+
+def commit() -> None:
+    """Commit what the test changed as a command does: through the session's unit of work,
+    which then sends what waited for the commit (jobs, events, mails)."""
+    unit_of_work(db.session).run(lambda: None, conflicts=())
 
 
 def rt() -> Runtime:

@@ -41,8 +41,7 @@ class DesignerApi(BaseView):
     def save(self):
         """Save the document as the definition's draft; answers its publish-time problems."""
         document, key = _body()
-        saved = _save(document, key)
-        services.session().commit()
+        saved = services.run(lambda: _save(document, key))
         lifecycle = services.lifecycle()
         problems = problems_json(lifecycle.problems(saved.document), saved.document)
         return jsonify({**_saved(saved), "problems": problems})
@@ -53,18 +52,14 @@ class DesignerApi(BaseView):
         """Save, then submit for review; refused with the problems if validation fails (the
         draft stays saved)."""
         document, key = _body()
-        saved = _save(document, key)
-        services.session().commit()
+        saved = services.run(lambda: _save(document, key))
         try:
-            services.lifecycle().submit(g.user, saved)
+            services.run(lambda: services.lifecycle().submit(g.user, saved))
         except DefinitionError as error:
-            services.session().rollback()
             answer = {**_saved(saved), "problems": problems_json(error.problems, document)}
             return jsonify({**answer, "error": "Not submitted: the definition has problems."}), 422
         except LifecycleError as error:
-            services.session().rollback()
             return json_error(error.message, 409)
-        services.session().commit()
         return jsonify({**_saved(saved), "submitted": True, "problems": []})
 
     @expose("/org/<kind>")
@@ -110,10 +105,8 @@ def _save(document: dict[str, Any], key: str | None) -> DefinitionVersion:
     try:
         return lifecycle.save_draft(g.user, document)
     except DefinitionError as error:
-        services.session().rollback()
         _refuse(error.problems, document)
     except LifecycleError as error:
-        services.session().rollback()
         abort(json_error(error.message, 409))
 
 

@@ -1,7 +1,8 @@
 """The write path for accounts: every view, API and CLI change to an account goes through here.
 
-Each command validates first, then makes its change and its audit entries in one transaction,
-and commits; on any error it rolls back, so a failed command changes nothing.
+Each command validates first, then makes its change and its audit entries in one unit of
+work (``oa_platform/unit_of_work.py``), which commits; on any error it rolls back, so a failed
+command changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from oa_platform.accounts.passwords import (
 )
 from oa_platform.accounts.signals import user_deactivated
 from oa_platform.extensions import db
+from oa_platform.unit_of_work import unit_of_work
 
 
 def current_policy() -> PasswordPolicy:
@@ -51,7 +53,8 @@ def password_problems(user: OAUser, new_password: str) -> list[str]:
 
 def change_own_password(user: OAUser, current_password: str, new_password: str) -> None:
     """The user changes their own password (first log-in, expiry, or at will)."""
-    try:
+
+    def work() -> None:
         if not user.password or not check_password_hash(user.password, current_password):
             raise CurrentPasswordInvalidError()
         problems = password_problems(user, new_password)
@@ -66,10 +69,8 @@ def change_own_password(user: OAUser, current_password: str, new_password: str) 
             actor_id=user.id,
             detail={"forced": was_forced},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+
+    unit_of_work(db.session).run(work, conflicts=())
 
 
 # §4.1's reset rule; ``authority`` owns it (pages, My Team and this command ask the same).
@@ -78,30 +79,31 @@ may_reset_password = authority.may_reset_password
 
 def reset_password(actor: OAUser, target: OAUser) -> str:
     """Give ``target`` a one-time password, returned once to ``actor`` and never stored in
-    clear; the target must change it at the next log-in."""
-    try:
-        if not may_reset_password(actor, target):
-            record_account_event(
+    clear; the target must change it at the next log-in. A refusal is recorded, then raised."""
+    unit = unit_of_work(db.session)
+    if not may_reset_password(actor, target):
+        unit.run(
+            lambda: record_account_event(
                 db.session, "password_reset_refused", subject=target, actor_id=actor.id
-            )
-            db.session.commit()
-            raise ResetNotAllowedError(target.username)
+            ),
+            conflicts=(),
+        )
+        raise ResetNotAllowedError(target.username)
+
+    def work() -> str:
         temporary = one_time_password(current_policy(), target.username)
         store_password(db.session, target, temporary, must_change=True)
         record_account_event(db.session, "password_reset", subject=target, actor_id=actor.id)
-        db.session.commit()
         return temporary
-    except ResetNotAllowedError:
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+
+    return unit.run(work, conflicts=())
 
 
 def confirm_department_move(actor: OAUser, target: OAUser) -> None:
     """Admin confirms ``target``'s move to their current department: from now on its heads
     may reset ``target``'s password (§4.1; issue 17, defect 1)."""
-    try:
+
+    def work() -> None:
         if not authority.is_admin(actor):
             raise MoveConfirmationError("Only an administrator confirms department moves.")
         if not target.move_pending:
@@ -118,10 +120,8 @@ def confirm_department_move(actor: OAUser, target: OAUser) -> None:
                 "to": str(target.department) if target.department else None,
             },
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+
+    unit_of_work(db.session).run(work, conflicts=())
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,11 @@ def deactivate_user(
 
     Open sessions, JWTs and API keys fail on their next request because every request
     reloads the user and refuses inactive ones. Receivers of ``user_deactivated`` (the
-    runtime's task hand-over) run inside this transaction.
+    runtime's task hand-over) run inside this unit of work, which retries the whole on a
+    conflict with an action on one of the handed-over instances.
     """
-    try:
+
+    def work() -> Deactivation:
         if not target.active:
             raise DeactivationError(f"{target.username} is already deactivated.")
         if successor is not None:
@@ -166,11 +168,9 @@ def deactivate_user(
         user_deactivated.send(
             current_app._get_current_object(), user=target, successor=successor, session=db.session
         )
-        db.session.commit()
         return Deactivation(user=target, successor=successor)
-    except Exception:
-        db.session.rollback()
-        raise
+
+    return unit_of_work(db.session).run(work)
 
 
 def _revoke_api_keys(user: OAUser) -> None:

@@ -47,6 +47,7 @@ from oa_platform.accounts.views import (
     ResetPasswordView,
 )
 from oa_platform.model_views import guarded
+from oa_platform.unit_of_work import unit_of_work
 
 
 @cache
@@ -209,6 +210,12 @@ class OASecurityManager(SecurityManager):
         """
         if not username:
             return None
+        # One unit of work: the attempt's counters and audit commit whatever its answer.
+        return unit_of_work(self.session).run(
+            lambda: self._authenticate(username, password), conflicts=()
+        )
+
+    def _authenticate(self, username: str, password: str) -> OAUser | None:
         session = self.session
         now = utcnow()
         rule = lockout.LockoutRule.from_config(current_app.config)
@@ -237,7 +244,6 @@ class OASecurityManager(SecurityManager):
             user.fail_login_count = 0
             user.last_login = now
             record_account_event(session, "login_success", subject=user, actor_id=user.id)
-            session.commit()
             return user
         if locked:
             reason = "locked"
@@ -267,16 +273,18 @@ class OASecurityManager(SecurityManager):
                 subject_username=username[:128],
                 detail={"minutes": rule.minutes, "failures": rule.threshold},
             )
-        session.commit()
         return None
 
     def on_user_logout(self, user) -> None:
         """FAB calls this after Flask-Login forgot the user: the session's id is revoked, so
         a copy of the cookie taken before the log-out is refused."""
         rule = sessions.SessionRule.from_config(current_app.config)
-        sessions.revoke_session(self.session, session, user, rule)
-        record_account_event(self.session, "logout", subject=user, actor_id=user.id)
-        self.session.commit()
+
+        def work() -> None:
+            sessions.revoke_session(self.session, session, user, rule)
+            record_account_event(self.session, "logout", subject=user, actor_id=user.id)
+
+        unit_of_work(self.session).run(work, conflicts=())
 
     def password_change_required(self, user: OAUser) -> str | None:
         """Why ``user`` must change their password before anything else, or None."""

@@ -7,14 +7,17 @@ from datetime import timedelta
 from form_builder.clock import utcnow
 from oa_platform.accounts import lockout, sessions
 from oa_platform.extensions import celery, db
+from oa_platform.unit_of_work import unit_of_work
 
 
 @celery.task(name="oa_platform.accounts.tasks.purge_login_throttles")
 def purge_login_throttles() -> int:
     """Forget failed-log-in counters a day after their last failure (the audit keeps them),
     and revocations of sessions and tokens past their expiry."""
-    removed = lockout.purge_expired(db.session, utcnow(), timedelta(days=1))
-    # Revoked sessions and tokens that have expired anyway (issue 17).
-    removed += sessions.purge_expired(db.session, utcnow())
-    db.session.commit()
-    return removed
+
+    def work() -> int:
+        removed = lockout.purge_expired(db.session, utcnow(), timedelta(days=1))
+        # Revoked sessions and tokens that have expired anyway (issue 17).
+        return removed + sessions.purge_expired(db.session, utcnow())
+
+    return unit_of_work(db.session).run(work, conflicts=())

@@ -22,6 +22,7 @@ from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.passwords import one_time_password, store_password
 from oa_platform.extensions import db
 from oa_platform.org.models import Company, Department, Position
+from oa_platform.unit_of_work import unit_of_work
 
 COLUMNS = ("name", "username", "email", "company", "department", "position")
 DEFAULT_ROLE = "Staff"
@@ -163,8 +164,9 @@ def parse_users(data: bytes) -> list[dict]:
 
 
 def import_users(data: bytes, actor_id: int | None = None) -> list[ImportedUser]:
-    """Create every user in the CSV ``data`` in one transaction, or none of them."""
-    try:
+    """Create every user in the CSV ``data`` in one unit of work, or none of them."""
+
+    def work() -> list[ImportedUser]:
         rows = parse_users(data)
         sm = current_app.appbuilder.sm
         role = sm.find_role(DEFAULT_ROLE)
@@ -194,8 +196,6 @@ def import_users(data: bytes, actor_id: int | None = None) -> list[ImportedUser]
             actor_id=actor_id,
             detail={"count": len(created), "usernames": [c.username for c in created]},
         )
-        db.session.commit()
         return created
-    except Exception:
-        db.session.rollback()
-        raise
+
+    return unit_of_work(db.session).run(work, conflicts=())

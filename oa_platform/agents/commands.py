@@ -1,8 +1,8 @@
 """Setting and revoking agents, and moving a principal's open to-dos to their agent.
 
 A person names their own agent; HR and Admin (IT) may name one for anyone, e.g. for a
-colleague taken ill. Commands run in the caller's transaction and only flush: the page
-commits, so a refused command leaves nothing behind.
+colleague taken ill. Each command is one unit of work: it commits, or, refused, leaves
+nothing behind.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from oa_platform.runtime.assignees import is_active
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.models import Task
 from oa_platform.runtime.states import LIVE_TASK
+from oa_platform.unit_of_work import command
 from plugins.registry import node_types
 
 # FAB role names that may set and revoke agents for anyone.
@@ -40,6 +41,7 @@ def may_manage(actor: OAUser, principal: OAUser) -> bool:
     return actor.id == principal.id or is_manager(actor)
 
 
+@command
 def set_delegation(
     session: Session,
     actor: OAUser,
@@ -93,6 +95,7 @@ def set_delegation(
     return delegation
 
 
+@command
 def revoke_delegation(
     session: Session, actor: OAUser, delegation: AgentDelegation, *, now: datetime | None = None
 ) -> None:
@@ -102,9 +105,9 @@ def revoke_delegation(
     if delegation.revoked_at is not None:
         raise DelegationError("This delegation is already revoked.")
     delegation.revoked_at = now or utcnow()
-    session.flush()
 
 
+@command
 def start_due_delegations(session: Session, today: date | None = None) -> list[Task]:
     """Move open to-dos for delegations with ``include_open`` whose range has begun; run
     daily (and safe to run often: each delegation moves its to-dos once)."""

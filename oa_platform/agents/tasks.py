@@ -10,6 +10,4 @@ def start_due_delegations() -> int:
     """Move open tasks of delegations starting today that asked for it; returns how many."""
     from oa_platform.agents.commands import start_due_delegations as start_due
 
-    moved = start_due(db.session)
-    db.session.commit()
-    return len(moved)
+    return len(start_due(db.session))

@@ -129,10 +129,8 @@ class AgentsView(BaseView):
                 include_open=form.include_open.data,
             )
         except DelegationError as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
             return self._render(form), 400
-        db.session.commit()
         flash(
             f"{delegation.agent.username} acts for {delegation.principal.username} from "
             f"{delegation.starts_on} to {delegation.ends_on}.",
@@ -154,10 +152,8 @@ class AgentsView(BaseView):
         try:
             revoke_delegation(db.session, g.user, delegation)
         except DelegationError as exc:
-            db.session.rollback()
             flash(str(exc), "warning")
         else:
-            db.session.commit()
             flash("The delegation is revoked.", "success")
         return redirect(url_for("AgentsView.list"))
 

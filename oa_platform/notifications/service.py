@@ -2,7 +2,7 @@
 
 :func:`notify` adds rows to the caller's transaction, written by its commit, so a notice
 exists exactly when the change that caused it commits. When ``MAIL_SERVER`` is configured,
-each new notice is also mailed — by a Celery task queued only after the outermost commit, so
+each new notice is also mailed — by a Celery task the unit of work queues after its commit, so
 nobody is mailed about a change that was rolled back, and a mail failure never undoes the
 change.
 """
@@ -14,19 +14,17 @@ from collections.abc import Iterable
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Insert, Integer, Select, bindparam, event, func, select, update
+from sqlalchemy import Insert, Integer, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.commit_writes import WrittenAtCommit
 from oa_platform.notifications.models import Notification
+from oa_platform.unit_of_work import command, unit_of_work
 
 log = logging.getLogger(__name__)
-
-# Ids of notifications to mail once the session's outermost transaction commits.
-_MAIL_KEY = "oa_notification_mail"
 
 
 def notify(
@@ -65,8 +63,9 @@ def _insert(session: Session, rows: list[dict]) -> None:
     statement = _insert_skipping_duplicates(session.get_bind(Notification.__mapper__).dialect.name)
     # The rows as executemany parameters: the statement compiles once per process.
     ids = [row.id for row in session.execute(statement, rows)]
-    if ids and current_app.config.get("MAIL_SERVER"):
-        session.info.setdefault(_MAIL_KEY, []).extend(ids)
+    if current_app.config.get("MAIL_SERVER"):
+        for notification_id in ids:  # each on its own: one that fails does not stop the rest
+            unit_of_work(session).after_commit(_queue_mail, notification_id)
 
 
 _notices: WrittenAtCommit[dict] = WrittenAtCommit("notifications", _insert)
@@ -123,9 +122,10 @@ def _unread_count_query() -> Select:
     )
 
 
+@command
 def mark_read(session: Session, user_id: int, ids: Iterable[int] | None = None) -> int:
     """Mark ``user_id``'s notifications ``ids`` (all when ``None``) read; return how many
-    changed. Other people's ids are ignored. Does not commit."""
+    changed. Other people's ids are ignored."""
     statement = (
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
@@ -137,25 +137,7 @@ def mark_read(session: Session, user_id: int, ids: Iterable[int] | None = None) 
     return session.execute(statement).rowcount
 
 
-@event.listens_for(Session, "after_commit")
-def _mail_after_commit(session: Session) -> None:
-    # after_commit also fires for savepoints: only the outermost commit makes rows real.
-    if session.get_nested_transaction() is not None:
-        return
-    ids = session.info.pop(_MAIL_KEY, [])
-    if not ids:
-        return
+def _queue_mail(notification_id: int) -> None:
     from oa_platform.notifications.tasks import send_notification_email
 
-    for notification_id in ids:
-        try:
-            send_notification_email.apply_async(args=[notification_id])
-        except Exception:  # the change is committed; a broker outage must not look like a failure
-            log.exception("could not queue the e-mail of notification %s", notification_id)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_after_rollback(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction ended without the commit above taking the ids: rolled back.
-    if transaction.parent is None:
-        session.info.pop(_MAIL_KEY, None)
+    send_notification_email.apply_async(args=[notification_id])

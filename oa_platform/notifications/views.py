@@ -51,7 +51,6 @@ class NotificationsView(BaseView):
     def open(self, notification_id: int):
         notification = self._own(notification_id)
         mark_read(db.session, g.user.id, [notification.id])
-        db.session.commit()
         # Links are checked when stored; checked again so a bad row cannot send anyone away.
         if not is_relative_link(notification.link):
             return redirect(url_for(".list"))
@@ -64,7 +63,6 @@ class NotificationsView(BaseView):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         mark_read(db.session, g.user.id, [self._own(notification_id).id])
-        db.session.commit()
         return redirect(url_for(".list", page=request.args.get("page", type=int)))
 
     @expose("/read-all", methods=["POST"])
@@ -74,7 +72,6 @@ class NotificationsView(BaseView):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         mark_read(db.session, g.user.id)
-        db.session.commit()
         return redirect(url_for(".list"))
 
     @staticmethod

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from form_builder.forms import ConfirmForm
 from oa_platform.extensions import db
-from oa_platform.runtime import audit, timers
+from oa_platform.runtime import timers
 from oa_platform.runtime.exceptions import RuntimeCommandError
 from oa_platform.runtime.models import Instance, Timer, TimerState
 from oa_platform.runtime.services import runtime
@@ -110,16 +110,8 @@ class FailedTimersView(BaseView):
     def retry(self, timer_id: int):
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        timer = timers.retry(db.session, timer_id)
+        timer = timers.retry(db.session, timer_id, g.user.id)
         if timer is None:
             abort(404)
-        audit.append(
-            db.session,
-            timer.instance_id,
-            "timer_retried",
-            actor_id=g.user.id,
-            detail={"timer": timer.id, "kind": timer.kind},
-        )
-        db.session.commit()
         flash(f"The {timer.kind} timer of #{timer.instance_id} will fire again shortly.", "success")
         return redirect(url_for(".list"))

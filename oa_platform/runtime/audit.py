@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
 from oa_platform.commit_writes import WrittenAtCommit
 from oa_platform.runtime.models import AUDIT_GENESIS, AuditEntry, Instance
+from oa_platform.unit_of_work import transaction_cache
 
 GENESIS = AUDIT_GENESIS
 # The columns an entry's hash covers, besides its own hash and id.
@@ -40,7 +41,7 @@ _COLUMNS = (
     "detail",
     "prev_hash",
 )
-# Key of Session.info: the chains' cached heads.
+# The transaction cache of the chains' heads.
 _HEADS = "audit_heads"
 
 
@@ -99,14 +100,14 @@ def append(
         "prev_hash": prev,
     }
     row["hash"] = content_hash(row)
-    session.info.setdefault(_HEADS, {})[instance_id] = (row["seq"], row["hash"])
+    transaction_cache(session, _HEADS)[instance_id] = (row["seq"], row["hash"])
     _entries.add(session, row)
 
 
 def _head(session: Session, instance_id: int) -> tuple[int, str]:
     """(seq, hash) of the chain's last entry: remembered, added in this transaction, or the
     head its instance records, read."""
-    heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
+    heads: dict[int, tuple[int, str]] = transaction_cache(session, _HEADS)
     if instance_id not in heads:
         mine = [row for row in _entries.pending(session) if row["instance_id"] == instance_id]
         if mine:
@@ -132,7 +133,7 @@ def _read_head(session: Session, instance_id: int) -> tuple[int, str]:
 def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
     """Read the chain heads of many instances in one query, for :func:`append` to find
     (a chunk of timers touches one instance per timer: one query instead of one each)."""
-    heads: dict[int, tuple[int, str]] = session.info.setdefault(_HEADS, {})
+    heads: dict[int, tuple[int, str]] = transaction_cache(session, _HEADS)
     touched = {row["instance_id"] for row in _entries.pending(session)}
     wanted = {i for i in instance_ids if i not in heads and i not in touched}
     if not wanted:
@@ -144,11 +145,6 @@ def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
         }
     for instance_id in wanted:
         heads[instance_id] = found.get(instance_id, (0, GENESIS))
-
-
-def forget_heads(session: Session) -> None:
-    """Drop cached chain heads (after a rollback they may name entries that never were)."""
-    session.info.pop(_HEADS, None)
 
 
 def write_heads(session: Session, heads: Mapping[int, tuple[int, str]]) -> None:
@@ -202,20 +198,6 @@ _INSERT = insert(AuditEntry.__table__)
 
 
 _entries: WrittenAtCommit[dict[str, Any]] = WrittenAtCommit("audit", _write)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_heads_after_rollback(session: Session, previous: SessionTransaction) -> None:
-    forget_heads(session)
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_heads_after_commit(session: Session) -> None:
-    # Once committed, other transactions may extend the same chains: a long-lived session (a
-    # worker firing timer after timer) must read the heads again, not append after stale ones.
-    # after_commit also fires for savepoints, which end nothing: the heads are still ours.
-    if session.get_nested_transaction() is None:
-        forget_heads(session)
 
 
 @dataclass(frozen=True)

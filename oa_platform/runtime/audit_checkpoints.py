@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from form_builder.clock import utcnow
 from oa_platform.runtime.audit import GENESIS, Break, entry_hash, first_break, gone, head_mismatch
 from oa_platform.runtime.models import AuditCheckpoint, AuditEntry, Instance
+from oa_platform.unit_of_work import unit_of_work
 
 # Instances a run reads at a time (their chain heads, checkpoints and new entries).
 BATCH = 500
@@ -254,6 +255,10 @@ class Run:
 def checkpoint(session: Session, key: bytes, batch: int = BATCH) -> Run:
     """Sign the head of every chain that grew since its newest checkpoint, and the run's
     digest; commits. Raises :class:`CheckpointClash` if another run committed first."""
+    return unit_of_work(session).run(lambda: _checkpoint(session, key, batch), conflicts=())
+
+
+def _checkpoint(session: Session, key: bytes, batch: int) -> Run:
     now = utcnow()
     last = session.execute(
         select(AuditCheckpoint.run, AuditCheckpoint.signature)
@@ -305,9 +310,7 @@ def checkpoint(session: Session, key: bytes, batch: int = BATCH) -> Run:
                 "signature": sign(key, number, None, signed, head, now),
             },
         )
-        session.commit()
     except IntegrityError as error:
-        session.rollback()
         raise CheckpointClash(f"checkpoint run {number} was written by another run") from error
     return Run(number, signed, refused)
 

@@ -1,8 +1,8 @@
 """Work that must wait until the transaction commits: background jobs and announced events.
 
 Celery messages and integration hooks must never see a change that is then rolled back
-(Superset's lesson, SIP-98): the engine queues them on the session, the command that owns the
-transaction dispatches them after its commit, and a rollback drops them.
+(Superset's lesson, SIP-98): the engine queues them on the session's unit of work, which sends
+them after its commit; a rollback (a hook's savepoint's included) drops them.
 """
 
 from __future__ import annotations
@@ -11,24 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from oa_platform.unit_of_work import unit_of_work
 from plugins.events import announce
 
 if TYPE_CHECKING:
     from oa_platform.runtime.models import Task
 
-_KEY = "oa_deferred"
-
-
-def pending(session: Session) -> list[tuple[str, dict[str, Any]]]:
-    return session.info.setdefault(_KEY, [])
-
 
 def defer_job(session: Session, **job: Any) -> None:
-    pending(session).append(("job", job))
+    """Run a node's background job (``runtime.jobs.run_node_job``) once committed."""
+    unit_of_work(session).after_commit(_send_job, job)
 
 
 def defer_event(session: Session, name: str, **arguments: Any) -> None:
-    pending(session).append((name, arguments))
+    """Announce event ``name`` to the integrations once committed."""
+    unit_of_work(session).after_commit(announce, [(name, arguments)])
 
 
 def defer_task_event(session: Session, name: str, task: Task, **arguments: Any) -> None:
@@ -44,24 +41,7 @@ def defer_task_event(session: Session, name: str, task: Task, **arguments: Any) 
     )
 
 
-def truncate(session: Session, length: int) -> None:
-    """Forget what was queued after ``length`` items (a hook's savepoint was rolled back)."""
-    del pending(session)[length:]
-
-
-def discard(session: Session) -> None:
-    session.info.pop(_KEY, None)
-
-
-def dispatch(session: Session) -> None:
-    """After commit: send the jobs to Celery and announce the events."""
-    items = session.info.pop(_KEY, [])
+def _send_job(job: dict[str, Any]) -> None:
     from oa_platform.runtime.jobs import run_node_job
 
-    events = []
-    for kind, data in items:
-        if kind == "job":
-            run_node_job.apply_async(kwargs=data)
-        else:
-            events.append((kind, data))
-    announce(events)
+    run_node_job.apply_async(kwargs=job)

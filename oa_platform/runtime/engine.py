@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, insert, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from form_builder import services as form_services
 from form_builder.clock import utcnow
@@ -44,34 +44,16 @@ from oa_platform.runtime.states import (
     TaskStatus,
     move,
 )
+from oa_platform.unit_of_work import transaction_cache, unit_of_work
 from plugins.contract import NodeKind, NodeType
+
 
 # What the engine already read in the session's transaction: each activation's tasks (in id
 # order) and each instance's last activation number. Every task and activation is created
-# through the engine, which keeps these up to date, so one command reads them once.
-_MEMO_KEY = "oa_engine_memo"
-
-
+# through the engine, which keeps these up to date, so one command reads them once; the unit
+# of work forgets them when the transaction ends or a savepoint is rolled back.
 def _memo(session: Session, kind: str) -> dict[int, Any]:
-    return session.info.setdefault(_MEMO_KEY, {}).setdefault(kind, {})
-
-
-def _forget_memo(session: Session) -> None:
-    """Drop what the engine remembered (the rows it names may have been rolled back)."""
-    session.info.pop(_MEMO_KEY, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_memo_after_transaction(session: Session, transaction: SessionTransaction) -> None:
-    # Once the transaction ends, other transactions may add tasks and activations.
-    if transaction.parent is None:
-        _forget_memo(session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_memo_after_rollback(session: Session, previous: SessionTransaction) -> None:
-    # Also a savepoint's rollback (a hook that raised): what it created is gone.
-    _forget_memo(session)
+    return transaction_cache(session, f"engine_{kind}")
 
 
 class Engine:
@@ -275,21 +257,16 @@ class Engine:
         node_type = self.node_type(activation.node_id)
         context = EngineContext(self, activation, node_type)
         agenda_before = len(self._agenda)
-        deferred_before = len(deferred.pending(self.session))
-        savepoint = self.session.begin_nested()
         try:
-            result = getattr(node_type, hook)(context, *args)
-            if check is not None:
-                check(result)
+            with unit_of_work(self.session).savepoint():
+                result = getattr(node_type, hook)(context, *args)
+                if check is not None:
+                    check(result)
         except Exception as error:  # any failure of plugin code
-            savepoint.rollback()
             while len(self._agenda) > agenda_before:
                 self._agenda.pop()
-            deferred.truncate(self.session, deferred_before)
-            audit.forget_heads(self.session)
             self.fail(activation, error)
             return False, None
-        savepoint.commit()
         return True, result
 
     def fail(self, activation: Activation, error: Exception) -> None:
@@ -348,7 +325,7 @@ class Engine:
         if activation.status is not ActivationStatus.ACTIVE or activation.id in self._unrouted:
             return  # already left, or already failed to (e.g. completed twice by one action)
         activation.outcome = outcome
-        if self.instance.resubmit_to and not self.incoming[activation.node_id]:
+        if self.instance.resubmit_to and self.node_type(activation.node_id).receives_returns:
             target, self.instance.resubmit_to = self.instance.resubmit_to, None
             self._left(activation, outcome)
             self.schedule(lambda: self.enter(target))
@@ -678,10 +655,10 @@ class Engine:
     def _agents(self, activation: Activation, user: OAUser) -> list[OAUser]:
         """``user`` and the agents their tasks go to today (§3.4), the last one handles it.
 
-        Not at the start node (initiators resubmit themselves), and not to someone who
-        already signs at this node (one task each, never two).
+        Not at a node whose type takes no agents (the start node: initiators resubmit
+        themselves), and not to someone who already signs at this node (one task each).
         """
-        if activation.node_id == self.start_node():
+        if not self.node_type(activation.node_id).takes_agents:
             return [user]
         chain = delegation_chain(
             self.session, user, category=self.instance.definition.category, on=date.today()

@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from form_builder.compiler import EDIT, READ, CompiledForm, NodeForm
+from oa_platform.runtime import texts
 
 ACTION_PREFIX = "oa-"
 POSITIONS = [
@@ -37,7 +38,7 @@ class ActionForm(FlaskForm):
     """A handler's action on a task: the opinion and what the chosen action needs."""
 
     action = StringField("Action", validators=[DataRequired("Choose an action.")])
-    opinion = TextAreaField("Opinion", validators=[Length(max=4000)])
+    opinion = TextAreaField("Opinion", validators=[Length(max=texts.OPINION)])
     target = SelectField("Roll back to", choices=[], validate_choice=False)
     resubmit_to_me = BooleanField("On resubmission, come straight back to me")
     users = SelectMultipleField("People", choices=[], validate_choice=False)
@@ -55,25 +56,28 @@ class AskForm(FlaskForm):
 
     to = SelectField("Ask", choices=[], validators=[DataRequired("Choose whom to ask.")])
     text = TextAreaField(
-        "Question", validators=[DataRequired("Write the question."), Length(max=4000)]
+        "Question", validators=[DataRequired("Write the question."), Length(max=texts.QUESTION)]
     )
 
 
 class AnswerForm(FlaskForm):
-    text = TextAreaField("Answer", validators=[DataRequired("Write the answer."), Length(max=4000)])
+    text = TextAreaField(
+        "Answer", validators=[DataRequired("Write the answer."), Length(max=texts.QUESTION)]
+    )
 
 
 class RevokeForm(FlaskForm):
-    opinion = TextAreaField("Why revoke", validators=[Optional(), Length(max=4000)])
+    opinion = TextAreaField("Why revoke", validators=[Optional(), Length(max=texts.OPINION)])
 
 
 class UrgeForm(FlaskForm):
-    message = StringField("Message", validators=[Optional(), Length(max=500)])
+    message = StringField("Message", validators=[Optional(), Length(max=texts.URGE_MESSAGE)])
 
 
 class ReinitiateForm(FlaskForm):
     reason = TextAreaField(
-        "Why cancel", validators=[DataRequired("Say why it is cancelled."), Length(max=4000)]
+        "Why cancel",
+        validators=[DataRequired("Say why it is cancelled."), Length(max=texts.OPINION)],
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oa_platform.runtime.exceptions import OpinionRequiredError
+from oa_platform.runtime.texts import OPINION, bounded
 from plugins.contract import Action, NodeType
 
 LABELS = {
@@ -34,8 +35,9 @@ def needs_opinion(node_type: NodeType, action: Action) -> bool:
 def check_opinion(
     node_type: NodeType, node: Mapping[str, Any], action: Action, opinion: str
 ) -> str:
-    """The stripped opinion, or :class:`OpinionRequiredError` naming the action and node."""
-    text = (opinion or "").strip()
+    """The stripped opinion, or :class:`OpinionRequiredError` naming the action and node (and
+    a refusal when it is longer than ``texts.OPINION``)."""
+    text = bounded("opinion", opinion, OPINION)
     if not text and needs_opinion(node_type, action):
         raise OpinionRequiredError(
             f"An opinion is required to {LABELS[action]} at '{node['name']}' (regulations §3.5)."

@@ -138,8 +138,8 @@ def actionable_tasks(
 def offered_actions(engine: Engine, task: Task) -> list[Action]:
     """The actions ``task``'s node offers its handler now.
 
-    A copy (CC) is only read; a held task is not held again; the start node always offers to
-    submit (a returned form can be resubmitted whatever its permission says); the initiator's
+    A copy (CC) is only read; a held task is not held again; a node offers what its type
+    always offers (the start node: submit) whatever the definition narrowed; the initiator's
     instance-level actions (revoke, urge) are separate commands; removing a signer is offered
     only while someone can be removed."""
     if not task.blocking:
@@ -147,8 +147,8 @@ def offered_actions(engine: Engine, task: Task) -> list[Action]:
     offered = [Action(name) for name in engine.spec.nodes[task.node_id].actions]
     if task.status is TaskStatus.HELD:
         offered = [a for a in offered if a is not Action.HOLD]
-    if task.node_id == engine.start_node() and Action.SUBMIT not in offered:
-        offered.insert(0, Action.SUBMIT)
+    always = engine.node_type(task.node_id).always_offers
+    offered = [a for a in always if a not in offered] + offered
     offered = [a for a in offered if a not in {Action.REVOKE, Action.URGE}]
     if Action.REDUCE_SIGNATURE in offered and not removable_signers(engine, task):
         offered.remove(Action.REDUCE_SIGNATURE)
@@ -168,8 +168,9 @@ def action_refusal(engine: Engine, task: Task, action: Action) -> str | None:
 
 
 def rollback_targets(session: Session, engine: Engine, task: Task) -> list[str]:
-    """Earlier nodes ``task`` may roll back to, nearest first: people's nodes (and the start
-    node) completed before it on the way to it, not a parallel branch beside it."""
+    """Earlier nodes ``task`` may roll back to, nearest first: people's nodes (and the nodes
+    whose type receives returns: the start node) completed before it on the way to it, not a
+    parallel branch beside it."""
     activations = session.scalars(
         select(Activation)
         .where(
@@ -179,11 +180,11 @@ def rollback_targets(session: Session, engine: Engine, task: Task) -> list[str]:
         )
         .order_by(Activation.seq.desc())
     )
-    start = engine.start_node()
     before = engine.ancestors(task.node_id)
     seen: list[str] = []
     for activation in activations:
-        people = engine.node_type(activation.node_id).needs_assignee or activation.node_id == start
+        node_type = engine.node_type(activation.node_id)
+        people = node_type.needs_assignee or node_type.receives_returns
         if people and activation.node_id not in seen and activation.node_id in before:
             seen.append(activation.node_id)
     return seen
@@ -219,6 +220,17 @@ def revoke_refusal(instance: Instance, user: Any, start: str) -> str | None:
     if opened:
         first = min(opened, key=lambda t: t.id)
         return f"{first.assignee} has already opened it; ask them to roll it back."
+    return None
+
+
+def ask_refusal(instance: Instance, user: Any) -> str | None:
+    """Why ``user`` may not ask a question on ``instance`` now, or None: only its initiator
+    and people who hold or held a task of it take part (§3.3, §3.6); an auditor reads the
+    trail but does not join the process."""
+    if instance.status in FINISHED_INSTANCE:
+        return f"'{instance.title}' is {instance.status}."
+    if instance.initiator_id != user.id and all(t.assignee_id != user.id for t in instance.tasks):
+        return "Only the initiator and the people who handle this instance ask questions on it."
     return None
 
 

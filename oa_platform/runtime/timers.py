@@ -19,14 +19,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from form_builder.clock import utcnow
-from oa_platform.runtime import audit, deferred
+from oa_platform.runtime import audit
 from oa_platform.runtime.models import Instance, Task, Timer, TimerState
-from oa_platform.runtime.transaction import roll_back
+from oa_platform.unit_of_work import unit_of_work
 
 BATCH = 1000
 # Most timers fired in one transaction: one commit for many, yet short enough (a fraction of
@@ -50,6 +48,12 @@ def claim(
     """Claim up to ``batch`` due timers (and timers whose worker's lease ran out) for
     ``owner``; committed before returning, so other workers skip them."""
     now = now or utcnow()
+    return unit_of_work(session).run(
+        lambda: _claim(session, owner, batch, lease, now), conflicts=()
+    )
+
+
+def _claim(session: Session, owner: str, batch: int, lease: timedelta, now: datetime) -> list[int]:
     due = or_(
         (Timer.state == TimerState.PENDING) & (Timer.due_at <= now),
         (Timer.state == TimerState.RUNNING) & (Timer.locked_until < now),
@@ -75,14 +79,18 @@ def claim(
                 select(Timer.id).where(Timer.locked_by == owner, Timer.state == TimerState.RUNNING)
             )
         )
-    session.commit()
     return ids
 
 
 def fire(session: Session, timer_id: int, owner: str, handle: Callable[[Timer], None]) -> bool:
     """Fire one claimed timer in its own transaction; False if the claim was lost or the
-    handler failed (then it is retried later, see :func:`_failed`)."""
-    for _ in range(CONFLICT_RETRIES):
+    handler failed (then it is retried later, see :func:`_failed`).
+
+    A conflict (another transaction changed the same instance: a user's action, another
+    timer of it) is not the handler's fault: the unit of work runs it again on the new state,
+    up to ``CONFLICT_RETRIES`` times."""
+
+    def work() -> bool:
         # Taking the row back from RUNNING to DONE only if it is still ours makes firing
         # idempotent: a second worker (or a redelivery) finds nothing to take.
         taken = session.execute(
@@ -94,39 +102,31 @@ def fire(session: Session, timer_id: int, owner: str, handle: Callable[[Timer], 
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:
-            session.rollback()
             return False
-        try:
-            handle(session.get(Timer, timer_id))
-            session.commit()
-        except (StaleDataError, IntegrityError) as error:
-            # Another transaction changed the same instance (a user's action, another timer
-            # of it): not the handler's fault, so run it again on the new state.
-            roll_back(session)
-            conflict = error
-            continue
-        except Exception as error:  # a handler's failure is recorded, never lost
-            roll_back(session)
-            _failed(session, timer_id, error)
-            return False
-        deferred.dispatch(session)
+        handle(session.get(Timer, timer_id))
         return True
-    _failed(session, timer_id, conflict)
-    return False
+
+    try:
+        return unit_of_work(session).run(work, retries=CONFLICT_RETRIES)
+    except Exception as error:  # a handler's failure is recorded, never lost
+        _failed(session, timer_id, error)
+        return False
 
 
 def _failed(session: Session, timer_id: int, error: Exception) -> None:
-    timer = session.get(Timer, timer_id)
-    timer.attempts += 1
-    timer.last_error = "".join(traceback.format_exception(error))[-4000:]
-    timer.locked_by = timer.locked_until = None
-    if timer.attempts >= MAX_ATTEMPTS:
-        timer.state = TimerState.FAILED
-        log.error("timer %s failed for good: %s", timer_id, error)
-    else:
-        timer.state = TimerState.PENDING
-        timer.due_at = utcnow() + timedelta(seconds=30 * 2 ** (timer.attempts - 1))
-    session.commit()
+    def work() -> None:
+        timer = session.get(Timer, timer_id)
+        timer.attempts += 1
+        timer.last_error = "".join(traceback.format_exception(error))[-4000:]
+        timer.locked_by = timer.locked_until = None
+        if timer.attempts >= MAX_ATTEMPTS:
+            timer.state = TimerState.FAILED
+            log.error("timer %s failed for good: %s", timer_id, error)
+        else:
+            timer.state = TimerState.PENDING
+            timer.due_at = utcnow() + timedelta(seconds=30 * 2 ** (timer.attempts - 1))
+
+    unit_of_work(session).run(work, conflicts=())
 
 
 def fire_claimed(
@@ -143,9 +143,11 @@ def fire_claimed(
     fired = 0
     for chunk in _chunks(ids):
         try:
-            fired += _fire_chunk(session, chunk, owner, handle)
+            count, _held = unit_of_work(session).run(
+                lambda chunk=chunk: _fire_chunk(session, chunk, owner, handle), conflicts=()
+            )
+            fired += count
         except Exception as error:
-            roll_back(session)
             log.info("firing %s timers one by one after: %s", len(chunk), error)
             fired += sum(fire(session, timer_id, owner, handle) for timer_id in chunk)
     return fired
@@ -164,8 +166,10 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 def _fire_chunk(
     session: Session, ids: list[int], owner: str, handle: Callable[[Timer], None]
-) -> int:
-    """Fire ``ids`` in one transaction; raises (without committing) if any handler does."""
+) -> tuple[int, list[Instance | Task]]:
+    """Fire ``ids`` (the caller's unit of work commits); returns how many, and the objects
+    the timers' handlers read, which must stay referenced until the commit: the session keeps
+    unchanged objects only while they are."""
     taken = session.scalars(
         update(Timer)
         .where(Timer.id.in_(ids), Timer.locked_by == owner, Timer.state == TimerState.RUNNING)
@@ -173,15 +177,12 @@ def _fire_chunk(
         .returning(Timer)
         .execution_options(populate_existing=True)
     ).all()
-    # Referenced until the commit: the session keeps unchanged objects only while they are.
-    _held = _load_targets(session, taken)
+    held = _load_targets(session, taken)
     # Instance by instance, so concurrent workers lock shared instances in the same order
     # (no deadlock on PostgreSQL), and an instance's timers still fire in due order.
     for timer in sorted(taken, key=lambda t: (t.instance_id, t.due_at, t.id)):
         handle(timer)
-    session.commit()
-    deferred.dispatch(session)
-    return len(taken)
+    return len(taken), held
 
 
 def _load_targets(session: Session, taken: list[Timer]) -> list[Instance | Task]:
@@ -219,13 +220,24 @@ def fire_due(
     return fired
 
 
-def retry(session: Session, timer_id: int) -> Timer | None:
-    """Send a failed timer round again (an administrator fixed its cause); None if the
-    timer is not failed. The caller commits."""
-    timer = session.get(Timer, timer_id)
-    if timer is None or timer.state is not TimerState.FAILED:
-        return None
-    timer.state = TimerState.PENDING
-    timer.attempts = 0
-    timer.due_at = utcnow()
-    return timer
+def retry(session: Session, timer_id: int, actor_id: int) -> Timer | None:
+    """Send a failed timer round again (an administrator, ``actor_id``, fixed its cause),
+    audited on its instance; None if the timer is not failed."""
+
+    def work() -> Timer | None:
+        timer = session.get(Timer, timer_id)
+        if timer is None or timer.state is not TimerState.FAILED:
+            return None
+        timer.state = TimerState.PENDING
+        timer.attempts = 0
+        timer.due_at = utcnow()
+        audit.append(
+            session,
+            timer.instance_id,
+            "timer_retried",
+            actor_id=actor_id,
+            detail={"timer": timer.id, "kind": timer.kind},
+        )
+        return timer
+
+    return unit_of_work(session).run(work)

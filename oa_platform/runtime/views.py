@@ -578,7 +578,7 @@ class InstancePage:
             if person_id != self.user.id and person.active
         ]
         ask = None
-        if not finished and targets:
+        if targets and policy.ask_refusal(self.instance, self.user) is None:
             ask = AskForm()
             ask.to.choices = targets
         return {
@@ -600,16 +600,8 @@ class InstancePage:
             for person in (task.assignee, task.principal, task.completed_by):
                 if person is not None:
                     names[person.id] = person.signature()
-        notes = self.session.scalars(
-            select(AuditEntry)
-            .where(
-                AuditEntry.instance_id == self.instance.id,
-                AuditEntry.event.in_(trace.NOTE_EVENTS),
-            )
-            .order_by(AuditEntry.seq)
-        ).all()
         return trace.build(
-            self.instance.definition_version.document, activations, self.tasks, names, notes
+            self.instance.definition_version.document, activations, self.tasks, names
         )
 
     def _actions(self) -> dict[str, Any]:

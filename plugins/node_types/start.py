@@ -9,6 +9,11 @@ class Start(NodeType):
     icon = "fa-play"
     kind = NodeKind.START
     actions = (Action.SUBMIT, Action.DRAFT, Action.REVOKE, Action.URGE)
+    # A returned form can be resubmitted whatever the node's permission says; the initiator
+    # handles their own form (no agent); returns to the initiator come here.
+    always_offers = (Action.SUBMIT,)
+    takes_agents = False
+    receives_returns = True
 
     def on_enter(self, ctx: NodeContext) -> None:
         ctx.create_task(ctx.initiator)

@@ -18,7 +18,7 @@ from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import InstanceStatus
 from plugins import mail
 from tests.conftest import user
-from tests.runtime_helpers import chain, publish, refresh
+from tests.runtime_helpers import chain, commit, publish, refresh
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {
@@ -103,7 +103,7 @@ def test_node_mails_and_notification_mails_share_the_sender_and_the_app_config(f
     assert "See the attachment." in node_mail.get_content()
 
     notify(db.session, [user("staff").id], kind="task", key="t:1", subject="Approve #7", link="/")
-    db.session.commit()
+    commit()
     notice_mail = sent(fake_smtp, "Approve #7")
     assert notice_mail["To"] == "staff@example.com"
     # The link is absolute, from OA_BASE_URL (its trailing slash not doubled).

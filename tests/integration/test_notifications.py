@@ -19,6 +19,7 @@ from oa_platform.notifications.models import Notification
 from oa_platform.notifications.service import mark_read, notify, notify_users, unread_count
 from tests.conftest import login, user
 from tests.integration.test_node_type_plugins import SmtpSink
+from tests.runtime_helpers import commit
 
 # ON CONFLICT DO NOTHING is each dialect's own: both are checked.
 BOTH_DATABASES = True
@@ -41,7 +42,7 @@ def tell(username: str, key: str, subject: str = "New task: expense claim", **kw
         subject=subject,
         link=kw.get("link", "/inbox/"),
     )
-    db.session.commit()
+    commit()
     return rows(username)[-1]
 
 
@@ -66,12 +67,12 @@ def test_one_event_notifies_each_person_once(demo):
     notify(db.session, [staff, finance, staff], kind="task", key="task:1", subject="s", link="/x")
     notify(db.session, [staff], kind="task", key="task:1", subject="s", link="/x")
     assert db.session.scalar(select(func.count(Notification.id))) == 0  # written by the commit
-    db.session.commit()
+    commit()
     assert [n.user_id for n in rows("staff")] == [staff]
     assert [n.user_id for n in rows("finance")] == [finance]
     notify(db.session, [staff, finance], kind="task", key="task:1", subject="s", link="/x")
     notify(db.session, [staff], kind="urged", key="task:1", subject="s", link="/x")
-    db.session.commit()
+    commit()
     # An urge on the same task is another event; the task's notice was not added again.
     assert [n.kind for n in rows("staff")] == ["task", "urged"]
     assert db.session.scalar(select(func.count(Notification.id))) == 3
@@ -83,13 +84,13 @@ def test_a_rolled_back_savepoint_drops_its_notices(demo):
     with pytest.raises(RuntimeError), db.session.begin_nested():
         notify(db.session, [finance], kind="task", key="task:1", subject="s", link="/x")
         raise RuntimeError("a hook failed")
-    db.session.commit()
+    commit()
     assert len(rows("staff")) == 1 and rows("finance") == []
 
 
 def test_a_notice_another_transaction_added_meanwhile_is_skipped(demo):
     staff, finance = user("staff").id, user("finance").id
-    db.session.commit()
+    commit()
     raced = []
 
     def concurrent_insert(conn, cursor, statement, *args):
@@ -105,7 +106,7 @@ def test_a_notice_another_transaction_added_meanwhile_is_skipped(demo):
     event.listen(db.engine, "before_cursor_execute", concurrent_insert)
     try:
         notify(db.session, [staff, finance], kind="task", key="task:7", subject="s", link="/x")
-        db.session.commit()  # the caller's transaction is not failed by the constraint
+        commit()  # the caller's transaction is not failed by the constraint
     finally:
         event.remove(db.engine, "before_cursor_execute", concurrent_insert)
     assert raced
@@ -116,7 +117,7 @@ def test_notify_users_by_name_and_links_must_be_relative(demo):
     notify_users(
         db.session, ["staff", "nobody"], kind="answer", key="question:3", subject="s", link="/i/1"
     )
-    db.session.commit()
+    commit()
     assert [n.key for n in rows("staff")] == ["question:3"]
     assert db.session.scalar(select(func.count(Notification.id))) == 1
     for link in ("https://evil.example/", "//evil.example/", "/\\evil.example", "inbox"):
@@ -132,7 +133,7 @@ def test_unread_badge_on_every_page(site):
     assert badge(site.get("/").get_data(as_text=True)) == "2"
     assert badge(site.get("/inbox/").get_data(as_text=True)) == "2"
     mark_read(db.session, user("staff").id)
-    db.session.commit()
+    commit()
     html = site.get("/").get_data(as_text=True)
     assert badge(html) is None and 'id="oa-notifications-bell"' in html
     assert unread_count(db.session, user("finance").id) == 1
@@ -235,7 +236,7 @@ def test_each_new_notice_is_mailed_after_commit(demo, smtp):
         link="/instances/5",
     )
     assert smtp == []  # nothing before the commit
-    db.session.commit()
+    commit()
     [message] = smtp
     [notice] = rows("staff")
     assert "Subject: Please approve #5" in message

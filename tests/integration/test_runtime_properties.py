@@ -46,7 +46,7 @@ from oa_platform.runtime.states import (
 )
 from plugins.contract import Action
 from tests.conftest import user
-from tests.hypothesis_profiles import examples
+from tests.hypothesis_profiles import FULL, examples
 from tests.runtime_helpers import publish
 from tests.strategies import definitions
 
@@ -147,7 +147,7 @@ class RuntimeMachine(RuleBasedStateMachine):
             return
         task = data.draw(st.sampled_from(tasks), label="task")
         rt = runtime()
-        engine = rt._engine(task.instance, user(task.assignee.username))
+        engine = rt.engine(task.instance, user(task.assignee.username))
         offered = [str(a) for a in policy.offered_actions(engine, task)]
         any_action = data.draw(st.integers(0, 4), label="any action") == 0
         choices = ACTIONS if any_action or not offered else offered
@@ -292,5 +292,8 @@ def test_runtime_invariants_hold_under_random_definitions_and_actions(demo):
     OUTCOMES.clear()
     run_state_machine_as_test(RuntimeMachine, settings=SETTINGS)
     print(sorted(OUTCOMES.items()))
-    done = {what.split(":")[0] for what, n in OUTCOMES.items() if what.endswith("done")}
-    assert {"agree", "view"} <= done, OUTCOMES
+    # A full run must have reached the everyday actions; a quick local run (a fifth of the
+    # examples, drawn at random) may not, and proves the invariants only.
+    if settings.default.max_examples >= FULL:
+        done = {what.split(":")[0] for what, n in OUTCOMES.items() if what.endswith("done")}
+        assert {"agree", "view"} <= done, OUTCOMES

@@ -190,7 +190,7 @@ def test_rollback_to_any_earlier_node():
     instance = act_at(instance, "leader", "agree")
     task = task_of(instance, "admin", "it_setup")
     runtime = rt()
-    engine = runtime._engine(instance, user("admin"))
+    engine = runtime.engine(instance, user("admin"))
     assert policy.rollback_targets(db.session, engine, task) == [
         "company_leader",
         "management_center",
@@ -396,7 +396,7 @@ def test_reduce_signature_removes_a_signer_who_has_not_acted():
     hr_task = task_of(instance, "hr")
     runtime = rt()
     head_task = task_of(instance, "head")
-    removable = policy.removable_signers(runtime._engine(instance, user("head")), head_task)
+    removable = policy.removable_signers(runtime.engine(instance, user("head")), head_task)
     assert [t.id for t in removable] == [hr_task.id]
     instance = act(
         "head", head_task, "reduce_signature", opinion="Not needed after all", task_ids=[hr_task.id]
@@ -532,7 +532,7 @@ def test_rollback_inside_a_parallel_branch_only_goes_to_its_own_earlier_nodes():
     instance = act_at(instance, "head", "agree")
     task = task_of(instance, "admin", "computer_handover")
     runtime = rt()
-    engine = runtime._engine(instance, user("admin"))
+    engine = runtime.engine(instance, user("admin"))
     assert policy.rollback_targets(db.session, engine, task) == ["start"]
     instance = act(
         "admin", task, "rollback", opinion="Which computer? Say it in the form", target="previous"

@@ -103,7 +103,8 @@ def test_hostile_text_is_within_its_bounds_and_storable(text):
 def test_hostile_text_draws_markup_template_syntax_quotes_and_unicode():
     seen: set[str] = set()
 
-    @settings(max_examples=examples(200), database=None)
+    # A fixed, full draw: what it proves is about the strategy, not a sample of it.
+    @settings(max_examples=200, database=None, derandomize=True)
     @given(hostile_text())
     def collect(text):
         seen.update(f for f in HOSTILE_FRAGMENTS if f in text)

@@ -1,0 +1,162 @@
+"""What every runtime command is bound to, and the steps several of them share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from form_builder import services as form_services
+from form_builder.attachments import AttachmentStore
+from form_builder.clock import utcnow
+from form_builder.directory import Directory, Viewer
+from form_builder.exceptions import LifecycleError
+from form_builder.lifecycle import Lifecycle
+from form_builder.models import DefinitionVersion
+from form_builder.submission import apply_submission
+from oa_platform.accounts.models import OAUser
+from oa_platform.runtime import deferred, overtime
+from oa_platform.runtime.context import task_view
+from oa_platform.runtime.engine import Engine
+from oa_platform.runtime.exceptions import (
+    ActionNotOfferedError,
+    InvalidSubmissionError,
+    ProcessNotOpenError,
+)
+from oa_platform.runtime.models import Instance, Task
+from oa_platform.runtime.states import LIVE_TASK, TaskStatus, move
+from plugins.contract import Action, NodeType
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """What a handler asks for. ``formdata``/``files`` carry the node's editable fields."""
+
+    action: str
+    opinion: str = ""
+    formdata: MultiDict | None = None
+    files: MultiDict | None = None
+    target: str | None = None  # rollback: a node id, "previous" or "initiator"
+    resubmit_to_me: bool = False  # rollback to the initiator: come straight back on resubmit
+    users: Sequence[str] = field(default_factory=tuple)  # add signature, transfer
+    position: str = "parallel"  # add signature: before / after / parallel
+    task_ids: Sequence[int] = field(default_factory=tuple)  # reduce signature
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """A command's session, the node types, the org directory and the attachment store."""
+
+    session: Session
+    types: Mapping[str, NodeType]
+    directory: Directory
+    attachments: AttachmentStore | None = None
+
+    def engine(self, instance: Instance, actor: OAUser | None) -> Engine:
+        """The engine of ``instance``, acting for ``actor`` (None: the system)."""
+        return Engine(self.session, self.types, instance, actor.id if actor else None)
+
+    def version_for_start(self, key: str) -> DefinitionVersion:
+        """The published version a new instance of definition ``key`` starts on."""
+        try:
+            return Lifecycle(self.session, self.types, self.directory).version_for_new_instance(key)
+        except LifecycleError as error:
+            raise ProcessNotOpenError(f"{error.message[:1].upper()}{error.message[1:]}.") from None
+
+    def active_user(self, username: str) -> OAUser:
+        """The active user ``username``; refused by name otherwise."""
+        user = self.session.scalar(select(OAUser).where(OAUser.username == username))
+        if user is None or not user.active or user.deactivated_at is not None:
+            raise ActionNotOfferedError(f"There is no active user '{username}'.")
+        return user
+
+
+def complete(ctx: CommandContext, engine: Engine, task: Task, actor, action, opinion) -> None:
+    """The handler's own answer: the task is done, the node type decides the rest."""
+    finish_task(ctx, task, actor, action, opinion)
+    record(engine, task, action, opinion)
+    engine.call_hook(task.activation, "on_action", task_view(task), action)
+    engine.run()
+
+
+def finish_task(ctx: CommandContext, task: Task, actor: OAUser | None, action, opinion) -> None:
+    """Mark ``task`` done by ``actor`` (None: the system) with ``action`` and ``opinion``."""
+    move(task, TaskStatus.DONE)
+    task.action = str(action)
+    task.opinion = opinion or None
+    task.completed_at = utcnow()
+    task.completed_by_id = actor.id if actor else None
+    task.draft = None
+    overtime.close(ctx.session, task, task.completed_at)
+    deferred.defer_task_event(ctx.session, "task_completed", task, action=str(action))
+
+
+def record(engine: Engine, task: Task, action: Action, opinion: str, **detail: Any) -> None:
+    """The trail's entry of a handler's action (for whom, when an agent acted: §3.4)."""
+    engine.audit(
+        "action",
+        node_id=task.node_id,
+        task_id=task.id,
+        on_behalf_of_id=task.principal_id,
+        detail={"action": str(action), "opinion": opinion, **detail},
+    )
+
+
+def signers(engine: Engine, task: Task) -> list[Task]:
+    """The live blocking tasks of the task's node activation (waiting ones included)."""
+    return [t for t in engine.tasks_of(task.activation) if t.blocking and t.status in LIVE_TASK]
+
+
+def edit(
+    ctx: CommandContext,
+    engine: Engine,
+    actor: OAUser,
+    instance: Instance,
+    node_id: str,
+    formdata: MultiDict | None,
+    files: MultiDict | None,
+    partial: bool,
+    keep: bool = True,
+) -> dict[str, Any]:
+    """Apply the node's editable fields from a post; the rest is ignored and audited.
+
+    Returns the changes, {key: [old, new]}; with ``keep`` false (a handler's draft) the
+    values are only checked and returned, {key: new}, and the instance keeps its own."""
+    if formdata is None:
+        return {}
+    version = instance.definition_version
+    compiled = form_services.compiled(version, node_id)
+    viewer = Viewer(
+        actor.username,
+        ctx.directory.department_of(actor.username),
+        frozenset(r.name for r in actor.roles),
+    )
+    result = apply_submission(
+        compiled,
+        old_values=compiled.initial_values(instance.values, viewer, ctx.directory),
+        formdata=formdata,
+        files=files,
+        viewer=viewer,
+        directory=ctx.directory,
+        attachments=ctx.attachments,
+        uploader_id=actor.id,
+        partial=partial,
+    )
+    if result.ignored:
+        engine.audit("ignored_field_post", node_id=node_id, detail={"fields": list(result.ignored)})
+    if not result.ok:
+        raise InvalidSubmissionError(result.errors)
+    changes = {key: [old, new] for key, (old, new) in result.changes.items()}
+    if not keep:
+        return {key: new for key, (_, new) in changes.items()}
+    ctx.session.add_all(result.new_attachments)
+    if changes:
+        instance.values = result.values
+        engine.audit("fields_changed", node_id=node_id, detail={"changes": changes})
+    elif result.values != instance.values:
+        instance.values = result.values  # defaults taken for the first time
+    return changes
