@@ -104,7 +104,12 @@ class NodeContext(Protocol):
     incoming: int
 
     def assignees(self) -> list[str]:
-        """The user names the node's assignee rule names now (agents applied)."""
+        """The user names the node's assignee rule names now (agents applied later, by
+        ``create_task``). At a node that ``decides``, never the initiator unless the node's
+        ``self_approval`` is ``allow`` (regulations §8.6): they are replaced by the next head
+        or the leader in charge (``escalate``), or left out (``skip``; when nobody is left the
+        list is empty and the node completes as "skipped" by itself), and the trail says why.
+        """
 
     def tasks(self) -> list[TaskView]:
         """This node's tasks in this activation, oldest first."""
@@ -191,6 +196,10 @@ class NodeType:
         receives_returns: whether handlers may return the instance here (besides people's
             nodes), and whether leaving it after a return "come straight back to me" goes
             straight back to the node that returned it (the start node, §3.5 回退).
+        decides: whether its handlers decide on the request (approve, review, countersign), so
+            that §8.6's level-by-level control keeps the initiator off its tasks (the node's
+            ``self_approval``: escalate, skip or allow). False for a copy to read (notify).
+            Only task nodes (``needs_assignee``) are asked.
 
     Hooks receive a :class:`NodeContext`; they never touch the database. A hook that raises
     (:meth:`next_edges` included, and a :meth:`next_edges` that chooses no edge) puts the
@@ -209,6 +218,7 @@ class NodeType:
     always_offers: ClassVar[tuple[Action, ...]] = ()
     takes_agents: ClassVar[bool] = True
     receives_returns: ClassVar[bool] = False
+    decides: ClassVar[bool] = True
     # Background jobs (run_job): attempts after the first, and the first back-off in seconds
     # (doubled at each retry), and the time-out a job should keep to.
     job_retries: ClassVar[int] = 3

@@ -76,6 +76,25 @@ class AssigneeNotFoundError(RuntimeCommandError):
         super().__init__(f"Node '{node_id}': no active user matches its assignee rule {dict(rule)}")
 
 
+class NobodyAboveInitiatorError(RuntimeCommandError):
+    """A node's assignee rule names only the initiator, its ``self_approval`` is
+    ``escalate`` (§8.6), and nobody active stands above them (the top leader's own request):
+    the instance stops in error at the node, for an administrator to skip it or to retry once
+    the organisation names a head or leader in charge."""
+
+    status = 409
+
+    def __init__(self, node_id: str, node_name: str, initiator: str):
+        self.node_id = node_id
+        super().__init__(
+            f"Node '{node_id}' ({node_name}): its assignee rule names only the initiator, "
+            f"{initiator}, who may not decide on their own request (regulations §8.6), and "
+            "no active head or leader in charge stands above them. An administrator skips "
+            "the node or retries it once the organisation names one; or the definition sets "
+            "the node's self_approval to 'skip' or 'allow'."
+        )
+
+
 class NoEdgeAppliesError(RuntimeCommandError):
     """A node completed but its type's ``next_edges`` chose none of its outgoing edges (no
     condition holds and there is no default edge). The instance stops in error at the node,

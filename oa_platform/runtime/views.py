@@ -600,8 +600,16 @@ class InstancePage:
             for person in (task.assignee, task.principal, task.completed_by):
                 if person is not None:
                     names[person.id] = person.signature()
+        notes = self.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.instance_id == self.instance.id,
+                AuditEntry.event.in_(trace.NOTE_EVENTS),
+            )
+            .order_by(AuditEntry.seq)
+        ).all()
         return trace.build(
-            self.instance.definition_version.document, activations, self.tasks, names
+            self.instance.definition_version.document, activations, self.tasks, names, notes
         )
 
     def _actions(self) -> dict[str, Any]:
