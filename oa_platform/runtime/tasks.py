@@ -21,13 +21,7 @@ def fire_due_timers() -> int:
     """Fire every due timer (deadlines, node timers); returns how many fired."""
     from oa_platform.runtime.services import runtime
 
-    config = current_app.config
-    return timers.fire_due(
-        db.session,
-        runtime().timer_fired,
-        batch=config["OA_TIMER_BATCH"],
-        lease=timedelta(seconds=config["OA_TIMER_LEASE_SECONDS"]),
-    )
+    return timers.fire_due(db.session, runtime().timer_fired)
 
 
 @celery.task(name="oa_platform.runtime.tasks.sweep_orphan_attachments")

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,11 +27,9 @@ from oa_platform.runtime import audit
 from oa_platform.runtime.models import Instance, Task, Timer, TimerState
 from oa_platform.unit_of_work import unit_of_work
 
-BATCH = 1000
 # Most timers fired in one transaction: one commit for many, yet short enough (a fraction of
 # a second) not to hold PostgreSQL's row locks on their instances long.
 CHUNK = 100
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 # Times a timer is run again at once when another transaction changed its instance.
 CONFLICT_RETRIES = 5
@@ -41,13 +40,16 @@ def claim(
     session: Session,
     owner: str,
     *,
-    batch: int = BATCH,
-    lease: timedelta = LEASE,
+    batch: int | None = None,
+    lease: timedelta | None = None,
     now: datetime | None = None,
 ) -> list[int]:
     """Claim up to ``batch`` due timers (and timers whose worker's lease ran out) for
-    ``owner``; committed before returning, so other workers skip them."""
+    ``owner``; committed before returning, so other workers skip them. ``batch`` and
+    ``lease`` default to the settings (``OA_TIMER_BATCH``, :func:`default_lease`)."""
     now = now or utcnow()
+    batch = batch or current_app.config["OA_TIMER_BATCH"]
+    lease = lease or default_lease()
     return unit_of_work(session).run(
         lambda: _claim(session, owner, batch, lease, now), conflicts=()
     )
@@ -207,17 +209,23 @@ def _load_targets(session: Session, taken: list[Timer]) -> list[Instance | Task]
 def fire_due(
     session: Session,
     handle: Callable[[Timer], None],
-    batch: int = BATCH,
-    lease: timedelta = LEASE,
+    batch: int | None = None,
+    lease: timedelta | None = None,
 ) -> int:
     """Claim and fire due timers batch after batch until none is due; returns how many fired."""
     owner = uuid.uuid4().hex
+    batch = batch or current_app.config["OA_TIMER_BATCH"]
     fired = 0
     while ids := claim(session, owner, batch=batch, lease=lease):
         fired += fire_claimed(session, ids, owner, handle)
         if len(ids) < batch:
             break
     return fired
+
+
+def default_lease() -> timedelta:
+    """How long a worker's claim on timers lasts (``OA_TIMER_LEASE_SECONDS``)."""
+    return timedelta(seconds=current_app.config["OA_TIMER_LEASE_SECONDS"])
 
 
 def retry(session: Session, timer_id: int, actor_id: int) -> Timer | None:

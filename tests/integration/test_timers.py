@@ -127,7 +127,7 @@ def test_a_crashed_workers_timers_are_taken_over_after_its_lease(demo, cooling_o
         claimed = timers.claim(db.session, "worker-that-dies")
         assert claimed  # ... and the worker dies before firing them
         assert fire() == 0  # the lease still holds
-    with time_machine.travel(later + timers.LEASE + timedelta(seconds=1), tick=False):
+    with time_machine.travel(later + timers.default_lease() + timedelta(seconds=1), tick=False):
         assert fire() == len(claimed)
         # The dead worker comes back: its claim is gone, it fires nothing.
         assert not any(
