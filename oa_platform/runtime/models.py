@@ -193,6 +193,24 @@ class Question(Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class InstanceAttachment(Model):
+    """A file attached to a field of an instance: the (instance, field) a download is
+    checked against (issue 17, defect 6). Written when a field that carries uploads changes
+    (``runtime/attachment_links.py``), never removed: a file taken out of a field stays part
+    of that field's history, as the trail's diffs do (§6.1)."""
+
+    __tablename__ = "instance_attachment"
+    __table_args__ = (Index("ix_instance_attachment_attachment", "attachment_id"),)
+
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), primary_key=True
+    )
+    field_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attachment_id: Mapped[str] = mapped_column(
+        ForeignKey("form_attachment.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class AuditEntry(Model):
     """One entry of an instance's append-only trail, chained to the one before by hash."""
 

@@ -8,7 +8,6 @@ changes nothing and the page says why (``RuntimeCommandError.message``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
-from sqlalchemy import Text, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -30,7 +29,7 @@ from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.request_limits import requested_page
-from oa_platform.runtime import inbox, policy, trace
+from oa_platform.runtime import attachment_links, inbox, policy, trace
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -86,20 +85,17 @@ EDITING_ACTIONS = {Action.AGREE, Action.READ, Action.SUBMIT, Action.MODIFY_TEXT}
 
 @register_download_check
 def participant_may_download(user: Any, attachment: Any) -> bool:
-    """A file may be downloaded by whoever may read the field that holds it (``policy``).
+    """A file may be downloaded by whoever may read the field it was attached to.
 
-    Looks only among the instances visible to ``user`` for one whose stored values name the
-    attachment id (ids are 32 hex digits, so the text match cannot hit anything else).
+    The (instance, field) rows come from ``attachment_links`` (written when a file is
+    uploaded into a field), among the instances visible to ``user``; whether the field is
+    readable is ``policy.readable_fields``' answer. An id copied into another field, a text
+    field of one's own draft say, attaches nothing (issue 17, defect 6).
     """
-    candidates = db.session.scalars(
-        select(Instance)
-        .where(visible_to(user), cast(Instance.values, Text).contains(f'"{attachment.id}"'))
-        .limit(10)
-    )
-    return any(
-        f'"{attachment.id}"' in json.dumps(policy.readable_values(instance, user))
-        for instance in candidates
-    )
+    for instance, key in attachment_links.holders(db.session, attachment.id, visible_to(user)):
+        if policy.readable_fields(instance, user).get(key, HIDDEN) != HIDDEN:
+            return True
+    return False
 
 
 # The catalogue and the start form -------------------------------------------------------

@@ -19,7 +19,7 @@ from form_builder.lifecycle import Lifecycle
 from form_builder.models import DefinitionVersion
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import deferred, overtime
+from oa_platform.runtime import attachment_links, deferred, overtime
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -159,4 +159,6 @@ def edit(
         engine.audit("fields_changed", node_id=node_id, detail={"changes": changes})
     elif result.values != instance.values:
         instance.values = result.values  # defaults taken for the first time
+    # Downloads are checked against the field a file was uploaded into (issue 17, defect 6).
+    attachment_links.link_uploads(ctx.session, instance, (a.id for a in result.new_attachments))
     return changes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import notices, policy
+from oa_platform.runtime import attachment_links, notices, policy
 from oa_platform.runtime.commands.base import CommandContext
 from oa_platform.runtime.commands.starting import draft
 from oa_platform.runtime.exceptions import NotAllowedError
@@ -63,6 +63,7 @@ def reinitiate(ctx: CommandContext, actor: OAUser, instance_id: int, reason: str
     new = draft(ctx, actor, old.definition.key, None)
     fields = {f["key"] for f in new.definition_version.document["fields"]}
     new.values = {k: v for k, v in old.values.items() if k in fields}
+    attachment_links.carry_over(ctx.session, old, new)
     new.reinitiated_from_id = old.id
     ctx.engine(new, actor).audit("reinitiated", detail={"from": old.id})
     return new
