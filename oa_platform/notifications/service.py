@@ -58,7 +58,17 @@ def notify(
         )
 
 
+def withdraw(session: Session, *, kind: str, key: str) -> None:
+    """Drop the notices of (``kind``, ``key``) that the caller's transaction has not written
+    yet: the event ended before anyone could act on it (a start task submitted in the
+    transaction that created it was never a to-do). Notices already committed stay."""
+    _notices.add(session, {"withdraw": (kind, key)})
+
+
 def _insert(session: Session, rows: list[dict]) -> None:
+    rows = _not_withdrawn(rows)
+    if not rows:
+        return
     session.flush()  # the users the rows name (their foreign key), as the commit would
     statement = _insert_skipping_duplicates(session.get_bind(Notification.__mapper__).dialect.name)
     # The rows as executemany parameters: the statement compiles once per process.
@@ -66,6 +76,18 @@ def _insert(session: Session, rows: list[dict]) -> None:
     if current_app.config.get("MAIL_SERVER"):
         for notification_id in ids:  # each on its own: one that fails does not stop the rest
             unit_of_work(session).after_commit(_queue_mail, notification_id)
+
+
+def _not_withdrawn(rows: list[dict]) -> list[dict]:
+    """The notices, without those a later ``withdraw`` marker names (in the order added, so
+    the same event told again after it was withdrawn is kept)."""
+    kept: list[dict] = []
+    for row in rows:
+        if "withdraw" in row:
+            kept = [notice for notice in kept if (notice["kind"], notice["key"]) != row["withdraw"]]
+        else:
+            kept.append(row)
+    return kept
 
 
 _notices: WrittenAtCommit[dict] = WrittenAtCommit("notifications", _insert)

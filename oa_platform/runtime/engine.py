@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from form_builder import services as form_services
@@ -27,7 +27,8 @@ from form_builder.spec import ProcessSpec
 from form_builder.values import expression_values
 from oa_platform.accounts.models import OAUser
 from oa_platform.agents.resolve import delegation_chain
-from oa_platform.runtime import assignees, audit, deferred, notices, overtime
+from oa_platform.notifications.service import withdraw
+from oa_platform.runtime import assignees, audit, deferred, notices, overtime, task_timers
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.context import EngineContext
 from oa_platform.runtime.exceptions import (
@@ -202,6 +203,7 @@ class Engine:
             InstanceStatus.CANCELLED,
         }:
             self.instance.finished_at = utcnow()
+            task_timers.close_instance(self.session, self.instance.id)  # nothing waits now
         detail = {"from": str(before), "to": str(status)}
         if reason:
             detail["reason"] = reason
@@ -602,21 +604,23 @@ class Engine:
         if 0 < percent < 100:
             hours = self._deadline_hours(task.node_id) * percent / 100
             due["reminder"] = calendar().add(utcnow(), hours)
-        # One bulk insert: the timers' ids are never needed here, and fetching them costs a
-        # statement per row on SQLite.
-        self.session.execute(
-            insert(Timer),
-            [
-                {
-                    "due_at": at,
-                    "kind": kind,
-                    "instance_id": self.instance.id,
-                    "activation_id": task.activation_id,
-                    "task_id": task.id,
-                }
-                for kind, at in due.items()
-            ],
-        )
+        for kind, at in due.items():
+            task_timers.add(
+                self.session,
+                kind=kind,
+                due_at=at,
+                instance_id=self.instance.id,
+                activation_id=task.activation_id,
+                task_id=task.id,
+            )
+
+    def task_ended(self, task: Task) -> None:
+        """``task`` stopped being a to-do (done, cancelled, or back in line): its timers are
+        closed, and if it arrived in this very transaction (a start task submitted at once),
+        nobody is told it arrived."""
+        task_timers.close_task(self.session, task.id)
+        if task.status is not TaskStatus.WAITING:
+            withdraw(self.session, kind="task", key=f"task:{task.id}")
 
     def set_value(self, node_id: str, key: str, value: Any) -> None:
         """A node type stores a value in a form field (a system change, audited as a diff)."""
@@ -675,6 +679,7 @@ class Engine:
 
     def cancel_task(self, task: Task, reason: str, action: str | None = None) -> None:
         move(task, TaskStatus.CANCELLED)
+        self.task_ended(task)
         task.completed_at = utcnow()
         task.action = action or task.action
         overtime.close(self.session, task, task.completed_at)  # taken away late: how late

@@ -21,7 +21,7 @@ from oa_platform.extensions import db
 from oa_platform.notifications.models import Notification
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.runtime.exceptions import TaskAlreadyHandledError
-from oa_platform.runtime.models import OvertimeRecord, Timer
+from oa_platform.runtime.models import OvertimeRecord, Timer, TimerState
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import TaskStatus
 from plugins.registry import node_types
@@ -134,7 +134,9 @@ def test_a_to_do_handled_before_the_escalation_is_left_alone(demo):
     instance = refresh(instance)
     assert [t.assignee.username for t in live(instance)] == ["finance"]
     assert "escalated" not in [e.event for e in events(instance)]
-    assert db.session.scalar(select(Timer).where(Timer.kind == "escalation")).fired_at
+    # Closed with the to-do it was waiting on, never fired.
+    escalation = db.session.scalar(select(Timer).where(Timer.kind == "escalation"))
+    assert (escalation.state, escalation.fired_at) == (TimerState.DONE, None)
 
 
 @pytest.mark.parametrize(

@@ -136,7 +136,7 @@ def perform(
         rollback.rollback(ctx, engine, task, actor, opinion, request)
         return
     if action is Action.TERMINATE:
-        finish_task(ctx, task, actor, action, opinion)
+        finish_task(engine, task, actor, action, opinion)
         record(engine, task, action, opinion)
         engine.terminate(opinion or "terminated")
         engine.run()

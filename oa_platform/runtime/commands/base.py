@@ -77,22 +77,23 @@ class CommandContext:
 
 def complete(ctx: CommandContext, engine: Engine, task: Task, actor, action, opinion) -> None:
     """The handler's own answer: the task is done, the node type decides the rest."""
-    finish_task(ctx, task, actor, action, opinion)
+    finish_task(engine, task, actor, action, opinion)
     record(engine, task, action, opinion)
     engine.call_hook(task.activation, "on_action", task_view(task), action)
     engine.run()
 
 
-def finish_task(ctx: CommandContext, task: Task, actor: OAUser | None, action, opinion) -> None:
+def finish_task(engine: Engine, task: Task, actor: OAUser | None, action, opinion) -> None:
     """Mark ``task`` done by ``actor`` (None: the system) with ``action`` and ``opinion``."""
     move(task, TaskStatus.DONE)
+    engine.task_ended(task)
     task.action = str(action)
     task.opinion = opinion or None
     task.completed_at = utcnow()
     task.completed_by_id = actor.id if actor else None
     task.draft = None
-    overtime.close(ctx.session, task, task.completed_at)
-    deferred.defer_task_event(ctx.session, "task_completed", task, action=str(action))
+    overtime.close(engine.session, task, task.completed_at)
+    deferred.defer_task_event(engine.session, "task_completed", task, action=str(action))
 
 
 def record(engine: Engine, task: Task, action: Action, opinion: str, **detail: Any) -> None:

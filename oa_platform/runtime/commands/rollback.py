@@ -42,7 +42,7 @@ def rollback(
             "This node is on a parallel branch: the resubmitted form goes through the "
             "branches again, it cannot come straight back here."
         )
-    finish_task(ctx, task, actor, Action.ROLLBACK, opinion)
+    finish_task(engine, task, actor, Action.ROLLBACK, opinion)
     record(engine, task, Action.ROLLBACK, opinion, target=target)
     engine.rollback_to(target, opinion, resubmit_to=resubmit_to, origin=task.node_id)
     engine.run()

@@ -84,6 +84,7 @@ def add(
         )
     if request.position == "before":
         move(task, TaskStatus.WAITING)
+        engine.task_ended(task)  # its turn comes again after theirs, with new timers
     record(engine, task, Action.ADD_SIGNATURE, opinion, users=names, position=request.position)
 
 

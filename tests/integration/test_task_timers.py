@@ -1,0 +1,90 @@
+"""A to-do's deadline and reminder timers (regulations §3.3) live as long as the to-do: the
+transaction that ends a task or its instance closes them (done, never fired), and a start
+task submitted in the transaction that created it was never a to-do: no notice, no timers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from oa_platform.extensions import db
+from oa_platform.notifications.models import Notification
+from oa_platform.runtime.models import Instance, Timer, TimerState
+from oa_platform.runtime.states import InstanceStatus
+from tests.runtime_helpers import act, act_at, agree_through, live, start, tasks
+
+BOTH_DATABASES = True
+
+
+def timers_of(instance: Instance, task_id: int | None = None) -> list[tuple[str, TimerState]]:
+    """(kind, state) of the instance's timers (of one task), oldest first."""
+    db.session.expire_all()
+    query = select(Timer.kind, Timer.state, Timer.fired_at).where(Timer.instance_id == instance.id)
+    if task_id is not None:
+        query = query.where(Timer.task_id == task_id)
+    rows = db.session.execute(query.order_by(Timer.id)).all()
+    assert all(fired_at is None for _, _, fired_at in rows), "closed, never fired"
+    return [(kind, state) for kind, state, _ in rows]
+
+
+def to_do_notices(task_id: int) -> int:
+    return db.session.scalar(
+        select(db.func.count(Notification.id)).where(
+            Notification.kind == "task", Notification.key == f"task:{task_id}"
+        )
+    )
+
+
+def test_a_submitted_start_task_gets_no_to_do_notice_and_no_timers(demo):
+    instance = start("staff", "expense_claim")
+    start_task, manager_task = tasks(instance)
+    assert timers_of(instance, start_task.id) == []
+    assert to_do_notices(start_task.id) == 0
+    assert timers_of(instance, manager_task.id) == [
+        ("deadline", TimerState.PENDING),
+        ("reminder", TimerState.PENDING),
+    ]
+    assert to_do_notices(manager_task.id) == 1
+
+
+def test_a_handled_to_do_closes_its_timers_in_the_same_transaction(demo):
+    instance = start("staff", "expense_claim")
+    manager_task = live(instance)[0]
+    act(manager_task.assignee.username, manager_task, "agree")
+    assert timers_of(instance, manager_task.id) == [
+        ("deadline", TimerState.DONE),
+        ("reminder", TimerState.DONE),
+    ]
+    next_task = live(instance)[0]
+    assert {state for _, state in timers_of(instance, next_task.id)} == {TimerState.PENDING}
+
+
+def test_a_completed_claim_leaves_no_timer_pending(demo):
+    instance = agree_through(start("staff", "expense_claim"))
+    assert instance.status is InstanceStatus.COMPLETED
+    closed = timers_of(instance)
+    assert closed and {state for _, state in closed} == {TimerState.DONE}
+
+
+def test_a_terminated_instance_leaves_no_timer_pending(demo):
+    instance = start("staff", "expense_claim")
+    task = live(instance)[0]
+    instance = act(task.assignee.username, task, "terminate", opinion="Not our cost centre.")
+    assert instance.status is InstanceStatus.TERMINATED
+    assert {state for _, state in timers_of(instance)} == {TimerState.DONE}
+
+
+def test_a_form_returned_to_its_initiator_is_a_to_do_with_timers_again(demo):
+    instance = start("staff", "expense_claim")
+    task = live(instance)[0]
+    act_at(
+        instance, task.assignee.username, "rollback", opinion="Add the hotel.", target="initiator"
+    )
+    returned = live(instance)[0]
+    assert returned.node_id == "start"
+    assert to_do_notices(returned.id) == 1
+    assert timers_of(instance, returned.id) == [
+        ("deadline", TimerState.PENDING),
+        ("reminder", TimerState.PENDING),
+    ]
+    assert {state for _, state in timers_of(instance, task.id)} == {TimerState.DONE}
