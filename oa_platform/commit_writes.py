@@ -23,15 +23,19 @@ class WrittenAtCommit(Generic[Row]):
 
     ``write(session, rows)`` runs in the session's ``before_commit``, inside the transaction,
     with the rows in the order they were added; it is not called when there are none.
-    ``name`` keys the session's ``info`` and must be unique.
+    ``name`` keys the session's ``info`` and must be unique. ``first`` writes this kind
+    before the kinds made without it (the audit trail: its heads ride in the flush of the
+    instances the transaction changed, which the others' writes would flush before).
     """
 
-    def __init__(self, name: str, write: Callable[[Session, list[Row]], None]):
+    def __init__(
+        self, name: str, write: Callable[[Session, list[Row]], None], *, first: bool = False
+    ):
         self._rows = f"{name}_pending"
         self._marks = f"{name}_savepoints"
         self._write = write
         event.listen(Session, "after_transaction_create", self._mark_savepoint)
-        event.listen(Session, "before_commit", self._write_pending)
+        event.listen(Session, "before_commit", self._write_pending, insert=first)
         event.listen(Session, "after_soft_rollback", self._drop_rolled_back)
         event.listen(Session, "after_transaction_end", self._forget_transaction)
 

@@ -200,6 +200,10 @@ class NodeType:
             that §8.6's level-by-level control keeps the initiator off its tasks (the node's
             ``self_approval``: escalate, skip or allow). False for a copy to read (notify).
             Only task nodes (``needs_assignee``) are asked.
+        atomic_hooks: the names of its hooks that change nothing before they can fail (they
+            only read, choose edges, or do one thing that is checked before it is done). The
+            engine runs these without a savepoint, which costs a flush and two statements;
+            every other hook runs in one. Leave it empty unless that holds for every input.
 
     Hooks receive a :class:`NodeContext`; they never touch the database. A hook that raises
     (:meth:`next_edges` included, and a :meth:`next_edges` that chooses no edge) puts the
@@ -219,6 +223,7 @@ class NodeType:
     takes_agents: ClassVar[bool] = True
     receives_returns: ClassVar[bool] = False
     decides: ClassVar[bool] = True
+    atomic_hooks: ClassVar[frozenset[str]] = frozenset()
     # Background jobs (run_job): attempts after the first, and the first back-off in seconds
     # (doubled at each retry), and the time-out a job should keep to.
     job_retries: ClassVar[int] = 3

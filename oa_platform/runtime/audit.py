@@ -130,6 +130,17 @@ def _read_head(session: Session, instance_id: int) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+def know_head(session: Session, instance_id: int, count: int, head: str) -> None:
+    """The chain head of ``instance_id`` as a query of the caller's transaction just read it
+    from the instance's row (with the rest of a command's context): :func:`append` then needs
+    no read of its own."""
+    heads: dict[int, tuple[int, str]] = transaction_cache(session, _HEADS)
+    if instance_id not in heads and not any(
+        row["instance_id"] == instance_id for row in _entries.pending(session)
+    ):
+        heads[instance_id] = (count, head)
+
+
 def read_heads(session: Session, instance_ids: Iterable[int]) -> None:
     """Read the chain heads of many instances in one query, for :func:`append` to find
     (a chunk of timers touches one instance per timer: one query instead of one each)."""
@@ -171,11 +182,23 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     unique index, as a command that changed its instance (the revision bump) already has:
     were the entries first, a view or a reminder holding the next number while it waits for
     the row would deadlock with such a command on PostgreSQL. Now the two queue on the row
-    and the later one still fails on the unique sequence, and runs again. One UPDATE by
-    primary key per instance; not folded into the ORM's UPDATE of the instance, which the
-    flush runs only after this, and not at all for a view or a reminder.
+    and the later one still fails on the unique sequence, and runs again. An instance the
+    transaction changed gets its head in the ORM's UPDATE of it (version-checked), flushed
+    here first; the others (a view, a reminder) one UPDATE by primary key each.
     """
-    write_heads(session, {row["instance_id"]: (row["seq"], row["hash"]) for row in rows})
+    heads = {row["instance_id"]: (row["seq"], row["hash"]) for row in rows}
+    # An instance the transaction changed is updated by the flush anyway (its revision):
+    # the head rides in that UPDATE, flushed here so the row is still taken first.
+    changed = [
+        instance
+        for instance in session.dirty
+        if isinstance(instance, Instance) and instance.id in heads and session.is_modified(instance)
+    ]
+    for instance in changed:
+        instance.audit_count, instance.audit_head = heads.pop(instance.id)
+    if changed:
+        session.flush()
+    write_heads(session, heads)
     # A Core executemany on the table: the entries' ids are never needed (fetching them costs
     # a statement per row on SQLite), and the ORM's bulk path cost more than the insert.
     session.connection().execute(_INSERT, rows)
@@ -197,7 +220,7 @@ _WRITE_HEAD = (
 _INSERT = insert(AuditEntry.__table__)
 
 
-_entries: WrittenAtCommit[dict[str, Any]] = WrittenAtCommit("audit", _write)
+_entries: WrittenAtCommit[dict[str, Any]] = WrittenAtCommit("audit", _write, first=True)
 
 
 @dataclass(frozen=True)

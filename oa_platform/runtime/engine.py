@@ -14,12 +14,14 @@ from __future__ import annotations
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from form_builder import services as form_services
 from form_builder.clock import utcnow
@@ -37,6 +39,7 @@ from oa_platform.runtime.exceptions import (
     RuntimeCommandError,
 )
 from oa_platform.runtime.models import Activation, Instance, Task, Timer
+from oa_platform.runtime.rows import insert_row
 from oa_platform.runtime.states import (
     FINISHED_INSTANCE,
     LIVE_TASK,
@@ -55,6 +58,12 @@ from plugins.contract import NodeKind, NodeType
 # of work forgets them when the transaction ends or a savepoint is rolled back.
 def _memo(session: Session, kind: str) -> dict[int, Any]:
     return transaction_cache(session, f"engine_{kind}")
+
+
+def know_last_activation(session: Session, instance_id: int, seq: int | None) -> None:
+    """The instance's last activation number as a query of this transaction read it with a
+    command's context (None: it has none yet), so numbering the next needs no read."""
+    _memo(session, "seq").setdefault(instance_id, seq or 0)
 
 
 class Engine:
@@ -259,11 +268,16 @@ class Engine:
         node_type = self.node_type(activation.node_id)
         context = EngineContext(self, activation, node_type)
         agenda_before = len(self._agenda)
+        # A hook that changes nothing before it can fail has nothing to undo: no savepoint
+        # (its flush and two statements were most of a built-in node's cost).
+        atomic = hook in node_type.atomic_hooks
         try:
-            with unit_of_work(self.session).savepoint():
+            with nullcontext() if atomic else unit_of_work(self.session).savepoint():
                 result = getattr(node_type, hook)(context, *args)
                 if check is not None:
                     check(result)
+        except StaleDataError:
+            raise  # a version check lost while flushing: the command's conflict, retried
         except Exception as error:  # any failure of plugin code
             while len(self._agenda) > agenda_before:
                 self._agenda.pop()
@@ -295,18 +309,28 @@ class Engine:
         if node_type.merges:
             activation = next((a for a in self.active_activations() if a.node_id == node_id), None)
         if activation is None:
-            activation = Activation(
-                instance=self.instance,
-                node_id=node_id,
-                seq=self._next_seq(),
-                status=ActivationStatus.ACTIVE,
-                arrivals=0,
-            )
-            self.session.add(activation)
+            activation = self._new_activation(node_id, arrivals=1)
             self.audit("node_entered", node_id=node_id, system=True)
-        activation.arrivals += 1
-        self.session.flush()
+        else:
+            activation.arrivals += 1
         self.call_hook(activation, "on_enter")
+
+    def _new_activation(self, node_id: str, arrivals: int) -> Activation:
+        """A new active activation of ``node_id``, its row inserted at once (``rows``)."""
+        activation = insert_row(
+            self.session,
+            Activation,
+            {
+                "instance_id": self.instance.id,
+                "node_id": node_id,
+                "seq": self._next_seq(),
+                "status": ActivationStatus.ACTIVE,
+                "arrivals": arrivals,
+            },
+            parents={"instance": (self.instance, "activations")},
+        )
+        _memo(self.session, "tasks")[activation.id] = []  # new: no task to read
+        return activation
 
     def leave(
         self,
@@ -469,15 +493,7 @@ class Engine:
             arrived = self._outside_inputs(join, below)
             between = origin is not None and origin in self.reachable(join)
             if arrived and between and join not in active:
-                self.session.add(
-                    Activation(
-                        instance=self.instance,
-                        node_id=join,
-                        seq=self._next_seq(),
-                        status=ActivationStatus.ACTIVE,
-                        arrivals=arrived,
-                    )
-                )
+                self._new_activation(join, arrivals=arrived)
                 self.audit(
                     "node_entered",
                     node_id=join,
@@ -522,23 +538,25 @@ class Engine:
         chain = self._agents(activation, user) if principal_id is None else [user]
         if len(chain) > 1:
             principal_id, user = user.id, chain[-1]
-        task = Task(
-            instance=self.instance,
-            activation=activation,
-            node_id=activation.node_id,
-            assignee_id=user.id,
-            principal_id=principal_id,
-            transferred_from_id=transferred_from.id if transferred_from else None,
-            status=TaskStatus.WAITING if waiting else TaskStatus.OPEN,
-            blocking=blocking,
-            role=role,
-            parent_task_id=parent_id,
-            sequence=sequence,
+        task = insert_row(
+            self.session,
+            Task,
+            {
+                "instance_id": self.instance.id,
+                "activation_id": activation.id,
+                "node_id": activation.node_id,
+                "assignee_id": user.id,
+                "principal_id": principal_id,
+                "transferred_from_id": transferred_from.id if transferred_from else None,
+                "status": TaskStatus.WAITING if waiting else TaskStatus.OPEN,
+                "blocking": blocking,
+                "role": role,
+                "parent_task_id": parent_id,
+                "sequence": sequence,
+                "due_at": None if waiting else self._due_at(activation.node_id),
+            },
+            parents={"instance": (self.instance, "tasks"), "activation": (activation, None)},
         )
-        if not waiting:
-            task.due_at = self._due_at(activation.node_id)
-        self.session.add(task)
-        self.session.flush()
         known = _memo(self.session, "tasks")
         if activation.id in known:
             known[activation.id].append(task)

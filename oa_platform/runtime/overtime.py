@@ -9,6 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oa_platform.runtime.models import OvertimeRecord, Task
+from oa_platform.unit_of_work import transaction_cache
+
+# The transaction cache of records read with a command's context, by task id (None: none).
+_KNOWN = "overtime_records"
+
+
+def know(session: Session, task_id: int, late: OvertimeRecord | None) -> None:
+    """The task's overtime record (or that it has none), as a query of the caller's
+    transaction read it with the rest of a command's context: :func:`close` needs no read."""
+    transaction_cache(session, _KNOWN)[task_id] = late
 
 
 def record(session: Session, task: Task) -> None:
@@ -34,7 +44,10 @@ def close(session: Session, task: Task, at: datetime) -> None:
         (row for row in session.new if isinstance(row, OvertimeRecord) and row.task_id == task.id),
         None,
     )
-    if late is None:
+    known = transaction_cache(session, _KNOWN)
+    if late is None and task.id in known:
+        late = known[task.id]
+    elif late is None:
         with session.no_autoflush:
             late = session.scalar(select(OvertimeRecord).where(OvertimeRecord.task_id == task.id))
     if late is not None:

@@ -27,6 +27,7 @@ class Approval(NodeType):
     label = "Approval"
     icon = "fa-check-square-o"
     actions = APPROVAL_ACTIONS
+    atomic_hooks = signing.ATOMIC_HOOKS
     # §3.5: on Approval and Form Review nodes every action but "agree" needs an opinion.
     opinion_required = frozenset((*APPROVAL_ACTIONS, Action.FAILED_REVIEW)) - {Action.AGREE}
     config_schema = {

@@ -12,6 +12,7 @@ class Collaboration(NodeType):
     icon = "fa-users"
     # Countersigners do not edit the text: that is for Approval and Form Review (§3.5).
     actions = tuple(a for a in APPROVAL_ACTIONS if a is not Action.MODIFY_TEXT)
+    atomic_hooks = signing.ATOMIC_HOOKS
     config_schema = {
         "type": "object",
         "additionalProperties": False,

@@ -8,6 +8,8 @@ class Condition(NodeType):
     label = "Condition"
     icon = "fa-code-fork"
     kind = NodeKind.GATEWAY
+    # Entering only schedules the leave; the edges are chosen by reading conditions.
+    atomic_hooks = frozenset({"on_enter", "next_edges"})
 
     def on_enter(self, ctx: NodeContext) -> None:
         ctx.complete("routed")

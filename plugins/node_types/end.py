@@ -8,6 +8,7 @@ class End(NodeType):
     label = "End"
     icon = "fa-stop"
     kind = NodeKind.END
+    atomic_hooks = frozenset({"on_enter", "next_edges"})  # it only schedules the finish
 
     def on_enter(self, ctx: NodeContext) -> None:
         ctx.finish()

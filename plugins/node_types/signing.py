@@ -23,6 +23,13 @@ DISAGREE_CONFIG = {
 }
 
 
+# The hooks of signing nodes that run without a savepoint (``NodeType.atomic_hooks``): settling
+# only applies the engine's own moves to the node's tasks (cancel, open, complete), with no
+# plugin code or expression between them, and the default edges are only chosen. Entering
+# creates a task per assignee and may fail at the second one: it keeps its savepoint.
+ATOMIC_HOOKS = frozenset({"on_action", "next_edges"})
+
+
 def quorum(mode: str, percentage: int | None, signers: int) -> int:
     """How many primary signers must agree."""
     if mode == "any":

@@ -14,6 +14,8 @@ class Start(NodeType):
     always_offers = (Action.SUBMIT,)
     takes_agents = False
     receives_returns = True
+    # Its one task (checked before it is created), scheduling and the default edges.
+    atomic_hooks = frozenset({"on_enter", "on_action", "next_edges"})
 
     def on_enter(self, ctx: NodeContext) -> None:
         ctx.create_task(ctx.initiator)

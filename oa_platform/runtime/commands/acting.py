@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import policy
+from oa_platform.runtime import audit, overtime, policy
 from oa_platform.runtime.commands import rollback, signers
 from oa_platform.runtime.commands.base import (
     ActionRequest,
@@ -17,9 +20,9 @@ from oa_platform.runtime.commands.base import (
     record,
 )
 from oa_platform.runtime.context import task_view
-from oa_platform.runtime.engine import Engine
+from oa_platform.runtime.engine import Engine, know_last_activation
 from oa_platform.runtime.exceptions import ActionNotOfferedError, InstanceNotFoundError
-from oa_platform.runtime.models import Instance, Task
+from oa_platform.runtime.models import Activation, Instance, OvertimeRecord, Task
 from oa_platform.runtime.opinions import LABELS, check_opinion
 from oa_platform.runtime.states import TaskStatus, move
 from oa_platform.runtime.visibility import visible_instance
@@ -74,21 +77,13 @@ def act_automatically(
 
 def own_task(ctx: CommandContext, actor: OAUser, task_id: int) -> Task:
     """Task ``task_id`` if ``actor`` may act on it now; 404 for those who may not see it."""
-    # With its activation, instance, definition, version and initiator: the command and the
-    # node types' hooks read them next.
-    instance = joinedload(Task.instance)
-    task = ctx.session.get(
-        Task,
-        task_id,
-        options=[
-            joinedload(Task.activation),
-            instance.joinedload(Instance.definition_version),
-            instance.joinedload(Instance.definition),
-            instance.joinedload(Instance.initiator),
-        ],
-    )
-    if task is None:
+    found = ctx.session.execute(_step_context(), {"task": task_id}).first()
+    if found is None:
         raise InstanceNotFoundError("task")
+    task, audit_count, audit_head, late, last_activation = found
+    audit.know_head(ctx.session, task.instance_id, audit_count, audit_head)
+    overtime.know(ctx.session, task.id, late)
+    know_last_activation(ctx.session, task.instance_id, last_activation)
     if task.assignee_id != actor.id:
         # Its handler always sees the instance; anyone else who may not gets a 404.
         visible_instance(ctx.session, actor, task.instance_id)
@@ -96,6 +91,40 @@ def own_task(ctx: CommandContext, actor: OAUser, task_id: int) -> Task:
     if refusal:
         raise refusal
     return task
+
+
+@cache
+def _step_context() -> Select:
+    """The step's context in one statement, built once: the task with its activation,
+    instance, definition, version and initiator (the command and the node types' hooks read
+    them next), the instance's audit chain head as this transaction reads it (a loaded
+    instance may be older), the task's overtime record, if any, and the instance's last
+    activation number.
+
+    The task's row is taken first (``FOR UPDATE OF`` it on PostgreSQL; SQLite's writers are
+    serialised anyway), as viewflow takes its process row: people answering one task at
+    once queue here and the later ones read it handled, instead of finding out at their
+    first flush, whose place among the step's writes depends on the node types' hooks
+    (in one order or another, two of them could deadlock on the activation's row)."""
+    instance = joinedload(Task.instance)
+    last_activation = (
+        select(func.max(Activation.seq))
+        .where(Activation.instance_id == Task.instance_id)
+        .scalar_subquery()
+    )
+    return (
+        select(Task, Instance.audit_count, Instance.audit_head, OvertimeRecord, last_activation)
+        .join(Instance, Instance.id == Task.instance_id)
+        .outerjoin(OvertimeRecord, OvertimeRecord.task_id == Task.id)
+        .where(Task.id == bindparam("task", type_=Integer))
+        .options(
+            joinedload(Task.activation),
+            instance.joinedload(Instance.definition_version),
+            instance.joinedload(Instance.definition),
+            instance.joinedload(Instance.initiator),
+        )
+        .with_for_update(of=Task)
+    )
 
 
 def perform(

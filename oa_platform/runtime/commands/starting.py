@@ -6,8 +6,9 @@ from werkzeug.datastructures import MultiDict
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
+from oa_platform.runtime import audit
 from oa_platform.runtime.commands.base import CommandContext, complete, edit
-from oa_platform.runtime.engine import Engine
+from oa_platform.runtime.engine import Engine, know_last_activation
 from oa_platform.runtime.exceptions import InstanceNotFoundError, NotAllowedError
 from oa_platform.runtime.models import Instance
 from oa_platform.runtime.states import InstanceStatus
@@ -76,6 +77,9 @@ def draft(ctx: CommandContext, actor: OAUser, key: str, instance_id: int | None)
     )
     ctx.session.add(instance)
     ctx.session.flush()
+    # A new instance: no trail, no activation yet, nothing to read.
+    audit.know_head(ctx.session, instance.id, 0, audit.GENESIS)
+    know_last_activation(ctx.session, instance.id, None)
     Engine(ctx.session, ctx.types, instance, actor.id).audit(
         "created", detail={"definition": key, "version": version.number}
     )
