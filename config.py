@@ -68,8 +68,20 @@ WTF_CSRF_ENABLED = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
-BABEL_DEFAULT_LOCALE = "en"
-LANGUAGES = {"en": {"flag": "gb", "name": "English"}}
+
+# --- Languages, dates and times (issue 18) --------------------------------------------------
+# The language of a request: the signed-in person's saved choice (the navbar's language
+# menu), else the browser's Accept-Language, else this default. Catalogs: translations/.
+OA_DEFAULT_LOCALE = os.environ.get("OA_DEFAULT_LOCALE", "zh_CN")
+LANGUAGES = {
+    "zh_CN": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "gb", "name": "English"},
+}
+# Flask-Babel's settings follow from ours (oa_platform/i18n.py sets them again when an app
+# overrides OA_DEFAULT_LOCALE or OA_TIMEZONE). Flask-AppBuilder puts its own catalogs first,
+# so ours, loaded after them, override its translations where both have a message.
+BABEL_DEFAULT_LOCALE = OA_DEFAULT_LOCALE
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
 # --- Database -------------------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'oa.sqlite'}")
@@ -156,7 +168,9 @@ OA_QUESTION_HOURS = _env_int("OA_QUESTION_HOURS", 24)
 # `holidays` package (its weekend and make-up working days included) and/or the company's
 # own days off; OA_EXTRA_WORKDAYS are working days whatever else says.
 OA_BUSINESS_CALENDAR = _env_bool("OA_BUSINESS_CALENDAR", False)
-OA_TIMEZONE = os.environ.get("OA_TIMEZONE", "UTC")
+# The company's time zone: every time a person reads is shown in it (times are stored in
+# UTC), and the business calendar's working hours are in it.
+OA_TIMEZONE = os.environ.get("OA_TIMEZONE", "Asia/Shanghai")
 OA_WORKING_HOURS = os.environ.get("OA_WORKING_HOURS", "09:00-12:00,13:00-18:00")
 OA_WORKING_DAYS = os.environ.get("OA_WORKING_DAYS", "mon-fri")
 OA_HOLIDAY_COUNTRY = os.environ.get("OA_HOLIDAY_COUNTRY", "")

@@ -36,6 +36,16 @@ blueprint = Blueprint(
 blueprint.add_app_template_global(render_form, "render_form")
 
 
+@blueprint.record_once
+def _gettext_in_templates(state: Any) -> None:
+    """The templates mark their words with ``_()`` (issue 18). An app with Flask-Babel (the
+    platform) translates them; on a bare Flask app they stay as written."""
+    env = state.app.jinja_env
+    if "_" not in env.globals:
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+
+
 def register_download_check(check: DownloadCheck) -> DownloadCheck:
     """Let ``check(user, attachment)`` grant downloads beyond uploader and admin.
 

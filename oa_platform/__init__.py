@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import config as settings
     import form_builder.services
-    from oa_platform import csrf, menu_cache, request_limits, security_headers, static_urls
+    from oa_platform import csrf, i18n, menu_cache, request_limits, security_headers, static_urls
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    i18n.configure(app)  # Flask-Babel's defaults from OA_DEFAULT_LOCALE and OA_TIMEZONE
     # The instance folder holds the secret key, the SQLite database and the attachments.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     proxies = int(app.config["OA_TRUSTED_PROXIES"] or 0)
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        i18n.init_app(app)  # the request's language, the saved choice, the time filters
         appbuilder.add_api(ProcessApi)
     form_builder.services.init_app(
         app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)

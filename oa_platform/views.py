@@ -31,6 +31,13 @@ class DashboardView(IndexView):
         )
 
 
+def N_(text: str) -> str:
+    """Marks a menu word for the catalogs (make i18n). It stays English here: FAB keeps it as
+    the menu item's name, which permissions name too, and translates it when the menu is
+    rendered (its template calls ``_(item.label)``)."""
+    return text
+
+
 def register_views(appbuilder: AppBuilder) -> None:
     from form_builder.designer import org as designer_org
     from form_builder.designer.api import DesignerApi
@@ -56,80 +63,84 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.runtime.views import static as runtime_static
 
     current_app.register_blueprint(runtime_static)
-    appbuilder.add_view(InboxView, "Inbox", icon="fa-inbox")
-    appbuilder.add_view(ProcessCatalogueView, "Start a Process", icon="fa-play-circle")
+    appbuilder.add_view(InboxView, N_("Inbox"), icon="fa-inbox")
+    appbuilder.add_view(ProcessCatalogueView, N_("Start a Process"), icon="fa-play-circle")
     appbuilder.add_view_no_menu(InstanceView)
-    appbuilder.add_view(AgentsView, "My Agents", icon="fa-user-secret")
+    appbuilder.add_view(AgentsView, N_("My Agents"), icon="fa-user-secret")
     # Reached from the navbar bell (appbuilder/navbar_right.html), not the menu.
     appbuilder.add_view_no_menu(NotificationsView)
 
     appbuilder.add_view(
         CompanyModelView,
-        "Companies",
+        N_("Companies"),
         icon="fa-building",
-        category="Organisation",
+        category=N_("Organisation"),
         category_icon="fa-sitemap",
     )
     appbuilder.add_view(
-        DepartmentModelView, "Departments", icon="fa-users", category="Organisation"
+        DepartmentModelView, N_("Departments"), icon="fa-users", category=N_("Organisation")
     )
-    appbuilder.add_view(PositionModelView, "Positions", icon="fa-id-badge", category="Organisation")
+    appbuilder.add_view(
+        PositionModelView, N_("Positions"), icon="fa-id-badge", category=N_("Organisation")
+    )
     appbuilder.add_view(
         UserImportView,
-        "Import Users",
+        N_("Import Users"),
         icon="fa-upload",
-        category="Accounts",
+        category=N_("Accounts"),
         category_icon="fa-address-book",
     )
-    appbuilder.add_view(AccountEventView, "Account Audit", icon="fa-history", category="Accounts")
+    appbuilder.add_view(
+        AccountEventView, N_("Account Audit"), icon="fa-history", category=N_("Accounts")
+    )
     appbuilder.add_view(
         DefinitionsView,
-        "Definitions",
+        N_("Definitions"),
         icon="fa-sitemap",
-        category="Process Design",
+        category=N_("Process Design"),
         category_icon="fa-pencil-square-o",
     )
     appbuilder.add_view_no_menu(DesignerView)
     appbuilder.add_view_no_menu(DesignerApi)
     designer_org.init_app(current_app, OrgDirectory)
     appbuilder.add_link(
-        "New Definition",
+        N_("New Definition"),
         href="/designer/",
         icon="fa-magic",
-        category="Process Design",
+        category=N_("Process Design"),
     )
     appbuilder.add_link(
-        "Import Definitions",
+        N_("Import Definitions"),
         href="/definitions/import",
         icon="fa-upload",
-        category="Process Design",
+        category=N_("Process Design"),
     )
     appbuilder.add_view(
         NodeTypesView,
-        "Node Types",
+        N_("Node Types"),
         icon="fa-puzzle-piece",
-        category="Administration",
+        category=N_("Administration"),
         category_icon="fa-wrench",
     )
     appbuilder.add_view(
         InstanceErrorsView,
-        "Instances in Error",
+        N_("Instances in Error"),
         icon="fa-exclamation-triangle",
-        category="Administration",
+        category=N_("Administration"),
     )
     appbuilder.add_view(
         FailedTimersView,
-        "Failed Timers",
+        N_("Failed Timers"),
         icon="fa-clock-o",
-        category="Administration",
+        category=N_("Administration"),
     )
     appbuilder.add_view(
         OvertimeReportView,
-        "Overtime Inspection",
+        N_("Overtime Inspection"),
         icon="fa-clock-o",
-        category="Reports",
+        category=N_("Reports"),
         category_icon="fa-bar-chart",
     )
-    appbuilder.add_view(MyTeamView, "My Team", icon="fa-users")
+    appbuilder.add_view(MyTeamView, N_("My Team"), icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)
     appbuilder.add_view_no_menu(ConfirmMoveView)

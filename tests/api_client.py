@@ -24,7 +24,7 @@ class JwtClient:
             )
             assert answer.status_code == 200, answer.get_json()
             self.tokens[username] = answer.get_json()["access_token"]
-        headers = {"Authorization": f"Bearer {self.tokens[username]}"}
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.tokens[username]}"}
         return self.client.open(
             f"/api/v1/process{path}", method=method, headers=headers, csrf=False, **kwargs
         )

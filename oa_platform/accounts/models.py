@@ -46,6 +46,9 @@ class OAUser(User):
         ForeignKey("org_department.id"), nullable=True
     )
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
+    # The language the person chose in the navbar (a key of LANGUAGES); empty: the browser's
+    # Accept-Language, else OA_DEFAULT_LOCALE (oa_platform/i18n.py; issue 18).
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     department: Mapped[Department | None] = relationship(Department, foreign_keys=[department_id])
     confirmed_department: Mapped[Department | None] = relationship(

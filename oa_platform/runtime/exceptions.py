@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext
+
 
 class RuntimeCommandError(Exception):
     """A command that was refused; nothing was changed."""
@@ -22,7 +24,12 @@ class InstanceNotFoundError(RuntimeCommandError):
     status = 404
 
     def __init__(self, what: str = "instance"):
-        super().__init__(f"No such {what}.")
+        messages = {
+            "instance": gettext("No such instance."),
+            "task": gettext("No such task."),
+            "question": gettext("No such question."),
+        }
+        super().__init__(messages.get(what) or gettext("No such %(what)s.", what=what))
 
 
 class ProcessNotOpenError(RuntimeCommandError):
@@ -63,7 +70,7 @@ class InvalidSubmissionError(RuntimeCommandError):
     def __init__(self, errors: Mapping[str, list[str]]):
         self.errors = dict(errors)
         first = "; ".join(m for messages in self.errors.values() for m in messages[:1])
-        super().__init__(f"The form has problems: {first}")
+        super().__init__(gettext("The form has problems: %(first)s", first=first))
 
 
 class AssigneeNotFoundError(RuntimeCommandError):
@@ -73,7 +80,13 @@ class AssigneeNotFoundError(RuntimeCommandError):
 
     def __init__(self, node_id: str, rule: Mapping[str, Any]):
         self.node_id = node_id
-        super().__init__(f"Node '{node_id}': no active user matches its assignee rule {dict(rule)}")
+        super().__init__(
+            gettext(
+                "Node '%(node)s': no active user matches its assignee rule %(rule)s",
+                node=node_id,
+                rule=dict(rule),
+            )
+        )
 
 
 class NobodyAboveInitiatorError(RuntimeCommandError):
@@ -87,11 +100,16 @@ class NobodyAboveInitiatorError(RuntimeCommandError):
     def __init__(self, node_id: str, node_name: str, initiator: str):
         self.node_id = node_id
         super().__init__(
-            f"Node '{node_id}' ({node_name}): its assignee rule names only the initiator, "
-            f"{initiator}, who may not decide on their own request (regulations §8.6), and "
-            "no active head or leader in charge stands above them. An administrator skips "
-            "the node or retries it once the organisation names one; or the definition sets "
-            "the node's self_approval to 'skip' or 'allow'."
+            gettext(
+                "Node '%(node)s' (%(name)s): its assignee rule names only the initiator, "
+                "%(initiator)s, who may not decide on their own request (regulations §8.6), "
+                "and no active head or leader in charge stands above them. An administrator "
+                "skips the node or retries it once the organisation names one; or the "
+                "definition sets the node's self_approval to 'skip' or 'allow'.",
+                node=node_id,
+                name=node_name,
+                initiator=initiator,
+            )
         )
 
 
@@ -103,7 +121,13 @@ class NoEdgeAppliesError(RuntimeCommandError):
     def __init__(self, node_id: str, edges: Sequence[Mapping[str, Any]]):
         self.node_id = node_id
         conditions = "; ".join(edge["condition"] for edge in edges if "condition" in edge)
-        super().__init__(
-            f"Node '{node_id}': no outgoing edge applies"
-            + (f" (the edges' conditions: {conditions})." if conditions else ".")
-        )
+        if conditions:
+            message = gettext(
+                "Node '%(node)s': no outgoing edge applies (the edges' conditions: "
+                "%(conditions)s).",
+                node=node_id,
+                conditions=conditions,
+            )
+        else:
+            message = gettext("Node '%(node)s': no outgoing edge applies.", node=node_id)
+        super().__init__(message)

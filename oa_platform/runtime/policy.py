@@ -19,18 +19,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from form_builder.compiler import HIDDEN
 from form_builder.services import process_spec
+from oa_platform.i18n import format_when
 from oa_platform.runtime.exceptions import (
     NotAllowedError,
     RuntimeCommandError,
     TaskAlreadyHandledError,
 )
+from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import Activation, AuditEntry, Instance, Task
-from oa_platform.runtime.opinions import LABELS
+from oa_platform.runtime.opinions import label
 from oa_platform.runtime.states import (
     ACTIONABLE_TASK,
     FINISHED_INSTANCE,
@@ -108,22 +111,27 @@ def task_refusal(task: Task, user: Any) -> RuntimeCommandError | None:
     task, on a running (or returned) instance; a copy (CC) can still be marked read after
     the chain moved on. The error says who handled it, when someone did."""
     if task.assignee_id != user.id:
-        return NotAllowedError("This task is someone else's.")
+        return NotAllowedError(gettext("This task is someone else's."))
     if task.status not in ACTIONABLE_TASK:
         return TaskAlreadyHandledError(_handled(task))
     if task.blocking and task.instance.status not in LIVE_INSTANCE:
-        return TaskAlreadyHandledError(f"The instance is {task.instance.status}.")
+        return TaskAlreadyHandledError(
+            gettext("The instance is %(status)s.", status=status_label(task.instance.status))
+        )
     return None
 
 
 def _handled(task: Task) -> str:
     if task.status is TaskStatus.DONE:
-        when = task.completed_at.strftime("%Y-%m-%d %H:%M") if task.completed_at else ""
-        who = task.completed_by or "the system, as it was overdue"
-        return f"This task was already handled by {who} ({task.action}, {when} UTC)."
+        return gettext(
+            "This task was already handled by %(who)s (%(action)s, %(when)s).",
+            who=task.completed_by or gettext("the system, as it was overdue"),
+            action=label(task.action or ""),
+            when=format_when(task.completed_at, ""),
+        )
     if task.action == str(Action.TRANSFER) and task.completed_by is not None:
-        return f"This task was transferred by {task.completed_by}."
-    return "This task is no longer open (the node has moved on)."
+        return gettext("This task was transferred by %(who)s.", who=task.completed_by)
+    return gettext("This task is no longer open (the node has moved on).")
 
 
 def actionable_tasks(
@@ -161,10 +169,16 @@ def action_refusal(engine: Engine, task: Task, action: Action) -> str | None:
     if action in offered:
         return None
     if action is Action.REDUCE_SIGNATURE and task.blocking:
-        return "Only a signer of this node who has not acted yet can be removed: nobody is left."
-    names = ", ".join(LABELS[a] for a in offered) or "nothing"
-    name = engine.spec.names[task.node_id]
-    return f"'{name}' does not offer to {LABELS[action]} (it offers: {names})."
+        return gettext(
+            "Only a signer of this node who has not acted yet can be removed: nobody is left."
+        )
+    names = gettext(", ").join(label(a) for a in offered) or gettext("nothing")
+    return gettext(
+        "'%(node)s' does not offer to %(action)s (it offers: %(offered)s).",
+        node=engine.spec.names[task.node_id],
+        action=label(action),
+        offered=names,
+    )
 
 
 def rollback_targets(session: Session, engine: Engine, task: Task) -> list[str]:
@@ -206,9 +220,9 @@ def revoke_refusal(instance: Instance, user: Any, start: str) -> str | None:
     """Why ``user`` may not revoke ``instance`` now, or None: only its initiator, only while
     it runs and no handler after the start node has opened or handled it."""
     if instance.initiator_id != user.id:
-        return "Only the initiator may revoke."
+        return gettext("Only the initiator may revoke.")
     if instance.status is not InstanceStatus.RUNNING:
-        return f"'{instance.title}' is {instance.status}."
+        return _is(instance)
     opened = [
         t
         for t in instance.tasks
@@ -219,7 +233,9 @@ def revoke_refusal(instance: Instance, user: Any, start: str) -> str | None:
     ]
     if opened:
         first = min(opened, key=lambda t: t.id)
-        return f"{first.assignee} has already opened it; ask them to roll it back."
+        return gettext(
+            "%(who)s has already opened it; ask them to roll it back.", who=first.assignee
+        )
     return None
 
 
@@ -249,16 +265,22 @@ def handlers_to_urge(instance: Instance, user: Any) -> list[str]:
 def urge_refusal(instance: Instance, user: Any) -> str | None:
     """Why ``user`` may not urge ``instance`` now, or None."""
     if instance.initiator_id != user.id:
-        return "Only the initiator may urge."
+        return gettext("Only the initiator may urge.")
     if instance.status is not InstanceStatus.RUNNING or not handlers_to_urge(instance, user):
-        return "Nobody is handling this instance now."
+        return gettext("Nobody is handling this instance now.")
     return None
 
 
 def reinitiate_refusal(instance: Instance, user: Any) -> str | None:
     """Why ``user`` may not cancel ``instance`` and start again from its data, or None."""
     if instance.initiator_id != user.id:
-        return "Only the initiator may cancel and re-initiate."
+        return gettext("Only the initiator may cancel and re-initiate.")
     if instance.status in FINISHED_INSTANCE or instance.status is InstanceStatus.DRAFT:
-        return f"'{instance.title}' is {instance.status}."
+        return _is(instance)
     return None
+
+
+def _is(instance: Instance) -> str:
+    return gettext(
+        "'%(title)s' is %(status)s.", title=instance.title, status=status_label(instance.status)
+    )

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
+
 from oa_platform.runtime.models import Activation, AuditEntry, Task
+from oa_platform.runtime.opinions import label
 from oa_platform.runtime.states import ActivationStatus, TaskStatus
 
 NODE_WIDTH = 168
@@ -57,7 +60,7 @@ class TraceNode:
     def summary(self) -> str:
         """One short line for the box: the last step, or the state."""
         if not self.steps:
-            return {"current": "in progress", "pending": ""}.get(self.state, self.state)
+            return "" if self.state == "pending" else node_state_label(self.state)
         last = self.steps[-1]
         more = f" +{len(self.steps) - 1}" if len(self.steps) > 1 else ""
         return f"{last.who}: {last.what}{more}"
@@ -151,7 +154,7 @@ def build(
     for entry in notes:
         if entry.event in NOTE_EVENTS and entry.node_id in nodes and entry.detail:
             what = str(entry.detail.get("reason") or entry.event)
-            nodes[entry.node_id].steps.append(Step("system", what, entry.at))
+            nodes[entry.node_id].steps.append(Step(gettext("system"), what, entry.at))
     for node in nodes.values():
         node.steps.sort(key=lambda step: (step.when is None, step.when or datetime.min))
     taken = _taken(document["edges"], activations)
@@ -209,7 +212,7 @@ def _activation_steps(activation: Activation) -> list[Step]:
     if activation.outcome in {None, "agree", "submitted"} or activation.left_at is None:
         return []
     if activation.outcome in {"routed", "split", "joined", "notified", "skipped"}:
-        return [Step("system", activation.outcome, activation.left_at)]
+        return [Step(gettext("system"), _word(activation.outcome), activation.left_at)]
     return []
 
 
@@ -217,20 +220,59 @@ def _task_step(task: Task, names: Mapping[int, str]) -> Step | None:
     """A task as a step; tasks cancelled because the node moved on are left out."""
     who = names.get(task.completed_by_id or task.assignee_id, "?")
     if task.principal_id and task.principal_id != (task.completed_by_id or task.assignee_id):
-        who = f"{who} on behalf of {names.get(task.principal_id, '?')}"  # agency, §3.4
+        # agency, §3.4
+        who = gettext(
+            "%(agent)s on behalf of %(principal)s",
+            agent=who,
+            principal=names.get(task.principal_id, "?"),
+        )
     by = names.get(task.transferred_from_id, "?") if task.transferred_from_id else None
     if task.status is TaskStatus.DONE:
         if task.completed_by_id is None:  # the node's escalation acted on an overdue task
-            who = f"system, as {names.get(task.assignee_id, '?')} was overdue"
-        return Step(who, task.action or "done", task.completed_at, transferred_by=by)
+            who = gettext("system, as %(who)s was overdue", who=names.get(task.assignee_id, "?"))
+        return Step(who, _word(task.action or "done"), task.completed_at, transferred_by=by)
     if task.status is TaskStatus.CANCELLED:
         if task.action and task.completed_by_id:
-            return Step(who, task.action, task.completed_at, transferred_by=by)
+            return Step(who, _word(task.action), task.completed_at, transferred_by=by)
         if task.action == "reduce_signature":
-            return Step(who, "removed", task.completed_at, transferred_by=by)
+            return Step(who, _word("removed"), task.completed_at, transferred_by=by)
         return None
     what = {TaskStatus.WAITING: "waiting", TaskStatus.HELD: "on hold"}.get(task.status, "to do")
-    return Step(who, what, task.due_at, live=True, transferred_by=by)
+    return Step(who, _word(what), task.due_at, live=True, transferred_by=by)
+
+
+# What a step did, as people read it: an action by its name in a sentence, else these.
+_WORDS = {
+    "done": lazy_gettext("done"),
+    "removed": lazy_gettext("removed"),
+    "waiting": lazy_gettext("waiting"),
+    "on hold": lazy_gettext("on hold"),
+    "to do": lazy_gettext("to do"),
+    "routed": lazy_gettext("routed"),
+    "split": lazy_gettext("split"),
+    "joined": lazy_gettext("joined"),
+    "notified": lazy_gettext("notified"),
+    "skipped": lazy_gettext("skipped"),
+    "submitted": lazy_gettext("submitted"),
+}
+_NODE_STATES = {
+    "current": lazy_gettext("in progress"),
+    "done": lazy_gettext("done"),
+    "cancelled": lazy_gettext("cancelled"),
+    "pending": lazy_gettext("not reached"),
+}
+
+
+def _word(what: str) -> str:
+    if what in _WORDS:
+        return str(_WORDS[what])
+    return label(what)
+
+
+def node_state_label(state: str) -> str:
+    """A node's state in the trace as people read it."""
+    found = _NODE_STATES.get(state)
+    return str(found) if found is not None else state
 
 
 def _taken(

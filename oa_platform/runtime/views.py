@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
@@ -49,7 +50,7 @@ from oa_platform.runtime.forms import (
     read_only,
 )
 from oa_platform.runtime.models import Activation, AuditEntry, Instance, Question, Task
-from oa_platform.runtime.opinions import LABELS, needs_opinion
+from oa_platform.runtime.opinions import button, label, needs_opinion, opinion_required_message
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import (
     FINISHED_INSTANCE,
@@ -172,12 +173,15 @@ class ProcessCatalogueView(BaseView):
                     submitted = commands.submit(
                         g.user, definition.key, request.form, request.files, _id(instance)
                     )
-                    flash(f"Submitted: {submitted.title}.", "success")
+                    flash(gettext("Submitted: %(title)s.", title=submitted.title), "success")
                     return redirect(url_for("InstanceView.show", instance_id=submitted.id))
                 saved = commands.save_draft(
                     g.user, definition.key, request.form, request.files, _id(instance)
                 )
-                flash("Draft saved. Find it under Start a process, or in your inbox.", "success")
+                flash(
+                    gettext("Draft saved. Find it under Start a process, or in your inbox."),
+                    "success",
+                )
                 return redirect(url_for(".draft", instance_id=saved.id))
             except InstanceNotFoundError:
                 abort(404)
@@ -333,7 +337,7 @@ class InstanceView(BaseView):
         except RuntimeCommandError as error:
             flash(error.message, "danger")
             return self._page(instance, task_id, formdata=request.form, status=error.status)
-        flash(f"Done: {_label(form.action.data)}.", "success")
+        flash(gettext("Done: %(action)s.", action=label(form.action.data)), "success")
         return redirect(url_for(".show", instance_id=instance_id))
 
     @expose("/<int:instance_id>/revoke", methods=["POST"])
@@ -345,7 +349,7 @@ class InstanceView(BaseView):
             form,
             instance_id,
             lambda: runtime().revoke(g.user, instance_id, form.opinion.data or ""),
-            "Revoked: the instance is your draft again.",
+            gettext("Revoked: the instance is your draft again."),
         )
 
     @expose("/<int:instance_id>/urge", methods=["POST"])
@@ -356,7 +360,7 @@ class InstanceView(BaseView):
 
         def command():
             urged = runtime().urge(g.user, instance_id, form.message.data or "")
-            flash(f"Reminder sent to {', '.join(urged)}.", "success")
+            flash(gettext("Reminder sent to %(who)s.", who=", ".join(urged)), "success")
 
         return self._command(form, instance_id, command, None)
 
@@ -376,7 +380,8 @@ class InstanceView(BaseView):
             flash(error.message, "danger")
             return redirect(url_for(".show", instance_id=instance_id))
         flash(
-            "Cancelled. This is a new draft with the same data: correct it and submit.", "success"
+            gettext("Cancelled. This is a new draft with the same data: correct it and submit."),
+            "success",
         )
         return redirect(url_for("ProcessCatalogueView.draft", instance_id=new.id))
 
@@ -391,7 +396,7 @@ class InstanceView(BaseView):
             form,
             instance_id,
             lambda: runtime().ask(g.user, instance_id, form.to.data, form.text.data),
-            "Question sent.",
+            gettext("Question sent."),
         )
 
     @expose("/<int:instance_id>/questions/<int:question_id>/answer", methods=["POST"])
@@ -406,7 +411,7 @@ class InstanceView(BaseView):
             form,
             instance_id,
             lambda: runtime().answer(g.user, question_id, form.text.data),
-            "Answer sent.",
+            gettext("Answer sent."),
         )
 
     # Helpers ------------------------------------------------------------------------
@@ -454,13 +459,6 @@ def _visible(instance_id: int) -> Instance:
         return visible_instance(db.session, g.user, instance_id)
     except InstanceNotFoundError:
         abort(404)
-
-
-def _label(action: str) -> str:
-    try:
-        return LABELS[Action(action)]
-    except ValueError:
-        return action
 
 
 class InstancePage:
@@ -567,8 +565,9 @@ class InstancePage:
         targets = [
             SelectChoice(
                 person.username,
-                f"{person.get_full_name()}"
-                + (" (initiator)" if person.id == self.instance.initiator_id else ""),
+                gettext("%(name)s (initiator)", name=person.get_full_name())
+                if person.id == self.instance.initiator_id
+                else person.get_full_name(),
             )
             for person_id, person in people.items()
             if person_id != self.user.id and person.active
@@ -637,7 +636,11 @@ class InstancePage:
                 ]
                 + [
                     SelectChoice(
-                        "initiator", f"The initiator ({self.instance.initiator.get_full_name()})"
+                        "initiator",
+                        gettext(
+                            "The initiator (%(name)s)",
+                            name=self.instance.initiator.get_full_name(),
+                        ),
                     )
                 ]
             )
@@ -651,7 +654,7 @@ class InstancePage:
             {
                 "name": str(action),
                 "label": _button_label(action, task, engine),
-                "message": LABELS[action],
+                "message": opinion_required_message(action, engine.spec.names[task.node_id]),
                 "style": BUTTON_STYLES.get(action, "btn-default"),
                 "needs_opinion": needs_opinion(node_type, action),
                 "edits": action in EDITING_ACTIONS,
@@ -678,5 +681,5 @@ class InstancePage:
 
 def _button_label(action: Action, task: Task, engine: Engine) -> str:
     if action is Action.SUBMIT and task.node_id == engine.start_node():
-        return "Resubmit"
-    return LABELS[action].capitalize()
+        return gettext("Resubmit")
+    return button(action)
