@@ -53,7 +53,9 @@ def live_server(request, tmp_path):
     from oa_platform.demo import load_demo_data
     from oa_platform.extensions import db
 
-    app = _build_app(request.config, f"sqlite:///{tmp_path / 'browser.sqlite'}")
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
+    app = _build_app(request.config, f"sqlite:///{tmp_path / 'browser.sqlite'}", **overrides)
     with app.app_context():
         load_demo_data()
         db.session.remove()
@@ -72,7 +74,7 @@ def live_server(request, tmp_path):
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(request):
     """A fresh Chromium page (its own context: no cookies shared between tests)."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -83,7 +85,10 @@ def browser_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        marker = request.node.get_closest_marker("browser_locale")
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale=marker.args[0] if marker else None
+        )
         context.set_default_timeout(15_000)
         page = context.new_page()
         try:
