@@ -87,6 +87,12 @@ def test_companies_can_be_searched_added_and_edited_by_kind(client):
     assert client.get(f"/companymodelview/edit/{made.id}").status_code == 200
 
 
+def test_fab_user_statistics_chart_that_failed_on_any_column_is_gone(client):
+    login(client, "admin")
+    for column in ("login_count", "name", "1"):
+        assert client.get(f"/userstatschartview/chart/{column}").status_code == 404
+
+
 def test_a_deeply_nested_json_body_is_400_naming_the_depth(client, api):
     login(client, "staff")
     deep = "[" * 100_000 + "]" * 100_000
