@@ -39,10 +39,10 @@ def insert_row(
     table: Table = model.__table__
     row = {**_defaults(table), **values}
     # Empty columns are left out, as a flush leaves them (a JSON column given None would hold
-    # JSON's null, not SQL's). No autoflush: the row needs only its parents', which exist.
+    # JSON's null, not SQL's). On the session's connection, with no flush: the row needs
+    # only its parents' rows, which exist already.
     given = {key: value for key, value in row.items() if value is not None}
-    with session.no_autoflush:
-        row["id"] = session.connection().execute(_insert(table), given).scalar_one()
+    row["id"] = session.connection().execute(_insert(table), given).scalar_one()
     found = model(**row)
     make_transient_to_detached(found)  # the values given are what the row holds
     session.add(found)
