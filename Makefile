@@ -33,10 +33,10 @@ dev-setup: $(VENV)/.installed-dev
 test: dev-setup
 	$(BIN)/python -m pytest
 
-# The OpenAPI fuzzer (schemathesis, tests/integration/test_api_fuzz.py) as staff and admin,
+# The OpenAPI fuzzer (schemathesis, tests/integration/api/test_api_fuzz.py) as staff and admin,
 # twenty times CI's examples and new ones each run: no request may get a server error.
 fuzz: dev-setup
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/integration/test_api_fuzz.py -p no:randomly -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/integration/api/test_api_fuzz.py -p no:randomly -q
 
 # Catalogs (translations/, issue 18): extract every marked string into messages.pot, merge
 # it into each language's messages.po (new ones empty, for translators: docs/glossary.md),

@@ -2,5 +2,5 @@
 
 Each module measures one thing and prints one JSON line per figure (:mod:`benchmarks.report`).
 Speed is measured here and written to docs/performance.md, never asserted in a test; the smoke
-test (tests/integration/test_benchmarks_smoke.py) runs every benchmark at the tiny size.
+test (tests/integration/platform/test_benchmarks_smoke.py) runs every benchmark at the tiny size.
 """

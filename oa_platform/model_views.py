@@ -18,7 +18,7 @@ it; a key no row can have is 404.
 
 Every model view is built through :func:`guarded` (or subclasses :class:`OAModelView`):
 FAB's own security views through the security manager's view attributes, the platform's
-directly. ``tests/integration/test_csrf_on_changes.py`` walks the URL map, so a view
+directly. ``tests/integration/security/test_csrf_on_changes.py`` walks the URL map, so a view
 registered without it fails the suite.
 """
 

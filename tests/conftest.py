@@ -1,8 +1,8 @@
 """Shared fixtures: a fresh application and database for every test (Flask's tutorial way).
 
 The schema is built from the models, once per run, into template databases that each test
-copies (tests/database_templates.py); tests/integration/test_migrations.py proves the Alembic
-revisions build exactly the same schema.
+copies (tests/database_templates.py); tests/integration/platform/test_migrations.py proves
+the Alembic revisions build exactly the same schema.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ TEST_CONFIG = {
     # Background jobs (webhooks, e-mail) run in the test's own process.
     "CELERY_TASK_ALWAYS_EAGER": True,
     # The suite reads English: its apps default to English, as a browser asking for English
-    # would get. The shipped default is zh_CN (config.py); tests/integration/test_i18n.py
+    # would get. The shipped default is zh_CN (config.py); tests/integration/platform/test_i18n.py
     # builds apps with it and reads Chinese.
     "OA_DEFAULT_LOCALE": "en",
 }

@@ -16,7 +16,7 @@ from tests.browser.test_designer_in_browser import (
     panel,
     wait_until_checked,
 )
-from tests.integration.test_field_type_plugins import Rating, feedback
+from tests.integration.designer.test_field_type_plugins import Rating, feedback
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PER_DATABASE = {
     ("engine", "expense_chain"),
     ("engine", "database_floor"),

@@ -13,7 +13,7 @@ from oa_platform.runtime import policy
 from oa_platform.runtime.engine import Engine
 from plugins.registry import node_types
 from tests.conftest import login, user
-from tests.integration.test_api_clients import JwtClient
+from tests.integration.api.test_api_clients import JwtClient
 from tests.runtime_helpers import live, refresh, start
 
 

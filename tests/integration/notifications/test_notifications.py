@@ -18,7 +18,7 @@ from oa_platform.extensions import db
 from oa_platform.notifications.models import Notification
 from oa_platform.notifications.service import mark_read, notify, notify_users, unread_count
 from tests.conftest import login, user
-from tests.integration.test_node_type_plugins import SmtpSink
+from tests.integration.runtime.test_node_type_plugins import SmtpSink
 from tests.runtime_helpers import commit
 
 # ON CONFLICT DO NOTHING is each dialect's own: both are checked.

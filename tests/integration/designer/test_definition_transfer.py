@@ -13,7 +13,7 @@ from form_builder import services
 from form_builder.models import DefinitionVersion, ProcessDefinition
 from tests.conftest import login
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "definitions"
 
 
 def test_export_then_import_round_trips_exactly(demo, tmp_path):

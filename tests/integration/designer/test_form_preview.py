@@ -14,7 +14,7 @@ from form_builder import services
 from form_builder.models import DefinitionEvent
 from tests.conftest import login
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "definitions"
 
 
 def test_every_node_of_every_example_renders(client):

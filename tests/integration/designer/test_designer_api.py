@@ -14,7 +14,7 @@ from form_builder import services
 from form_builder.models import VersionStatus
 from tests.conftest import login
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "definitions"
 
 
 def leave(key: str = "leave_designed") -> dict:

@@ -49,7 +49,7 @@ from tests.runtime_helpers import (
 )
 
 BOTH_DATABASES = True
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "definitions"
 OPEN, WAITING, HELD = "open", "waiting", "held"
 
 

@@ -20,7 +20,7 @@ from plugins import mail
 from tests.conftest import user
 from tests.runtime_helpers import chain, commit, publish, refresh
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = {
     # An unresolvable host: a mail sent any other way than through the fake fails the test.
     "MAIL_SERVER": "smtp.invalid",

@@ -40,7 +40,7 @@ from plugins.registry import node_types
 from tests.api_client import JwtClient
 from tests.conftest import login, user
 from tests.hypothesis_profiles import examples
-from tests.integration.test_runtime_properties import snapshot
+from tests.integration.runtime.test_runtime_properties import snapshot
 from tests.runtime_helpers import publish
 from tests.strategies import chains
 

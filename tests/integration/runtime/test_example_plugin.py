@@ -19,7 +19,7 @@ from plugins.registry import node_types
 from tests.conftest import user
 from tests.runtime_helpers import act, chain, live, publish, refresh
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "oa_example_plugin"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "oa_example_plugin"
 
 
 def _pip(*args: str) -> None:

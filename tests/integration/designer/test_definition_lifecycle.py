@@ -14,7 +14,7 @@ from form_builder.models import DefinitionEvent, VersionStatus
 from tests.conftest import login, user
 
 BOTH_DATABASES = True
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "definitions"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "definitions"
 
 
 def leave_document(**changes) -> dict:
