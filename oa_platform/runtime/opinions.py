@@ -85,7 +85,7 @@ def check_opinion(
 ) -> str:
     """The stripped opinion, or :class:`OpinionRequiredError` naming the action and node (and
     a refusal when it is longer than ``texts.OPINION``)."""
-    text = bounded("opinion", opinion, OPINION)
+    text = bounded(gettext("opinion"), opinion, OPINION)
     if not text and needs_opinion(node_type, action):
         raise OpinionRequiredError(opinion_required_message(action, node["name"]))
     return text

@@ -4,6 +4,8 @@ stay in it for good)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from oa_platform.runtime.exceptions import TextTooLongError
 
 OPINION = 4000  # an opinion, a reason to revoke or to cancel
@@ -16,6 +18,11 @@ def bounded(what: str, text: str | None, limit: int) -> str:
     stripped = (text or "").strip()
     if len(stripped) > limit:
         raise TextTooLongError(
-            f"The {what} is {len(stripped):,} characters long; at most {limit:,} are kept."
+            gettext(
+                "The %(what)s is %(length)s characters long; at most %(limit)s are kept.",
+                what=what,
+                length=format(len(stripped), ","),
+                limit=format(limit, ","),
+            )
         )
     return stripped

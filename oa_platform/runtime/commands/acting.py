@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from flask_babel import gettext
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
@@ -23,7 +24,7 @@ from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine, know_last_activation
 from oa_platform.runtime.exceptions import ActionNotOfferedError, InstanceNotFoundError
 from oa_platform.runtime.models import Activation, Instance, OvertimeRecord, Task
-from oa_platform.runtime.opinions import LABELS, check_opinion
+from oa_platform.runtime.opinions import check_opinion, label
 from oa_platform.runtime.states import TaskStatus, move
 from oa_platform.runtime.visibility import visible_instance
 from plugins.contract import AGREEING, Action
@@ -57,7 +58,7 @@ def parse_action(name: str) -> Action:
     try:
         return Action(name)
     except ValueError:
-        raise ActionNotOfferedError(f"Unknown action '{name}'.") from None
+        raise ActionNotOfferedError(gettext("Unknown action '%(action)s'.", action=name)) from None
 
 
 def act_automatically(
@@ -68,7 +69,11 @@ def act_automatically(
     node = engine.nodes[task.node_id]
     if action not in policy.offered_actions(engine, task):
         raise ActionNotOfferedError(
-            f"'{node['name']}' does not offer to {LABELS[action]} any more."
+            gettext(
+                "'%(node)s' does not offer to %(action)s any more.",
+                node=node["name"],
+                action=label(action),
+            )
         )
     opinion = check_opinion(engine.node_type(task.node_id), node, action, opinion)
     request = ActionRequest(action=str(action), opinion=opinion)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -71,7 +72,9 @@ class CommandContext:
         """The active user ``username``; refused by name otherwise."""
         user = self.session.scalar(select(OAUser).where(OAUser.username == username))
         if user is None or not user.active or user.deactivated_at is not None:
-            raise ActionNotOfferedError(f"There is no active user '{username}'.")
+            raise ActionNotOfferedError(
+                gettext("There is no active user '%(user)s'.", user=username)
+            )
         return user
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime import attachment_links, notices, policy
@@ -38,7 +40,7 @@ def urge(ctx: CommandContext, actor: OAUser, instance_id: int, message: str) -> 
     refusal = policy.urge_refusal(instance, actor)
     if refusal:
         raise NotAllowedError(refusal)
-    message = bounded("message", message, URGE_MESSAGE)
+    message = bounded(gettext("message"), message, URGE_MESSAGE)
     engine = ctx.engine(instance, actor)
     handlers = policy.handlers_to_urge(instance, actor)
     engine.audit("urged", detail={"handlers": handlers, "message": message})
@@ -53,9 +55,9 @@ def reinitiate(ctx: CommandContext, actor: OAUser, instance_id: int, reason: str
     refusal = policy.reinitiate_refusal(old, actor)
     if refusal:
         raise NotAllowedError(refusal)
-    reason = bounded("reason", reason, OPINION)
+    reason = bounded(gettext("reason"), reason, OPINION)
     if not reason:
-        raise NotAllowedError("Say why the instance is cancelled.")
+        raise NotAllowedError(gettext("Say why the instance is cancelled."))
     engine = ctx.engine(old, actor)
     engine.cancel_everything("cancelled to re-initiate")
     engine.set_status(InstanceStatus.CANCELLED, reason=reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
@@ -26,13 +27,13 @@ def ask(ctx: CommandContext, actor: OAUser, instance_id: int, to: str, text: str
     refusal = policy.ask_refusal(instance, actor)
     if refusal:
         raise NotAllowedError(refusal)
-    text = bounded("question", text, QUESTION)
+    text = bounded(gettext("question"), text, QUESTION)
     target = ctx.active_user(to)
     participants = {instance.initiator_id} | {t.assignee_id for t in instance.tasks}
     if target.id not in participants or target.id == actor.id:
-        raise NotAllowedError("Questions go to the initiator or another participant.")
+        raise NotAllowedError(gettext("Questions go to the initiator or another participant."))
     if not text:
-        raise NotAllowedError("Write the question.")
+        raise NotAllowedError(gettext("Write the question."))
     live = [t for t in instance.tasks if t.assignee_id == actor.id and t.status in ACTIONABLE_TASK]
     question = Question(
         instance_id=instance.id,
@@ -69,12 +70,12 @@ def answer(ctx: CommandContext, actor: OAUser, question_id: int, text: str) -> Q
         raise InstanceNotFoundError("question")
     instance = visible_instance(ctx.session, actor, question.instance_id)
     if question.asked_to_id != actor.id:
-        raise NotAllowedError("The question was asked of someone else.")
+        raise NotAllowedError(gettext("The question was asked of someone else."))
     if question.answered_at is not None:
-        raise TaskAlreadyHandledError("The question is already answered.")
-    text = bounded("answer", text, QUESTION)
+        raise TaskAlreadyHandledError(gettext("The question is already answered."))
+    text = bounded(gettext("answer"), text, QUESTION)
     if not text:
-        raise NotAllowedError("Write the answer.")
+        raise NotAllowedError(gettext("Write the answer."))
     question.answer = text
     question.answered_at = utcnow()
     ctx.engine(instance, actor).audit(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime.commands.base import CommandContext
@@ -18,13 +20,15 @@ def repair(
     ``Runtime.retry_node`` and ``Runtime.skip_node``."""
     instance = ctx.session.get(Instance, instance_id)
     if instance is None or instance.status is not InstanceStatus.ERROR:
-        raise NotAllowedError("The instance is not in error.")
+        raise NotAllowedError(gettext("The instance is not in error."))
     engine = ctx.engine(instance, actor)
     node_id = instance.error_node
     # Every node that failed (parallel branches may have failed each), first first.
     failed = engine.failed_activations()
     if not failed:
-        raise NotAllowedError(f"Node '{node_id}' cannot be retried or skipped.")
+        raise NotAllowedError(
+            gettext("Node '%(node)s' cannot be retried or skipped.", node=node_id)
+        )
     # A failed routing (see Engine.leave) still holds its node's outcome; a skip of one
     # follows the edges chosen here, before anything changes (a refusal keeps the instance
     # as it was).

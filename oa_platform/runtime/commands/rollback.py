@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime import policy
 from oa_platform.runtime.commands.base import ActionRequest, CommandContext, finish_task, record
@@ -33,14 +35,19 @@ def rollback(
         target = wanted
     else:
         raise ActionNotOfferedError(
-            f"'{wanted}' is not an earlier node of this instance; choose one of: "
-            + ", ".join(targets or [start])
+            gettext(
+                "'%(target)s' is not an earlier node of this instance; choose one of: %(choices)s",
+                target=wanted,
+                choices=", ".join(targets or [start]),
+            )
         )
     resubmit_to = task.node_id if request.resubmit_to_me and target == start else None
     if resubmit_to and engine.in_parallel_branch(task.node_id):
         raise ActionNotOfferedError(
-            "This node is on a parallel branch: the resubmitted form goes through the "
-            "branches again, it cannot come straight back here."
+            gettext(
+                "This node is on a parallel branch: the resubmitted form goes through the "
+                "branches again, it cannot come straight back here."
+            )
         )
     finish_task(engine, task, actor, Action.ROLLBACK, opinion)
     record(engine, task, Action.ROLLBACK, opinion, target=target)

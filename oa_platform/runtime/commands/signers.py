@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext
+
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime import policy
 from oa_platform.runtime.commands.base import ActionRequest, CommandContext, record, signers
@@ -29,12 +31,14 @@ def transfer(
     transferred task was already handled for, when an agent transfers their principal's
     task. Otherwise the new handler's own agents apply, as to any task reaching them."""
     if len(users) != 1:
-        raise ActionNotOfferedError("Transfer to exactly one person.")
+        raise ActionNotOfferedError(gettext("Transfer to exactly one person."))
     target = ctx.active_user(users[0])
     if target.id == actor.id:
-        raise ActionNotOfferedError("The task is already yours.")
+        raise ActionNotOfferedError(gettext("The task is already yours."))
     if any(t.assignee_id == target.id for t in signers(engine, task)):
-        raise ActionNotOfferedError(f"{target.username} already signs at this node.")
+        raise ActionNotOfferedError(
+            gettext("%(user)s already signs at this node.", user=target.username)
+        )
     engine.cancel_task(task, f"transferred to {target.username}", action=str(Action.TRANSFER))
     task.opinion = opinion or None
     task.completed_by_id = actor.id
@@ -64,15 +68,17 @@ def add(
 ) -> None:
     """Add signers before (they sign first), after (they sign next) or in parallel."""
     if request.position not in ADD_POSITIONS:
-        raise ActionNotOfferedError("Add a signer before, after or in parallel.")
+        raise ActionNotOfferedError(gettext("Add a signer before, after or in parallel."))
     if not request.users:
-        raise ActionNotOfferedError("Name at least one person to add.")
+        raise ActionNotOfferedError(gettext("Name at least one person to add."))
     live = {t.assignee_id for t in signers(engine, task)}
     names = []
     for username in request.users:
         user = ctx.active_user(username)
         if user.id in live or user.id == actor.id:
-            raise ActionNotOfferedError(f"{user.username} already signs at this node.")
+            raise ActionNotOfferedError(
+                gettext("%(user)s already signs at this node.", user=user.username)
+            )
         names.append(user.username)
     for username in names:
         engine.create_task(
@@ -98,14 +104,14 @@ def reduce(
 ) -> None:
     """Remove signers of the node who have not acted yet (the policy names them)."""
     if not task_ids:
-        raise ActionNotOfferedError("Choose the signer to remove.")
+        raise ActionNotOfferedError(gettext("Choose the signer to remove."))
     removable = {t.id: t for t in policy.removable_signers(engine, task)}
     removed = []
     for task_id in task_ids:
         signer = removable.get(int(task_id))
         if signer is None:
             raise ActionNotOfferedError(
-                "Only a signer of this node who has not acted yet can be removed."
+                gettext("Only a signer of this node who has not acted yet can be removed.")
             )
         engine.cancel_task(signer, f"removed by {actor.username}", str(Action.REDUCE_SIGNATURE))
         removed.append(signer.assignee.username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from form_builder.clock import utcnow
@@ -10,6 +11,7 @@ from oa_platform.runtime import audit
 from oa_platform.runtime.commands.base import CommandContext, complete, edit
 from oa_platform.runtime.engine import Engine, know_last_activation
 from oa_platform.runtime.exceptions import InstanceNotFoundError, NotAllowedError
+from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import Instance
 from oa_platform.runtime.states import InstanceStatus
 from plugins.contract import Action
@@ -64,7 +66,13 @@ def draft(ctx: CommandContext, actor: OAUser, key: str, instance_id: int | None)
         if instance is None or instance.initiator_id != actor.id:
             raise InstanceNotFoundError()
         if instance.status is not InstanceStatus.DRAFT:
-            raise NotAllowedError(f"'{instance.title}' is {instance.status}, not a draft.")
+            raise NotAllowedError(
+                gettext(
+                    "'%(title)s' is %(status)s, not a draft.",
+                    title=instance.title,
+                    status=status_label(instance.status),
+                )
+            )
         return instance
     version = ctx.version_for_start(key)
     instance = Instance(

@@ -127,3 +127,22 @@ def test_times_are_shown_in_the_company_time_zone_as_each_language_writes_them(z
             assert format_day(stored) == "4 May 2026"
             assert format_money("12345.5") == "CN¥12,345.50"
         assert format_when(None) == "—"
+
+
+def test_the_commands_refusals_read_chinese_and_english_on_request(zh):
+    api = JwtClient(zh.test_client())
+    started = api(
+        "POST", "staff", "/instances", json={"definition": "leave_request", "data": LEAVE}
+    )
+    instance_id = started.get_json()["result"]["id"]
+    task = api.task_of("head", instance_id)
+    path = f"/tasks/{task['id']}/actions"
+
+    nobody = {"action": "transfer", "users": ["nobody"], "opinion": "请代办"}
+    refused = api("POST", "head", path, json=nobody).get_json()["message"]
+    assert refused == "没有在职用户「nobody」。"
+    long = {"action": "disagree", "opinion": "长" * 4001}
+    refused = api("POST", "head", path, json=long).get_json()["message"]
+    assert refused == "意见长 4,001 个字符，最多只能 4,000 个。"  # noqa: RUF001 (Chinese comma)
+    english = api("POST", "head", path, json=nobody, headers={"Accept-Language": "en"})
+    assert english.get_json()["message"] == "There is no active user 'nobody'."
