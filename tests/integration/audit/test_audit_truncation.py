@@ -19,6 +19,7 @@ from oa_platform.runtime.states import InstanceStatus
 from plugins.contract import NodeKind, NodeType
 from plugins.registry import Installed, node_types
 from tests.conftest import user
+from tests.migrated import migrated_demo, replay
 from tests.runtime_helpers import (
     act_at,
     chain,
@@ -303,31 +304,12 @@ HEADS_REVISION = "75a53087564d"  # migrations/versions: audit chain heads and ch
 def test_the_migration_gives_existing_instances_the_heads_their_trails_end_at(
     tmp_path, database_kind
 ):
-    from flask_migrate import downgrade, upgrade
-
-    from oa_platform import create_app
-    from oa_platform.demo import load_demo_data
-    from tests.conftest import TEST_CONFIG, fresh_postgres_url
-
-    if database_kind == "postgresql":
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "OA_ATTACHMENT_DIR": str(tmp_path)}
-    app = create_app({**TEST_CONFIG, **settings})
-    with app.app_context():
-        upgrade()
-        app.appbuilder.sm.sync_roles()
-        load_demo_data()
+    with migrated_demo(tmp_path, database_kind):
         instances = [start("staff", "leave_request"), start("staff", "leave_request")]
         act_at(refresh(instances[0]), "head", "agree")
         ends = [end_of_trail(instance) for instance in instances]
         ids = [instance.id for instance in instances]
-        db.session.remove()  # no transaction may hold the tables the revisions alter
-        downgrade(revision=f"{HEADS_REVISION}-1")  # as before it: trails, no heads
-        upgrade()
+        replay(HEADS_REVISION)  # from trails with no heads, as before it
         heads = [(i.audit_count, i.audit_head) for i in (db.session.get(Instance, n) for n in ids)]
         assert heads == ends
         assert verified()
-        db.session.remove()
-        db.engine.dispose()

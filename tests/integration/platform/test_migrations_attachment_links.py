@@ -8,6 +8,7 @@ from sqlalchemy import select
 from oa_platform.extensions import db
 from oa_platform.runtime.models import InstanceAttachment
 from tests.conftest import user
+from tests.migrated import migrated_demo, replay
 from tests.runtime_helpers import form, rt, start
 
 BOTH_DATABASES = True
@@ -17,22 +18,7 @@ LINKS_REVISION = "b91d6f2a4c58"  # migrations/versions: instance_attachment
 def test_the_migration_attaches_existing_files_to_the_fields_that_hold_them(
     tmp_path, database_kind
 ):
-    from flask_migrate import downgrade, upgrade
-
-    from oa_platform import create_app
-    from oa_platform.demo import load_demo_data
-    from tests.conftest import TEST_CONFIG, fresh_postgres_url
-
-    if database_kind == "postgresql":
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "OA_ATTACHMENT_DIR": str(tmp_path)}
-    app = create_app({**TEST_CONFIG, **settings})
-    with app.app_context():
-        upgrade()
-        app.appbuilder.sm.sync_roles()
-        load_demo_data()
+    with migrated_demo(tmp_path, database_kind):
         claims = [start("staff", "expense_claim"), start("head", "expense_claim")]
         receipts = [(c.id, "receipts", c.values["receipts"][0]["id"]) for c in claims]
         # An id typed into a text field is no attachment, before the revision or after.
@@ -40,9 +26,7 @@ def test_the_migration_attaches_existing_files_to_the_fields_that_hold_them(
             user("hr"), "leave_request", form("leave_request", reason=receipts[0][2])
         )
         typed_id = typed.id
-        db.session.remove()  # no transaction may hold the tables the revisions alter
-        downgrade(revision=f"{LINKS_REVISION}-1")  # as before it: values, no links
-        upgrade()
+        replay(LINKS_REVISION)  # from values with no links, as before it
         rows = db.session.execute(
             select(
                 InstanceAttachment.instance_id,
@@ -53,5 +37,3 @@ def test_the_migration_attaches_existing_files_to_the_fields_that_hold_them(
         found = {tuple(row) for row in rows}
         assert found == set(receipts)
         assert all(instance_id != typed_id for instance_id, _, _ in found)
-        db.session.remove()
-        db.engine.dispose()
