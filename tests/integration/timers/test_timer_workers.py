@@ -209,7 +209,24 @@ def assert_each_fired_once(world: World, task_ids: list[int]) -> None:
 
 
 def test_two_workers_fire_1000_due_deadlines_exactly_once(world, workers):
+    first, second = workers
+    # One worker fires 1,000 deadlines between two beats now, so each is made to take a share:
+    # ``first`` waits, frozen, while ``second`` claims; ``second`` is frozen in its turn (its
+    # claims held) while ``first`` claims the rest; then both run together.
+    first.pause()
     task_ids = let_deadlines_pass(world, "head")
+
+    def taken() -> int:
+        return sum(
+            row.state is not TimerState.PENDING for row in timer_rows(world, task_ids).values()
+        )
+
+    assert wait_for(lambda: taken() > 0, FIRING_TIMEOUT, every=0.02), "second never claimed"
+    second.pause()
+    before = taken()
+    first.resume()
+    assert wait_for(lambda: taken() > before, FIRING_TIMEOUT, every=0.02), "first never claimed"
+    second.resume()
     wait_until_fired(world, task_ids)
     assert_each_fired_once(world, task_ids)
     # Each worker's finished tasks report how many they fired: together all, each a share.
