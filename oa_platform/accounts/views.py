@@ -309,22 +309,18 @@ class OAUserModelView(UserDBModelView):
 
     # FAB's form widgets list the view's columns; a form without ``roles`` lists the rest.
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
-        widgets = widgets or {}
-        widgets["add"] = self.add_widget(
-            form=form,
-            include_cols=[column for column in self.add_columns if column in form],
-            exclude_cols=exclude_cols or [],
-            fieldsets=self.add_fieldsets,
-        )
-        return widgets
+        return self._form_widget("add", form, exclude_cols, widgets)
 
     def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        return self._form_widget("edit", form, exclude_cols, widgets)
+
+    def _form_widget(self, kind: str, form, exclude_cols, widgets) -> dict:
         widgets = widgets or {}
-        widgets["edit"] = self.edit_widget(
+        widgets[kind] = getattr(self, f"{kind}_widget")(
             form=form,
-            include_cols=[column for column in self.edit_columns if column in form],
+            include_cols=[c for c in getattr(self, f"{kind}_columns") if c in form],
             exclude_cols=exclude_cols or [],
-            fieldsets=self.edit_fieldsets,
+            fieldsets=getattr(self, f"{kind}_fieldsets"),
         )
         return widgets
 
