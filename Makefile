@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app oa_platform:create_app
 
-.PHONY: run test fuzz setup dev-setup lint format bench clean i18n
+.PHONY: run test fuzz soak setup dev-setup lint format bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: dev-setup
 # twenty times CI's examples and new ones each run: no request may get a server error.
 fuzz: dev-setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/integration/api/test_api_fuzz.py -p no:randomly -q
+
+# The long versions of the stress and fault tests (issue 25): minutes instead of seconds.
+SOAK_SECONDS ?= 300
+soak: dev-setup
+	OA_SQLITE_STRESS_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m pytest -p no:randomly -q \
+		tests/integration/platform/test_sqlite_wal.py
 
 # Catalogs (translations/, issue 18): extract every marked string into messages.pot, merge
 # it into each language's messages.po (new ones empty, for translators: docs/glossary.md),

@@ -78,7 +78,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )
     with app.app_context():
-        configure_sqlite(db.engine)
+        sqlite_mode = configure_sqlite(db.engine)
+        if sqlite_mode is not None:
+            # Issue 25: which SQLite guards the embedded file (README, "Embedded SQLite").
+            app.extensions["oa_sqlite_checkpoints"] = sqlite_mode
+            app.logger.info(sqlite_mode.describe())
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)

@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from oa_platform import sqlite_wal
+
 # The database holds password hashes and every form's data: only the platform's own system
 # user reads it (regulations §7.2: the server's database and files are managed securely).
 PRIVATE_FILE = 0o600
@@ -23,15 +25,20 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine) -> sqlite_wal.Mode | None:
     """WAL (readers never block the writer), foreign keys on, and a busy timeout so the web
-    server, the worker and beat can share one SQLite file; a new file is created 0600."""
+    server, the worker and beat can share one SQLite file; a new file is created 0600. On a
+    SQLite library with the WAL-reset bug, one process at a time checkpoints the file
+    (oa_platform/sqlite_wal.py). Returns the checkpoint mode of a file database."""
     if engine.dialect.name != "sqlite":
-        return
+        return None
     database = engine.url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
+    on_file = bool(database) and database != ":memory:" and not database.startswith("file:")
+    if on_file:
         # Before SQLite creates it with the process's umask (usually world-readable).
         create_private_file(Path(database))
+    checkpoints = sqlite_wal.mode()
+    single_checkpointer = on_file and checkpoints.single_checkpointer
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -40,4 +47,18 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Never memory-mapped: several processes write this file (see sqlite_wal).
+        cursor.execute("PRAGMA mmap_size=0")
+        if single_checkpointer:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.execute(f"PRAGMA journal_size_limit={sqlite_wal.JOURNAL_SIZE_LIMIT}")
+            sqlite_wal.ensure_checkpointer(Path(database), engine)
         cursor.close()
+
+    if single_checkpointer:
+
+        @event.listens_for(engine, "engine_disposed")
+        def _on_dispose(_engine) -> None:
+            sqlite_wal.stop_checkpointer(Path(database))
+
+    return checkpoints if on_file else None
