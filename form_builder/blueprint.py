@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, g, send_file
 
 from form_builder.attachments import AttachmentStore, FormAttachment
 from form_builder.rendering import render_form
+from form_builder.words import definition_word
 
 DownloadCheck = Callable[[Any, FormAttachment], bool]
 """``check(user, attachment) -> bool``: True lets ``user`` download ``attachment``."""
@@ -34,6 +35,7 @@ blueprint = Blueprint(
     static_url_path="/form-builder/static",
 )
 blueprint.add_app_template_global(render_form, "render_form")
+blueprint.add_app_template_global(definition_word, "definition_word")
 
 
 @blueprint.record_once

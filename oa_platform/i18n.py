@@ -147,10 +147,14 @@ def recipient_locale(user: Any) -> Iterator[None]:
         yield
 
 
-def _zone():
+def company_zone():
+    """The company's time zone (``OA_TIMEZONE``), in which people count their days."""
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(current_app.config["OA_TIMEZONE"] or "UTC")
+
+
+_zone = company_zone
 
 
 def local_time(value: datetime) -> datetime:

@@ -11,6 +11,7 @@ from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectMultipleField
 from wtforms.validators import DataRequired
@@ -57,7 +58,7 @@ def _published_categories() -> list[str]:
 
 class DelegationForm(DynamicForm):
     principal = QuerySelectField(
-        "For (empty: myself)",
+        lazy_gettext("For (empty: myself)"),
         query_func=_active_users,
         get_pk_func=lambda u: u.id,
         get_label=_user_label,
@@ -65,19 +66,26 @@ class DelegationForm(DynamicForm):
         widget=Select2Widget(),
     )
     agent = QuerySelectField(
-        "Agent",
+        lazy_gettext("Agent"),
         query_func=_active_users,
         get_pk_func=lambda u: u.id,
         get_label=_user_label,
-        validators=[DataRequired("Choose the agent.")],
+        validators=[DataRequired(lazy_gettext("Choose the agent."))],
         widget=Select2Widget(),
     )
-    starts_on = DateField("First day", validators=[DataRequired("Enter the first day.")])
-    ends_on = DateField("Last day (included)", validators=[DataRequired("Enter the last day.")])
-    categories = SelectMultipleField(
-        "Forms (empty: all forms)", choices=[], widget=Select2ManyWidget()
+    starts_on = DateField(
+        lazy_gettext("First day"), validators=[DataRequired(lazy_gettext("Enter the first day."))]
     )
-    include_open = BooleanField("Also move my open to-dos to the agent when the range starts")
+    ends_on = DateField(
+        lazy_gettext("Last day (included)"),
+        validators=[DataRequired(lazy_gettext("Enter the last day."))],
+    )
+    categories = SelectMultipleField(
+        lazy_gettext("Forms (empty: all forms)"), choices=[], widget=Select2ManyWidget()
+    )
+    include_open = BooleanField(
+        lazy_gettext("Also move my open to-dos to the agent when the range starts")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,8 +140,13 @@ class AgentsView(BaseView):
             flash(str(exc), "danger")
             return self._render(form), 400
         flash(
-            f"{delegation.agent.username} acts for {delegation.principal.username} from "
-            f"{delegation.starts_on} to {delegation.ends_on}.",
+            gettext(
+                "%(agent)s acts for %(principal)s from %(first)s to %(last)s.",
+                agent=delegation.agent.username,
+                principal=delegation.principal.username,
+                first=delegation.starts_on.isoformat(),
+                last=delegation.ends_on.isoformat(),
+            ),
             "success",
         )
         return redirect(url_for("AgentsView.list"))
@@ -148,13 +161,13 @@ class AgentsView(BaseView):
         if not may_manage(g.user, delegation.principal):
             abort(403)
         if not RevokeForm().validate_on_submit():
-            abort(400, "The form expired or lacks its security token; reload the page.")
+            abort(400, gettext("The form expired or lacks its security token; reload the page."))
         try:
             revoke_delegation(db.session, g.user, delegation)
         except DelegationError as exc:
             flash(str(exc), "warning")
         else:
-            flash("The delegation is revoked.", "success")
+            flash(gettext("The delegation is revoked."), "success")
         return redirect(url_for("AgentsView.list"))
 
     def _render(self, form: DelegationForm):

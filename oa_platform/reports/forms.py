@@ -3,8 +3,10 @@ nothing, so it carries no CSRF token and its links can be bookmarked and shared)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 
+from flask_babel import gettext, lazy_gettext
+from flask_wtf.i18n import translations as wtforms_translations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -17,7 +19,7 @@ from oa_platform.reports.overtime import OvertimeFilters
 from oa_platform.reports.periods import Period, quarter_of
 from oa_platform.runtime import inbox
 
-_DATE_FORMAT = "Enter a date as YYYY-MM-DD, for example 2026-07-01."
+_DATE_FORMAT = lazy_gettext("Enter a date as YYYY-MM-DD, for example 2026-07-01.")
 
 
 def _handler_choices(session: Session) -> list[tuple[str, str]]:
@@ -31,37 +33,53 @@ def _handler_choices(session: Session) -> list[tuple[str, str]]:
 class OvertimeFilterForm(Form):
     """Period (default: the current quarter), department, process and handler."""
 
+    class Meta:
+        def get_translations(self, form: Form) -> object:
+            """WTForms' own messages in the request's language, as Flask-WTF's forms have."""
+            return wtforms_translations
+
     # Left out, a date is the current quarter's; given, it must parse (an empty one too).
-    start = DateField("From", invalid_value_message=_DATE_FORMAT)
-    end = DateField("To (included)", invalid_value_message=_DATE_FORMAT)
+    start = DateField(lazy_gettext("From"), invalid_value_message=_DATE_FORMAT)
+    end = DateField(lazy_gettext("To (included)"), invalid_value_message=_DATE_FORMAT)
     # "" is "every ..." (the first choice); anything not listed is refused with the message.
     department = SelectField(
-        "Department", default="", invalid_choice_message="Choose a department from the list."
+        lazy_gettext("Department"),
+        default="",
+        invalid_choice_message=lazy_gettext("Choose a department from the list."),
     )
     definition = SelectField(
-        "Process", default="", invalid_choice_message="Choose a process from the list."
+        lazy_gettext("Process"),
+        default="",
+        invalid_choice_message=lazy_gettext("Choose a process from the list."),
     )
     handler = SelectField(
-        "Handler", default="", invalid_choice_message="Choose a handler from the list."
+        lazy_gettext("Handler"),
+        default="",
+        invalid_choice_message=lazy_gettext("Choose a handler from the list."),
     )
 
-    def __init__(self, session: Session, formdata: MultiDict, today: date):
+    def __init__(self, session: Session, formdata: MultiDict, today: date, zone: tzinfo):
+        """``today`` and the period's days are the company's (``zone``)."""
         quarter = quarter_of(today)
         super().__init__(formdata, start=quarter.first, end=quarter.last)
+        self.zone = zone
         self.directory = OrgDirectory(session)
-        self.department.choices = [("", "Every department"), *self.directory.department_choices()]
-        self.definition.choices = [("", "Every process"), *inbox.definitions(session)]
-        self.handler.choices = [("", "Everyone"), *_handler_choices(session)]
+        self.department.choices = [
+            ("", gettext("Every department")),
+            *self.directory.department_choices(),
+        ]
+        self.definition.choices = [("", gettext("Every process")), *inbox.definitions(session)]
+        self.handler.choices = [("", gettext("Everyone")), *_handler_choices(session)]
 
     def validate_end(self, field: DateField) -> None:
         if self.start.data and field.data and field.data < self.start.data:
-            raise ValidationError("The period cannot end before it starts.")
+            raise ValidationError(gettext("The period cannot end before it starts."))
         if field.data == date.max:  # the period's end is the next midnight: there is none
-            raise ValidationError(f"Choose a day before {date.max.isoformat()}.")
+            raise ValidationError(gettext("Choose a day before %(day)s.", day=date.max.isoformat()))
 
     @property
     def period(self) -> Period:
-        return Period(self.start.data, self.end.data)
+        return Period(self.start.data, self.end.data, self.zone)
 
     def filters(self) -> OvertimeFilters:
         """The validated choices as query filters (call after ``validate``)."""

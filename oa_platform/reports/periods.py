@@ -1,35 +1,51 @@
-"""Calendar quarters, the rhythm of the §8.5 inspections ("at least once a quarter")."""
+"""Calendar quarters, the rhythm of the §8.5 inspections ("at least once a quarter").
+
+A period's days are the company's (``OA_TIMEZONE``): a deadline shown as 1 July 08:00 in
+Shanghai belongs to July's quarter although it is 30 June in UTC, where times are stored.
+"""
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from flask_babel import gettext
 
 
 @dataclass(frozen=True)
 class Period:
-    """The days ``first`` to ``last``, both included."""
+    """The days ``first`` to ``last``, both included, as days in ``zone``."""
 
     first: date
     last: date
+    zone: tzinfo = field(default=UTC, compare=False)
+
+    def _midnight(self, day: date) -> datetime:
+        """``day``'s first moment in ``zone``, as stored times are (naive UTC)."""
+        local = datetime.combine(day, time.min, tzinfo=self.zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
 
     @property
     def starts_at(self) -> datetime:
         """The first moment of the period (naive UTC, like every stored time)."""
-        return datetime.combine(self.first, time.min)
+        return self._midnight(self.first)
 
     @property
     def ends_before(self) -> datetime:
         """The first moment after the period."""
-        return datetime.combine(self.last + timedelta(days=1), time.min)
+        return self._midnight(self.last + timedelta(days=1))
 
     @property
     def label(self) -> str:
-        """ "Q3 2026" for a calendar quarter, else the two dates."""
+        """ "Q3 2026" (「2026年第3季度」) for a calendar quarter, else the two dates."""
         if quarter_of(self.first) == self:
-            return f"Q{_quarter_number(self.first)} {self.first.year}"
-        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+            return gettext(
+                "Q%(quarter)s %(year)s", quarter=_quarter_number(self.first), year=self.first.year
+            )
+        return gettext(
+            "%(first)s to %(last)s", first=self.first.isoformat(), last=self.last.isoformat()
+        )
 
 
 def _quarter_number(day: date) -> int:

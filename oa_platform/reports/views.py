@@ -14,44 +14,62 @@ from datetime import datetime
 from flask import Response, g, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext, lazy_gettext
 
 from form_builder.clock import utcnow
 from oa_platform.extensions import db
+from oa_platform.i18n import company_zone, format_when, local_time, time_zone
 from oa_platform.reports import overtime
 from oa_platform.reports.csv_export import to_csv
 from oa_platform.reports.forms import OvertimeFilterForm
 from oa_platform.reports.periods import previous_quarter, quarter_of
 from oa_platform.request_limits import requested_page
 
-CSV_HEADER = (
-    "Instance",
-    "Title",
-    "Process",
-    "Node",
-    "Handler",
-    "Handler name",
-    "Department",
-    "Due (UTC)",
-    "Handled or closed (UTC)",
-    "State",
-    "Minutes late",
-)
+# A record's state in the export, in the request's language.
+STATES = {
+    "open": lazy_gettext("open"),
+    "handled": lazy_gettext("handled"),
+    "closed": lazy_gettext("closed"),
+}
+
+
+def csv_header() -> tuple[str, ...]:
+    """The export's column headings in the request's language; times are the company's."""
+    zone = time_zone()
+    return (
+        gettext("Instance"),
+        gettext("Title"),
+        gettext("Process"),
+        gettext("Node"),
+        gettext("Handler"),
+        gettext("Handler name"),
+        gettext("Department"),
+        gettext("Due (%(zone)s)", zone=zone),
+        gettext("Handled or closed (%(zone)s)", zone=zone),
+        gettext("State"),
+        gettext("Minutes late"),
+    )
 
 
 def duration(minutes: int) -> str:
-    """Minutes as "1 d 2 h 5 min", leaving out the larger units that are zero."""
+    """Minutes as "1 d 2 h 5 min" (「1天 2小时 5分钟」), leaving out the larger units that
+    are zero."""
     days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
+    parts = [gettext("%(days)s d", days=days)] if days else []
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(gettext("%(hours)s h", hours=hours))
     if mins or not parts:
-        parts.append(f"{mins} min")
+        parts.append(gettext("%(minutes)s min", minutes=mins))
     return " ".join(parts)
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    return format_when(value, empty="")
+
+
+def _company_today(now: datetime):
+    return local_time(now).date()
 
 
 class OvertimeReportView(BaseView):
@@ -66,7 +84,7 @@ class OvertimeReportView(BaseView):
     @permission_name("list")
     def report(self):
         now = utcnow()
-        form = OvertimeFilterForm(db.session, request.args, now.date())
+        form = OvertimeFilterForm(db.session, request.args, _company_today(now), company_zone())
         if not form.validate():
             return self._render(form, now), 400
         filters = form.filters()
@@ -85,7 +103,7 @@ class OvertimeReportView(BaseView):
     @permission_name("list")
     def export(self):
         now = utcnow()
-        form = OvertimeFilterForm(db.session, request.args, now.date())
+        form = OvertimeFilterForm(db.session, request.args, _company_today(now), company_zone())
         if not form.validate():
             return self._render(form, now), 400
         rows = (
@@ -99,7 +117,7 @@ class OvertimeReportView(BaseView):
                 row.department,
                 _when(row.due_at),
                 _when(row.ended_at),
-                row.state,
+                str(STATES.get(row.state, row.state)),
                 row.minutes_late,
             )
             for row in overtime.all_details(db.session, form.filters(), now, g.user)
@@ -107,7 +125,7 @@ class OvertimeReportView(BaseView):
         period = form.period
         name = f"overtime-{period.first.isoformat()}-{period.last.isoformat()}.csv"
         return Response(
-            to_csv(CSV_HEADER, rows),
+            to_csv(csv_header(), rows),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
@@ -116,15 +134,14 @@ class OvertimeReportView(BaseView):
         )
 
     def _render(self, form: OvertimeFilterForm, now: datetime, **report):
-        today = now.date()
+        today = _company_today(now)
         return self.render_template(
             "reports/overtime.html",
             form=form,
             quarters=[
-                ("This quarter", quarter_of(today)),
-                ("Last quarter", previous_quarter(today)),
+                (gettext("This quarter"), quarter_of(today)),
+                (gettext("Last quarter"), previous_quarter(today)),
             ],
             duration=duration,
-            when=_when,
             **report,
         )

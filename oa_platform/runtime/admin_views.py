@@ -8,12 +8,14 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext
 from sqlalchemy import select
 
 from form_builder.forms import ConfirmForm
 from oa_platform.extensions import db
 from oa_platform.runtime import timers
 from oa_platform.runtime.exceptions import RuntimeCommandError
+from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import Instance, Timer, TimerState
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import InstanceStatus
@@ -78,9 +80,22 @@ class InstanceErrorsView(BaseView):
             flash(error.message, "danger")
         else:
             if instance.status is InstanceStatus.ERROR:
-                flash(f"The node failed again: {instance.error_detail.splitlines()[-1]}", "danger")
+                flash(
+                    gettext(
+                        "The node failed again: %(error)s",
+                        error=instance.error_detail.splitlines()[-1],
+                    ),
+                    "danger",
+                )
             else:
-                flash(f"#{instance.id} is {instance.status} again.", "success")
+                flash(
+                    gettext(
+                        "#%(number)s is %(status)s again.",
+                        number=instance.id,
+                        status=status_label(instance.status),
+                    ),
+                    "success",
+                )
         return redirect(url_for(".list"))
 
 
@@ -113,5 +128,8 @@ class FailedTimersView(BaseView):
         timer = timers.retry(db.session, timer_id, g.user.id)
         if timer is None:
             abort(404)
-        flash(f"The {timer.kind} timer of #{timer.instance_id} will fire again shortly.", "success")
+        flash(
+            gettext("The timer of #%(number)s will fire again shortly.", number=timer.instance_id),
+            "success",
+        )
         return redirect(url_for(".list"))

@@ -22,22 +22,7 @@ TEMPLATE_DIRS = [ROOT / "oa_platform" / "templates", ROOT / "form_builder" / "te
 
 # Templates with English still written into them (relative to their templates folder).
 NOT_YET_CONVERTED = {
-    "accounts/confirm_move.html",
-    "accounts/import.html",
-    "admin/failed_timers.html",
-    "admin/instance_errors.html",
-    "admin/node_types.html",
-    "agents/_table.html",
-    "agents/list.html",
-    "reports/overtime.html",
     "designer/designer.html",
-    "designer/preview.html",
-    "form_builder/definitions/definition.html",
-    "form_builder/definitions/draft.html",
-    "form_builder/definitions/import.html",
-    "form_builder/definitions/list.html",
-    "form_builder/definitions/preview.html",
-    "form_builder/definitions/version.html",
 }
 
 # Text that is not a word of any language: units and marks people read the same everywhere.
