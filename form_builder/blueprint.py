@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, send_file
 
+from form_builder import js_catalog
 from form_builder.attachments import AttachmentStore, FormAttachment
 from form_builder.rendering import render_form
 from form_builder.words import definition_word
@@ -36,6 +37,8 @@ blueprint = Blueprint(
 )
 blueprint.add_app_template_global(render_form, "render_form")
 blueprint.add_app_template_global(definition_word, "definition_word")
+blueprint.add_app_template_global(js_catalog.js_catalog, "js_catalog")
+js_catalog.register_folder(blueprint.static_folder)
 
 
 @blueprint.record_once

@@ -6,10 +6,13 @@
  * The server decides again on submission; this is a convenience. Plain DOM, no inline
  * handlers (a Content-Security-Policy without 'unsafe-inline' is the plan). No field type is
  * named here: each field of the page's spec says how its control is read (`read`) and how its
- * values are computed with (`value`, `places`), from its type (FieldType.client).
+ * values are computed with (`value`, `places`), from its type (FieldType.client). Its words
+ * go through i18n.js (window.oaI18n, loaded first; English where it is missing).
  */
 (function () {
   "use strict";
+
+  const _ = window.oaI18n ? window.oaI18n.gettext : (text) => text;
 
   function readJson(element, name) {
     try {
@@ -85,8 +88,8 @@
 
   function show(value) {
     if (value === null || value === undefined || value === "") return "—";
-    if (value === true) return "Yes";
-    if (value === false) return "No";
+    if (value === true) return _("Yes");
+    if (value === false) return _("No");
     return String(value).replace("T", " ");
   }
 
@@ -203,7 +206,7 @@
     const command = button.dataset.oaCommand;
     editor.focus();
     if (command === "createLink") {
-      const url = window.prompt("Link address (https://…)", "https://");
+      const url = window.prompt(_("Link address (https://…)"), "https://");
       // The server keeps http, https and mailto links only; refuse the rest here too.
       if (!url || !/^(https?:|mailto:)/i.test(url.trim())) return;
       document.execCommand("createLink", false, url.trim());

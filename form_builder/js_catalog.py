@@ -1,0 +1,78 @@
+"""The scripts' words in the request's language, from the same gettext catalog as the pages
+(issue 18): no build step, no second catalog.
+
+A script marks its words as Python code does, ``_("Link address")`` or
+``_("Row %(number)s", {number: 3})``; ``make i18n`` extracts them from the static folders
+(babel.cfg's ``[javascript: ...]`` sections) into ``translations/`` like any other message.
+A page that runs such a script renders :func:`js_catalog` (the ``js_catalog()`` template
+global) before it: a JSON data block (no inline script, so the Content-Security-Policy is
+unchanged) holding the translations of exactly the words the registered static folders'
+scripts mark, in the request's language. ``static/form_builder/i18n.js`` reads it and gives
+the scripts ``window.oaI18n.gettext`` (``_``), which falls back to the English text.
+
+The words are found by reading the scripts once per process (Babel's JavaScript extractor,
+as ``make i18n`` reads them), so a script's new message needs no list kept by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from babel.messages.extract import extract_javascript
+from flask import current_app
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
+
+KEYWORDS = ("_", "gettext")
+_folders: list[Path] = []
+_found: list[str] | None = None
+_lock = threading.Lock()
+
+
+def register_folder(folder: str | Path) -> None:
+    """Serve the words the scripts under ``folder`` mark (a blueprint's static folder)."""
+    path = Path(folder).resolve()
+    if path not in _folders:
+        _folders.append(path)
+        global _found
+        _found = None
+
+
+def script_messages() -> list[str]:
+    """Every message id the registered folders' scripts mark, in order, each once."""
+    global _found
+    if _found is None:
+        with _lock:
+            found: dict[str, None] = {}
+            for folder in _folders:
+                for script in sorted(folder.rglob("*.js")):
+                    with open(script, "rb") as handle:
+                        for _line, _function, message, _comments in extract_javascript(
+                            handle, KEYWORDS, [], {"encoding": "utf-8"}
+                        ):
+                            if isinstance(message, str):
+                                found[message] = None
+            _found = list(found)
+    return _found
+
+
+def catalog() -> dict[str, object]:
+    """The request's language and the scripts' messages translated into it (an English
+    request gets an empty table: the scripts' own text is English)."""
+    language = str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+    messages = {}
+    for message in script_messages():
+        translated = gettext(message)
+        if translated != message:
+            messages[message] = translated
+    return {"language": language, "messages": messages}
+
+
+def js_catalog() -> Markup:
+    """The data block :file:`i18n.js` reads (render it before the scripts that use ``_``)."""
+    text = json.dumps(catalog(), ensure_ascii=False, sort_keys=True)
+    # In a <script> element "</" would end it: JSON allows "<\\/" for the same text.
+    text = text.replace("</", "<\\/")
+    return Markup(f'<script type="application/json" id="oa-i18n">{text}</script>')
