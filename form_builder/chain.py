@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from form_builder.localized import text
+
 
 @dataclass
 class Chain:
@@ -162,9 +164,11 @@ def start_node(document: Mapping[str, Any]) -> str:
     return next(node["id"] for node in document["nodes"] if node["id"] not in targets)
 
 
-def node_names(document: Mapping[str, Any]) -> dict[str, str]:
-    """Node id -> the name people read (inboxes, notices, reports)."""
-    return {node["id"]: node["name"] for node in document["nodes"]}
+def node_names(document: Mapping[str, Any], language: str | None = None) -> dict[str, str]:
+    """Node id -> the name people read (inboxes, notices, reports), in ``language`` (default:
+    the request's; ``form_builder.localized.text``)."""
+    fallback = document.get("language")
+    return {node["id"]: text(node["name"], language, fallback) for node in document["nodes"]}
 
 
 def node_name(document: Mapping[str, Any], node_id: str) -> str:

@@ -1,7 +1,7 @@
 """The definition schema's field-type parts, assembled from the field types.
 
-``form_builder/schema/definition-1.schema.json`` is edited by hand except for what each field
-type declares (``plugins/field_types/``), which :func:`assemble` writes:
+``form_builder/schema/definition-N.schema.json`` (N the current format) is edited by hand
+except for what each field type declares (``plugins/field_types/``), which :func:`assemble` writes:
 
 - ``$defs.typeMembers``: the schema of every member some type takes;
 - the ``type`` enums of ``$defs.field`` and ``$defs.column`` (column types only), and their
@@ -148,8 +148,12 @@ def _any_required(members: Sequence[str]) -> dict[str, Any]:
 
 
 def schema_path() -> Path:
-    """The schema file shipped in the package."""
-    return Path(str(resources.files("form_builder").joinpath("schema/definition-1.schema.json")))
+    """The current format's schema file shipped in the package (older formats' files are
+    kept as they were, for the record)."""
+    from form_builder.format import FORMAT_VERSION
+
+    name = f"schema/definition-{FORMAT_VERSION}.schema.json"
+    return Path(str(resources.files("form_builder").joinpath(name)))
 
 
 def built_in_types() -> list[FieldType]:

@@ -21,10 +21,41 @@ from form_builder.field_schema import assemble
 from plugins.field_contract import FieldType
 from plugins.registry import field_types
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+
+def _format_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 lets every text a person reads carry per-language values
+    (``form_builder.localized``); format 1's plain strings are format 2 texts that read the
+    same in every language, so only the number changes. No language is guessed for them:
+    a format-1 document may have been written in Chinese or in English."""
+    return {**document, "format": 2}
+
 
 # format N -> function lifting a document of format N to N + 1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _format_1_to_2}
+
+
+def upgrade(document: Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` lifted to the current format, step by step (no schema check): a copy.
+
+    A document already of the current format is returned as it is (a copy), so upgrading
+    twice is upgrading once. Raises :class:`DefinitionFormatError` for a format that is not
+    a number, newer than this platform's or unknown.
+    """
+    result = copy.deepcopy(dict(document))
+    version = result.get("format")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DefinitionFormatError([Problem("$.format", "'format' must be a format number")])
+    if version > FORMAT_VERSION:
+        message = f"format {version} is newer than this platform reads ({FORMAT_VERSION})"
+        raise DefinitionFormatError([Problem("$.format", message)])
+    while version < FORMAT_VERSION:
+        if version not in MIGRATIONS:
+            raise DefinitionFormatError([Problem("$.format", f"format {version} is unknown")])
+        result = MIGRATIONS[version](result)
+        version += 1
+    return result
 
 
 def schema() -> dict[str, Any]:
@@ -85,18 +116,7 @@ def load_document(data: Any) -> dict[str, Any]:
     """
     if not isinstance(data, Mapping):
         raise DefinitionFormatError([Problem("$", "a definition must be a JSON object")])
-    document = copy.deepcopy(dict(data))
-    version = document.get("format")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise DefinitionFormatError([Problem("$.format", "'format' must be a format number")])
-    if version > FORMAT_VERSION:
-        message = f"format {version} is newer than this platform reads ({FORMAT_VERSION})"
-        raise DefinitionFormatError([Problem("$.format", message)])
-    while version < FORMAT_VERSION:
-        if version not in MIGRATIONS:
-            raise DefinitionFormatError([Problem("$.format", f"format {version} is unknown")])
-        document = MIGRATIONS[version](document)
-        version += 1
+    document = upgrade(data)
     problems = schema_problems(document)
     if problems:
         raise DefinitionFormatError(problems, "The definition does not follow the format")
@@ -142,7 +162,16 @@ def _explain(error: jsonschema.ValidationError, document: Mapping[str, Any]) -> 
         names = ", ".join(repr(e) for e in extra)
         return [Problem(path, f"unknown member {names}", field=field)]
     if error.validator in {"allOf", "anyOf"} and error.context:
-        return [p for sub in error.context for p in _explain(sub, document)]
+        subs = list(error.context)
+        if error.validator == "anyOf":
+            # A text is a string or per-language strings: report the branch of the value's
+            # kind, not that a string is not an object.
+            kinds = [s for s in subs if s.validator == "type" and len(s.relative_schema_path) == 2]
+            if len(kinds) == len(subs):
+                names = " or ".join(repr(s.validator_value) for s in kinds)
+                return [Problem(path, f"{instance!r} is not of type {names}", field=field)]
+            subs = [s for s in subs if s not in kinds]
+        return [p for sub in subs for p in _explain(sub, document)]
     return [Problem(path, error.message, field=field)]
 
 

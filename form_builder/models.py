@@ -25,8 +25,10 @@ from sqlalchemy import (
     event,
     inspect,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from form_builder import localized
 from form_builder.clock import utcnow
 
 
@@ -51,7 +53,10 @@ class ProcessDefinition(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    # The name in its first language (what SQL sorts and reports by) and, when the published
+    # document gives it per language, all of them: ``name`` reads the request's language.
+    default_name: Mapped[str] = mapped_column("name", String(128), nullable=False)
+    name_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
     category: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("org_department.id"), nullable=False)
     department = relationship("Department")
@@ -61,6 +66,25 @@ class ProcessDefinition(Model):
     versions: Mapped[list[DefinitionVersion]] = relationship(
         back_populates="definition", order_by="DefinitionVersion.number"
     )
+
+    @hybrid_property
+    def name(self) -> str:
+        """The definition's name as the request's language reads it (``localized.text``)."""
+        return localized.text(self.name_texts or self.default_name)
+
+    @name.inplace.setter
+    def _name_setter(self, value: localized.Text) -> None:
+        # A document's ``name``: a plain string, or per-language values (format 2).
+        if isinstance(value, str):
+            self.default_name, self.name_texts = value, None
+        else:
+            first = next(iter(value))
+            self.default_name, self.name_texts = localized.text(value, first), dict(value)
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return cls.default_name
 
     def latest_published(self) -> DefinitionVersion | None:
         published = [v for v in self.versions if v.status is VersionStatus.PUBLISHED]

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from form_builder import localized
 from form_builder.chain import node_names
 from form_builder.compiler import CompiledForm, compile_form
 from form_builder.directory import Directory
@@ -49,6 +50,8 @@ def init_app(
     from form_builder.blueprint import blueprint
 
     app.extensions["form_builder"] = FormBuilderServices(directory_factory, node_types, run_command)
+    # ``{{ document.description | text }}``: a definition's text as the request's language reads it.
+    app.add_template_filter(localized.text, "text")
     app.register_blueprint(blueprint)
 
 
@@ -75,16 +78,34 @@ def lifecycle() -> Lifecycle:
     return Lifecycle(session(), services().node_types(), directory())
 
 
+# Published documents with their texts in one language (``form_builder.localized``): what
+# forms, specs and traces are built from, made once per app, version and language.
+_documents: LRUCache[dict[str, Any]] = LRUCache(256)
+
+
+def shown_document(version: DefinitionVersion, language: str | None = None) -> dict[str, Any]:
+    """The published ``version``'s document with every text as ``language`` (default: the
+    request's) reads it. Shared: never change it."""
+    language = language or localized.current_language()
+    return _documents.get_or_build(
+        (services().cache_token, version.id, language),
+        lambda: localized.document(version.document, language),
+    )
+
+
 # The specs of published versions (which never change), per app like the compiled forms: the
 # engines, the policy, the page and the API all read the same one.
 _specs: LRUCache[ProcessSpec] = LRUCache(256)
 
 
 def process_spec(version: DefinitionVersion) -> ProcessSpec:
-    """The published ``version``'s process spec, compiled once per app and version."""
+    """The published ``version``'s process spec, compiled once per app, version and language:
+    its node names and edge labels are those the request's language reads
+    (``form_builder.localized``), as in the messages the engine words with them."""
+    language = localized.current_language()
     return _specs.get_or_build(
-        (services().cache_token, version.id),
-        lambda: compile_spec(version.document, services().node_types()),
+        (services().cache_token, version.id, language),
+        lambda: compile_spec(shown_document(version, language), services().node_types()),
     )
 
 
@@ -94,10 +115,14 @@ _node_names: LRUCache[dict[str, str]] = LRUCache(256)
 
 
 def published_node_names(session: Session, version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Node id -> name for each published version in ``version_ids``; a version's document is
-    read (one statement for all missing) only the first time it is asked for."""
+    """Node id -> name (in the request's language) for each published version in
+    ``version_ids``; a version's document is read (one statement for all missing) only the
+    first time it is asked for in that language."""
     token = services().cache_token
-    found = {version_id: _node_names.get((token, version_id)) for version_id in version_ids}
+    language = localized.current_language()
+    found = {
+        version_id: _node_names.get((token, version_id, language)) for version_id in version_ids
+    }
     missing = [version_id for version_id, names in found.items() if names is None]
     if missing:
         documents = session.execute(
@@ -106,10 +131,18 @@ def published_node_names(session: Session, version_ids: Iterable[int]) -> dict[i
             )
         )
         for version_id, document in documents:
-            found[version_id] = _node_names.put((token, version_id), node_names(document))
+            found[version_id] = _node_names.put(
+                (token, version_id, language), node_names(document, language)
+            )
     return found
 
 
 def compiled(version: DefinitionVersion, node_id: str) -> CompiledForm:
-    """The version's form as ``node_id`` sees it, compiled once per version and node."""
-    return compile_form(version.document, node_id, version_key=(services().cache_token, version.id))
+    """The version's form as ``node_id`` sees it, compiled once per version, language and node:
+    its labels, help and options are those the request's language reads."""
+    language = localized.current_language()
+    return compile_form(
+        shown_document(version, language),
+        node_id,
+        version_key=(services().cache_token, version.id, language),
+    )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from form_builder import services
+from form_builder import localized, services
 from form_builder.compiler import BoundForm, compile_form
 from form_builder.exceptions import DefinitionError, Problem
 from form_builder.format import dump_document, load_document, parse_json
@@ -46,7 +46,9 @@ def preview(text: str, node_id: str) -> Preview:
     problems = [p for p in validate(document, {}, None) if p.path.startswith("$.fields")]
     if problems:
         return Preview(node_id, None, problems)
-    compiled = compile_form(document, node_id, version_key=("designer", _digest(document)))
+    # The designer edits both languages; the preview shows the form in the designer's own.
+    shown = localized.document(document)
+    compiled = compile_form(shown, node_id, version_key=("designer", _digest(shown)))
     directory = services.directory()
     bound = compiled.bind(viewer=current_viewer(directory), directory=directory)
     return Preview(node_id, bound, [])

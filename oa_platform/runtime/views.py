@@ -603,9 +603,9 @@ class InstancePage:
             )
             .order_by(AuditEntry.seq)
         ).all()
-        return trace.build(
-            self.instance.definition_version.document, activations, self.tasks, names, notes
-        )
+        # The chain as the viewer's language reads it (node names, edge labels).
+        document = form_services.shown_document(self.instance.definition_version)
+        return trace.build(document, activations, self.tasks, names, notes)
 
     def _actions(self) -> dict[str, Any]:
         """The buttons of the viewer's task: exactly what its node offers now."""

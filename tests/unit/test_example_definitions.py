@@ -1,4 +1,5 @@
-"""The example definitions in examples/definitions/ are valid documents of format 1."""
+"""The example definitions in examples/definitions/ are valid documents of the current format,
+in Simplified Chinese and English (issue 18)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from form_builder.localized import texts
 from tests.strategies import NODE_TYPES, DemoDirectory, publish_problems
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "form_builder" / "schema" / "definition-1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "form_builder" / "schema" / "definition-2.schema.json").read_text())
 EXAMPLES = sorted((ROOT / "examples" / "definitions").glob("*.json"))
 
 
@@ -62,3 +64,19 @@ def test_example_passes_the_platform_validator(path):
     from form_builder.validator import validate
 
     assert [str(p) for p in validate(load(path), NODE_TYPES, DemoDirectory())] == []
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_reads_in_chinese_and_in_english(path):
+    document = load(path)
+    assert document["format"] == 2 and document["language"] == "zh_CN"
+    untranslated = [
+        where
+        for where, value in texts(document)
+        if not (isinstance(value, dict) and value.get("zh_CN") and value.get("en"))
+    ]
+    assert untranslated == []
+    # Chinese is written in Chinese characters, English without them.
+    for where, value in texts(document):
+        assert any("\u4e00" <= char <= "\u9fff" for char in value["zh_CN"]), where
+        assert not any("\u4e00" <= char <= "\u9fff" for char in value["en"]), where

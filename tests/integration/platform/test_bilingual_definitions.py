@@ -1,0 +1,63 @@
+"""A definition written in Chinese and English reads in the language of whoever looks at it
+(issue 18, definition format 2): the catalogue, the start form, the inbox, the instance page's
+trace, the definitions pages and the REST API all pick the request's language."""
+
+from __future__ import annotations
+
+from tests.api_client import JwtClient
+from tests.conftest import login
+from tests.integration.platform.test_staff_pages import start_expense
+
+CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.8"}
+
+
+def page(client, path: str, headers) -> str:
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def test_an_expense_claim_reads_in_chinese_for_one_person_and_in_english_for_another(client):
+    login(client, "staff")
+    catalogue = page(client, "/processes/", CHINESE)
+    assert "费用报销" in catalogue and "经理审批；超过 5,000.00 元" in catalogue
+    assert "Expense claim" not in catalogue
+    assert "Expense claim" in page(client, "/processes/", ENGLISH)
+
+    form = page(client, "/processes/expense_claim/start", CHINESE)
+    assert "事由" in form and "费用明细" in form and "差旅（飞机、火车）" in form
+    assert "Purpose" not in form and "Travel (air, rail)" not in form
+    english_form = page(client, "/processes/expense_claim/start", ENGLISH)
+    assert "Purpose" in english_form and "Travel (air, rail)" in english_form
+    client.post("/logout/")
+
+    instance = start_expense(client)
+    login(client, "head")
+    inbox = page(client, "/inbox/", CHINESE)
+    assert "费用报销" in inbox and "经理审批" in inbox
+    assert "Manager approval" in page(client, "/inbox/", ENGLISH)
+    trace = page(client, f"/instances/{instance.id}", CHINESE)
+    assert "报销人" in trace and "合计超过 5,000.00 元" in trace and "5,000.00 元及以下" in trace
+    assert "Claimant" not in trace
+    english = page(client, f"/instances/{instance.id}", ENGLISH)
+    assert "Claimant" in english and "Total over 5,000.00?" in english
+
+
+def test_the_definitions_pages_and_the_api_answer_in_the_asked_language(client):
+    login(client, "designer")
+    version = page(client, "/definitions/leave_request/v1/", CHINESE)
+    assert "部门负责人审批" in version and "分管领导审批" in version
+    preview = page(client, "/definitions/leave_request/v1/preview/start", CHINESE)
+    assert "假期类型" in preview and "年假" in preview
+    assert "Leave type" in page(client, "/definitions/leave_request/v1/preview/start", ENGLISH)
+
+    api = JwtClient(client)
+    for headers, label, name in (
+        (CHINESE, "事由", "费用报销"),
+        (ENGLISH, "Purpose", "Expense claim"),
+    ):
+        definitions = api("GET", "staff", "/definitions", headers=headers).get_json()["result"]
+        expense = next(d for d in definitions if d["key"] == "expense_claim")
+        assert expense["name"] == name
+        assert expense["fields"][0]["label"] == label
