@@ -29,7 +29,6 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     ViewMenuModelView,
 )
-from flask_babel import gettext
 from flask_jwt_extended import JWTManager
 from flask_login import LoginManager, current_user, user_logged_in
 from sqlalchemy import Select, bindparam, exists, select
@@ -300,12 +299,12 @@ class OASecurityManager(SecurityManager):
     def password_change_required(self, user: OAUser) -> str | None:
         """Why ``user`` must change their password before anything else, or None."""
         if user.must_change_password:
-            return gettext("Change your initial password before you continue.")
+            return "Change your initial password before you continue."
         policy = PasswordPolicy.from_config(current_app.config)
         if policy.is_expired(user.password_changed_at, utcnow()):
-            return gettext(
-                "Your password is older than %(days)s days; choose a new one to continue.",
-                days=policy.max_age_days,
+            return (
+                f"Your password is older than {policy.max_age_days} days; "
+                "choose a new one to continue."
             )
         return None
 
