@@ -31,7 +31,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import config as settings
     import form_builder.services
-    from oa_platform import csrf, i18n, menu_cache, request_limits, security_headers, static_urls
+    from oa_platform import (
+        csrf,
+        i18n,
+        menu_cache,
+        request_limits,
+        request_translations,
+        security_headers,
+        static_urls,
+    )
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
@@ -87,6 +95,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         i18n.init_app(app)  # the request's language, the saved choice, the time filters
+        request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
     form_builder.services.init_app(
         app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)
