@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app oa_platform:create_app
 
-.PHONY: run test fuzz soak setup dev-setup lint format bench clean i18n
+.PHONY: run test fuzz soak cluster setup dev-setup lint format bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ dev-setup: $(VENV)/.installed-dev
 
 test: dev-setup
 	$(BIN)/python -m pytest
+
+# The production shape on this machine (issue 25, oa_platform/cluster.py): two gunicorn web
+# servers (127.0.0.1:8001 and :8002), two Celery workers and beat on PostgreSQL (DATABASE_URL,
+# else OA_TEST_POSTGRES_URL) with Redis (CELERY_BROKER_URL, else OA_TEST_REDIS_URL, else
+# redis://127.0.0.1:6379/0) as broker and rate-limit store; Ctrl-C stops all.
+# CLUSTER_ARGS=--embedded starts the embedded default instead (one of each, SQLite).
+CLUSTER_ARGS ?=
+cluster: $(VENV)/.installed
+	$(BIN)/python -m oa_platform.cluster $(CLUSTER_ARGS)
 
 # The OpenAPI fuzzer (schemathesis, tests/integration/api/test_api_fuzz.py) as staff and admin,
 # twenty times CI's examples and new ones each run: no request may get a server error.

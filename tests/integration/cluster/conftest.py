@@ -1,0 +1,117 @@
+"""The platform's processes running for real (oa_platform/cluster.py): the production shape
+(two gunicorn web servers, two Celery workers, beat, PostgreSQL, Redis) and the embedded
+default (one web server, one worker, beat, SQLite), with the demo's people loaded, and the
+test's own app on the same database to look at what the processes did.
+
+The production shape needs ``OA_TEST_POSTGRES_URL`` and ``OA_TEST_REDIS_URL`` (CI sets them);
+its Redis database is emptied before and after.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+
+from oa_platform.cluster import EMBEDDED, PRODUCTION, Cluster, Shape, environment
+from tests.conftest import build_app
+from tests.database_templates import DEMO, Templates
+from tests.network_client import NetworkJwtClient
+
+# Beat polls the timers every second, so a deadline moved into the past fires at once.
+SETTINGS = {
+    "OA_TIMER_INTERVAL_SECONDS": "1",
+    "OA_TIMER_LEASE_SECONDS": "10",
+    # The tests' clients all come from 127.0.0.1: the log-in limit is for attackers.
+    "AUTH_RATE_LIMIT": "1000 per minute",
+    "OA_DEFAULT_LOCALE": "en",
+    # Cheap hashing for the demo's people (production keeps scrypt).
+    "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+}
+
+
+@dataclass
+class Running:
+    """A started cluster, the test's app on its database and a client spread over its
+    web servers."""
+
+    name: str
+    cluster: Cluster
+    app: Flask
+    database_url: str
+
+    def client(self) -> NetworkJwtClient:
+        return NetworkJwtClient(self.cluster.urls)
+
+
+def free_ports(count: int) -> tuple[int, ...]:
+    """Loopback ports nothing listens on now (other test runs may share the machine)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for each in sockets:
+            each.bind(("127.0.0.1", 0))
+        return tuple(each.getsockname()[1] for each in sockets)
+    finally:
+        for each in sockets:
+            each.close()
+
+
+def production_urls() -> tuple[str, str]:
+    database_url = os.environ.get("OA_TEST_POSTGRES_URL")
+    redis_url = os.environ.get("OA_TEST_REDIS_URL")
+    if not database_url or not redis_url:
+        pytest.skip("OA_TEST_POSTGRES_URL and OA_TEST_REDIS_URL are needed for the cluster")
+    return database_url, redis_url
+
+
+def run_cluster(
+    name: str,
+    shape: Shape,
+    directory: Path,
+    templates: Templates,
+    redis_url: str | None = None,
+    **settings: str,
+) -> Iterator[Running]:
+    """Start ``shape`` on a fresh demo database (PostgreSQL when ``redis_url`` is given, with
+    Redis as broker and rate-limit store; else SQLite); stop it afterwards and print the
+    processes' logs (pytest shows them when a test failed)."""
+    shape = Shape(free_ports(len(shape.ports)), shape.workers, shape.web_workers, 1)
+    if redis_url:
+        database_url = templates.postgres(DEMO, production_urls()[0])
+        redis.Redis.from_url(redis_url).flushdb()
+    else:
+        (directory / "instance").mkdir(parents=True, exist_ok=True)
+        database_url = templates.sqlite(DEMO, directory / "instance" / "oa.sqlite")
+    env = environment(directory, database_url, redis_url, **{**SETTINGS, **settings})
+    cluster = Cluster(shape, directory, env)
+    app = build_app(database_url, schema=False)
+    try:
+        cluster.start()
+        yield Running(name, cluster, app, database_url)
+    finally:
+        cluster.stop()
+        print(cluster.report())
+        from oa_platform.extensions import db
+
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if redis_url:
+            redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture(scope="module", params=["production", "embedded"])
+def running(request, tmp_path_factory, database_templates) -> Iterator[Running]:
+    """Each shape in turn, once for the module's tests."""
+    directory = tmp_path_factory.mktemp(f"cluster-{request.param}")
+    if request.param == "production":
+        redis_url = production_urls()[1]
+        yield from run_cluster("production", PRODUCTION, directory, database_templates, redis_url)
+    else:
+        yield from run_cluster("embedded", EMBEDDED, directory, database_templates)
