@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from form_builder.exceptions import Problem
+from form_builder.format import FORMAT_VERSION
 
 _NODE_PATH = re.compile(r"^\$\.nodes\[(\d+)\]")
 _EDGE_PATH = re.compile(r"^\$\.edges\[(\d+)\]")
@@ -110,15 +111,15 @@ def field_type_palette(field_types: Mapping[str, Any]) -> list[dict[str, Any]]:
 def blank_document() -> dict[str, Any]:
     """Where a new definition starts: no fields, a start node joined to an end node."""
     return {
-        "format": 1,
+        "format": FORMAT_VERSION,
         "key": "",
         "name": "",
         "category": "",
         "department": "",
         "fields": [],
         "nodes": [
-            {"id": "start", "type": "start", "name": "Applicant"},
-            {"id": "end", "type": "end", "name": "End"},
+            {"id": "start", "type": "start", "name": {"zh_CN": "申请人", "en": "Applicant"}},
+            {"id": "end", "type": "end", "name": {"zh_CN": "结束", "en": "End"}},
         ],
         "edges": [{"from": "start", "to": "end"}],
     }

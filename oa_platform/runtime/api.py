@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.post_data import PostDataError, to_formdata
-from form_builder.services import process_spec, published_node_names
+from form_builder.services import process_spec, published_node_names, shown_document
 from oa_platform.accounts.models import OAUser
 from oa_platform.csrf import EXPIRED, csrf
 from oa_platform.extensions import db
@@ -117,7 +117,8 @@ class ProcessApi(BaseApi):
                     "name": definition.name,
                     "category": definition.category,
                     "version": version.number,
-                    "fields": version.document["fields"],
+                    # Labels, help and options in the asked language (Accept-Language).
+                    "fields": shown_document(version)["fields"],
                 }
             )
         return self.response(200, result=result)

@@ -21,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "oa_platform" / "templates", ROOT / "form_builder" / "templates"]
 
 # Templates with English still written into them (relative to their templates folder).
-NOT_YET_CONVERTED = {
-    "designer/designer.html",
-}
+NOT_YET_CONVERTED: set[str] = set()
 
 # Text that is not a word of any language: units and marks people read the same everywhere.
 ALLOWED = {"v", "#", "KB"}

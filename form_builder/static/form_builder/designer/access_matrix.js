@@ -5,6 +5,7 @@
 import { fill, h } from "./dom.js";
 import { box } from "./problems.js";
 import { isEditable } from "./field_types.js";
+import { shown } from "./texts.js";
 
 const LEVELS = [["edit", "Edit"], ["read", "Read"], ["hidden", "Hidden"]];
 
@@ -31,11 +32,11 @@ function drawMatrix(element, store) {
     h("div", { class: "table-responsive" }, h(
       "table",
       { class: "table table-condensed table-bordered oa-access", id: "access-matrix" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Field"), nodes.map((node) => h("th", { dataset: { oaNode: node.id } }, node.name)))),
+      h("thead", {}, h("tr", {}, h("th", {}, "Field"), nodes.map((node) => h("th", { dataset: { oaNode: node.id } }, shown(node.name))))),
       h("tbody", {}, fields.map((field) => h(
         "tr",
         { dataset: { oaField: field.key } },
-        h("th", {}, field.label, " ", h("code", { class: "small" }, field.key)),
+        h("th", {}, shown(field.label), " ", h("code", { class: "small" }, field.key)),
         nodes.map((node) => h("td", {}, cell(store, node, field))),
       ))),
     )),
@@ -50,7 +51,7 @@ function cell(store, node, field) {
     "select",
     {
       class: "form-control input-sm",
-      "aria-label": `${field.label} at ${node.name}`,
+      "aria-label": `${shown(field.label)} at ${shown(node.name)}`,
       dataset: { oaAccess: `${field.key}@${node.id}` },
       onChange: (event) => {
         const access = node.field_access || (node.field_access = {});

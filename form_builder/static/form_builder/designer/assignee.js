@@ -4,6 +4,7 @@
 import { fill, group, h, select } from "./dom.js";
 import { orgChoices } from "./api.js";
 import { isPicker } from "./field_types.js";
+import { shown } from "./texts.js";
 
 const RULES = [
   ["", "No one chosen yet"],
@@ -102,7 +103,7 @@ function detailsFor(assignee, store, orgUrl, changed) {
     }
     case "field": {
       const pickers = store.doc.fields.filter((f) => isPicker(f.type));
-      return group("Field", select([["", "Choose a user or department field"], ...pickers.map((f) => [f.key, `${f.label} (${f.key})`])], assignee.field, {
+      return group("Field", select([["", "Choose a user or department field"], ...pickers.map((f) => [f.key, `${shown(f.label)} (${f.key})`])], assignee.field, {
         id: "assignee-field",
         onChange: (e) => { assignee.field = e.target.value; changed(); },
       }));

@@ -5,6 +5,7 @@
 import { assigneeEditor } from "./assignee.js";
 import { fill, group, h, select } from "./dom.js";
 import { checkFor, numberFor, setMember, textFor } from "./inputs.js";
+import { bilingualFor, shown } from "./texts.js";
 import { box, nodeBox } from "./problems.js";
 import { configForm } from "./schema_form.js";
 import { slug, uniqueId } from "./state.js";
@@ -71,7 +72,7 @@ function nodeItem(store, node) {
     },
     h("i", { class: `fa fa-fw ${type ? type.icon : "fa-question"}`, "aria-hidden": "true" }),
     " ",
-    h("strong", {}, node.name),
+    h("strong", {}, shown(node.name)),
     h("span", { class: "small" }, ` ${type ? type.label : node.type}`),
     h("div", { class: "oa-node-problems", dataset: { oaProblemsNode: node.id, oaNodeProblems: node.id } }),
   );
@@ -110,10 +111,10 @@ function panel(store, node, orgUrl, redraw) {
       changed();
     },
   });
-  const nameInput = textFor(node, "name", (value) => {
+  const nameInput = bilingualFor(node, "name", (value) => {
     if (store.autoKeys.has(node)) {
       const taken = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
-      const id = uniqueId(slug(value), taken, "node");
+      const id = uniqueId(slug((value || {}).en || ""), taken, "node");
       store.renameNode(node, id);
       idInput.value = id;
     }
@@ -192,7 +193,7 @@ function actionsEditor(node, type, changed) {
 function edgesEditor(store, node, redraw, changed) {
   const edges = store.doc.edges;
   const others = store.doc.nodes.filter((n) => n !== node);
-  const targets = others.map((n) => [n.id, n.name]);
+  const targets = others.map((n) => [n.id, shown(n.name)]);
   const rows = edges.map((edge, index) => [edge, index]).filter(([edge]) => edge.from === node.id).map(([edge, index]) =>
     h(
       "div",
@@ -202,7 +203,7 @@ function edgesEditor(store, node, redraw, changed) {
           name: "edge_to",
           onChange: (e) => { edge.to = e.target.value; store.changed(null, { structure: true }); },
         })),
-        group("Label", textFor(edge, "label", changed, { name: "edge_label" })),
+        group("Label", bilingualFor(edge, "label", changed, { name: "edge_label" })),
       ),
       edge.default
         ? null

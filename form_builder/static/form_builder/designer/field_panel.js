@@ -7,6 +7,7 @@
 import { fill, group, h, select } from "./dom.js";
 import { columnTypes, fieldType, fullWidth, newField, takes, takesRequired, typeLabel } from "./field_types.js";
 import { checkFor, numberFor, selectFor, setMember, textFor } from "./inputs.js";
+import { bilingualFor, shown } from "./texts.js";
 import { box } from "./problems.js";
 import { memberForm } from "./schema_form.js";
 import { slug, uniqueId } from "./state.js";
@@ -107,9 +108,9 @@ function editor(spec, context) {
       changed();
     },
   });
-  const labelInput = textFor(spec, "label", (value) => {
+  const labelInput = bilingualFor(spec, "label", (value) => {
     if (store.autoKeys.has(spec)) {
-      const key = uniqueId(slug(value), context.siblings(), context.column ? "column" : "field");
+      const key = uniqueId(slug((value || {}).en || ""), context.siblings(), context.column ? "column" : "field");
       context.rename(key);
       keyInput.value = key;
     }
@@ -126,7 +127,7 @@ function editor(spec, context) {
     const widths = [["", "Full row"], ["half", "Half a row (2 per row)"], ["third", "A third of a row (3 per row)"]];
     parts.push(group("Width", selectFor(spec, "width", widths, changed, { name: "width" })));
   }
-  parts.push(group("Help text", textFor(spec, "help", changed, { tag: "textarea", rows: 2, name: "help" })));
+  parts.push(group("Help text", bilingualFor(spec, "help", changed, { tag: "textarea", rows: 2, name: "help" })));
   if (!context.column) {
     parts.push(
       group(
@@ -237,13 +238,13 @@ function optionsEditor(spec, context, changed) {
       store.autoKeys.delete(option);
       changed();
     }, { "aria-label": `Option ${index + 1} value`, dataset: { oaOptionValue: String(index) } });
-    const label = textFor(option, "label", (text) => {
+    const label = bilingualFor(option, "label", (text) => {
       if (store.autoKeys.has(option)) {
-        option.value = slug(text) || option.value;
+        option.value = slug((text || {}).en || "") || option.value;
         value.value = option.value;
       }
       changed();
-    }, { "aria-label": `Option ${index + 1} label`, dataset: { oaOptionLabel: String(index) } });
+    }, { dataset: { oaOptionLabel: String(index) } });
     return h(
       "tr",
       {},
@@ -333,7 +334,7 @@ function columnsEditor(table, context, changed) {
           openColumns.set(table, index === open ? null : index);
           context.redraw();
         },
-      }, `${column.label} `, h("code", {}, column.key), ` · ${typeLabel(column.type)}`),
+      }, `${shown(column.label)} `, h("code", {}, column.key), ` · ${typeLabel(column.type)}`),
       h("span", { class: "pull-right" },
         index > 0
           ? h(
@@ -436,7 +437,7 @@ function literalInput(spec, changed) {
     return h("div", { class: "checkbox" }, h("label", {}, tick, " Ticked"));
   }
   if (kind === "option") {
-    return select(spec.options.map((o) => [o.value, o.label]), value, { ...attrs, onChange: (e) => set(e.target.value) });
+    return select(spec.options.map((o) => [o.value, shown(o.label)]), value, { ...attrs, onChange: (e) => set(e.target.value) });
   }
   if (kind === "options") {
     return h("input", {

@@ -6,6 +6,7 @@ import { fill, h } from "./dom.js";
 import { fieldTypes, layoutRows, newField, takes, typeIcon, typeLabel } from "./field_types.js";
 import { box } from "./problems.js";
 import { slug, uniqueId } from "./state.js";
+import { shown } from "./texts.js";
 
 const NEW_TYPE = "application/x-oa-field-type";
 const MOVE = "application/x-oa-field-index";
@@ -145,7 +146,7 @@ function card(store, field, index, width) {
       { class: "oa-field-card-head" },
       h("i", { class: `fa fa-fw ${typeIcon(field.type)}`, "aria-hidden": "true" }),
       " ",
-      h("strong", {}, field.label || "(no label)"),
+      h("strong", {}, shown(field.label) || "(no label)"),
       field.required ? h("span", { class: "text-danger" }, " *") : null,
     ),
     h(

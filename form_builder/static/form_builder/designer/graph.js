@@ -4,6 +4,7 @@
 // problems are outlined in red with the messages in their tooltip.
 
 import { fill } from "./dom.js";
+import { shown } from "./texts.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE_W = 150;
@@ -105,7 +106,7 @@ function drawGraph(element, store) {
     // between; which side depends on where its target sits.
     const skips = layer.get(edge.to) - layer.get(edge.from) > 1;
     const side = skips ? (x2 >= width / 2 ? 1 : -1) * (NODE_W * 0.75 + GAP_X) : 0;
-    const label = edge.label || edge.condition || (edge.default ? "otherwise" : "");
+    const label = shown(edge.label) || edge.condition || (edge.default ? "otherwise" : "");
     const labelX = (x1 + x2) / 2 + side * 0.75 + 4;
     svg.append(
       s("g", { class: "oa-graph-edge", "data-oa-edge": `${edge.from}>${edge.to}` },
@@ -124,9 +125,9 @@ function drawGraph(element, store) {
     const group = s(
       "g",
       { class: classes.join(" "), transform: `translate(${at.x} ${at.y})`, "data-oa-graph-node": node.id, tabindex: 0, role: "button" },
-      s("title", {}, [node.name, ...problems.map((p) => p.message)].join("\n")),
+      s("title", {}, [shown(node.name), ...problems.map((p) => p.message)].join("\n")),
       s("rect", { width: NODE_W, height: NODE_H, rx: type && ["start", "end"].includes(type.kind) ? 22 : 5 }),
-      s("text", { x: NODE_W / 2, y: 18, "text-anchor": "middle", class: "oa-graph-node-name" }, truncate(node.name, 22)),
+      s("text", { x: NODE_W / 2, y: 18, "text-anchor": "middle", class: "oa-graph-node-name" }, truncate(shown(node.name), 22)),
       s("text", { x: NODE_W / 2, y: 34, "text-anchor": "middle", class: "oa-graph-node-type" }, truncate(type ? type.label : node.type, 26)),
       problems.length ? s("text", { x: NODE_W - 8, y: 14, "text-anchor": "end", class: "oa-graph-node-flag" }, "!") : null,
     );

@@ -14,6 +14,7 @@ import { mountPreview } from "./preview.js";
 import { paint } from "./problems.js";
 import { mountSettings } from "./settings.js";
 import { Store } from "./state.js";
+import { shown } from "./texts.js";
 
 const root = document.getElementById("designer");
 const boot = JSON.parse(document.getElementById("designer-boot").textContent);
@@ -150,7 +151,7 @@ function saved(data) {
     window.history.replaceState(null, "", data.designer_url);
     store.changed(null, { structure: true }); // the key is fixed from now on
   }
-  $("designer-title").textContent = store.doc.name;
+  $("designer-title").textContent = shown(store.doc.name);
 }
 
 $("designer-save").addEventListener("click", async () => {

@@ -4,6 +4,7 @@
 import { fill, group, h } from "./dom.js";
 import { orgChoices } from "./api.js";
 import { textFor } from "./inputs.js";
+import { bilingualFor } from "./texts.js";
 import { box } from "./problems.js";
 import { slug } from "./state.js";
 
@@ -16,9 +17,9 @@ export function mountSettings(element, store, orgUrl) {
       keyTouched = true;
       changed();
     }, { id: "definition-key", spellcheck: "false", readonly: store.key !== null, placeholder: "e.g. leave_request" });
-    const name = textFor(doc, "name", (value) => {
+    const name = bilingualFor(doc, "name", (value) => {
       if (!keyTouched && store.key === null) {
-        doc.key = slug(value);
+        doc.key = slug((value || {}).en || "");
         key.value = doc.key;
       }
       changed();
@@ -64,7 +65,7 @@ export function mountSettings(element, store, orgUrl) {
           box("$.department"),
         ),
       ),
-      group("Description", textFor(doc, "description", changed, { tag: "textarea", rows: 3, id: "definition-description" }), "Shown to the applicant."),
+      group("Description", bilingualFor(doc, "description", changed, { tag: "textarea", rows: 3, id: "definition-description" }), "Shown to the applicant."),
       box("$.description"),
     );
   };
