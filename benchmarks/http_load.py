@@ -1,7 +1,16 @@
-"""HTTP under concurrent load: the inbox page (signed in, first to-do page of a user with a
-full inbox) and a task action (the REST API saving a draft opinion on a random one of that
-user's open tasks: a real write with its audit entry), against ``/bench/minimal`` on the
-same gunicorn server in the same run as the ceiling.
+"""HTTP under concurrent load: the inbox (the page, and the REST API's list of tasks, of a
+user with a full inbox) and the task action (agree on an open task, each request a
+different task of its signed-in handler: a whole step with its trail, timers and notices;
+through the REST API with a JWT and through the instance page's form post with the session
+cookie and CSRF token), against ``/bench/minimal`` on the same gunicorn server in the same
+run as the ceiling.
+
+On PostgreSQL each of those four is loaded at 1, 4 and 16 connections on 2 and then 4 sync
+gunicorn workers, so scaling with workers shows; and, in the same run, against the code of
+a baseline commit (``OA_BENCH_HTTP_BASELINE``, default :data:`BASELINE`: the code before
+this work, issue 16; ``none`` skips it) served the same way on the same database with 4
+workers, with the ratios printed (``baseline_comparison``). SQLite gets one load of each
+with 2 workers (one file, one writer at a time).
 
 Two more endpoints of :mod:`benchmarks.server` show what the stack costs under any page, as
 shares of the same ceiling: a signed-in request that does nothing (session, user, roles) and
@@ -16,12 +25,14 @@ Requests per second depend on whatever else the machine runs (wrk itself, and ot
 the same cores), so each load also reports the CPU time gunicorn's workers spent per request
 (``server_cpu_ms``, from ``/proc``; the database server's own CPU is not in it): it moves
 much less with the machine's load, and the share of the ceiling is given in those terms too
-(``cpu_percent``).
+(``cpu_percent``). ``OA_BENCH_HTTP_SECONDS`` shortens each load (default: the size's).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
+import io
 import json
 import os
 import re
@@ -29,11 +40,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from benchmarks import apps
 from benchmarks.dataset import Generated
@@ -43,6 +59,20 @@ from benchmarks.sizes import Size
 NAME = "http"
 HOST = "127.0.0.1"
 WORKERS = 2  # one per core
+ROOT = Path(__file__).resolve().parent.parent
+# PostgreSQL's matrix: gunicorn workers, then concurrent connections.
+MATRIX_WORKERS = (2, 4)
+MATRIX_CONNECTIONS = (1, 4, 16)
+# The code the task action and inbox are compared with in the same run: main as it stood
+# when issue 16's HTTP work began (its "today").
+BASELINE = "c3fe354"
+BASELINE_ENV = "OA_BENCH_HTTP_BASELINE"
+SECONDS_ENV = "OA_BENCH_HTTP_SECONDS"
+# More task actions per second than this stack can serve on 2 cores: a load of actions
+# lasts no longer than its share of the open tasks lasts at this rate (each task once).
+ACTION_RATE_CEILING = 350
+OPINION = "Checked the receipts."
+WARM_UP = 3  # requests per worker before a load, not counted
 MINIMAL = "/bench/minimal"  # the bare endpoints benchmarks.server adds
 SIGNED_IN = "/bench/signed-in"
 LAYOUT = "/bench/layout"
@@ -59,13 +89,42 @@ end
 
 @dataclass(frozen=True)
 class Target:
-    """One endpoint to load: GET ``path``, or POST a JSON ``body`` to one of ``paths``."""
+    """One endpoint to load: ``method`` on a random one of ``paths`` with ``headers`` and
+    ``body``; or, when ``items`` are given, each of them once, in order: (path, headers,
+    body) of requests that may not be repeated (an action on a task)."""
 
     figure: str
     method: str
     paths: tuple[str, ...]
     headers: dict[str, str]
     body: str = ""
+    items: tuple[tuple[str, dict[str, str], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user as a browser (session cookie, a CSRF token of that session) and as
+    an API client (a bearer token)."""
+
+    cookie: str
+    csrf: str
+    token: str
+
+
+@dataclass
+class Work:
+    """The open tasks the action loads use, each once: (task id, instance id, handler)."""
+
+    tasks: list[tuple[int, int, str]]
+    loads: int  # action loads still to come, which share what is left
+    taken: int = 0
+
+    def share(self) -> list[tuple[int, int, str]]:
+        size = (len(self.tasks) - self.taken) // max(1, self.loads)
+        share = self.tasks[self.taken : self.taken + size]
+        self.taken += size
+        self.loads -= 1
+        return share
 
 
 def _free_port() -> int:
@@ -75,10 +134,12 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn serving :mod:`benchmarks.server` on a free port until closed."""
+    """gunicorn with ``workers`` sync workers serving :mod:`benchmarks.server` of the code
+    in ``root`` (this checkout, or a baseline's) on a free port until closed."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, workers: int = WORKERS, root: Path = ROOT) -> None:
         self.port = _free_port()
+        self.workers = workers
         self.log = (apps.SCRATCH / "gunicorn.log").open("ab")
         self.process = subprocess.Popen(
             [
@@ -86,13 +147,18 @@ class Server:
                 "-m",
                 "gunicorn",
                 "-w",
-                str(WORKERS),
+                str(workers),
                 "-b",
                 f"{HOST}:{self.port}",
                 "benchmarks.server:app",
             ],
-            env={**os.environ, "OA_BENCH_SERVER_DATABASE_URL": database_url},
-            cwd=Path(__file__).resolve().parent.parent,
+            # The code of ``root``, not the installed checkout's (an editable install).
+            env={
+                **os.environ,
+                "OA_BENCH_SERVER_DATABASE_URL": database_url,
+                "PYTHONPATH": str(root),
+            },
+            cwd=root,
             stdout=self.log,
             stderr=self.log,
         )
@@ -114,7 +180,8 @@ class Server:
             return 0, {}, ""
 
     def cpu_seconds(self) -> float | None:
-        """CPU time (user and system) the workers have used so far; None without ``/proc``."""
+        """CPU time (user and system) the workers have used so far, from their own
+        ``/proc/<pid>/stat``; None without ``/proc``."""
         ticks, found = 0, False
         for path in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -134,12 +201,13 @@ class Server:
         self.log.close()
 
 
-def _sign_in(server: Server, username: str) -> tuple[str, str]:
-    """(session cookie, bearer token) of ``username`` through the log-in page and the API."""
+def _sign_in(server: Server, username: str) -> Account:
+    """``username`` signed in through the log-in page and the API's log-in."""
     from oa_platform.demo import DEMO_PASSWORD
 
     status, headers, page = server.request("GET", "/login/")
     cookie = headers["Set-Cookie"].split(";")[0]
+    # The session keeps its CSRF secret across the log-in, so the form's token stays valid.
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode(
         {"username": username, "password": DEMO_PASSWORD, "csrf_token": token}
@@ -159,24 +227,92 @@ def _sign_in(server: Server, username: str) -> tuple[str, str]:
     )
     if status != 200:
         raise RuntimeError(f"API log-in as {username} failed ({status}): {answer[:200]}")
-    return cookie, json.loads(answer)["access_token"]
+    return Account(cookie, token, json.loads(answer)["access_token"])
+
+
+def _sign_in_all(server: Server, usernames: set[str]) -> dict[str, Account]:
+    with ThreadPoolExecutor(4) as pool:
+        names = sorted(usernames)
+        return dict(zip(names, pool.map(lambda name: _sign_in(server, name), names), strict=True))
+
+
+def _open_tasks(database: apps.Database, busiest: str) -> list[tuple[int, int, str]]:
+    """Every open task the chain waits for on a running instance, with its handler, but the
+    inbox user's (whose inbox is measured meanwhile)."""
+    engine = create_engine(database.url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT t.id, t.instance_id, u.username FROM process_task t"
+                " JOIN process_instance i ON i.id = t.instance_id"
+                " JOIN ab_user u ON u.id = t.assignee_id"
+                " WHERE t.status = 'open' AND t.blocking AND i.status = 'running'"
+                " AND u.username != :busiest ORDER BY t.id"
+            ),
+            {"busiest": busiest},
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def _actions(figure: str, share, accounts: dict[str, Account]) -> Target:
+    """Agree on each task of ``share`` once, as its handler: through the REST API
+    (``task_action``) or the instance page's form (``task_action_page``)."""
+    items = []
+    for task_id, instance_id, username in share:
+        account = accounts[username]
+        if figure == "task_action":
+            headers = {
+                "Authorization": f"Bearer {account.token}",
+                "Content-Type": "application/json",
+            }
+            body = json.dumps({"action": "agree", "opinion": OPINION})
+            items.append((f"/api/v1/process/tasks/{task_id}/actions", headers, body))
+        else:
+            headers = {
+                "Cookie": account.cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            form = {"oa-action": "agree", "oa-opinion": OPINION, "oa-csrf_token": account.csrf}
+            body = urllib.parse.urlencode(form)
+            items.append((f"/instances/{instance_id}/tasks/{task_id}", headers, body))
+    return Target(figure, "POST", (items[0][0],) if items else (), {}, items=tuple(items))
 
 
 def _wrk(server: Server, target: Target, seconds: float, connections: int) -> dict:
+    threads = min(2, connections)
     lines = [WRK_REPORT, f"wrk.method = {json.dumps(target.method)}"]
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in target.headers.items()]
     if target.body:
         lines.append(f"wrk.body = {json.dumps(target.body)}")
-    paths = ", ".join(json.dumps(path) for path in target.paths)
-    lines.append(f"local paths = {{{paths}}}")
-    lines.append("request = function() return wrk.format(nil, paths[math.random(#paths)]) end")
+    if target.items:
+        # Each thread takes every ``threads``-th item from its own first one.
+        lines.append("local items = {")
+        for path, headers, body in target.items:
+            pairs = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+            lines.append(f"  {{{json.dumps(path)}, {{{pairs}}}, {json.dumps(body)}}},")
+        lines.append("}")
+        lines.append("local started = 0")
+        lines.append(
+            'function setup(thread) thread:set("first", started); started = started + 1 end'
+        )
+        lines.append("function init(args) n = first end")
+        lines.append(
+            "request = function() local item = items[(n % #items) + 1]; "
+            f"n = n + {threads}; "
+            f"return wrk.format({json.dumps(target.method)}, item[1], item[2], item[3]) end"
+        )
+    else:
+        paths = ", ".join(json.dumps(path) for path in target.paths)
+        lines.append(f"local paths = {{{paths}}}")
+        lines.append("request = function() return wrk.format(nil, paths[math.random(#paths)]) end")
     script = apps.SCRATCH / f"{target.figure}.lua"
     script.write_text("\n".join(lines))
     out = subprocess.run(
         [
             "wrk",
             "-t",
-            "2",
+            str(threads),
             "-c",
             str(connections),
             "-d",
@@ -199,24 +335,38 @@ def _wrk(server: Server, target: Target, seconds: float, connections: int) -> di
     }
 
 
+def _requests(target: Target, connections: int) -> Iterator[tuple[str, dict[str, str], str]]:
+    """What the Python client sends: each item once, or random paths without end."""
+    if target.items:
+        yield from target.items
+        return
+    sent = 0
+    while True:
+        yield target.paths[sent % len(target.paths)], target.headers, target.body
+        sent += 1
+
+
 def _python_client(server: Server, target: Target, seconds: float, connections: int) -> dict:
     latencies: list[float] = []
     bad = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    sending = _requests(target, connections)
 
-    def worker(number: int) -> None:
-        sent = number
+    def worker() -> None:
         while time.monotonic() < stop:
-            path = target.paths[sent % len(target.paths)]
-            sent += connections
+            with lock:
+                item = next(sending, None)
+            if item is None:
+                return
+            path, headers, body = item
             start = time.perf_counter()
-            status = server.request(target.method, path, target.body, target.headers)[0]
+            status = server.request(target.method, path, body, headers)[0]
             with lock:
                 latencies.append(time.perf_counter() - start)
                 bad[0] += not 200 <= status < 400
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -225,67 +375,159 @@ def _python_client(server: Server, target: Target, seconds: float, connections: 
     took = time.perf_counter() - began
     return {
         "requests_per_s": round(len(latencies) / took, 1),
-        **percentiles_ms(latencies),
+        **(percentiles_ms(latencies) if latencies else {}),
         "requests": len(latencies),
         "bad_status": bad[0],
     }
 
 
+@dataclass
+class _Run:
+    """What one database's HTTP run shares between its loads."""
+
+    database: apps.Database
+    load: object  # _wrk or _python_client
+    client: str
+    seconds: float
+    work: Work
+    accounts: dict[str, Account]
+    busiest: Account
+    results: list[dict] = field(default_factory=list)
+
+    def measure(self, server: Server, target: Target, connections: int, **labels) -> dict:
+        """Load ``target`` on ``server``; emit and keep the figure."""
+        # A few requests first, not counted, so that each worker has compiled what it keeps
+        # (templates, statements, specs); the first must answer as the load expects: a
+        # redirect to the log-in page would load fast and prove nothing.
+        warm = target.items[: WARM_UP * server.workers] or (
+            [(target.paths[0], target.headers, target.body)] * (WARM_UP * server.workers)
+        )
+        for path, headers, body in warm:
+            status, _, answer = server.request(target.method, path, body, headers)
+            if status != (302 if target.figure == "task_action_page" else 200):
+                raise RuntimeError(f"{target.figure} answered {status}: {answer[:300]}")
+        if target.items:
+            target = dataclasses.replace(target, items=target.items[len(warm) :])
+            seconds = min(self.seconds, max(1, len(target.items) // ACTION_RATE_CEILING))
+        else:
+            seconds = self.seconds
+        before = server.cpu_seconds()
+        loaded = self.load(server, target, seconds, connections)
+        after = server.cpu_seconds()
+        if before is not None and after is not None and loaded["requests"]:
+            loaded["server_cpu_ms"] = round(1000 * (after - before) / loaded["requests"], 2)
+        figure = emit(
+            NAME,
+            target.figure,
+            database=self.database.kind,
+            client=self.client,
+            workers=server.workers,
+            connections=connections,
+            **labels,
+            **loaded,
+        )
+        self.results.append(figure)
+        return figure
+
+    def pages(self, server: Server, connections: tuple[int, ...], **labels) -> None:
+        """The inbox (page and API) and the task action (API and page) at each of
+        ``connections``."""
+        cookie = {"Cookie": self.busiest.cookie}
+        bearer = {"Authorization": f"Bearer {self.busiest.token}"}
+        for target in (
+            Target("inbox_page", "GET", ("/inbox/",), cookie),
+            Target("inbox_api", "GET", ("/api/v1/process/tasks",), bearer),
+        ):
+            for count in connections:
+                self.measure(server, target, count, **labels)
+        for figure in ("task_action", "task_action_page"):
+            for count in connections:
+                target = _actions(figure, self.work.share(), self.accounts)
+                self.measure(server, target, count, **labels)
+
+
+def _baseline_tree(revision: str) -> Path | None:
+    """The code of ``revision`` in a scratch folder, or None (with a note) if git cannot
+    give it."""
+    folder = apps.SCRATCH / f"baseline-{revision}"
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", revision],
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        print(f"baseline {revision} not available ({error}): comparison skipped", file=sys.stderr)
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
 def measure(
     size: Size, database: apps.Database, generated: Generated, client: str = "auto"
 ) -> None:
-    """Emit requests/s and latency of each endpoint, and the inbox's share of the ceiling.
+    """Emit requests/s, latency and worker CPU per request of each endpoint, the inbox's
+    share of the ceiling and, on PostgreSQL, the comparison with the baseline's code.
     ``client`` is "wrk", "python", or "auto" (wrk when installed)."""
     use_wrk = client == "wrk" or (client == "auto" and shutil.which("wrk") is not None)
-    load = _wrk if use_wrk else _python_client
+    matrix = database.kind == "postgresql" and size.name != "tiny"
+    workers = MATRIX_WORKERS if matrix else (WORKERS,)
+    connections = MATRIX_CONNECTIONS if matrix else (size.http_connections,)
+    revision = os.environ.get(BASELINE_ENV, BASELINE)
+    baseline = _baseline_tree(revision) if matrix and revision != "none" else None
+    # Two action figures at each point of the matrix, ours and the baseline's (4 workers).
+    action_loads = 2 * len(connections) * (len(workers) + (baseline is not None))
+    work = Work(_open_tasks(database, generated.busiest_username), action_loads)
     server = Server(database.url)
     try:
-        cookie, token = _sign_in(server, generated.busiest_username)
-        api = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        targets = [
+        accounts = _sign_in_all(
+            server, {username for _, _, username in work.tasks} | {generated.busiest_username}
+        )
+        run = _Run(
+            database,
+            _wrk if use_wrk else _python_client,
+            "wrk" if use_wrk else "python",
+            float(os.environ.get(SECONDS_ENV) or size.http_seconds),
+            work,
+            accounts,
+            accounts[generated.busiest_username],
+        )
+        cookie = {"Cookie": run.busiest.cookie}
+        floors = {}
+        for target in (
             Target("minimal_endpoint", "GET", (MINIMAL,), {}),
-            Target("signed_in_nothing", "GET", (SIGNED_IN,), {"Cookie": cookie}),
-            Target("layout_only", "GET", (LAYOUT,), {"Cookie": cookie}),
-            Target("inbox_page", "GET", ("/inbox/",), {"Cookie": cookie}),
-            Target(
-                "task_action",
-                "POST",
-                tuple(f"/api/v1/process/tasks/{t}/actions" for t in generated.open_task_ids),
-                api,
-                json.dumps({"action": "draft", "opinion": "Checked the receipts."}),
-            ),
-        ]
-        results = {}
-        for target in targets:
-            # Once first: a redirect to the log-in page would load fast and prove nothing.
-            status, _, answer = server.request(
-                target.method, target.paths[0], target.body, target.headers
-            )
-            if status != 200:
-                raise RuntimeError(f"{target.figure} answered {status}: {answer[:300]}")
-            before = server.cpu_seconds()
-            loaded = load(server, target, size.http_seconds, size.http_connections)
-            after = server.cpu_seconds()
-            if before is not None and after is not None and loaded["requests"]:
-                loaded["server_cpu_ms"] = round(1000 * (after - before) / loaded["requests"], 2)
-            results[target.figure] = emit(
-                NAME,
-                target.figure,
-                database=database.kind,
-                client="wrk" if use_wrk else "python",
-                workers=WORKERS,
-                connections=size.http_connections,
-                **loaded,
-            )
-        for figure in ("signed_in_nothing", "layout_only", "inbox_page"):
-            _share(database, results, figure)
+            Target("signed_in_nothing", "GET", (SIGNED_IN,), cookie),
+            Target("layout_only", "GET", (LAYOUT,), cookie),
+        ):
+            floors[target.figure] = run.measure(server, target, size.http_connections)
+        for count in workers:
+            if count != server.workers:
+                server.close()
+                server = Server(database.url, count)
+            run.pages(server, connections, code="ours")
+        ours = run.results[len(floors) :]
+        inbox = next(
+            f
+            for f in ours
+            if f["figure"] == "inbox_page"
+            and f["workers"] == WORKERS
+            and f["connections"] == max(connections)
+        )
+        for figure, measured in {**floors, "inbox_page": inbox}.items():
+            if figure != "minimal_endpoint":
+                _share(database, floors["minimal_endpoint"], measured, figure)
+        if baseline is not None:
+            server.close()
+            server = Server(database.url, max(workers), baseline)
+            run.pages(server, connections, code="baseline", revision=revision)
+            _compare(database, run.results, max(workers), revision)
     finally:
         server.close()
 
 
-def _share(database: apps.Database, results: dict[str, dict], figure: str) -> None:
+def _share(database: apps.Database, minimal: dict, measured: dict, figure: str) -> None:
     """Emit ``figure``'s share of the minimal endpoint, in requests/s and in server CPU."""
-    minimal, measured = results["minimal_endpoint"], results[figure]
     cpu = {}
     if measured.get("server_cpu_ms") and "server_cpu_ms" in minimal:
         # A request of the ceiling's CPU time against one of this figure's, which is what the
@@ -300,3 +542,41 @@ def _share(database: apps.Database, results: dict[str, dict], figure: str) -> No
         **cpu,
         **({"target": ">= 30 %"} if figure == "inbox_page" else {}),
     )
+
+
+def _compare(database: apps.Database, results: list[dict], workers: int, revision: str) -> None:
+    """Per page, ours against the baseline with ``workers`` workers: the best requests/s of
+    any concurrency, and the worker CPU per request over all of their loads."""
+    for figure in ("task_action", "task_action_page", "inbox_page", "inbox_api"):
+        by_code = {}
+        for code in ("ours", "baseline"):
+            loads = [
+                r
+                for r in results
+                if r["figure"] == figure and r["code"] == code and r["workers"] == workers
+            ]
+            requests = sum(r["requests"] for r in loads)
+            cpu = sum(r.get("server_cpu_ms", 0) * r["requests"] for r in loads)
+            by_code[code] = (
+                max(r["requests_per_s"] for r in loads),
+                round(cpu / requests, 2) if requests else None,
+            )
+        (ours_rate, ours_cpu), (base_rate, base_cpu) = by_code["ours"], by_code["baseline"]
+        emit(
+            NAME,
+            "baseline_comparison",
+            database=database.kind,
+            page=figure,
+            workers=workers,
+            revision=revision,
+            requests_per_s=ours_rate,
+            baseline_requests_per_s=base_rate,
+            ratio=round(ours_rate / base_rate, 2) if base_rate else None,
+            server_cpu_ms=ours_cpu,
+            baseline_server_cpu_ms=base_cpu,
+            target=(
+                "requests/s >= 4x the baseline's; CPU <= 5 ms"
+                if figure == "task_action"
+                else "CPU <= 5 ms"
+            ),
+        )

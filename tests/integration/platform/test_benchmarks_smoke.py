@@ -27,7 +27,9 @@ PER_DATABASE = {
     ("http", "signed_in_nothing"),
     ("http", "layout_only"),
     ("http", "inbox_page"),
+    ("http", "inbox_api"),
     ("http", "task_action"),
+    ("http", "task_action_page"),
     ("http", "signed_in_nothing_share_of_minimal"),
     ("http", "layout_only_share_of_minimal"),
     ("http", "inbox_share_of_minimal"),
@@ -88,7 +90,9 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
             "signed_in_nothing",
             "layout_only",
             "inbox_page",
+            "inbox_api",
             "task_action",
+            "task_action_page",
         ):
             load = by_name[("http", figure, database)]
             assert load["requests"] > 0 and load["bad_status"] == 0, load
