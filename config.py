@@ -215,3 +215,39 @@ OA_HSTS_SECONDS = _env_int("OA_HSTS_SECONDS", 365 * 24 * 3600)
 # "production" refuses what only a trial installation may do (`oa demo`: its users share a
 # published password); anything else, e.g. "development", allows it.
 OA_ENV = os.environ.get("OA_ENV", "development")
+
+# --- Operations: backups, off-site copies, logs, health, the yearly archive (issue 24) -------
+# Regulations §2.1.3 and §7.2: IT backs the system up regularly and copies it off site.
+# Backups are written here (oa_platform/operations/); the folder should be on another disk.
+OA_BACKUP_DIR = os.environ.get("OA_BACKUP_DIR") or str(INSTANCE_DIR / "backups")
+# Encryption of the backup archives: a passphrase from the environment only (never in
+# instance settings or a backup); empty: archives are not encrypted.
+OA_BACKUP_KEY = os.environ.get("OA_BACKUP_KEY", "")
+# Retention: the newest backup of each of the last N days, ISO weeks and months is kept.
+OA_BACKUP_KEEP_DAILY = _env_int("OA_BACKUP_KEEP_DAILY", 7)
+OA_BACKUP_KEEP_WEEKLY = _env_int("OA_BACKUP_KEEP_WEEKLY", 4)
+OA_BACKUP_KEEP_MONTHLY = _env_int("OA_BACKUP_KEEP_MONTHLY", 12)
+# Beat's schedules, as crontab fields in UTC ("minute hour day-of-month month day-of-week");
+# empty turns the run off. The drill restores the newest backup into a scratch database.
+OA_BACKUP_SCHEDULE = os.environ.get("OA_BACKUP_SCHEDULE", "0 18 * * *")  # 02:00 in Shanghai
+OA_BACKUP_DRILL_SCHEDULE = os.environ.get("OA_BACKUP_DRILL_SCHEDULE", "0 20 * * 6")
+# Off-site copies (§7.2): comma-separated URLs, e.g. "/mnt/offsite/oa,
+# s3://bucket/oa, sftp://backup@host/srv/oa". Credentials come from each store's own
+# environment (AWS_ACCESS_KEY_ID..., ~/.ssh), never from these URLs.
+OA_BACKUP_TARGETS = _env_list("OA_BACKUP_TARGETS")
+# An S3-compatible store's address (MinIO, Ceph...); empty for Amazon S3 itself.
+OA_BACKUP_S3_ENDPOINT = os.environ.get("OA_BACKUP_S3_ENDPOINT", "")
+# A backup older than this is missing: administrators are told and the Backups page says so.
+OA_BACKUP_MAX_AGE_HOURS = _env_int("OA_BACKUP_MAX_AGE_HOURS", 26)
+# The drill's scratch database; empty: a temporary SQLite file, or "<database>_restore_drill"
+# beside a PostgreSQL database (created and dropped by the drill).
+OA_BACKUP_SCRATCH_URL = os.environ.get("OA_BACKUP_SCRATCH_URL", "")
+# The server operation log (seed 2 §6.1): JSON lines, one file a day, kept this many days.
+OA_LOG_DIR = os.environ.get("OA_LOG_DIR") or str(INSTANCE_DIR / "logs")
+OA_LOG_RETENTION_DAYS = _env_int("OA_LOG_RETENTION_DAYS", 90)
+# Readiness (/health/ready) fails when a disk holding attachments or backups has less free.
+OA_HEALTH_MIN_FREE_MB = _env_int("OA_HEALTH_MIN_FREE_MB", 1024)
+# The yearly archive on disc images (seed 2 §7.2): where `oa archive YEAR` writes and the
+# size of one disc (700 MB: a CD).
+OA_ARCHIVE_DIR = os.environ.get("OA_ARCHIVE_DIR") or str(INSTANCE_DIR / "archive")
+OA_ARCHIVE_DISC_MB = _env_int("OA_ARCHIVE_DISC_MB", 700)

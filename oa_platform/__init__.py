@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.database import configure_sqlite
     from oa_platform.extensions import db, migrate
     from oa_platform.notifications import init_app as init_notifications
+    from oa_platform.operations import web as operations_web
     from oa_platform.org.directory import OrgDirectory
     from oa_platform.roles import ROLES
     from oa_platform.runtime import (
@@ -94,6 +95,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        # Backups page, health endpoints, the operation log (issue 24).
+        operations_web.init_app(app)
         i18n.init_app(app)  # the request's language, the saved choice, the time filters
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)

@@ -6,6 +6,7 @@ from celery import Task
 from flask import Flask, has_app_context
 
 from oa_platform.extensions import celery
+from oa_platform.operations import schedule as operations_schedule
 
 
 def init_celery(app: Flask) -> None:
@@ -48,11 +49,14 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.accounts.tasks.purge_login_throttles",
                 "schedule": 3600.0,
             },
+            # Backups, the restore drill, the backup-age check, the heartbeat (issue 24).
+            **operations_schedule.entries(app.config),
         },
         include=[
             "oa_platform.accounts.tasks",
             "oa_platform.agents.tasks",
             "oa_platform.notifications.tasks",
+            "oa_platform.operations.tasks",
             "oa_platform.runtime.jobs",
             "oa_platform.runtime.tasks",
         ],

@@ -105,6 +105,9 @@ UserStatsChartView.chart             login 200 403 403 403 403 403 403
 NodeTypesView.list                   login 200 403 403 403 403 403 403
 InstanceErrorsView.list              login 200 403 403 403 403 403 403
 FailedTimersView.list                login 200 403 403 403 403 403 403
+BackupsView.list                     login 200 403 403 403 403 403 403
+health.live                          200   200 200 200 200 200 200 200
+health.ready                         503   503 503 503 503 503 503 503
 DefinitionsView.list                 login 200 200 403 200 403 403 200
 DefinitionsView.definition           login 200 200 403 200 403 403 200
 DefinitionsView.version              login 200 200 403 200 403 403 200
