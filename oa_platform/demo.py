@@ -66,6 +66,9 @@ USERS = [
     DemoUser("staff", "Sam", "Wu", "Staff", ("SLS", "SALES"), "Clerk"),
     DemoUser("finance", "Fiona", "Zhao", "Staff", ("GRP", "FIN"), "Manager"),
     DemoUser("auditor", "Alan", "Park", "Auditor", ("GRP", "OFFICE"), "Clerk"),
+    # The Group Office's document clerk and the secretary who checks drafts (seed 2 §3.1, §4.6).
+    DemoUser("clerk", "Chloe", "Liu", "Staff", ("GRP", "OFFICE"), "Clerk"),
+    DemoUser("secretary", "Sophie", "Ma", "Staff", ("GRP", "OFFICE"), "Manager"),
     # Shows the first-log-in rule: must change the initial password before anything else.
     DemoUser("newhire", "Nina", "Xu", "Staff", ("SLS", "SALES"), "Clerk", True),
 ]

@@ -7,6 +7,7 @@ from form_builder import attachments as attachment_models
 from form_builder import models as definition_models
 from oa_platform.accounts import models as account_models
 from oa_platform.agents import models as agent_models
+from oa_platform.documents import models as document_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
 from oa_platform.runtime import models as runtime_models
@@ -18,6 +19,7 @@ __all__ = [
     "agent_models",
     "attachment_models",
     "definition_models",
+    "document_models",
     "fab_models",
     "metadata",
     "notification_models",

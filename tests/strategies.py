@@ -25,6 +25,9 @@ from plugins.contract import NodeKind, NodeType
 from plugins.node_types.approval import Approval
 from plugins.node_types.collaboration import Collaboration
 from plugins.node_types.condition import Condition
+from plugins.node_types.distribute import Distribute
+from plugins.node_types.document_number import DocumentNumber
+from plugins.node_types.document_review import DocumentReview
 from plugins.node_types.end import End
 from plugins.node_types.form_review import FormReview
 from plugins.node_types.notify import Notify
@@ -32,7 +35,10 @@ from plugins.node_types.parallel import ParallelJoin, ParallelSplit
 from plugins.node_types.start import Start
 
 # The demo organisation (oa_platform/demo.py, oa_platform/roles.py).
-DEMO_USERS = ("admin", "hr", "mc", "leader", "head", "staff", "finance", "auditor", "newhire")
+DEMO_USERS = (
+    "admin", "hr", "mc", "leader", "head", "staff", "finance", "auditor", "newhire", "clerk",
+    "secretary",
+)  # fmt: skip
 DEMO_ROLES = ("Admin", "HR", "Management Center", "Unit Head", "Staff", "Auditor")
 DEMO_DEPARTMENTS = ("OFFICE", "IT", "HR", "MC", "FIN", "GM", "SALES")
 DEMO_COMPANIES = ("GRP", "HLD", "SLS")
@@ -50,6 +56,9 @@ NODE_TYPES: dict[str, NodeType] = {
         Condition,
         ParallelSplit,
         ParallelJoin,
+        DocumentReview,
+        DocumentNumber,
+        Distribute,
     )
 }
 TASK_TYPES = ("approval", "form_review", "collaboration", "notify")
@@ -117,6 +126,8 @@ VALUE_TYPES = {
     "checkbox": "boolean",
     "multi_select": "list:text",
     "attachments": "list:attachment",
+    "security_level": "text",
+    "recipients": "text",
 }
 
 HOSTILE_FRAGMENTS = (
@@ -852,6 +863,7 @@ def _default_problem(field: dict[str, Any]) -> str | None:
         or (isinstance(value, str) and bool(re.fullmatch(r"-?\d+(\.\d{1,2})?", value))),
         "checkbox": isinstance(value, bool),
         "select": value in values,
+        "security_level": value in values,
         "radio": value in values,
         "multi_select": isinstance(value, list) and all(v in values for v in value),
         "user": value in DEMO_USERS,

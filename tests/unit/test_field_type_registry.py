@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILT_IN = {
     "text", "textarea", "rich_text", "number", "money", "date", "datetime", "select", "radio",
     "multi_select", "checkbox", "user", "department", "attachments", "table", "computed",
-    "section",
+    "section", "security_level", "recipients",
 }  # fmt: skip
 
 

@@ -1,0 +1,79 @@
+"""The documents' write path: each use case checks ``policy`` and runs in one unit of work;
+pages and the REST API call these and only render what they answer."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from oa_platform.documents import numbering, policy, receipts
+from oa_platform.documents.distribution import today
+from oa_platform.documents.models import Document, Recipient, Urging
+from oa_platform.unit_of_work import unit_of_work
+
+
+class DocumentCommandError(ValueError):
+    """A refused document command; the message says why (shown to the person)."""
+
+
+def open_document(session: Session, user, document_id: int) -> Document:
+    """Open a document ``user`` may read; their copy (or their principal's, when acting as
+    agent) records the opening. :class:`policy.DocumentNotFoundError` otherwise."""
+
+    def work() -> Document:
+        document = policy.openable(session, user, document_id, today())
+        copy = policy.own_copy(session, user, document, today())
+        if copy is not None:
+            receipts.record_open(session, copy)
+        return document
+
+    return unit_of_work(session).run(work)
+
+
+def acknowledge(session: Session, user, document_id: int) -> Recipient:
+    """签收 (§4.4): by the recipient or the agent they named for documents."""
+    from flask_babel import gettext
+
+    def work() -> Recipient:
+        document = policy.openable(session, user, document_id, today())
+        copy = policy.own_copy(session, user, document, today())
+        if copy is None:
+            raise DocumentCommandError(gettext("Only a recipient or their agent acknowledges."))
+        receipts.acknowledge(session, copy, user)
+        return copy
+
+    return unit_of_work(session).run(work)
+
+
+def urge(session: Session, user, document_id: int) -> Urging:
+    """Urge the unopened (§4.5): the issuing side, rate-limited."""
+    from flask_babel import gettext
+
+    def work() -> Urging:
+        document = policy.openable(session, user, document_id, today())
+        if not policy.may_urge(session, user, document):
+            raise DocumentCommandError(gettext("Only the issuing side urges its documents."))
+        try:
+            return receipts.urge(session, document, user)
+        except receipts.UrgeTooSoonError as error:
+            raise DocumentCommandError(str(error)) from error
+
+    return unit_of_work(session).run(work, conflicts=())
+
+
+def withdraw(session: Session, user, document_id: int, reason: str) -> Document:
+    """Withdraw an issued document: its number is recorded void and never given again."""
+    from flask_babel import gettext
+
+    def work() -> Document:
+        document = policy.openable(session, user, document_id, today())
+        if document.issuer_id != user.id:
+            raise DocumentCommandError(gettext("Only the issuer withdraws a document."))
+        if not reason.strip():
+            raise DocumentCommandError(gettext("reason: say why the document is withdrawn."))
+        if document.status != "issued":
+            raise DocumentCommandError(gettext("The document is not in force."))
+        document.status = "withdrawn"
+        numbering.void(session, document.number, reason.strip())
+        return document
+
+    return unit_of_work(session).run(work)
