@@ -203,6 +203,12 @@ def create_admin_command(username: str, email: str, first_name: str, last_name: 
     click.echo(f"Created {username}; one-time password: {password}")
 
 
+# Issue 19: companies (oa_platform/org/).
+from oa_platform.org.cli import org_cli  # noqa: E402
+
+oa_cli.add_command(org_cli)
+
+
 def main() -> None:
     """The ``oa`` console script: Flask's CLI bound to this app (``oa db upgrade``, ``oa oa
     demo`` ...), so no FLASK_APP is needed."""

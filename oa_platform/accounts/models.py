@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
+from oa_platform.accounts.names import full_name
 from oa_platform.org.models import Department, Position
 
 
@@ -68,6 +69,11 @@ class OAUser(User):
     def move_pending(self) -> bool:
         """True while a department move waits for Admin's confirmation (§4.1 resets)."""
         return self.department_id != self.confirmed_department_id
+
+    def get_full_name(self) -> str:
+        """The name as people write it: family name first for a Chinese name (张伟), one
+        part alone when only one is kept (issue 19, defect 4)."""
+        return full_name(self.first_name, self.last_name)
 
     def signature(self) -> str:
         """How the user signs opinions and the trace: the display name, which HR keeps, and

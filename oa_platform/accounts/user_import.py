@@ -19,6 +19,7 @@ from oa_platform.accounts.audit import record_account_event
 from oa_platform.accounts.commands import current_policy
 from oa_platform.accounts.exceptions import ImportProblem, UserImportError
 from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.names import split_name
 from oa_platform.accounts.passwords import one_time_password, store_password
 from oa_platform.extensions import db
 from oa_platform.org.models import Company, Department, Position
@@ -45,11 +46,6 @@ def _decode(data: bytes) -> str:
         raise UserImportError(
             [ImportProblem(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
         ) from None
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    first, _, last = name.rpartition(" ")
-    return (first, last) if first else (name, "")
 
 
 class _Lookups:
@@ -173,7 +169,7 @@ def import_users(data: bytes, actor_id: int | None = None) -> list[ImportedUser]
         policy = current_policy()
         created: list[ImportedUser] = []
         for row in rows:
-            first, last = _split_name(row["name"])
+            first, last = split_name(row["name"])
             user = OAUser(
                 first_name=first,
                 last_name=last,

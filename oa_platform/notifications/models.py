@@ -2,7 +2,8 @@
 
 The unique (user, kind, key) constraint is what makes "one event notifies one person once"
 hold even when two transactions notify at the same moment; the (user, read_at) index serves
-the navbar's unread count on every page.
+the navbar's unread count on every page; the ``task_id`` index the clearing of a handled
+task's notices.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Notification(Model):
     __table_args__ = (
         UniqueConstraint("user_id", "kind", "key", name="uq_notification_user_kind_key"),
         Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_task", "task_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,6 +39,9 @@ class Notification(Model):
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
     # Relative URL of the page to open (never absolute: no open redirect via a link).
     link: Mapped[str] = mapped_column(String(500), nullable=False)
+    # The to-do the notice announces: handled, the notice is cleared (issue 19, defect 3).
+    # A plain id, not a foreign key: notices never hold up what they tell about.
+    task_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 

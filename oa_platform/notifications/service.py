@@ -35,6 +35,7 @@ def notify(
     key: str,
     subject: str,
     link: str,
+    task_id: int | None = None,
 ) -> None:
     """Tell each of ``user_ids`` about one event, when the caller's transaction commits.
 
@@ -42,7 +43,8 @@ def notify(
     "answer", "returned"); ``key`` names the occurrence ("task:123") so that the same event
     never notifies a person twice: a (user, kind, key) already there is skipped. ``subject``
     is plain text (pages escape it) and ``link`` a relative URL such as
-    ``/instances/5?task=123``.
+    ``/instances/5?task=123``. ``task_id`` names the to-do the notice announces: once the
+    to-do is handled, the notice is cleared (:func:`withdraw`).
 
     Does not commit. The transaction's notices are inserted by its commit, all in one
     statement that skips a (user, kind, key) already present (``ON CONFLICT DO NOTHING``):
@@ -54,18 +56,49 @@ def notify(
     for user_id in dict.fromkeys(user_ids):  # each person once
         _notices.add(
             session,
-            {"user_id": user_id, "kind": kind, "key": key, "subject": subject[:255], "link": link},
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "key": key,
+                "subject": subject[:255],
+                "link": link,
+                "task_id": task_id,
+            },
         )
 
 
 def withdraw(session: Session, *, kind: str, key: str) -> None:
-    """Drop the notices of (``kind``, ``key``) that the caller's transaction has not written
-    yet: the event ended before anyone could act on it (a start task submitted in the
-    transaction that created it was never a to-do). Notices already committed stay."""
+    """The event (``kind``, ``key``) is over: its notices that the caller's transaction has
+    not written yet are dropped (a start task submitted in the transaction that created it
+    was never a to-do).
+
+    For a to-do (``kind="task"``, ``key="task:<id>"``) the commit also clears, marks read,
+    every notice that announced it and is still unread: its arrival, reminder, deadline and
+    urges, for everyone told (issue 19, defect 3: a head's badge counted handled tasks for
+    ever). One indexed UPDATE per transaction, whatever the number of tasks.
+    """
     _notices.add(session, {"withdraw": (kind, key)})
 
 
+def _ended_tasks(rows: list[dict]) -> list[int]:
+    """The ids of the to-dos the transaction's withdrawals named."""
+    ended = []
+    for row in rows:
+        kind, key = row.get("withdraw", ("", ""))
+        if kind == "task" and key.startswith("task:") and key[5:].isdigit():
+            ended.append(int(key[5:]))
+    return ended
+
+
 def _insert(session: Session, rows: list[dict]) -> None:
+    ended = _ended_tasks(rows)
+    if ended:  # before the new rows: a notice told after its task ended is news
+        session.execute(
+            update(Notification)
+            .where(Notification.task_id.in_(ended), Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     rows = _not_withdrawn(rows)
     if not rows:
         return

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.names import full_name
 from oa_platform.org.models import Company, Department, Position
 
 
@@ -57,7 +58,9 @@ class OrgDirectory:
             .where(OAUser.active.is_(True), OAUser.deactivated_at.is_(None))
             .order_by(OAUser.last_name, OAUser.first_name)
         )
-        return [(u, f"{first} {last} ({u})") for u, first, last in self.session.execute(query)]
+        return [
+            (u, f"{full_name(first, last)} ({u})") for u, first, last in self.session.execute(query)
+        ]
 
     def department_choices(self) -> list[tuple[str, str]]:
         query = (

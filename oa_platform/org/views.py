@@ -6,7 +6,9 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectChoice, SelectField, validators
 
+from oa_platform.extensions import db
 from oa_platform.model_views import OAModelView
+from oa_platform.org.companies import check_company
 from oa_platform.org.models import Company, CompanyKind, Department, Position
 
 
@@ -32,6 +34,13 @@ class CompanyModelView(OAModelView):
     show_columns = ["code", "name", "kind", "parent", "children", "departments"]
     search_columns = ["code", "name", "kind", "parent"]
     base_order = ("code", "asc")
+
+    # The command line's rules too (org/companies.py): FAB shows the refusal's message.
+    def pre_add(self, item: Company) -> None:
+        check_company(db.session, item)
+
+    def pre_update(self, item: Company) -> None:
+        check_company(db.session, item)
 
 
 class DepartmentModelView(OAModelView):

@@ -28,6 +28,7 @@ from form_builder.clock import utcnow
 from form_builder.models import ProcessDefinition
 from form_builder.services import published_node_names
 from oa_platform.accounts.models import OAUser
+from oa_platform.accounts.names import full_name
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from oa_platform.runtime.visibility import visible_to
@@ -382,8 +383,8 @@ def _task_statements(
 
 
 def _full_name(first_name: str, last_name: str) -> str:
-    """A person's name as Flask-AppBuilder's ``User.get_full_name`` writes it."""
-    return f"{first_name} {last_name}"
+    """A person's name as ``OAUser.get_full_name`` writes it (张伟, Sam Wu)."""
+    return full_name(first_name, last_name)
 
 
 def _keyed_page(

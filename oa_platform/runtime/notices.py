@@ -31,6 +31,7 @@ def task_arrived(session: Session, task: Task) -> None:
         key=f"task:{task.id}",
         subject=f"{what}: {_node_name(instance, task.node_id)} — {instance.title}",
         link=_link(instance, task),
+        task_id=task.id,
     )
 
 
@@ -62,6 +63,7 @@ def overdue(session: Session, task: Task) -> None:
         subject=f"Overdue: {_node_name(task.instance, task.node_id)} — {task.instance.title} "
         f"({assignee.get_full_name()})",
         link=_link(task.instance),
+        task_id=task.id,
     )
 
 
@@ -87,6 +89,7 @@ def reminder(session: Session, task: Task) -> None:
         key=f"task:{task.id}",
         subject=f"Due soon: {_node_name(task.instance, task.node_id)} — {task.instance.title}",
         link=_link(task.instance, task),
+        task_id=task.id,
     )
 
 

@@ -38,7 +38,8 @@ def test_import_creates_every_user_with_a_one_time_password_to_change(demo):
     created = import_users((HEADER + "\n".join(GOOD) + "\n").encode())
     assert [c.username for c in created] == ["lina", "wangfang"]
     wang = db.session.query(OAUser).filter_by(username="wangfang").one()
-    assert (wang.first_name, wang.department.code, wang.position.name) == ("王芳", "FIN", "Manager")
+    assert (wang.last_name, wang.first_name, wang.get_full_name()) == ("王", "芳", "王芳")
+    assert (wang.department.code, wang.position.name) == ("FIN", "Manager")
     assert wang.must_change_password is True and [r.name for r in wang.roles] == ["Staff"]
     client = demo.test_client()
     login(client, "lina", created[0].initial_password)
