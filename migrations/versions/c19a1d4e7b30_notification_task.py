@@ -1,7 +1,7 @@
 """notifications: the to-do a notice announces, cleared once it is handled (issue 19)
 
 Revision ID: c19a1d4e7b30
-Revises: c4e1a9b7d352
+Revises: 5d8d3222e17f
 Create Date: 2027-02-01 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c19a1d4e7b30'
-down_revision = 'c4e1a9b7d352'
+down_revision = '5d8d3222e17f'
 branch_labels = None
 depends_on = None
 
