@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from form_builder.cli import definitions_cli
 from oa_platform.accounts.exceptions import AccountError, UserImportError
 from oa_platform.extensions import db
+from oa_platform.operations.cli import archive_command, backup_command, restore_command
 from oa_platform.operations.cli import backup_command, restore_command
 
 
@@ -64,6 +65,10 @@ def demo_command(force: bool) -> None:
 
 
 oa_cli.add_command(definitions_cli)
+# Issue 24: backups, restores and the yearly archive (oa_platform/operations/).
+oa_cli.add_command(backup_command)
+oa_cli.add_command(restore_command)
+oa_cli.add_command(archive_command)
 # Issue 24: backups, restores (oa_platform/operations/).
 oa_cli.add_command(backup_command)
 oa_cli.add_command(restore_command)

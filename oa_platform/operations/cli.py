@@ -123,3 +123,44 @@ def restore_command(archive: Path, database_url: str | None, replace: bool) -> N
         raise click.ClickException(f"{error.message} Nothing was restored.") from None
     progress.end()
     _report(restored)
+
+
+@click.command("archive")
+@click.argument("year", type=click.IntRange(2000, 2999))
+@click.option(
+    "--disc-mb",
+    type=click.FloatRange(min=0.1),
+    help="Disc size in MB (default OA_ARCHIVE_DISC_MB, 700: a CD).",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the images (default OA_ARCHIVE_DIR/YEAR).",
+)
+@with_appcontext
+def archive_command(year: int, disc_mb: float | None, output: Path | None) -> None:
+    """Build ISO 9660 disc images of YEAR's finished instances and issued documents for the
+    group archives (seed 2 §7.2), each with an index, checksums and verify.py; mark the
+    archived items with their disc's label."""
+    from oa_platform.operations.yearly import build
+
+    progress = TerminalProgress()
+    try:
+        discs = build(
+            current_app,
+            year,
+            disc_bytes=int(disc_mb * 1024 * 1024) if disc_mb else None,
+            output=output,
+            progress=progress,
+        )
+    except OperationsError as error:
+        progress.end()
+        raise click.ClickException(
+            f"{error.message} No disc was kept and nothing was marked."
+        ) from None
+    progress.end()
+    if not discs:
+        click.echo(f"Nothing to archive for {year}: every finished item is on a disc already.")
+    for disc in discs:
+        size = disc.image.stat().st_size
+        click.echo(f"{disc.image}: {disc.label}, {len(disc.items)} item(s), {size:,} bytes")

@@ -16,9 +16,14 @@ from tests.conftest import build_app, user
 from tests.runtime_helpers import PDF, agree_through, form
 
 
+def receipt_bytes(number: int) -> bytes:
+    """The bytes of receipt ``number``: a PDF of its own (the store keeps one per content)."""
+    return PDF.replace(b"%%EOF", f"% receipt {number}\n%%EOF".encode())
+
+
 def receipt(number: int) -> MultiDict:
-    """A receipt PDF of its own (the store keeps one file per content)."""
-    content = PDF.replace(b"%%EOF", f"% receipt {number}\n%%EOF".encode())
+    """A receipt upload of its own for an expense claim."""
+    content = receipt_bytes(number)
     upload = FileStorage(
         io.BytesIO(content), filename=f"receipt-{number}.pdf", name="receipts-files"
     )
