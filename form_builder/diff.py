@@ -1,15 +1,19 @@
 """What changed between two versions of a definition, for the Management Center's review.
 
 Fields are matched by key, nodes by id, edges by (from, to); for a changed element the diff
-names each member that changed with its old and new value.
+names each member that changed with its old and new value. A text given per language
+(definition format 2) is compared language by language: ``label (en)`` changed, Chinese not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from form_builder.localized import DOCUMENT_TEXTS, EDGE_TEXTS, FIELD_TEXTS, NODE_TEXTS
+
+TEXTS = frozenset(DOCUMENT_TEXTS + FIELD_TEXTS + NODE_TEXTS + EDGE_TEXTS)
 METADATA = ("name", "category", "department", "description")
 
 
@@ -37,11 +41,7 @@ class DefinitionDiff:
 def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> DefinitionDiff:
     """The changes from ``old`` (None for a first version: everything is added) to ``new``."""
     old = old or {}
-    metadata = {
-        name: (old.get(name), new.get(name))
-        for name in METADATA
-        if old and old.get(name) != new.get(name)
-    }
+    metadata = _members(old, new, METADATA) if old else {}
     old_order = [f["key"] for f in old.get("fields", [])]
     new_order = [f["key"] for f in new["fields"]]
     common = set(old_order) & set(new_order)
@@ -67,11 +67,34 @@ def _elements(
         if key not in before:
             changes.append(Change("added", key, {m: (None, v) for m, v in item.items()}))
         elif before[key] != item:
-            members = {
-                member: (before[key].get(member), item.get(member))
-                for member in dict.fromkeys([*before[key], *item])
-                if before[key].get(member) != item.get(member)
-            }
-            changes.append(Change("changed", key, members))
+            names = dict.fromkeys([*before[key], *item])
+            changes.append(Change("changed", key, _members(before[key], item, names)))
     order = [ident(item) for item in new] + [ident(item) for item in old]
     return sorted(changes, key=lambda change: order.index(change.ident))
+
+
+def _members(
+    old: Mapping[str, Any], new: Mapping[str, Any], names: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
+    """member -> (old, new) for each of ``names`` that changed; a text given per language in
+    either version as ``member (language)`` for each language that changed."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    for name in names:
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if name in TEXTS and (isinstance(before, Mapping) or isinstance(after, Mapping)):
+            before, after = _languages(before), _languages(after)
+            for language in dict.fromkeys([*before, *after]):
+                if before.get(language) != after.get(language):
+                    changed[f"{name} ({language})"] = (before.get(language), after.get(language))
+        else:
+            changed[name] = (before, after)
+    return changed
+
+
+def _languages(value: Any) -> dict[str, Any]:
+    # A plain string is the same in every language: shown as the document's text ("*").
+    if value is None:
+        return {}
+    return dict(value) if isinstance(value, Mapping) else {"*": value}

@@ -7,6 +7,7 @@ commands take them from here.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ def init_app(
     app.extensions["form_builder"] = FormBuilderServices(directory_factory, node_types, run_command)
     # ``{{ document.description | text }}``: a definition's text as the request's language reads it.
     app.add_template_filter(localized.text, "text")
+    # JSON as people read it: Chinese as Chinese, not \u escapes (the review's diff).
+    app.add_template_filter(lambda value: json.dumps(value, ensure_ascii=False), "json_text")
     app.register_blueprint(blueprint)
 
 

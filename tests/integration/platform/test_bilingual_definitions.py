@@ -61,3 +61,21 @@ def test_the_definitions_pages_and_the_api_answer_in_the_asked_language(client):
         expense = next(d for d in definitions if d["key"] == "expense_claim")
         assert expense["name"] == name
         assert expense["fields"][0]["label"] == label
+
+
+def test_the_review_diff_names_the_language_a_text_changed_in(client):
+    import json
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[3] / "examples" / "definitions"
+    document = json.loads((examples / "leave_request.json").read_text(encoding="utf-8"))
+    document["fields"][0]["label"]["en"] = "Kind of leave"
+    login(client, "designer")
+    saved = client.post("/designer/api/save", json={"document": document, "key": "leave_request"})
+    assert saved.status_code == 200, saved.get_json()
+    diff = page(client, "/definitions/leave_request/v2/", CHINESE)
+    changes = diff.split('id="diff"')[1].split("</div>")[0]
+    assert "label (en)" in changes and "Kind of leave" in changes
+    assert "label (zh_CN)" not in changes
+    # What did not change reads as written: Chinese, not \u escapes.
+    assert "假期类型" in diff and "\\u5047" not in diff
