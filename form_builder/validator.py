@@ -6,6 +6,10 @@ rules against the organisation, field access, expressions (syntax, names, types)
 and limits. The node-type registry and the org directory are passed in, so ``form_builder``
 stays independent of the runtime; each field's type (``plugins/field_types/``) checks its
 own members and defaults.
+
+Every problem is a sentence naming its field, node or edge, in the language of the request
+that asked (issue 18; ``words.gettext``): the designer and the versions page show them as
+they are.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from form_builder.directory import Directory
 from form_builder.exceptions import Problem
 from form_builder.sections import section_of
 from form_builder.values import sample_value
+from form_builder.words import gettext as _
 from plugins.field_contract import Container
 from plugins.fields import field_type
 
@@ -96,7 +101,14 @@ class _Check:
         if count > MAX_FIELDS:
             # Checking costs time per field and per pair (scopes, cycles): bounded, so that a
             # designer's check or a submission cannot tie up a worker (issue 17, defect 5).
-            self.add("$.fields", f"a form has at most {MAX_FIELDS} fields; this one has {count}")
+            self.add(
+                "$.fields",
+                _(
+                    "a form has at most %(most)s fields; this one has %(count)s",
+                    most=MAX_FIELDS,
+                    count=count,
+                ),
+            )
             return
         seen: dict[str, int] = {}
         for index, field in enumerate(self.doc["fields"]):
@@ -105,12 +117,21 @@ class _Check:
             if key in seen:
                 self.add(
                     f"{path}.key",
-                    f"field key '{key}' is used twice (fields {seen[key] + 1} and {index + 1})",
+                    _(
+                        "field key '%(key)s' is used twice (fields %(first)s and %(second)s)",
+                        key=key,
+                        first=seen[key] + 1,
+                        second=index + 1,
+                    ),
                     field=key,
                 )
             seen.setdefault(key, index)
             if key in RESERVED_KEYS:
-                self.add(f"{path}.key", f"field key '{key}' is reserved by the form", field=key)
+                self.add(
+                    f"{path}.key",
+                    _("field key '%(key)s' is reserved by the form", key=key),
+                    field=key,
+                )
             self.field(field, path, key, self.samples)
             if "visible_if" in field:
                 scope = {k: v for k, v in self.samples.items() if k != key}
@@ -119,7 +140,7 @@ class _Check:
                     scope,
                     "boolean",
                     f"{path}.visible_if",
-                    f"visibility condition of field '{key}'",
+                    _("visibility condition of field '%(key)s'", key=key),
                     field=key,
                 )
                 if field_type(field).container is Container.SECTION:
@@ -142,21 +163,29 @@ class _Check:
         for name in sorted(reads & under):
             self.add(
                 f"{path}.visible_if",
-                f"the visibility condition of section '{field['key']}' reads field '{name}', "
-                f"which the section hides: move '{name}' above the section",
+                _(
+                    "the visibility condition of section '%(section)s' reads field '%(name)s', "
+                    "which the section hides: move '%(name)s' above the section",
+                    section=field["key"],
+                    name=name,
+                ),
                 field=field["key"],
             )
 
     def field(self, field, path: str, key: str, scope: Mapping[str, Any]) -> None:
         kind = field_type(field)
-        label = f"field '{key}'"
+        label = _("field '%(key)s'", key=key)
         for member, message in kind.problems(field):
             where = f"{path}.{member}" if member else path
-            self.add(where, f"{label}: {message}", field=key)
+            self.add(where, _("%(where)s: %(problem)s", where=label, problem=message), field=key)
         if "default" in field:
             message = _default_problem(field)
             if message:
-                self.add(f"{path}.default", f"{label}: {message}", field=key)
+                self.add(
+                    f"{path}.default",
+                    _("%(where)s: %(problem)s", where=label, problem=message),
+                    field=key,
+                )
         source = kind.expression_of(field)
         if source is not None:
             own = {k: v for k, v in scope.items() if k != key}
@@ -165,7 +194,7 @@ class _Check:
                 own,
                 kind.value_type(field).expression_type,
                 f"{path}.expression",
-                f"expression of computed {label}",
+                _("expression of computed %(field)s", field=label),
                 field=key,
             )
 
@@ -177,7 +206,11 @@ class _Check:
             if column["key"] in seen:
                 self.add(
                     f"{column_path}.key",
-                    f"field '{table['key']}': column key '{column['key']}' is used twice",
+                    _(
+                        "field '%(key)s': column key '%(column)s' is used twice",
+                        key=table["key"],
+                        column=column["key"],
+                    ),
                     field=table["key"],
                 )
             seen.add(column["key"])
@@ -201,13 +234,18 @@ class _Check:
             path = " -> ".join(loop)
             self.add(
                 "$.fields",
-                f"computed fields depend on each other in a loop ({path})",
+                _("computed fields depend on each other in a loop (%(loop)s)", loop=path),
                 field=loop[0],
             )
 
     def expression(self, source, scope, expect, path, what, *, node=None, field=None) -> None:
         for message in expression.check(source, scope, expect):
-            self.add(path, f"{what}: {message}", node=node, field=field)
+            self.add(
+                path,
+                _("%(where)s: %(problem)s", where=what, problem=message),
+                node=node,
+                field=field,
+            )
 
     # Nodes ----------------------------------------------------------------------------
 
@@ -216,12 +254,16 @@ class _Check:
         for index, node in enumerate(self.doc["nodes"]):
             path = f"$.nodes[{index}]"
             node_id = node["id"]
-            where = f"node '{node_id}'"
+            where = _("node '%(node)s'", node=node_id)
             if node_id in seen:
                 self.add(
                     f"{path}.id",
-                    f"node id '{node_id}' is used twice "
-                    f"(nodes {seen[node_id] + 1} and {index + 1})",
+                    _(
+                        "node id '%(node)s' is used twice (nodes %(first)s and %(second)s)",
+                        node=node_id,
+                        first=seen[node_id] + 1,
+                        second=index + 1,
+                    ),
                     node=node_id,
                 )
             seen.setdefault(node_id, index)
@@ -230,7 +272,12 @@ class _Check:
                 installed = ", ".join(sorted(self.types))
                 self.add(
                     f"{path}.type",
-                    f"{where}: unknown node type '{node['type']}' (installed: {installed})",
+                    _(
+                        "%(where)s: unknown node type '%(type)s' (installed: %(installed)s)",
+                        where=where,
+                        type=node["type"],
+                        installed=installed,
+                    ),
                     node=node_id,
                 )
             else:
@@ -244,13 +291,18 @@ class _Check:
             return
         node_id, path = node["id"], f"{path}.escalation"
         if not node_type.needs_assignee:
-            message = f"{where}: a '{node_type.name}' node has no handler, so nothing to escalate"
+            message = _(
+                "%(where)s: a '%(type)s' node has no handler, so nothing to escalate",
+                where=where,
+                type=node_type.name,
+            )
             self.add(path, message, node=node_id)
             return
         if ("reassign_to" in rule) == ("action" in rule):
-            message = (
-                f"{where}: an escalation either moves the to-do ('reassign_to') or acts "
-                "on it ('action'): give exactly one"
+            message = _(
+                "%(where)s: an escalation either moves the to-do ('reassign_to') or acts "
+                "on it ('action'): give exactly one",
+                where=where,
             )
             self.add(path, message, node=node_id)
             return
@@ -261,8 +313,13 @@ class _Check:
         if action not in offered:
             self.add(
                 f"{path}.action",
-                f"{where}: the escalation's action '{action}' is not one the node offers "
-                f"({', '.join(offered)})",
+                _(
+                    "%(where)s: the escalation's action '%(action)s' is not one the node "
+                    "offers (%(offered)s)",
+                    where=where,
+                    action=action,
+                    offered=", ".join(offered),
+                ),
                 node=node_id,
             )
             return
@@ -275,8 +332,13 @@ class _Check:
         if action in {"agree", "read"} and required:
             self.add(
                 f"{path}.action",
-                f"{where}: an automatic '{action}' cannot fill the required fields this node "
-                f"edits ({', '.join(required)})",
+                _(
+                    "%(where)s: an automatic '%(action)s' cannot fill the required fields "
+                    "this node edits (%(fields)s)",
+                    where=where,
+                    action=action,
+                    fields=", ".join(required),
+                ),
                 node=node_id,
             )
         elif (
@@ -285,46 +347,74 @@ class _Check:
         ):
             self.add(
                 f"{path}.opinion",
-                f"{where}: an automatic '{action}' needs an opinion (regulations §3.5)",
+                _(
+                    "%(where)s: an automatic '%(action)s' needs an opinion (regulations §3.5)",
+                    where=where,
+                    action=action,
+                ),
                 node=node_id,
             )
 
     def node_type_rules(self, node, node_type: NodeTypeSpec, path: str, where: str) -> None:
         node_id = node["id"]
         if node_type.needs_assignee and "assignee" not in node:
-            self.add(path, f"{where}: no assignee rule (who handles this node?)", node=node_id)
+            self.add(
+                path,
+                _("%(where)s: no assignee rule (who handles this node?)", where=where),
+                node=node_id,
+            )
         if not node_type.needs_assignee and "assignee" in node:
             self.add(
                 f"{path}.assignee",
-                f"{where}: a '{node_type.name}' node takes no assignee",
+                _(
+                    "%(where)s: a '%(type)s' node takes no assignee",
+                    where=where,
+                    type=node_type.name,
+                ),
                 node=node_id,
             )
         if "assignee" in node:
             self.assignee(node["assignee"], f"{path}.assignee", where, node_id)
         if "deadline_hours" in node and not node_type.needs_assignee:
-            message = f"{where}: a '{node_type.name}' node has no handler, so no deadline"
+            message = _(
+                "%(where)s: a '%(type)s' node has no handler, so no deadline",
+                where=where,
+                type=node_type.name,
+            )
             self.add(f"{path}.deadline_hours", message, node=node_id)
         if "self_approval" in node and not (node_type.needs_assignee and node_type.decides):
-            message = (
-                f"{where}: a '{node_type.name}' node decides nothing, so its initiator cannot "
-                "approve their own request (self_approval, regulations §8.6)"
+            message = _(
+                "%(where)s: a '%(type)s' node decides nothing, so its initiator cannot "
+                "approve their own request (self_approval, regulations §8.6)",
+                where=where,
+                type=node_type.name,
             )
             self.add(f"{path}.self_approval", message, node=node_id)
         self.escalation(node, node_type, path, where)
         offered = {str(action) for action in node_type.actions}
         for action in node.get("actions", []):
             if action not in offered:
-                allowed = ", ".join(sorted(offered)) or "none"
+                allowed = ", ".join(sorted(offered)) or _("none")
                 self.add(
                     f"{path}.actions",
-                    f"{where}: a '{node_type.name}' node cannot offer '{action}' "
-                    f"(it offers: {allowed})",
+                    _(
+                        "%(where)s: a '%(type)s' node cannot offer '%(action)s' "
+                        "(it offers: %(allowed)s)",
+                        where=where,
+                        type=node_type.name,
+                        action=action,
+                        allowed=allowed,
+                    ),
                     node=node_id,
                 )
         config = node.get("config", {})
         problems = node_type.validate_config(config)
         for message in problems:
-            self.add(f"{path}.config", f"{where}: {message}", node=node_id)
+            self.add(
+                f"{path}.config",
+                _("%(where)s: %(problem)s", where=where, problem=message),
+                node=node_id,
+            )
         if not problems:
             for member, source in node_type.config_expressions(config):
                 self.expression(
@@ -332,7 +422,7 @@ class _Check:
                     self.samples,
                     "boolean",
                     f"{path}.config.{member}",
-                    f"{where}: condition '{member}'",
+                    _("%(where)s: condition '%(member)s'", where=where, member=member),
                     node=node_id,
                 )
 
@@ -342,12 +432,22 @@ class _Check:
             field = self.fields_by_key.get(rule["field"])
             if field is None:
                 self.add(
-                    path, f"{where}: assignee field '{rule['field']}' does not exist", node=node_id
+                    path,
+                    _(
+                        "%(where)s: assignee field '%(field)s' does not exist",
+                        where=where,
+                        field=rule["field"],
+                    ),
+                    node=node_id,
                 )
             elif field_type(field).directory_source is None:
                 self.add(
                     path,
-                    f"{where}: assignee field '{rule['field']}' is not a user or department picker",
+                    _(
+                        "%(where)s: assignee field '%(field)s' is not a user or department picker",
+                        where=where,
+                        field=rule["field"],
+                    ),
                     node=node_id,
                 )
             return
@@ -359,22 +459,50 @@ class _Check:
                 if not directory.active_user_exists(name):
                     self.add(
                         path,
-                        f"{where}: user '{name}' does not exist or is deactivated",
+                        _(
+                            "%(where)s: user '%(user)s' does not exist or is deactivated",
+                            where=where,
+                            user=name,
+                        ),
                         node=node_id,
                     )
         elif kind == "role" and not directory.role_exists(rule["role"]):
-            self.add(path, f"{where}: role '{rule['role']}' does not exist", node=node_id)
+            self.add(
+                path,
+                _("%(where)s: role '%(role)s' does not exist", where=where, role=rule["role"]),
+                node=node_id,
+            )
         elif kind == "position":
             if not directory.position_exists(rule["position"]):
                 self.add(
-                    path, f"{where}: position '{rule['position']}' does not exist", node=node_id
+                    path,
+                    _(
+                        "%(where)s: position '%(position)s' does not exist",
+                        where=where,
+                        position=rule["position"],
+                    ),
+                    node=node_id,
                 )
             if "department" in rule and not directory.department_exists(rule["department"]):
                 self.add(
-                    path, f"{where}: department '{rule['department']}' does not exist", node=node_id
+                    path,
+                    _(
+                        "%(where)s: department '%(department)s' does not exist",
+                        where=where,
+                        department=rule["department"],
+                    ),
+                    node=node_id,
                 )
             if "company" in rule and not directory.company_exists(rule["company"]):
-                self.add(path, f"{where}: company '{rule['company']}' does not exist", node=node_id)
+                self.add(
+                    path,
+                    _(
+                        "%(where)s: company '%(company)s' does not exist",
+                        where=where,
+                        company=rule["company"],
+                    ),
+                    node=node_id,
+                )
 
     def field_access(self, node, path: str, where: str) -> None:
         for key, access in node.get("field_access", {}).items():
@@ -382,14 +510,23 @@ class _Check:
             if field is None:
                 self.add(
                     f"{path}.field_access.{key}",
-                    f"{where}: field access names unknown field '{key}'",
+                    _(
+                        "%(where)s: field access names unknown field '%(key)s'",
+                        where=where,
+                        key=key,
+                    ),
                     node=node["id"],
                     field=key,
                 )
             elif access == "edit" and not field_type(field).editable:
                 self.add(
                     f"{path}.field_access.{key}",
-                    f"{where}: {field['type']} field '{key}' cannot be edited",
+                    _(
+                        "%(where)s: %(type)s field '%(key)s' cannot be edited",
+                        where=where,
+                        type=field["type"],
+                        key=key,
+                    ),
                     node=node["id"],
                     field=key,
                 )
@@ -403,16 +540,16 @@ class _Check:
         for index, edge in enumerate(self.doc["edges"]):
             path = f"$.edges[{index}]"
             source, target = edge["from"], edge["to"]
-            name = f"edge {source} -> {target}"
+            name = _("edge %(source)s -> %(target)s", source=source, target=target)
             for end in ("from", "to"):
                 if edge[end] not in node_ids:
                     self.add(
                         f"{path}.{end}",
-                        f"{name}: node '{edge[end]}' does not exist",
+                        _("%(where)s: node '%(node)s' does not exist", where=name, node=edge[end]),
                         node=source if end == "to" else None,
                     )
             if (source, target) in seen:
-                self.add(path, f"{name} is defined twice", node=source)
+                self.add(path, _("%(edge)s is defined twice", edge=name), node=source)
             seen.add((source, target))
             outgoing.setdefault(source, []).append((index, edge))
             if "condition" in edge:
@@ -421,7 +558,7 @@ class _Check:
                     self.samples,
                     "boolean",
                     f"{path}.condition",
-                    f"condition of {name}",
+                    _("condition of %(edge)s", edge=name),
                     node=source,
                 )
         for source, edges in outgoing.items():
@@ -434,8 +571,12 @@ class _Check:
                 if "condition" in edge or edge.get("default"):
                     self.add(
                         f"$.edges[{index}]",
-                        f"edge {source} -> {edge['to']}: edges leaving parallel split "
-                        f"'{source}' take no condition",
+                        _(
+                            "edge %(source)s -> %(target)s: edges leaving parallel split "
+                            "'%(source)s' take no condition",
+                            source=source,
+                            target=edge["to"],
+                        ),
                         node=source,
                     )
             return
@@ -445,16 +586,24 @@ class _Check:
             if len(defaults) != 1:
                 self.add(
                     "$.edges",
-                    f"node '{source}': of its outgoing edges exactly one must be the default "
-                    f"edge (found {len(defaults)})",
+                    _(
+                        "node '%(node)s': of its outgoing edges exactly one must be the default "
+                        "edge (found %(count)s)",
+                        node=source,
+                        count=len(defaults),
+                    ),
                     node=source,
                 )
             for index, edge in edges:
                 if "condition" not in edge and not edge.get("default"):
                     self.add(
                         f"$.edges[{index}]",
-                        f"edge {source} -> {edge['to']}: needs a condition or must be the "
-                        f"default edge (node '{source}' has several outgoing edges)",
+                        _(
+                            "edge %(source)s -> %(target)s: needs a condition or must be the "
+                            "default edge (node '%(source)s' has several outgoing edges)",
+                            source=source,
+                            target=edge["to"],
+                        ),
                         node=source,
                     )
 
@@ -468,34 +617,54 @@ class _Check:
         starts = [n for n, k in kinds.items() if k == "start"]
         ends = [n for n, k in kinds.items() if k == "end"]
         if len(starts) != 1:
-            self.add("$.nodes", f"a definition needs exactly one start node (found {len(starts)})")
+            self.add(
+                "$.nodes",
+                _(
+                    "a definition needs exactly one start node (found %(count)s)",
+                    count=len(starts),
+                ),
+            )
         if not ends:
-            self.add("$.nodes", "a definition needs at least one end node")
+            self.add("$.nodes", _("a definition needs at least one end node"))
         for node_id, kind in kinds.items():
             if kind == "start" and chain.predecessors[node_id]:
                 self.add(
-                    "$.edges", f"start node '{node_id}' cannot have incoming edges", node=node_id
+                    "$.edges",
+                    _("start node '%(node)s' cannot have incoming edges", node=node_id),
+                    node=node_id,
                 )
             if kind == "end" and chain.successors[node_id]:
                 self.add(
-                    "$.edges", f"end node '{node_id}' cannot have outgoing edges", node=node_id
+                    "$.edges",
+                    _("end node '%(node)s' cannot have outgoing edges", node=node_id),
+                    node=node_id,
                 )
             if kind != "end" and not chain.successors[node_id]:
-                self.add("$.edges", f"node '{node_id}' has no outgoing edge", node=node_id)
+                self.add(
+                    "$.edges", _("node '%(node)s' has no outgoing edge", node=node_id), node=node_id
+                )
         if starts:
             for node_id in sorted(kinds.keys() - chain.reachable(starts)):
                 self.add(
-                    "$.nodes", f"node '{node_id}' cannot be reached from the start", node=node_id
+                    "$.nodes",
+                    _("node '%(node)s' cannot be reached from the start", node=node_id),
+                    node=node_id,
                 )
         if ends:
             for node_id in sorted(kinds.keys() - chain.reachable(ends, backwards=True)):
-                self.add("$.nodes", f"node '{node_id}' has no path to an end", node=node_id)
+                self.add(
+                    "$.nodes",
+                    _("node '%(node)s' has no path to an end", node=node_id),
+                    node=node_id,
+                )
         loops = chain.loops()
         for loop in loops:
             self.add(
                 "$.edges",
-                f"edges {' -> '.join(loop)} form a loop; use the rollback action for "
-                "rework instead",
+                _(
+                    "edges %(loop)s form a loop; use the rollback action for rework instead",
+                    loop=" -> ".join(loop),
+                ),
                 node=loop[0],
             )
         if not loops:
@@ -510,10 +679,14 @@ def _default_problem(field: Mapping[str, Any]) -> str | None:
     rule = default["kind"]
     if rule != "literal":
         fits = rule in kind.default_kinds
-        return None if fits else f"the default '{rule}' does not fit a {name} field"
+        if fits:
+            return None
+        return _("the default '%(rule)s' does not fit a %(type)s field", rule=rule, type=name)
     if rule not in kind.default_kinds:
-        return f"a {name} field takes no default"
+        return _("a %(type)s field takes no default", type=name)
     value = default["value"]
     if kind.literal_fits(field, value):
         return None
-    return f"the default value {value!r} does not fit a {name} field"
+    return _(
+        "the default value %(value)s does not fit a %(type)s field", value=repr(value), type=name
+    )

@@ -8,6 +8,10 @@ They are stored in English (``models.VersionStatus``, ``DefinitionEvent.action``
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as babel_gettext
 from flask_babel import lazy_gettext
 
 WORDS = {
@@ -36,3 +40,12 @@ def definition_word(word: object) -> str:
         return ""
     found = WORDS.get(str(word))
     return str(found) if found is not None else str(word)
+
+
+def gettext(text: str, **params: Any) -> str:
+    """Flask-Babel's ``gettext`` where the app has Flask-Babel (the platform), else ``text``
+    as written: ``form_builder`` also runs on a bare Flask app and outside any app (its
+    validator in a script)."""
+    if has_app_context() and "babel" in current_app.extensions:
+        return babel_gettext(text, **params)
+    return text % params if params else text

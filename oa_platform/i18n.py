@@ -64,6 +64,9 @@ def init_app(app: Flask) -> None:
 
     app.view_functions[endpoint] = choose_language
     app.jinja_env.filters.update(when=format_when, day=format_day, money=format_money)
+    from oa_platform import api_messages
+
+    api_messages.init_app(app)
     from oa_platform.runtime.labels import status_label
     from oa_platform.runtime.opinions import button
     from oa_platform.runtime.trace import node_state_label

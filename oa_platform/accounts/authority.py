@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -74,10 +75,13 @@ def role_change_refusal(
     if actor is None:
         return None  # no person acting: the command line or a job, trusted as the operator
     if target.id is not None and target.id == actor.id:
-        return "Nobody changes the roles of their own account; ask an administrator."
+        return gettext("Nobody changes the roles of their own account; ask an administrator.")
     beyond = sorted(role for role in changed if not may_grant(actor, role))
     if beyond:
-        return f"You may not grant or remove these roles: {', '.join(beyond)}."
+        return gettext(
+            "You may not grant or remove these roles: %(roles)s.",
+            roles=", ".join(gettext(role) for role in beyond),
+        )
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext
 from werkzeug.security import check_password_hash
 
 from form_builder.clock import utcnow
@@ -47,7 +48,9 @@ def password_problems(user: OAUser, new_password: str) -> list[str]:
         if user.password and user.password not in hashes:
             hashes.insert(0, user.password)
         if any(check_password_hash(h, new_password) for h in hashes):
-            problems.append(f"Do not reuse any of your last {history} passwords.")
+            problems.append(
+                gettext("Do not reuse any of your last %(count)s passwords.", count=history)
+            )
     return problems
 
 
@@ -105,9 +108,11 @@ def confirm_department_move(actor: OAUser, target: OAUser) -> None:
 
     def work() -> None:
         if not authority.is_admin(actor):
-            raise MoveConfirmationError("Only an administrator confirms department moves.")
+            raise MoveConfirmationError(gettext("Only an administrator confirms department moves."))
         if not target.move_pending:
-            raise MoveConfirmationError(f"{target.username} has no move to confirm.")
+            raise MoveConfirmationError(
+                gettext("%(username)s has no move to confirm.", username=target.username)
+            )
         previous = target.confirmed_department
         target.confirmed_department = target.department
         record_account_event(
@@ -143,13 +148,18 @@ def deactivate_user(
 
     def work() -> Deactivation:
         if not target.active:
-            raise DeactivationError(f"{target.username} is already deactivated.")
+            raise DeactivationError(
+                gettext("%(username)s is already deactivated.", username=target.username)
+            )
         if successor is not None:
             if successor.id == target.id:
-                raise DeactivationError("A user cannot be their own successor.")
+                raise DeactivationError(gettext("A user cannot be their own successor."))
             if not successor.active:
                 raise DeactivationError(
-                    f"The successor {successor.username} is deactivated; name an active user."
+                    gettext(
+                        "The successor %(username)s is deactivated; name an active user.",
+                        username=successor.username,
+                    )
                 )
         target.active = False
         target.deactivated_at = utcnow()

@@ -1,8 +1,11 @@
-"""Errors of the account commands; each carries the message shown to the person acting."""
+"""Errors of the account commands; each carries the message shown to the person acting, in
+the language of the request that caused it (issue 18)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from flask_babel import gettext
 
 
 class AccountError(Exception):
@@ -19,7 +22,7 @@ class PasswordRejectedError(AccountError):
 
 class CurrentPasswordInvalidError(AccountError):
     def __init__(self) -> None:
-        super().__init__("The current password is not correct.")
+        super().__init__(gettext("The current password is not correct."))
 
 
 class ResetNotAllowedError(AccountError):
@@ -27,8 +30,11 @@ class ResetNotAllowedError(AccountError):
 
     def __init__(self, username: str) -> None:
         super().__init__(
-            f"Only the head of {username}'s department, or an administrator the head "
-            "designated, may reset this password."
+            gettext(
+                "Only the head of %(username)s's department, or an administrator the head "
+                "designated, may reset this password.",
+                username=username,
+            )
         )
 
 
@@ -52,7 +58,9 @@ class ImportProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}" if self.line else self.reason
+        if not self.line:
+            return self.reason
+        return gettext("line %(line)s: %(reason)s", line=self.line, reason=self.reason)
 
 
 class UserImportError(AccountError):
@@ -61,6 +69,7 @@ class UserImportError(AccountError):
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
         super().__init__(
-            f"Nothing was imported: {len(problems)} problem(s). "
+            gettext("Nothing was imported: %(count)s problem(s).", count=len(problems))
+            + " "
             + "; ".join(str(p) for p in problems[:20])
         )

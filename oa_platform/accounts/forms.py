@@ -6,6 +6,7 @@ from flask import current_app
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2Widget
 from flask_appbuilder.forms import DynamicForm
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
@@ -17,26 +18,34 @@ from oa_platform.extensions import db
 def _rules_text() -> str:
     cfg = current_app.config
     age = int(cfg.get("OA_PASSWORD_MAX_AGE_DAYS", 90))
-    text = (
-        f"At least {cfg.get('OA_PASSWORD_MIN_LENGTH', 12)} characters; no runs such as 123456, "
-        "654321, 111111 or abcdef; not a common password; not containing your user name; "
-        f"none of your last {cfg.get('OA_PASSWORD_HISTORY', 5)} passwords."
+    text = gettext(
+        "At least %(least)s characters; no runs such as 123456, 654321, 111111 or abcdef; "
+        "not a common password; not containing your user name; none of your last "
+        "%(history)s passwords.",
+        least=cfg.get("OA_PASSWORD_MIN_LENGTH", 12),
+        history=cfg.get("OA_PASSWORD_HISTORY", 5),
     )
-    return text + (f" It must be changed every {age} days." if age > 0 else "")
+    if age > 0:
+        text += " " + gettext("It must be changed every %(days)s days.", days=age)
+    return text
 
 
 class ChangePasswordForm(DynamicForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired()], widget=BS3PasswordFieldWidget()
+        lazy_gettext("Current password"),
+        validators=[DataRequired()],
+        widget=BS3PasswordFieldWidget(),
     )
     new_password = PasswordField(
-        "New password", validators=[DataRequired()], widget=BS3PasswordFieldWidget()
+        lazy_gettext("New password"),
+        validators=[DataRequired()],
+        widget=BS3PasswordFieldWidget(),
     )
     confirm_password = PasswordField(
-        "Repeat the new password",
+        lazy_gettext("Repeat the new password"),
         validators=[
             DataRequired(),
-            EqualTo("new_password", message="The two new passwords differ."),
+            EqualTo("new_password", message=lazy_gettext("The two new passwords differ.")),
         ],
         widget=BS3PasswordFieldWidget(),
     )
@@ -52,7 +61,7 @@ def _active_users():
 
 class DeactivateUserForm(DynamicForm):
     successor = QuerySelectField(
-        "Successor (takes over open tasks; empty: the department head)",
+        lazy_gettext("Successor (takes over open tasks; empty: the department head)"),
         query_func=_active_users,
         get_pk_func=lambda u: u.id,
         get_label=lambda u: f"{u.get_full_name()} ({u.username})",
@@ -63,8 +72,8 @@ class DeactivateUserForm(DynamicForm):
 
 class UserImportForm(DynamicForm):
     file = FileField(
-        "CSV file (UTF-8): name, username, email, company, department, position",
-        validators=[FileRequired("Choose a CSV file to import.")],
+        lazy_gettext("CSV file (UTF-8): name, username, email, company, department, position"),
+        validators=[FileRequired(lazy_gettext("Choose a CSV file to import."))],
     )
 
 

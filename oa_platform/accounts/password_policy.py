@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 
+from flask_babel import gettext
+
 MAX_LENGTH = 128  # longer input only costs hashing time; no person types more
 _EDGE_NOISE = string.digits + string.punctuation + " "
 
@@ -76,21 +78,30 @@ class PasswordPolicy:
         found: list[str] = []
         if len(password) < self.min_length:
             found.append(
-                f"Use at least {self.min_length} characters (this one has {len(password)})."
+                gettext(
+                    "Use at least %(least)s characters (this one has %(length)s).",
+                    least=self.min_length,
+                    length=len(password),
+                )
             )
         if len(password) > MAX_LENGTH:
-            found.append(f"Use at most {MAX_LENGTH} characters.")
+            found.append(gettext("Use at most %(most)s characters.", most=MAX_LENGTH))
         run = longest_simple_run(password)
         if len(run) > self.max_run:
             found.append(
-                f'Do not use runs of consecutive or repeated characters such as "{run}" '
-                "(like 123456, 654321, 111111 or abcdef)."
+                gettext(
+                    'Do not use runs of consecutive or repeated characters such as "%(run)s" '
+                    "(like 123456, 654321, 111111 or abcdef).",
+                    run=run,
+                )
             )
         lowered = password.lower()
         if lowered in common_passwords() or lowered.strip(_EDGE_NOISE) in common_passwords():
-            found.append("This password is on the list of commonly used passwords; choose another.")
+            found.append(
+                gettext("This password is on the list of commonly used passwords; choose another.")
+            )
         if username and len(username) >= 3 and username.lower() in lowered:
-            found.append("The password must not contain your user name.")
+            found.append(gettext("The password must not contain your user name."))
         return found
 
     def expires_at(self, changed_at: datetime | None) -> datetime | None:

@@ -29,6 +29,7 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     ViewMenuModelView,
 )
+from flask_babel import gettext
 from flask_jwt_extended import JWTManager
 from flask_login import LoginManager, current_user, user_logged_in
 from sqlalchemy import Select, bindparam, exists, select
@@ -126,13 +127,6 @@ class OASecurityManager(SecurityManager):
         """FAB's check for database roles from the roles' permission set, loaded in one query
         per request (FAB runs one query per check: about 16 per page)."""
         return (permission_name, view_name) in access_cache.permissions(self.session, role_ids)
-
-    def is_item_public(self, permission_name: str, view_name: str) -> bool:
-        """FAB's check that anyone may use a view (the Public role grants it), asked first by
-        every REST API call: answered from the Public role's grants, loaded once per
-        request by one statement instead of FAB's role query and a lazy load per grant."""
-        grants = access_cache.public_permissions(self.session, self.auth_role_public)
-        return (permission_name, view_name) in grants
 
     def create_login_manager(self, app: Flask) -> LoginManager:
         """FAB's Flask-Login set-up, with the session checks of ``accounts/sessions.py``:
@@ -299,12 +293,12 @@ class OASecurityManager(SecurityManager):
     def password_change_required(self, user: OAUser) -> str | None:
         """Why ``user`` must change their password before anything else, or None."""
         if user.must_change_password:
-            return "Change your initial password before you continue."
+            return gettext("Change your initial password before you continue.")
         policy = PasswordPolicy.from_config(current_app.config)
         if policy.is_expired(user.password_changed_at, utcnow()):
-            return (
-                f"Your password is older than {policy.max_age_days} days; "
-                "choose a new one to continue."
+            return gettext(
+                "Your password is older than %(days)s days; choose a new one to continue.",
+                days=policy.max_age_days,
             )
         return None
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from oa_platform.accounts.audit import record_account_event
@@ -44,7 +45,7 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UserImportError(
-            [ImportProblem(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
+            [ImportProblem(line, gettext("the file is not UTF-8 text (save it as CSV UTF-8)"))]
         ) from None
 
 
@@ -76,7 +77,16 @@ def _records(reader: csv.DictReader):
             return
         except csv.Error as exc:
             raise UserImportError(
-                [ImportProblem(0, f"the CSV is malformed after line {good_line} ({exc})")]
+                [
+                    ImportProblem(
+                        0,
+                        gettext(
+                            "the CSV is malformed after line %(line)s (%(error)s)",
+                            line=good_line,
+                            error=exc,
+                        ),
+                    )
+                ]
             ) from None
         good_line = reader.line_num
         yield reader.line_num, record
@@ -87,18 +97,27 @@ def parse_users(data: bytes) -> list[dict]:
     :class:`UserImportError` listing every problem."""
     limit = int(current_app.config["OA_IMPORT_MAX_BYTES"])
     if len(data) > limit:
-        raise UserImportError([ImportProblem(0, f"the file is larger than {limit} bytes")])
+        raise UserImportError(
+            [ImportProblem(0, gettext("the file is larger than %(limit)s bytes", limit=limit))]
+        )
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not header:
-        raise UserImportError([ImportProblem(1, "the file is empty; expected a header row")])
+        raise UserImportError(
+            [ImportProblem(1, gettext("the file is empty; expected a header row"))]
+        )
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise UserImportError(
             [
                 ImportProblem(
-                    1, f"missing column(s): {', '.join(missing)}; expected {', '.join(COLUMNS)}"
+                    1,
+                    gettext(
+                        "missing column(s): %(missing)s; expected %(expected)s",
+                        missing=", ".join(missing),
+                        expected=", ".join(COLUMNS),
+                    ),
                 )
             ]
         )
@@ -115,14 +134,20 @@ def parse_users(data: bytes) -> list[dict]:
         reasons: list[str] = []
         empty = [c for c in COLUMNS if not values[c]]
         if empty:
-            reasons.append(f"empty {', '.join(empty)}")
+            reasons.append(gettext("empty %(columns)s", columns=", ".join(empty)))
         username = values["username"].lower()
         if username:
             if username in lookups.usernames:
-                reasons.append(f'user name "{values["username"]}" already exists')
+                reasons.append(
+                    gettext('user name "%(name)s" already exists', name=values["username"])
+                )
             elif username in seen_names:
                 reasons.append(
-                    f'user name "{values["username"]}" also on line {seen_names[username]}'
+                    gettext(
+                        'user name "%(name)s" also on line %(line)s',
+                        name=values["username"],
+                        line=seen_names[username],
+                    )
                 )
             seen_names.setdefault(username, line)
         email = values["email"]
@@ -130,24 +155,44 @@ def parse_users(data: bytes) -> list[dict]:
             try:
                 email = validate_email(email, check_deliverability=False).normalized
             except EmailNotValidError as exc:
-                reasons.append(f'e-mail "{values["email"]}" is not valid ({exc})')
+                reasons.append(
+                    gettext(
+                        'e-mail "%(email)s" is not valid (%(error)s)',
+                        email=values["email"],
+                        error=exc,
+                    )
+                )
             else:
                 if email.lower() in lookups.emails:
-                    reasons.append(f'e-mail "{email}" already belongs to a user')
+                    reasons.append(
+                        gettext('e-mail "%(email)s" already belongs to a user', email=email)
+                    )
                 elif email.lower() in seen_emails:
-                    reasons.append(f'e-mail "{email}" also on line {seen_emails[email.lower()]}')
+                    reasons.append(
+                        gettext(
+                            'e-mail "%(email)s" also on line %(line)s',
+                            email=email,
+                            line=seen_emails[email.lower()],
+                        )
+                    )
                 seen_emails.setdefault(email.lower(), line)
         company = lookups.companies.get(values["company"].lower()) if values["company"] else None
         if values["company"] and company is None:
-            reasons.append(f'unknown company "{values["company"]}"')
+            reasons.append(gettext('unknown company "%(name)s"', name=values["company"]))
         department = None
         if company is not None and values["department"]:
             department = lookups.departments.get((company.id, values["department"].lower()))
             if department is None:
-                reasons.append(f'unknown department "{values["department"]}" in {company.name}')
+                reasons.append(
+                    gettext(
+                        'unknown department "%(name)s" in %(company)s',
+                        name=values["department"],
+                        company=company.name,
+                    )
+                )
         position = lookups.positions.get(values["position"].lower()) if values["position"] else None
         if values["position"] and position is None:
-            reasons.append(f'unknown position "{values["position"]}"')
+            reasons.append(gettext('unknown position "%(name)s"', name=values["position"]))
         if reasons:
             problems.append(ImportProblem(line, "; ".join(reasons)))
         else:
@@ -155,7 +200,7 @@ def parse_users(data: bytes) -> list[dict]:
     if problems:
         raise UserImportError(problems)
     if not rows:
-        raise UserImportError([ImportProblem(0, "the file has no user rows")])
+        raise UserImportError([ImportProblem(0, gettext("the file has no user rows"))])
     return rows
 
 

@@ -38,7 +38,7 @@ from oa_platform.model_views import OAModelView
 
 class OAAuthDBView(AuthDBView):
     # One message for every failure: it must not tell which accounts exist or are locked.
-    invalid_login_message = (
+    invalid_login_message = lazy_gettext(
         "Wrong user name or password, or too many failed attempts. "
         "Check your input, or wait 15 minutes and try again."
     )
@@ -65,7 +65,7 @@ class ChangePasswordView(SimpleFormView):
 
     route_base = "/changepassword"
     form = ChangePasswordForm
-    form_title = "Change your password"
+    form_title = lazy_gettext("Change your password")
     redirect_url = "/"
 
     def form_get(self, form) -> None:
@@ -84,7 +84,7 @@ class ChangePasswordView(SimpleFormView):
             return self._render(form)
         # The new password ended every other session and token; this one goes on.
         sessions.follow_credentials(session, g.user)
-        flash("Your password has been changed.", "success")
+        flash(gettext("Your password has been changed."), "success")
         return redirect(self.appbuilder.get_url_for_index)
 
     def _render(self, form):
@@ -118,7 +118,7 @@ class ResetPasswordView(BaseView):
     def this_form_post(self):
         target = _load_user_or_404(request.args.get("pk"))
         if not ConfirmForm().validate_on_submit():
-            abort(400, "The form expired or lacks its security token; reload the page.")
+            abort(400, gettext("The form expired or lacks its security token; reload the page."))
         try:
             temporary = commands.reset_password(g.user, target)
         except ResetNotAllowedError:
@@ -161,13 +161,20 @@ class ConfirmMoveView(BaseView):
     def this_form_post(self):
         target = _load_user_or_404(request.args.get("pk"))
         if not ConfirmForm().validate_on_submit():
-            abort(400, "The form expired or lacks its security token; reload the page.")
+            abort(400, gettext("The form expired or lacks its security token; reload the page."))
         try:
             commands.confirm_department_move(g.user, target)
         except AccountError as exc:
             flash(str(exc), "danger")
         else:
-            flash(f"The move of {target.username} to {target.department} is confirmed.", "success")
+            flash(
+                gettext(
+                    "The move of %(username)s to %(department)s is confirmed.",
+                    username=target.username,
+                    department=target.department,
+                ),
+                "success",
+            )
         return redirect(url_for("OAUserModelView.show", pk=target.id))
 
 
@@ -176,11 +183,15 @@ class DeactivateUserView(SimpleFormView):
 
     route_base = "/deactivateuser"
     form = DeactivateUserForm
-    form_title = "Deactivate user"
+    form_title = lazy_gettext("Deactivate user")
 
     def form_get(self, form) -> None:
         target = _load_user_or_404(request.args.get("pk"))
-        self.form_title = f"Deactivate {target.get_full_name()} ({target.username})"
+        self.form_title = gettext(
+            "Deactivate %(name)s (%(username)s)",
+            name=target.get_full_name(),
+            username=target.username,
+        )
 
     def form_post(self, form):
         target = _load_user_or_404(request.args.get("pk"))
@@ -189,7 +200,12 @@ class DeactivateUserView(SimpleFormView):
         except AccountError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("OAUserModelView.show", pk=target.id))
-        flash(f"{target.username} is deactivated; their sessions end now.", "success")
+        flash(
+            gettext(
+                "%(username)s is deactivated; their sessions end now.", username=target.username
+            ),
+            "success",
+        )
         return redirect(url_for("OAUserModelView.list"))
 
 
@@ -323,10 +339,12 @@ class OAUserModelView(UserDBModelView):
         **UserDBModelView.validators_columns,
         "username": [lambda form, field: _username_is_free(form, field)],
         # FAB's "roles or groups" check reads a groups field these forms do not have.
-        "roles": [DataRequired(message="Choose at least one role you may grant.")],
+        "roles": [DataRequired(message=lazy_gettext("Choose at least one role you may grant."))],
     }
 
-    label_columns = {"confirmed_department": "Department for resets (confirmed by Admin)"}
+    label_columns = {
+        "confirmed_department": lazy_gettext("Department for resets (confirmed by Admin)")
+    }
 
     def _init_forms(self) -> None:
         super()._init_forms()
@@ -352,11 +370,11 @@ class OAUserModelView(UserDBModelView):
         )
         return widgets
 
-    @action("deactivate", "Deactivate", "", "fa-user-times", multiple=False)
+    @action("deactivate", lazy_gettext("Deactivate"), "", "fa-user-times", multiple=False)
     def deactivate(self, item: OAUser):
         return redirect(url_for("DeactivateUserView.this_form_get", pk=item.id))
 
-    @action("confirm_move", "Confirm department move", "", "fa-check", multiple=False)
+    @action("confirm_move", lazy_gettext("Confirm department move"), "", "fa-check", multiple=False)
     def confirm_move(self, item: OAUser):
         return redirect(url_for("ConfirmMoveView.this_form_get", pk=item.id))
 
