@@ -104,7 +104,9 @@ def write(
         "files": len(manifest.files),
         "rows": sum(manifest.row_counts.values()),
     }
-    written.sidecar.write_text(json.dumps(sidecar, indent=2) + "\n")
+    fd = os.open(written.sidecar, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # §7.3
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(sidecar, indent=2) + "\n")
     return written
 
 

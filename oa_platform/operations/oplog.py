@@ -1,12 +1,12 @@
 """The server operation log (seed 2 §6.1: "establish a server operation log and save it for
 more than 30 days").
 
-The web, worker and beat processes write JSON lines (time, level, process, request id,
-user, route, status, duration, message) to ``OA_LOG_DIR/<process>-<YYYY-MM-DD>.jsonl``: a
-new file each day in the company's time zone, and files older than
-``OA_LOG_RETENTION_DAYS`` (default 90, at least 30) deleted. Files are named by their day and
-only ever appended to, never renamed, so several processes of one kind (gunicorn's workers)
-share a day's file without a rotation race.
+The web, worker and beat processes (and the ``oa`` commands, as ``cli``) write JSON lines
+(time, level, process, request id, user, route, status, duration, message) to
+``OA_LOG_DIR/<process>-<YYYY-MM-DD>.jsonl``: a new file each day in the company's time
+zone, and files older than ``OA_LOG_RETENTION_DAYS`` (default 90, at least 30) deleted.
+Files are named by their day and only ever appended to, never renamed, so several processes
+of one kind (gunicorn's workers) share a day's file without a rotation race.
 
 Each request gets an id (the proxy's ``X-Request-ID`` when it sends a sane one), returned in
 the answer's header and written on every line logged while the request runs: one page's lines
@@ -33,7 +33,7 @@ from celery.signals import after_setup_logger
 from flask import Flask, g, has_request_context, request
 
 MINIMUM_RETENTION_DAYS = 30
-_FILE = re.compile(r"^(web|worker|beat)-(\d{4}-\d{2}-\d{2})\.jsonl$")
+_FILE = re.compile(r"^(web|worker|beat|cli)-(\d{4}-\d{2}-\d{2})\.jsonl$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _SECRET = re.compile(
     r"(?i)((?:password|passwd|pwd|token|secret|csrf_token|api_key|authorization)\W{0,3}[=:]\s*)"
@@ -196,9 +196,13 @@ def install(folder: Path, process: str, days: int, zone: str) -> DailyFileHandle
 
 
 def _process_name() -> str:
-    if "celery" not in os.path.basename(sys.argv[0]) and "celery" not in sys.argv[:2]:
-        return "web"
-    return "beat" if "beat" in sys.argv else "worker"
+    """web (gunicorn, ``flask run``), worker, beat, or cli (``oa backup`` and the like)."""
+    program = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if "celery" in program or "celery" in sys.argv[:2]:
+        return "beat" if "beat" in sys.argv else "worker"
+    if program in {"flask", "oa"} and "run" not in sys.argv:
+        return "cli"
+    return "web"
 
 
 def init_app(app: Flask) -> None:

@@ -38,7 +38,9 @@ def record(app: Flask, **parts: Any) -> dict[str, Any]:
     path = _path(app)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_name(f".{NAME}.{os.getpid()}")
-    partial.write_text(json.dumps(status, indent=2, default=str) + "\n")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(status, indent=2, default=str) + "\n")
     os.replace(partial, path)
     return status
 

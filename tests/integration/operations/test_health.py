@@ -40,3 +40,16 @@ def test_health_answers_without_log_in_and_readiness_names_what_fails(client, tm
     login(client, "admin")
     page = client.get("/admin/backups/").get_data(as_text=True)
     assert "Scheduler (beat)" in page and "no tick recorded yet" in page
+
+
+def test_the_dashboard_shows_backups_and_health_to_administrators_only(client, tmp_path):
+    client.application.config.update(OA_BACKUP_DIR=str(tmp_path / "backups"))
+    login(client, "admin")
+    admin_page = client.get("/").get_data(as_text=True)
+    staff = client.application.test_client()
+    login(staff, "staff")
+    staff_page = staff.get("/").get_data(as_text=True)
+
+    assert 'id="dashboard-operations"' in admin_page
+    assert "No good backup yet." in admin_page and "Scheduler (beat)" in admin_page
+    assert 'id="dashboard-operations"' not in staff_page
