@@ -5,6 +5,7 @@ from flask_appbuilder.security.sqla import models as fab_models
 
 from form_builder import attachments as attachment_models
 from form_builder import models as definition_models
+from oa_platform import idempotency as idempotency_models
 from oa_platform.accounts import models as account_models
 from oa_platform.agents import models as agent_models
 from oa_platform.documents import models as document_models
@@ -21,6 +22,7 @@ __all__ = [
     "definition_models",
     "document_models",
     "fab_models",
+    "idempotency_models",
     "metadata",
     "notification_models",
     "org_models",

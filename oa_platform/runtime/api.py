@@ -29,6 +29,7 @@ from form_builder.services import process_spec, published_node_names, shown_docu
 from oa_platform.accounts.models import OAUser
 from oa_platform.csrf import EXPIRED, csrf
 from oa_platform.extensions import db
+from oa_platform.idempotency import IdempotencyKeys, idempotent
 from oa_platform.runtime import policy
 from oa_platform.runtime.api_bodies import (
     SCHEMAS,
@@ -55,7 +56,7 @@ MAX_PAGE = 1_000_000  # far past any inbox; bigger numbers overflow the database
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class ProcessApi(BaseApi):
+class ProcessApi(IdempotencyKeys, BaseApi):
     """Definitions, instances, tasks, questions and audit trails for the signed-in user."""
 
     resource_name = "process"
@@ -127,6 +128,7 @@ class ProcessApi(BaseApi):
     @protect()
     @safe
     @permission_name("write")
+    @idempotent
     def start(self):
         """Start an instance, or save it as a draft.
         ---
@@ -270,6 +272,7 @@ class ProcessApi(BaseApi):
     @protect()
     @safe
     @permission_name("write")
+    @idempotent
     def act(self, task_id: int):
         """Act on one of my tasks (regulations §3.5).
         ---
@@ -325,6 +328,7 @@ class ProcessApi(BaseApi):
     @protect()
     @safe
     @permission_name("write")
+    @idempotent
     def initiator_command(self, instance_id: int, command: str):
         """The initiator's commands: revoke, urge, or cancel and re-initiate.
         ---
@@ -361,6 +365,7 @@ class ProcessApi(BaseApi):
     @protect()
     @safe
     @permission_name("write")
+    @idempotent
     def ask(self, instance_id: int):
         """Raise a question to the initiator or another participant (§3.3, §3.6).
         ---
@@ -389,6 +394,7 @@ class ProcessApi(BaseApi):
     @protect()
     @safe
     @permission_name("write")
+    @idempotent
     def answer(self, question_id: int):
         """Answer a question asked of me.
         ---
