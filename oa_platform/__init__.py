@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         business_calendar,
         handover,  # noqa: F401 (connects the deactivation hand-over)
     )
+    from oa_platform.documents.api import DocumentApi
     from oa_platform.runtime.api import ProcessApi
     from oa_platform.unit_of_work import unit_of_work
     from oa_platform.views import register_views
@@ -100,6 +101,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         i18n.init_app(app)  # the request's language, the saved choice, the time filters
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
+        appbuilder.add_api(DocumentApi)
     form_builder.services.init_app(
         app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)
     )

@@ -38,6 +38,10 @@ _STAFF = [
     # Agents while away (first §3.4, second §4.4); agents/commands.py decides for whom.
     ("AgentsView", "can_(list|add|revoke)"),
     ("My Agents", "menu_access"),
+    # Official documents (seed 2 §4): documents/policy.py decides which ones and what.
+    ("DocumentsView", "can_(list|show|act)"),
+    ("DocumentApi", "can_(read|write)"),
+    ("Documents", "menu_access"),
 ]
 _ORG_READ = [
     ("(CompanyModelView|DepartmentModelView|PositionModelView)", "can_(list|show)"),

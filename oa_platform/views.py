@@ -51,6 +51,8 @@ def register_views(appbuilder: AppBuilder) -> None:
         UserImportView,
     )
     from oa_platform.agents.views import AgentsView
+    from oa_platform.documents.views import DocumentsView
+    from oa_platform.documents.views import init_app as init_documents
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
     from oa_platform.reports.views import OvertimeReportView
@@ -67,6 +69,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(ProcessCatalogueView, N_("Start a Process"), icon="fa-play-circle")
     appbuilder.add_view_no_menu(InstanceView)
     appbuilder.add_view(AgentsView, N_("My Agents"), icon="fa-user-secret")
+    appbuilder.add_view(DocumentsView, N_("Documents"), icon="fa-file-text-o")
+    init_documents(current_app)
     # Reached from the navbar bell (appbuilder/navbar_right.html), not the menu.
     appbuilder.add_view_no_menu(NotificationsView)
 

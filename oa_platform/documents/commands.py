@@ -50,6 +50,8 @@ def urge(session: Session, user, document_id: int) -> Urging:
 
     def work() -> Urging:
         document = policy.openable(session, user, document_id, today())
+        if not policy.may_see_board(session, user, document):
+            raise policy.DocumentNotFoundError(document_id)  # not theirs to watch: 404
         if not policy.may_urge(session, user, document):
             raise DocumentCommandError(gettext("Only the issuing side urges its documents."))
         try:
@@ -66,6 +68,8 @@ def withdraw(session: Session, user, document_id: int, reason: str) -> Document:
 
     def work() -> Document:
         document = policy.openable(session, user, document_id, today())
+        if not policy.may_see_board(session, user, document):
+            raise policy.DocumentNotFoundError(document_id)  # a reader's view: 404
         if document.issuer_id != user.id:
             raise DocumentCommandError(gettext("Only the issuer withdraws a document."))
         if not reason.strip():
