@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from flask_appbuilder.security.sqla.models import Role
+from sqlalchemy import Select, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from form_builder.spec import SelfApproval
 from oa_platform.accounts.models import OAUser
+from oa_platform.agents.models import AgentDelegation
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.org.models import Company, Department, Position
 from oa_platform.runtime.exceptions import AssigneeNotFoundError, NobodyAboveInitiatorError
@@ -30,25 +34,40 @@ def resolve(
     initiator: OAUser,
     values: Mapping[str, Any],
     node_id: str,
+    undelegated: set[int] | None = None,
 ) -> list[OAUser]:
-    """The active users the rule names, in a stable order; raises if there is none."""
+    """The active users the rule names, in a stable order; raises if there is none.
+
+    ``undelegated``, when given, gets the ids of those found whom no delegation names as
+    principal today (§3.4), read in the same statement as the users where the rule reads
+    them by one (users, role, position, a department's own head): their tasks need no read
+    of the agents."""
     kind = rule["rule"]
+    today = {"today": date.today()}
+    rows: list[Any] = []  # (user, whether a delegation names them today)
     users: list[OAUser | None]
     if kind == "users":
-        users = [_user(session, name) for name in rule["users"]]
+        named = list(rule["users"])
+        rows = list(session.execute(_BY_NAMES, {**today, "names": named}))
+        by_name = {user.username: user for user, _ in rows}
+        users = [by_name.get(name) for name in named]
     elif kind == "role":
-        users = list(
-            session.scalars(
-                select(OAUser).where(OAUser.roles.any(name=rule["role"])).order_by(OAUser.username)
-            )
-        )
+        rows = list(session.execute(_in_role(), {**today, "role": rule["role"]}))
+        users = [user for user, _ in rows]
     elif kind == "department_head":
-        users = [_head(initiator.department, rule.get("levels", 1))]
+        levels = rule.get("levels", 1)
+        if levels == 1 and initiator.department_id is not None:
+            department = {**today, "department": initiator.department_id}
+            rows = list(session.execute(_OWN_HEAD, department))
+        # A department without a head passes to the one above (its tree, read as it goes).
+        users = [rows[0][0] if rows else _head(initiator.department, levels)]
     elif kind == "leader_in_charge":
         department = initiator.department
         users = [department.leader_in_charge if department else None]
     elif kind == "position":
-        users = list(session.scalars(_position_query(session, rule)))
+        statement, params = _position_query(rule)
+        rows = list(session.execute(statement, {**today, **params}))
+        users = [user for user, _ in rows]
     elif kind == "field":
         users = [_from_field(session, values.get(rule["field"]))]
     else:  # "initiator"
@@ -56,6 +75,8 @@ def resolve(
     found = [u for u in dict.fromkeys(users) if u is not None and is_active(u)]
     if not found:
         raise AssigneeNotFoundError(node_id, rule)
+    if undelegated is not None:
+        undelegated.update(user.id for user, delegated in rows if not delegated)
     return found
 
 
@@ -76,23 +97,68 @@ def _head(department: Department | None, levels: int) -> OAUser | None:
     return heads[levels - 1] if len(heads) >= levels else None
 
 
-def _position_query(session: Session, rule: Mapping[str, Any]):
-    query = (
-        select(OAUser)
-        .join(Position, OAUser.position_id == Position.id)
-        .where(Position.name == rule["position"])
-        .order_by(OAUser.username)
-    )
+def _position_query(rule: Mapping[str, Any]) -> tuple[Select, dict[str, Any]]:
+    """The rule's users of a position (in a department or company, if named), each with
+    whether a delegation names them today: a statement built once per kind of rule, and
+    its parameters."""
     if "department" in rule:
-        department_id = OrgDirectory(session).department_id(rule["department"])
-        query = query.where(OAUser.department_id == department_id)
-    elif "company" in rule:
-        query = (
-            query.join(Department, OAUser.department_id == Department.id)
-            .join(Company)
-            .where(Company.code == rule["company"])
-        )
-    return query
+        company, _, code = rule["department"].rpartition("/")
+        return _POSITION_IN_DEPARTMENT[bool(company)], {
+            "position": rule["position"],
+            "company": company,
+            "code": code,
+        }
+    if "company" in rule:
+        return _POSITION_IN_COMPANY, {"position": rule["position"], "company": rule["company"]}
+    return _POSITION, {"position": rule["position"]}
+
+
+def _in_department(with_company: bool) -> Select:
+    """Users of a position in the department named by code (and company): the one
+    department ``OrgDirectory.department_id`` names, none when the code is ambiguous."""
+    only = case((func.count() == 1, func.min(Department.id)))  # NULL: none, or ambiguous
+    department = select(only).where(Department.code == bindparam("code"))
+    if with_company:
+        department = department.join(Company).where(Company.code == bindparam("company"))
+    department = department.scalar_subquery()
+    return _POSITION.where(OAUser.department_id == department)
+
+
+@cache
+def _in_role() -> Select:
+    # Built at first use: the user's roles are mapped once Flask-AppBuilder has set up.
+    role = OAUser.roles.any(Role.name == bindparam("role"))
+    return _USERS.where(role).order_by(OAUser.username)
+
+
+# Statements built once. Each user comes with whether a delegation of theirs is in force
+# today (whatever its categories and agent: ``agents.resolve`` decides those when it is).
+_DELEGATED = (
+    exists()
+    .where(
+        AgentDelegation.principal_id == OAUser.id,
+        AgentDelegation.starts_on <= bindparam("today"),
+        AgentDelegation.ends_on >= bindparam("today"),
+        AgentDelegation.revoked_at.is_(None),
+    )
+    .label("delegated")
+)
+_USERS = select(OAUser, _DELEGATED)
+_BY_NAMES = _USERS.where(OAUser.username.in_(bindparam("names", expanding=True)))
+_OWN_HEAD = _USERS.join(Department, Department.head_id == OAUser.id).where(
+    Department.id == bindparam("department")
+)
+_POSITION = (
+    _USERS.join(Position, OAUser.position_id == Position.id)
+    .where(Position.name == bindparam("position"))
+    .order_by(OAUser.username)
+)
+_POSITION_IN_DEPARTMENT = {False: _in_department(False), True: _in_department(True)}
+_POSITION_IN_COMPANY = (
+    _POSITION.join(Department, OAUser.department_id == Department.id)
+    .join(Company)
+    .where(Company.code == bindparam("company"))
+)
 
 
 def _from_field(session: Session, value: Any) -> OAUser | None:

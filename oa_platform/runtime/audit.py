@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
 from oa_platform.commit_writes import WrittenAtCommit
-from oa_platform.runtime.models import AUDIT_GENESIS, AuditEntry, Instance
+from oa_platform.runtime.models import AUDIT_GENESIS, Activation, AuditEntry, Instance, Task
+from oa_platform.runtime.rows import write_updates
 from oa_platform.unit_of_work import transaction_cache
 
 GENESIS = AUDIT_GENESIS
@@ -187,8 +188,9 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     here first; the others (a view, a reminder) one UPDATE by primary key each.
     """
     heads = {row["instance_id"]: (row["seq"], row["hash"]) for row in rows}
-    # An instance the transaction changed is updated by the flush anyway (its revision):
-    # the head rides in that UPDATE, flushed here so the row is still taken first.
+    # An instance the transaction changed is updated anyway (its revision): the head rides
+    # in that UPDATE, written here, with the step's activations and tasks, so the row is
+    # still taken first (by Core statements built once: ``rows.write_updates``).
     changed = [
         instance
         for instance in session.dirty
@@ -196,8 +198,7 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     ]
     for instance in changed:
         instance.audit_count, instance.audit_head = heads.pop(instance.id)
-    if changed:
-        session.flush()
+    write_updates(session, (Instance, Activation, Task))
     write_heads(session, heads)
     # A Core executemany on the table: the entries' ids are never needed (fetching them costs
     # a statement per row on SQLite), and the ORM's bulk path cost more than the insert.

@@ -62,14 +62,15 @@ class EngineContext:
         if not self.node_type.decides:
             return [user.username for user in found]
         spec = self._engine.spec.nodes[self._activation.node_id]
-        assignment = assignees.keep_initiator_off(
-            found,
-            rule=self.node.get("assignee", {}),
-            initiator=self._engine.instance.initiator,
-            mode=spec.self_approval,
-            node_id=spec.id,
-            node_name=spec.name,
-        )
+        with self._engine.session.no_autoflush:  # it reads the organisation (see Engine)
+            assignment = assignees.keep_initiator_off(
+                found,
+                rule=self.node.get("assignee", {}),
+                initiator=self._engine.instance.initiator,
+                mode=spec.self_approval,
+                node_id=spec.id,
+                node_name=spec.name,
+            )
         if assignment.note is not None:
             self.audit("self_approval", **assignment.note)
         if assignment.skipped:

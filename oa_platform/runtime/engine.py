@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -66,6 +66,24 @@ def know_last_activation(session: Session, instance_id: int, seq: int | None) ->
     _memo(session, "seq").setdefault(instance_id, seq or 0)
 
 
+# The instance's live tasks and active activations as the database holds them (built once).
+_LIVE_TASKS = (
+    select(Task)
+    .where(Task.instance_id == bindparam("instance"), Task.status.in_(LIVE_TASK))
+    .order_by(Task.id)
+)
+_ACTIVE_ACTIVATIONS = select(Activation).where(
+    Activation.instance_id == bindparam("instance"),
+    Activation.status == ActivationStatus.ACTIVE,
+)
+
+
+def know_tasks(session: Session, activation_id: int, tasks: list[Task]) -> None:
+    """The activation's tasks (in id order) as a query of this transaction read them with a
+    command's context: ``Engine.tasks_of`` then needs no read."""
+    _memo(session, "tasks").setdefault(activation_id, list(tasks))
+
+
 class Engine:
     """The chain of one instance. ``actor_id`` is who caused the work (None: the system).
 
@@ -98,6 +116,8 @@ class Engine:
         self._unrouted: set[int] = set()
         # Users the assignee rules named, by user name: create_task gets them from here.
         self._users: dict[str, OAUser] = {}
+        # Those of them whom no delegation names today (read with them): no agents to read.
+        self._undelegated: set[int] = set()
 
     # Queries -----------------------------------------------------------------------------
 
@@ -128,35 +148,40 @@ class Engine:
         return task
 
     def live_tasks(self) -> list[Task]:
-        return list(
-            self.session.scalars(
-                select(Task)
-                .where(Task.instance_id == self.instance.id, Task.status.in_(LIVE_TASK))
-                .order_by(Task.id)
-            )
-        )
+        """The instance's live tasks in id order.
+
+        Read without a flush: new tasks are inserted at once (``rows``), and a task never
+        becomes live again once it ended (``states``), so the rows live in the database are
+        a superset of the live ones, and a change not flushed yet shows on the object the
+        identity map returns. Flushing here cost a pass of the unit of work and split one
+        row's changes over two UPDATEs."""
+        with self.session.no_autoflush:
+            found = self.session.scalars(_LIVE_TASKS, {"instance": self.instance.id})
+            return [task for task in found if task.status in LIVE_TASK]
 
     def active_activations(self) -> list[Activation]:
-        return list(
-            self.session.scalars(
-                select(Activation).where(
-                    Activation.instance_id == self.instance.id,
-                    Activation.status == ActivationStatus.ACTIVE,
-                )
-            )
-        )
+        """The instance's active activations, read without a flush as ``live_tasks``
+        (an activation is inserted at once and never becomes active again)."""
+        with self.session.no_autoflush:
+            found = self.session.scalars(_ACTIVE_ACTIVATIONS, {"instance": self.instance.id})
+            return [each for each in found if each.status is ActivationStatus.ACTIVE]
 
     def assignees(self, node: Mapping[str, Any]) -> list[OAUser]:
         rule = node.get("assignee")
         if rule is None:
             raise AssigneeNotFoundError(node["id"], {})
-        found = assignees.resolve(
-            self.session,
-            rule,
-            initiator=self.instance.initiator,
-            values=self.instance.values,
-            node_id=node["id"],
-        )
+        # No flush: the rule reads the organisation, which the runtime's pending changes
+        # (tasks, activations, the instance) do not alter; flushing them here wrote the
+        # step's rows through the ORM and then again at commit.
+        with self.session.no_autoflush:
+            found = assignees.resolve(
+                self.session,
+                rule,
+                initiator=self.instance.initiator,
+                values=self.instance.values,
+                node_id=node["id"],
+                undelegated=self._undelegated,
+            )
         self._users.update((user.username, user) for user in found)
         return found
 
@@ -168,9 +193,10 @@ class Engine:
             if initiator.username == username:
                 self._users[username] = initiator
             else:
-                self._users[username] = self.session.scalar(
-                    select(OAUser).where(OAUser.username == username)
-                )
+                with self.session.no_autoflush:  # as in ``assignees``
+                    self._users[username] = self.session.scalar(
+                        select(OAUser).where(OAUser.username == username)
+                    )
         return self._users[username]
 
     def expression_values(self) -> dict[str, Any]:
@@ -680,11 +706,12 @@ class Engine:
         Not at a node whose type takes no agents (the start node: initiators resubmit
         themselves), and not to someone who already signs at this node (one task each).
         """
-        if not self.node_type(activation.node_id).takes_agents:
+        if not self.node_type(activation.node_id).takes_agents or user.id in self._undelegated:
             return [user]
-        chain = delegation_chain(
-            self.session, user, category=self.instance.definition.category, on=date.today()
-        )
+        with self.session.no_autoflush:  # agents are set by their own commands
+            chain = delegation_chain(
+                self.session, user, category=self.instance.definition.category, on=date.today()
+            )
         signing = {t.assignee_id for t in self.tasks_of(activation) if t.status in LIVE_TASK}
         return [user] if chain[-1].id in signing else chain
 

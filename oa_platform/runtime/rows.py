@@ -1,5 +1,6 @@
 """New runtime rows written at once by a Core ``INSERT ... RETURNING id``, then kept as ORM
-objects.
+objects; and the changes to instances, activations and tasks written at commit by Core
+``UPDATE`` statements built once, version-checked as the ORM checks them.
 
 The engine needs a new task's or activation's id as soon as it exists (the trail, timers and
 notices name it), which an ORM ``add`` only gets from a flush, and a flush scans and writes
@@ -17,9 +18,10 @@ from functools import cache
 from typing import Any, TypeVar
 
 from flask_appbuilder import Model
-from sqlalchemy import Insert, Table, insert
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert, inspect, update
+from sqlalchemy.orm import InstanceState, Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 M = TypeVar("M", bound=Model)
 
@@ -51,6 +53,74 @@ def insert_row(
         if collection is not None and collection in parent.__dict__:
             set_committed_value(parent, collection, [*parent.__dict__[collection], found])
     return found
+
+
+def write_updates(session: Session, models: tuple[type[Model], ...]) -> None:
+    """Write the changed columns of ``session``'s modified objects of ``models`` (in that
+    order, each kind by id: transactions lock shared rows in one order), one ``UPDATE`` each
+    by a statement built once per table and set of columns, instead of a pass of the ORM's
+    unit of work; the objects are then clean, as a flush leaves them.
+
+    A versioned row (``version_id_col``) is updated only at the version the object was
+    read at, and its version is bumped; an update that matches no row raises the ORM's
+    :class:`StaleDataError`, the conflict the unit of work runs the command again on.
+    Changes the ORM alone knows how to write (a relationship set without its foreign key)
+    are left to its flush, which then checks and bumps the version written here."""
+    dirty = [inspect(obj) for obj in session.dirty if isinstance(obj, models)]
+    if not dirty:
+        return
+    connection = session.connection()
+    for model in models:
+        states = sorted((s for s in dirty if s.class_ is model), key=lambda s: s.identity)
+        for state in states:
+            _write_update(session, connection, state)
+
+
+def _write_update(session: Session, connection: Connection, state: InstanceState) -> None:
+    mapper = state.mapper
+    # ``committed_state`` holds the attributes set since the object was loaded or flushed;
+    # their history says which of them really changed (set to the same value: no change).
+    columns = [key for key in state.committed_state if key in mapper.column_attrs]
+    changed = {
+        key: state.dict.get(key) for key in columns if state.attrs[key].history.has_changes()
+    }
+    if changed:
+        params = {f"new_{key}": value for key, value in changed.items()}
+        params["oa_id"] = state.identity[0]
+        version = _version_key(mapper)
+        if version is not None:
+            params["oa_version"] = state.dict[version]
+            changed[version] = params[f"new_{version}"] = state.dict[version] + 1
+        if connection.execute(_update(mapper, frozenset(changed)), params).rowcount != 1:
+            raise StaleDataError(
+                f"UPDATE statement on table '{mapper.local_table.name}' expected to update 1 "
+                "row(s); 0 were matched."
+            )
+    obj = state.obj()
+    for key in {*columns, *changed}:
+        set_committed_value(obj, key, state.dict.get(key) if key not in changed else changed[key])
+    if not state.committed_state:
+        # Nothing else pending: clean, as the ORM's flush leaves what it wrote, so the next
+        # flush does not go through it again.
+        state._commit_all(state.dict, session.identity_map)
+
+
+def _version_key(mapper: Mapper) -> str | None:
+    column = mapper.version_id_col
+    return None if column is None else mapper.get_property_by_column(column).key
+
+
+@cache
+def _update(mapper: Mapper, keys: frozenset[str]) -> Update:
+    """``UPDATE <table> SET <keys> WHERE id = :oa_id [AND <version> = :oa_version]``."""
+    table = mapper.local_table
+    where = [table.c.id == bindparam("oa_id")]
+    if mapper.version_id_col is not None:
+        where.append(mapper.version_id_col == bindparam("oa_version"))
+    columns = {
+        mapper.column_attrs[key].columns[0].key: bindparam(f"new_{key}") for key in sorted(keys)
+    }
+    return update(table).where(*where).values(columns)
 
 
 @cache

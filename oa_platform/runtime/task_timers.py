@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlalchemy.orm import Session
 
 from oa_platform.commit_writes import WrittenAtCommit
@@ -71,21 +71,31 @@ def _write(session: Session, changes: list[Change]) -> None:
         else:
             instances.add(value)
             rows = [row for row in rows if row["instance_id"] != value]
+    # Core statements built once, on the session's connection: the ORM's bulk paths cost
+    # more than the statements (and its UPDATE did not synchronise loaded timers either).
+    connection = session.connection()
     if tasks or instances:
         # Before the insert, so the rows this transaction adds are not closed with them.
-        session.execute(
-            update(Timer)
-            .where(
-                Timer.state == TimerState.PENDING,
-                or_(Timer.task_id.in_(tasks), Timer.instance_id.in_(instances)),
-            )
-            .values(state=TimerState.DONE)
-            .execution_options(synchronize_session=False)
-        )
+        connection.execute(_CLOSE, {"tasks": sorted(tasks), "instances": sorted(instances)})
     if rows:
         # One executemany: the timers' ids are never needed, and fetching them costs a
         # statement per row on SQLite.
-        session.execute(insert(Timer), rows)
+        connection.execute(_INSERT, rows)  # the other columns take their defaults
+
+
+_timers = Timer.__table__
+_CLOSE = (
+    update(_timers)
+    .where(
+        _timers.c.state == TimerState.PENDING,
+        or_(
+            _timers.c.task_id.in_(bindparam("tasks", expanding=True)),
+            _timers.c.instance_id.in_(bindparam("instances", expanding=True)),
+        ),
+    )
+    .values(state=TimerState.DONE)
+)
+_INSERT = insert(_timers)
 
 
 _changes: WrittenAtCommit[Change] = WrittenAtCommit("task_timers", _write)

@@ -26,8 +26,10 @@ DISAGREE_CONFIG = {
 # The hooks of signing nodes that run without a savepoint (``NodeType.atomic_hooks``): settling
 # only applies the engine's own moves to the node's tasks (cancel, open, complete), with no
 # plugin code or expression between them, and the default edges are only chosen. Entering
-# creates a task per assignee and may fail at the second one: it keeps its savepoint.
-ATOMIC_HOOKS = frozenset({"on_action", "next_edges"})
+# fails, if at all, in ``ctx.assignees()``, before any task: the assignee rule answers only
+# active users (or raises), and §8.6's escalation an active head, so creating their tasks
+# cannot refuse one of them half-way.
+ATOMIC_HOOKS = frozenset({"on_enter", "on_action", "next_edges"})
 
 
 def quorum(mode: str, percentage: int | None, signers: int) -> int:

@@ -6,7 +6,7 @@ from functools import cache
 
 from flask_babel import gettext
 from sqlalchemy import Integer, Select, bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
@@ -21,7 +21,7 @@ from oa_platform.runtime.commands.base import (
     record,
 )
 from oa_platform.runtime.context import task_view
-from oa_platform.runtime.engine import Engine, know_last_activation
+from oa_platform.runtime.engine import Engine, know_last_activation, know_tasks
 from oa_platform.runtime.exceptions import ActionNotOfferedError, InstanceNotFoundError
 from oa_platform.runtime.models import Activation, Instance, OvertimeRecord, Task
 from oa_platform.runtime.opinions import check_opinion, label
@@ -82,12 +82,15 @@ def act_automatically(
 
 def own_task(ctx: CommandContext, actor: OAUser, task_id: int) -> Task:
     """Task ``task_id`` if ``actor`` may act on it now; 404 for those who may not see it."""
-    found = ctx.session.execute(_step_context(), {"task": task_id}).first()
+    rows = ctx.session.execute(_step_context(), {"task": task_id}).all()
+    found = next((row for row in rows if row[0].id == task_id), None)
     if found is None:
         raise InstanceNotFoundError("task")
-    task, audit_count, audit_head, late, last_activation = found
+    task, audit_count, audit_head, _, last_activation = found
     audit.know_head(ctx.session, task.instance_id, audit_count, audit_head)
-    overtime.know(ctx.session, task.id, late)
+    for sibling, _, _, late, _ in rows:
+        overtime.know(ctx.session, sibling.id, late)
+    know_tasks(ctx.session, task.activation_id, [row[0] for row in rows])
     know_last_activation(ctx.session, task.instance_id, last_activation)
     if task.assignee_id != actor.id:
         # Its handler always sees the instance; anyone else who may not gets a 404.
@@ -100,28 +103,36 @@ def own_task(ctx: CommandContext, actor: OAUser, task_id: int) -> Task:
 
 @cache
 def _step_context() -> Select:
-    """The step's context in one statement, built once: the task with its activation,
-    instance, definition, version and initiator (the command and the node types' hooks read
-    them next), the instance's audit chain head as this transaction reads it (a loaded
-    instance may be older), the task's overtime record, if any, and the instance's last
-    activation number.
+    """The step's context in one statement, built once: the task and the other tasks of its
+    node activation (the policy and the node type's hooks go through them next), each with
+    its overtime record, if any; with the task, its activation, instance, definition,
+    version and initiator, the instance's audit chain head as this transaction reads it (a
+    loaded instance may be older), and the instance's last activation number.
 
-    The task's row is taken first (``FOR UPDATE OF`` it on PostgreSQL; SQLite's writers are
-    serialised anyway), as viewflow takes its process row: people answering one task at
-    once queue here and the later ones read it handled, instead of finding out at their
-    first flush, whose place among the step's writes depends on the node types' hooks
-    (in one order or another, two of them could deadlock on the activation's row)."""
+    The rows of the node's tasks are taken first, in id order (``FOR UPDATE OF`` them on
+    PostgreSQL; SQLite's writers are serialised anyway), as viewflow takes its process row:
+    people answering at one node at once queue here and the later ones read the node as the
+    earlier left it, instead of finding out at their first flush, whose place among the
+    step's writes depends on the node types' hooks (in one order or another, two of them
+    could deadlock on the activation's row)."""
     instance = joinedload(Task.instance)
     last_activation = (
         select(func.max(Activation.seq))
         .where(Activation.instance_id == Task.instance_id)
         .scalar_subquery()
     )
+    asked = aliased(Task)
+    activation_of_task = (
+        select(asked.activation_id)
+        .where(asked.id == bindparam("task", type_=Integer))
+        .scalar_subquery()
+    )
     return (
         select(Task, Instance.audit_count, Instance.audit_head, OvertimeRecord, last_activation)
         .join(Instance, Instance.id == Task.instance_id)
         .outerjoin(OvertimeRecord, OvertimeRecord.task_id == Task.id)
-        .where(Task.id == bindparam("task", type_=Integer))
+        .where(Task.activation_id == activation_of_task)
+        .order_by(Task.id)
         .options(
             joinedload(Task.activation),
             instance.joinedload(Instance.definition_version),

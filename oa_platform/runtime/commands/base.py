@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager
 from werkzeug.datastructures import MultiDict
 
 from form_builder import services as form_services
@@ -17,7 +17,7 @@ from form_builder.clock import utcnow
 from form_builder.directory import Directory, Viewer
 from form_builder.exceptions import LifecycleError
 from form_builder.lifecycle import Lifecycle
-from form_builder.models import DefinitionVersion
+from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime import attachment_links, deferred, overtime
@@ -62,7 +62,13 @@ class CommandContext:
         return Engine(self.session, self.types, instance, actor.id if actor else None)
 
     def version_for_start(self, key: str) -> DefinitionVersion:
-        """The published version a new instance of definition ``key`` starts on."""
+        """The published version a new instance of definition ``key`` starts on.
+
+        One read, with its definition (a submission names both next); where it finds none,
+        the lifecycle says why (no such definition, withdrawn, nothing published)."""
+        found = self.session.scalar(_VERSION_FOR_START, {"key": key})
+        if found is not None:
+            return found
         try:
             return Lifecycle(self.session, self.types, self.directory).version_for_new_instance(key)
         except LifecycleError as error:
@@ -76,6 +82,22 @@ class CommandContext:
                 gettext("There is no active user '%(user)s'.", user=username)
             )
         return user
+
+
+# The latest published version of a definition open for new instances, with the definition
+# (``Lifecycle.version_for_new_instance`` in one statement, built once).
+_VERSION_FOR_START = (
+    select(DefinitionVersion)
+    .join(DefinitionVersion.definition)
+    .where(
+        ProcessDefinition.key == bindparam("key"),
+        ProcessDefinition.withdrawn_at.is_(None),
+        DefinitionVersion.status == VersionStatus.PUBLISHED,
+    )
+    .order_by(DefinitionVersion.number.desc())
+    .limit(1)
+    .options(contains_eager(DefinitionVersion.definition))
+)
 
 
 def complete(ctx: CommandContext, engine: Engine, task: Task, actor, action, opinion) -> None:
@@ -164,5 +186,9 @@ def edit(
     elif result.values != instance.values:
         instance.values = result.values  # defaults taken for the first time
     # Downloads are checked against the field a file was uploaded into (issue 17, defect 6).
-    attachment_links.link_uploads(ctx.session, instance, (a.id for a in result.new_attachments))
+    # No flush for its read of the instance's links: one edit per command adds them, so
+    # none is pending, and the uploads and values are written with the step's other changes
+    # (flushed here, the instance's row was updated twice).
+    with ctx.session.no_autoflush:
+        attachment_links.link_uploads(ctx.session, instance, (a.id for a in result.new_attachments))
     return changes
