@@ -1,9 +1,14 @@
-"""What people read for a definition's stored words: its versions' statuses, the steps of its
-history and the kinds of a version's changes (issue 18).
+"""What people read for a definition's stored words, and gettext for ``form_builder``
+(issue 18).
 
-They are stored in English (``models.VersionStatus``, ``DefinitionEvent.action``,
+Versions' statuses, the steps of a definition's history and the kinds of a version's changes
+are stored in English (``models.VersionStatus``, ``DefinitionEvent.action``,
 ``diff.Change.kind``); the definitions pages show them through :func:`definition_word`, the
 ``definition_word`` template global, in the request's language (docs/glossary.md).
+
+:func:`gettext` and :func:`lazy_gettext` are Flask-Babel's where the app has Flask-Babel (the
+platform) and the English text elsewhere: ``form_builder`` also runs on a bare Flask app and
+outside any app (its validator in a script, its renderer in tests).
 """
 
 from __future__ import annotations
@@ -11,8 +16,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import LazyString
 from flask_babel import gettext as babel_gettext
-from flask_babel import lazy_gettext
+
+
+def gettext(text: str, **params: Any) -> str:
+    """``text`` in the request's language, its ``%(name)s`` placeholders filled."""
+    if has_app_context() and "babel" in current_app.extensions:
+        return babel_gettext(text, **params)
+    return text % params if params else text
+
+
+def lazy_gettext(text: str, **params: Any) -> LazyString:
+    """:func:`gettext` when the text is read (labels made at import time)."""
+    return LazyString(gettext, text, **params)
+
 
 WORDS = {
     # a version's status (regulations §2.3, §3.1, §3.2)
@@ -40,12 +58,3 @@ def definition_word(word: object) -> str:
         return ""
     found = WORDS.get(str(word))
     return str(found) if found is not None else str(word)
-
-
-def gettext(text: str, **params: Any) -> str:
-    """Flask-Babel's ``gettext`` where the app has Flask-Babel (the platform), else ``text``
-    as written: ``form_builder`` also runs on a bare Flask app and outside any app (its
-    validator in a script)."""
-    if has_app_context() and "babel" in current_app.extensions:
-        return babel_gettext(text, **params)
-    return text % params if params else text

@@ -3,10 +3,11 @@
 Our own refusals are translated where they are raised (``runtime/exceptions.py``). Some
 answers carry fixed English from a library instead: Flask-AppBuilder's ``response_401``,
 ``403`` and ``404`` ("Not authorized", "Forbidden", "Not found"), Flask-JWT-Extended's
-("Missing Authorization Header", in ``msg``), the body checks' marshmallow messages ("Missing data for required field."), the expired CSRF token. This
-module translates those at the edge, once, for every ``/api/`` error answer: a JSON body's
-``message`` or ``msg`` (and the per-field lists of ``errors``) whose text the catalog knows is replaced
-by its translation in the request's language (``Accept-Language``; ``i18n.select_locale``).
+("Missing Authorization Header", in ``msg``), the body checks' marshmallow messages
+("Missing data for required field."), the expired CSRF token. This module translates those
+at the edge, once, for every ``/api/`` error answer: a JSON body's ``message`` or ``msg``
+(and the per-field lists of ``errors``) whose text the catalog knows is replaced by its
+translation in the request's language (``Accept-Language``; ``i18n.select_locale``).
 
 The shape of every answer, and so the OpenAPI spec, is unchanged: only strings change.
 """

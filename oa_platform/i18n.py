@@ -227,3 +227,14 @@ ROLE_NAMES = (
     N_("Auditor"),
     N_("Public"),
 )
+
+# Field types' palette groups (plugins/field_types/, FieldType.category), stored in English;
+# the node types page and the designer show them through gettext.
+FIELD_TYPE_CATEGORIES = (
+    N_("Text"),
+    N_("Numbers and dates"),
+    N_("Choices"),
+    N_("People"),
+    N_("Files"),
+    N_("Layout"),
+)

@@ -342,8 +342,17 @@ class OAUserModelView(UserDBModelView):
         "roles": [DataRequired(message=lazy_gettext("Choose at least one role you may grant."))],
     }
 
+    # FAB's own labels (translated by its catalog) with ours beside them.
     label_columns = {
-        "confirmed_department": lazy_gettext("Department for resets (confirmed by Admin)")
+        **UserDBModelView.label_columns,
+        "department": lazy_gettext("Department"),
+        "position": lazy_gettext("Position"),
+        "confirmed_department": lazy_gettext("Department for resets (confirmed by Admin)"),
+    }
+    # A list shows yes or no, and role names, as people read them (not True or [Staff]).
+    formatters_columns = {
+        "active": lambda active: gettext("Yes") if active else gettext("No"),
+        "roles": lambda roles: ", ".join(gettext(role.name) for role in roles),
     }
 
     def _init_forms(self) -> None:

@@ -63,6 +63,7 @@ class DelegationForm(DynamicForm):
         get_pk_func=lambda u: u.id,
         get_label=_user_label,
         allow_blank=True,
+        blank_text=lazy_gettext("Myself"),
         widget=Select2Widget(),
     )
     agent = QuerySelectField(

@@ -12,6 +12,7 @@ import dataclasses
 import json
 from types import MappingProxyType
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -28,9 +29,9 @@ from oa_platform.runtime import texts
 
 ACTION_PREFIX = "oa-"
 POSITIONS = [
-    SelectChoice("parallel", "In parallel with me"),
-    SelectChoice("before", "Before me (I sign after them)"),
-    SelectChoice("after", "After me (they sign once I agree)"),
+    SelectChoice("parallel", lazy_gettext("In parallel with me")),
+    SelectChoice("before", lazy_gettext("Before me (I sign after them)")),
+    SelectChoice("after", lazy_gettext("After me (they sign once I agree)")),
 ]
 
 

@@ -49,6 +49,7 @@ from oa_platform.runtime.forms import (
     UrgeForm,
     read_only,
 )
+from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import Activation, AuditEntry, Instance, Question, Task
 from oa_platform.runtime.opinions import button, label, needs_opinion, opinion_required_message
 from oa_platform.runtime.services import runtime
@@ -268,13 +269,17 @@ class InboxView(BaseView):
 
 def _status_choices(tab: str) -> list[tuple[str, str]]:
     if tab == "todo":
-        return [("open", "Open"), ("held", "On hold"), ("overdue", "Overdue")]
+        return [
+            ("open", gettext("Open")),
+            ("held", gettext("On hold")),
+            ("overdue", gettext("Overdue")),
+        ]
     if tab == "cc":
-        return [("open", "Unread"), ("done", "Read")]
+        return [("open", gettext("Unread")), ("done", gettext("Read"))]
     if tab == "questions":
-        return [("open", "Awaiting my answer"), ("answered", "Answered")]
+        return [("open", gettext("Awaiting my answer")), ("answered", gettext("Answered"))]
     if tab in {"initiated", "all"}:
-        return [(status.value, status.value.capitalize()) for status in InstanceStatus]
+        return [(status.value, status_label(status.value)) for status in InstanceStatus]
     return []
 
 
@@ -628,7 +633,7 @@ class InstancePage:
         if Action.ROLLBACK in offered:
             start = engine.start_node()
             form.target.choices = (
-                [SelectChoice("previous", "The previous node")]
+                [SelectChoice("previous", gettext("The previous node"))]
                 + [
                     SelectChoice(node_id, engine.spec.names[node_id])
                     for node_id in policy.rollback_targets(self.session, engine, task)

@@ -23,8 +23,9 @@ TEMPLATE_DIRS = [ROOT / "oa_platform" / "templates", ROOT / "form_builder" / "te
 # Templates with English still written into them (relative to their templates folder).
 NOT_YET_CONVERTED: set[str] = set()
 
-# Text that is not a word of any language: units and marks people read the same everywhere.
-ALLOWED = {"v", "#", "KB"}
+# Text that is not a word of any language: units, marks and standards' names people read the
+# same everywhere.
+ALLOWED = {"v", "#", "KB", "SHA-256"}
 
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "alt", "aria-label"}
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
