@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from form_builder.localized import text
+from form_builder.words import gettext as _
 
 
 @dataclass
@@ -112,15 +113,25 @@ class Chain:
             joins = sorted(j for j in reached if j is not None)
             if None in reached:
                 problems.append(
-                    (split, f"a branch of parallel split '{split}' ends without a join")
+                    (
+                        split,
+                        _(
+                            "a branch of parallel split '%(split)s' ends without a join",
+                            split=split,
+                        ),
+                    )
                 )
             if len(joins) > 1:
                 names = ", ".join(f"'{j}'" for j in joins)
                 problems.append(
                     (
                         split,
-                        f"the branches of parallel split '{split}' meet at different joins "
-                        f"({names})",
+                        _(
+                            "the branches of parallel split '%(split)s' meet at different "
+                            "joins (%(joins)s)",
+                            split=split,
+                            joins=names,
+                        ),
                     )
                 )
             if len(joins) != 1 or None in reached:
@@ -131,8 +142,14 @@ class Chain:
                 problems.append(
                     (
                         join,
-                        f"parallel join '{join}' waits for {waits} incoming edges but parallel "
-                        f"split '{split}' has {len(branches)} branches",
+                        _(
+                            "parallel join '%(join)s' waits for %(waits)s incoming edges but "
+                            "parallel split '%(split)s' has %(branches)s branches",
+                            join=join,
+                            waits=waits,
+                            split=split,
+                            branches=len(branches),
+                        ),
                     )
                 )
             pairs[split] = join
@@ -149,11 +166,20 @@ class Chain:
                 continue
             splits = owners.get(node, [])
             if not splits:
-                problems.append((node, f"parallel join '{node}' has no matching parallel split"))
+                problems.append(
+                    (node, _("parallel join '%(join)s' has no matching parallel split", join=node))
+                )
             elif len(splits) > 1:
                 names = ", ".join(f"'{s}'" for s in sorted(splits))
                 problems.append(
-                    (node, f"parallel join '{node}' closes more than one split ({names})")
+                    (
+                        node,
+                        _(
+                            "parallel join '%(join)s' closes more than one split (%(splits)s)",
+                            join=node,
+                            splits=names,
+                        ),
+                    )
                 )
         return pairs, problems
 
