@@ -138,6 +138,13 @@ def register_views(appbuilder: AppBuilder) -> None:
         icon="fa-clock-o",
         category=N_("Administration"),
     )
+    # Seed 2 §4.6: IT names each unit's document clerks (DocumentsView's "clerks" permission).
+    appbuilder.add_link(
+        N_("Document Clerks"),
+        href="/documents/clerks",
+        icon="fa-id-card-o",
+        category=N_("Administration"),
+    )
     appbuilder.add_view(
         OvertimeReportView,
         N_("Overtime Inspection"),

@@ -3,11 +3,12 @@ pages and the REST API call these and only render what they answer."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oa_platform.documents import numbering, policy, receipts
 from oa_platform.documents.distribution import today
-from oa_platform.documents.models import Document, Recipient, Urging
+from oa_platform.documents.models import Document, PrintedCopy, Recipient, Urging
 from oa_platform.unit_of_work import unit_of_work
 
 
@@ -79,5 +80,74 @@ def withdraw(session: Session, user, document_id: int, reason: str) -> Document:
         document.status = "withdrawn"
         numbering.void(session, document.number, reason.strip())
         return document
+
+    return unit_of_work(session).run(work)
+
+
+def print_copy(
+    session: Session, user, document_id: int, request_id: int
+) -> tuple[Document, PrintedCopy]:
+    """One paper copy under an approved print request (§4.1), numbered and recorded; refused
+    without approval or when the approved copies are printed."""
+    from flask_babel import gettext
+
+    def work() -> tuple[Document, PrintedCopy]:
+        document = policy.openable(session, user, document_id, today())
+        allowance = {
+            request: (copies, printed)
+            for request, copies, printed in policy.print_allowances(session, user, document)
+        }
+        if request_id not in allowance:
+            raise DocumentCommandError(
+                gettext("Printing needs an approved print request for this document (§4.1).")
+            )
+        copies, printed = allowance[request_id]
+        if printed >= copies:
+            raise DocumentCommandError(
+                gettext("The %(copies)s approved copies are printed.", copies=copies)
+            )
+        copy = PrintedCopy(
+            document_id=document.id,
+            request_instance_id=request_id,
+            copy_no=printed + 1,
+            user_id=user.id,
+        )
+        session.add(copy)
+        session.flush()
+        return document, copy
+
+    return unit_of_work(session).run(work, conflicts=())
+
+
+def pass_on(session: Session, clerk, document_id: int, entries: list[str]) -> int:
+    """A unit's clerk passes a document on to more people (§4.6): they become recipients
+    (``via`` names the clerk); how many were added."""
+    from flask_babel import gettext
+
+    from form_builder.clock import utcnow
+    from oa_platform.documents import clerks, distribution
+
+    def work() -> int:
+        document = policy.openable(session, clerk, document_id, today())
+        addressed = [*document.main_recipients, *document.copy_recipients]
+        if not clerks.is_clerk_for(session, clerk.id, addressed):
+            raise DocumentCommandError(
+                gettext("Only a clerk of a unit the document is addressed to passes it on.")
+            )
+        try:
+            reached = distribution.expand(session, entries)
+        except distribution.DistributionError as error:
+            raise DocumentCommandError(str(error)) from error
+        have = set(
+            session.scalars(select(Recipient.user_id).where(Recipient.document_id == document.id))
+        )
+        new = [
+            distribution.Reached(r.user_id, r.unit, f"passed on by {clerk.username}")
+            for r in reached
+            if r.user_id not in have
+        ]
+        distribution.deliver(session, document.id, new, copy=False, at=utcnow())
+        document.recipient_count += len(new)
+        return len(new)
 
     return unit_of_work(session).run(work)

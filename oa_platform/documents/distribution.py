@@ -9,7 +9,7 @@ statements, not 10,000 engine steps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -48,7 +48,7 @@ class Reached:
     via: str
 
 
-def expand(session: Session, entries: Iterable[str]) -> list[Reached]:
+def expand(session: Session, entries: list[str]) -> list[Reached]:
     """The active people ``entries`` name now, each once (first entry wins), in entry order.
 
     An entry that names nothing that exists raises :class:`DistributionError` naming it.
@@ -91,6 +91,11 @@ def expand(session: Session, entries: Iterable[str]) -> list[Reached]:
             )
         for user_id, department_id in rows:
             found.setdefault(user_id, Reached(user_id, units.get(department_id, ""), entry))
+    # §4.6: what is addressed to a unit reaches its clerks, members of it or not.
+    from oa_platform.documents.clerks import clerks_of
+
+    for user_id, unit in clerks_of(session, list(entries)).items():
+        found.setdefault(user_id, Reached(user_id, unit, f"clerk:{unit}"))
     return list(found.values())
 
 

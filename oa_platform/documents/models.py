@@ -111,8 +111,16 @@ class Recipient(Model):
         UniqueConstraint("document_id", "user_id", name="uq_document_recipient"),
         # The inbox's Documents tab and the dashboard: a person's unacknowledged documents.
         Index("ix_document_recipient_user", "user_id", "acknowledged_at"),
-        # The receipt board: one document's recipients, unopened first.
-        Index("ix_document_recipient_board", "document_id", "first_opened_at"),
+        # The receipt board: one document's unopened recipients in the board's order, and
+        # its counts by unit from the index alone (receipts.board).
+        Index("ix_document_recipient_board", "document_id", "first_opened_at", "unit", "user_id"),
+        Index(
+            "ix_document_recipient_units",
+            "document_id",
+            "unit",
+            "first_opened_at",
+            "acknowledged_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -102,3 +102,37 @@ def own_copy(session: Session, user, document: Document, on: date) -> Recipient 
         .order_by(Recipient.id)
         .limit(1)
     )
+
+
+PRINT_REQUEST = "document_print_request"  # the shipped print request definition (§4.1)
+
+
+def print_allowances(session: Session, user, document: Document) -> list[tuple[int, int, int]]:
+    """(request instance id, copies approved, copies printed) of ``user``'s approved print
+    requests for ``document`` (§4.1: paper copies only with approval; none: none offered)."""
+    from sqlalchemy import func
+
+    from form_builder.models import ProcessDefinition
+    from oa_platform.documents.models import PrintedCopy
+    from oa_platform.runtime.models import Instance
+    from oa_platform.runtime.states import InstanceStatus
+
+    approved = session.scalars(
+        select(Instance)
+        .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
+        .where(
+            ProcessDefinition.key == PRINT_REQUEST,
+            Instance.initiator_id == user.id,
+            Instance.status == InstanceStatus.COMPLETED,
+        )
+        .order_by(Instance.id)
+    )
+    found = []
+    for request in approved:
+        if request.values.get("document_number") != document.number:
+            continue
+        printed = session.scalar(
+            select(func.count()).where(PrintedCopy.request_instance_id == request.id)
+        )
+        found.append((request.id, int(request.values.get("copies") or 0), int(printed or 0)))
+    return found

@@ -66,6 +66,20 @@ def redhead_html(
     )
 
 
+def watermark(user: OAUser, copy) -> str:
+    """The printed copy's watermark: who printed it, when, and which copy (§4.1)."""
+    from flask_babel import gettext
+
+    from oa_platform.i18n import format_when
+
+    return gettext(
+        "Printed by %(name)s at %(when)s, copy %(number)s",
+        name=user.get_full_name(),
+        when=format_when(copy.printed_at),
+        number=copy.copy_no,
+    )
+
+
 def document_pdf(session: Session, document: Document, *, watermark: str | None = None) -> bytes:
     """The red header as a PDF; its information names the number and the content hash."""
     html = redhead_html(session, document, for_pdf=True, watermark=watermark)

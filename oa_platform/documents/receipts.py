@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
@@ -84,47 +84,72 @@ class Board:
     acknowledged: int
 
 
+# A board row: the recipient's receipt with their name and the agent who acknowledged.
+_AGENT = OAUser.__table__.alias("agent")
+_ROW = (
+    select(
+        OAUser.username,
+        OAUser.first_name,
+        OAUser.last_name,
+        Recipient.unit,
+        Recipient.copy,
+        Recipient.delivered_at,
+        Recipient.first_opened_at,
+        Recipient.last_opened_at,
+        Recipient.acknowledged_at,
+        _AGENT.c.username,
+        Recipient.urged_count,
+    )
+    .join(OAUser, OAUser.id == Recipient.user_id)
+    .outerjoin(_AGENT, _AGENT.c.id == Recipient.acknowledged_by_id)
+    .where(Recipient.document_id == bindparam("document_id"))
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+# Unopened, then opened, then acknowledged (§4.5: by priority), each by unit and person. The
+# unopened come straight from ix_document_recipient_board in order, so the first page of a
+# large document reads a page of rows, not all of them.
+_STATES = (
+    _ROW.where(Recipient.first_opened_at.is_(None)),
+    _ROW.where(Recipient.first_opened_at.is_not(None), Recipient.acknowledged_at.is_(None)),
+    _ROW.where(Recipient.acknowledged_at.is_not(None)),
+)
+_STATES = tuple(q.order_by(Recipient.unit, Recipient.user_id) for q in _STATES)
+_OPENED = func.count(Recipient.first_opened_at)
+# Units with the most unopened first; read from the covering ix_document_recipient_units.
+_UNITS = (
+    select(Recipient.unit, func.count(), _OPENED, func.count(Recipient.acknowledged_at))
+    .where(Recipient.document_id == bindparam("document_id"))
+    .group_by(Recipient.unit)
+    .order_by((func.count() - _OPENED).desc(), Recipient.unit)
+)
+
+
 def board(session: Session, document: Document, page: int = 0) -> Board:
-    """The receipt board of ``document`` (§4.5: by priority)."""
-    agent = OAUser.__table__.alias("agent")
-    state = case(
-        (Recipient.first_opened_at.is_(None), 0),
-        (Recipient.acknowledged_at.is_(None), 1),
-        else_=2,
-    )
-    rows = session.execute(
-        select(
-            OAUser.username,
-            OAUser.first_name,
-            OAUser.last_name,
-            Recipient.unit,
-            Recipient.copy,
-            Recipient.delivered_at,
-            Recipient.first_opened_at,
-            Recipient.last_opened_at,
-            Recipient.acknowledged_at,
-            agent.c.username,
-            Recipient.urged_count,
-        )
-        .join(OAUser, OAUser.id == Recipient.user_id)
-        .outerjoin(agent, agent.c.id == Recipient.acknowledged_by_id)
-        .where(Recipient.document_id == document.id)
-        .order_by(state, Recipient.unit, OAUser.username)
-        .limit(BOARD_PAGE)
-        .offset(page * BOARD_PAGE)
-    )
-    opened = func.count(Recipient.first_opened_at)
-    acked = func.count(Recipient.acknowledged_at)
+    """The receipt board of ``document`` (§4.5: by priority): ``page`` counts from 0."""
     units = [
         UnitSummary(unit, total, seen, done)
-        for unit, total, seen, done in session.execute(
-            select(Recipient.unit, func.count(), opened, acked)
-            .where(Recipient.document_id == document.id)
-            .group_by(Recipient.unit)
-            # Units with the most unopened first.
-            .order_by((func.count() - opened).desc(), Recipient.unit)
-        )
+        for unit, total, seen, done in session.execute(_UNITS, {"document_id": document.id})
     ]
+    total = sum(u.recipients for u in units)
+    unopened = sum(u.recipients - u.opened for u in units)
+    acknowledged = sum(u.acknowledged for u in units)
+    # Where the page starts within each state's part of the order.
+    skip, wanted, rows = page * BOARD_PAGE, BOARD_PAGE, []
+    for statement, size in zip(
+        _STATES, (unopened, total - unopened - acknowledged, acknowledged), strict=True
+    ):
+        if wanted == 0:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        found = session.execute(
+            statement, {"document_id": document.id, "limit": wanted, "offset": skip}
+        ).all()
+        rows += found
+        wanted -= len(found)
+        skip = 0
     return Board(
         document=document,
         units=units,
@@ -143,9 +168,9 @@ def board(session: Session, document: Document, page: int = 0) -> Board:
             )
             for r in rows
         ],
-        total=sum(u.recipients for u in units),
-        unopened=sum(u.recipients - u.opened for u in units),
-        acknowledged=sum(u.acknowledged for u in units),
+        total=total,
+        unopened=unopened,
+        acknowledged=acknowledged,
     )
 
 

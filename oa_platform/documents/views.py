@@ -17,12 +17,23 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
 
 from form_builder.attachments import AttachmentStore, FormAttachment
-from oa_platform.documents import commands, kinds, policy, printing, queries, receipts, signatures
+from oa_platform.documents import (
+    clerks,
+    commands,
+    kinds,
+    policy,
+    printing,
+    queries,
+    receipts,
+    signatures,
+)
 from oa_platform.documents.distribution import today
 from oa_platform.documents.models import Document
 from oa_platform.documents.policy import DocumentNotFoundError
 from oa_platform.extensions import db
 from oa_platform.runtime.visibility import is_auditor
+from oa_platform.unit_of_work import unit_of_work
+from plugins.field_types.recipients import parse
 
 TABS = ("received", "sent", "library")
 
@@ -114,6 +125,9 @@ class DocumentsView(BaseView):
             revisions=revisions,
             may_board=policy.may_see_board(session, g.user, document),
             may_withdraw=document.issuer_id == g.user.id and document.status == "issued",
+            may_pass_on=clerks.is_clerk_for(
+                session, g.user.id, [*document.main_recipients, *document.copy_recipients]
+            ),
             main=printing.recipient_labels(session, document.main_recipients),
             copies=printing.recipient_labels(session, document.copy_recipients),
         )
@@ -186,6 +200,80 @@ class DocumentsView(BaseView):
             printing.document_pdf(db.session, document),
             mimetype="application/pdf",
             headers={"Content-Disposition": f'inline; filename="document-{document.id}.pdf"'},
+        )
+
+    @expose("/<int:document_id>/pass-on", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def pass_on(self, document_id: int):
+        """A unit's clerk passes the document on to more of the unit's people (§4.6)."""
+        entries = parse(request.form.get("entries", ""))
+        return _change(
+            document_id,
+            lambda: commands.pass_on(db.session, g.user, document_id, entries),
+            lambda added: gettext("Passed on to %(count)s more people.", count=added),
+            "DocumentsView.show",
+        )
+
+    @expose("/clerks", methods=["GET", "POST"])
+    @has_access
+    @permission_name("clerks")
+    def clerks_page(self):
+        """IT names each unit's document clerks; units without one are listed first (§4.6)."""
+        if request.method == "POST":
+            unit, username = request.form.get("unit", ""), request.form.get("user", "").strip()
+            remove = request.form.get("remove") == "1"
+            try:
+                unit_of_work(db.session).run(
+                    lambda: (clerks.remove_clerk if remove else clerks.name_clerk)(
+                        db.session, unit, username
+                    ),
+                    conflicts=(),
+                )
+                flash(gettext("Saved."), "success")
+            except clerks.ClerkError as error:
+                flash(str(error), "danger")
+            return redirect(url_for("DocumentsView.clerks_page"))
+        return self.render_template(
+            "documents/clerks.html",
+            units=clerks.units(db.session),
+            missing=clerks.without_clerk(db.session),
+        )
+
+    @expose("/<int:document_id>/print")
+    @has_access
+    @permission_name("show")
+    def print_copies(self, document_id: int):
+        """Paper copies (§4.1): offered only under the reader's approved print requests."""
+        document = _openable(document_id)
+        return self.render_template(
+            "documents/print.html",
+            document=document,
+            allowances=policy.print_allowances(db.session, g.user, document),
+            request_key=policy.PRINT_REQUEST,
+        )
+
+    @expose("/<int:document_id>/print/<int:request_id>", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def print_copy(self, document_id: int, request_id: int):
+        """The next numbered copy as a PDF watermarked with the requester, time and number."""
+        try:
+            document, copy = commands.print_copy(db.session, g.user, document_id, request_id)
+        except DocumentNotFoundError:
+            abort(404)
+        except commands.DocumentCommandError as error:
+            flash(str(error), "danger")
+            return redirect(url_for("DocumentsView.print_copies", document_id=document_id))
+        watermark = printing.watermark(g.user, copy)
+        return Response(
+            printing.document_pdf(db.session, document, watermark=watermark),
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="document-{document.id}-copy-{copy.copy_no}.pdf"'
+                )
+            },
         )
 
     @expose("/<int:document_id>/attachments/<attachment_id>")
