@@ -39,6 +39,8 @@ import simpleeval
 
 from form_builder import clock
 from form_builder.values import Table
+from form_builder.words import gettext as _
+from form_builder.words import lazy_gettext
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -81,40 +83,40 @@ COMPARE_SYMBOLS = {
     ast.NotIn: "not in",
 }
 FORBIDDEN = {
-    ast.Lambda: "'lambda'",
-    ast.ListComp: "a comprehension ('for ... in')",
-    ast.SetComp: "a comprehension ('for ... in')",
-    ast.DictComp: "a comprehension ('for ... in')",
-    ast.GeneratorExp: "a comprehension ('for ... in')",
-    ast.Subscript: "indexing with [ ]",
-    ast.JoinedStr: "an f-string",
-    ast.NamedExpr: "':=' (assignment)",
-    ast.Dict: "a dictionary { }",
-    ast.Set: "a set { }",
-    ast.Tuple: "a tuple",
-    ast.Starred: "'*' unpacking",
-    ast.Await: "'await'",
-    ast.Yield: "'yield'",
-    ast.YieldFrom: "'yield'",
-    ast.Pow: "'**'",
-    ast.FloorDiv: "'//'",
-    ast.MatMult: "'@'",
-    ast.LShift: "'<<'",
-    ast.RShift: "'>>'",
-    ast.BitOr: "'|'",
-    ast.BitXor: "'^'",
-    ast.BitAnd: "'&'",
-    ast.Invert: "'~'",
-    ast.UAdd: "unary '+'",
-    ast.Is: "'is' (use ==)",
-    ast.IsNot: "'is not' (use !=)",
+    ast.Lambda: lazy_gettext("'lambda'"),
+    ast.ListComp: lazy_gettext("a comprehension ('for ... in')"),
+    ast.SetComp: lazy_gettext("a comprehension ('for ... in')"),
+    ast.DictComp: lazy_gettext("a comprehension ('for ... in')"),
+    ast.GeneratorExp: lazy_gettext("a comprehension ('for ... in')"),
+    ast.Subscript: lazy_gettext("indexing with [ ]"),
+    ast.JoinedStr: lazy_gettext("an f-string"),
+    ast.NamedExpr: lazy_gettext("':=' (assignment)"),
+    ast.Dict: lazy_gettext("a dictionary { }"),
+    ast.Set: lazy_gettext("a set { }"),
+    ast.Tuple: lazy_gettext("a tuple"),
+    ast.Starred: lazy_gettext("'*' unpacking"),
+    ast.Await: lazy_gettext("'await'"),
+    ast.Yield: lazy_gettext("'yield'"),
+    ast.YieldFrom: lazy_gettext("'yield'"),
+    ast.Pow: lazy_gettext("'**'"),
+    ast.FloorDiv: lazy_gettext("'//'"),
+    ast.MatMult: lazy_gettext("'@'"),
+    ast.LShift: lazy_gettext("'<<'"),
+    ast.RShift: lazy_gettext("'>>'"),
+    ast.BitOr: lazy_gettext("'|'"),
+    ast.BitXor: lazy_gettext("'^'"),
+    ast.BitAnd: lazy_gettext("'&'"),
+    ast.Invert: lazy_gettext("'~'"),
+    ast.UAdd: lazy_gettext("unary '+'"),
+    ast.Is: lazy_gettext("'is' (use ==)"),
+    ast.IsNot: lazy_gettext("'is not' (use !=)"),
 }
 EXPECTED = {
-    "boolean": ("boolean", "a boolean (yes/no)"),
-    "number": ("number", "a number"),
-    "money": ("number", "an amount of money (a number)"),
-    "text": ("text", "text"),
-    "date": ("date", "a date"),
+    "boolean": ("boolean", lazy_gettext("a boolean (yes/no)")),
+    "number": ("number", lazy_gettext("a number")),
+    "money": ("number", lazy_gettext("an amount of money (a number)")),
+    "text": ("text", lazy_gettext("text")),
+    "date": ("date", lazy_gettext("a date")),
 }
 
 
@@ -172,16 +174,18 @@ def parse(source: str) -> Expression:
     """Parse and validate ``source``; raises ``ExpressionSyntaxError`` naming the problem."""
     text = source.strip()
     if not text:
-        raise ExpressionSyntaxError("the expression is empty")
+        raise ExpressionSyntaxError(_("the expression is empty"))
     if len(text) > MAX_LENGTH:
-        raise ExpressionSyntaxError(f"the expression is longer than {MAX_LENGTH} characters")
+        raise ExpressionSyntaxError(
+            _("the expression is longer than %(most)s characters", most=MAX_LENGTH)
+        )
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
         raise ExpressionSyntaxError(_syntax_message(text, exc)) from None
     except (ValueError, RecursionError, MemoryError):
         # Nesting beyond what Python's own parser takes.
-        raise ExpressionSyntaxError("the expression is nested too deeply") from None
+        raise ExpressionSyntaxError(_("the expression is nested too deeply")) from None
     return Expression(source, _validate(text, tree), tree)
 
 
@@ -192,12 +196,19 @@ def _syntax_message(text: str, exc: SyntaxError) -> str:
     where = _where(lineno, offset)
     snippet = lines[lineno - 1][offset - 1 : offset + 19].strip()
     if not snippet:
-        return f"syntax error at the end: {exc.msg} ({where})"
-    return f"syntax error at '{snippet}': {exc.msg} ({where})"
+        return _("syntax error at the end: %(error)s (%(where)s)", error=exc.msg, where=where)
+    return _(
+        "syntax error at '%(snippet)s': %(error)s (%(where)s)",
+        snippet=snippet,
+        error=exc.msg,
+        where=where,
+    )
 
 
 def _where(lineno: int, column: int) -> str:
-    return f"column {column}" if lineno == 1 else f"line {lineno}, column {column}"
+    if lineno == 1:
+        return _("column %(column)s", column=column)
+    return _("line %(line)s, column %(column)s", line=lineno, column=column)
 
 
 def _validate(text: str, tree: ast.expr) -> frozenset[str]:
@@ -207,7 +218,9 @@ def _validate(text: str, tree: ast.expr) -> frozenset[str]:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ExpressionSyntaxError(f"the expression nests deeper than {MAX_DEPTH} levels")
+            raise ExpressionSyntaxError(
+                _("the expression nests deeper than %(most)s levels", most=MAX_DEPTH)
+            )
         _validate_node(text, node)
         if isinstance(node, ast.Name):
             names.add(node.id)
@@ -227,21 +240,32 @@ def _validate_node(text: str, node: ast.expr) -> None:
 
     if not isinstance(node, ALLOWED_NODES):
         what = FORBIDDEN.get(type(node)) or repr(segment())
-        raise _error(f"{what} is not allowed in expressions", node)
+        raise _error(_("%(what)s is not allowed in expressions", what=what), node)
     for child in ast.iter_child_nodes(node):
         # Operators carry no position: the message points at the expression using them.
         if type(child) in FORBIDDEN and not isinstance(child, ast.expr):
             what = FORBIDDEN[type(child)]
-            raise _error(f"{what} is not allowed in expressions: '{segment()}'", node)
+            raise _error(
+                _(
+                    "%(what)s is not allowed in expressions: '%(segment)s'",
+                    what=what,
+                    segment=segment(),
+                ),
+                node,
+            )
     if isinstance(node, ast.Name) and node.id.startswith("_"):
-        raise _error(f"names starting with '_' are not allowed: '{node.id}'", node)
+        raise _error(_("names starting with '_' are not allowed: '%(name)s'", name=node.id), node)
     if isinstance(node, ast.Constant) and not _is_literal(node.value):
-        raise _error(f"{segment()!r} is not allowed in expressions", node)
+        raise _error(_("%(what)s is not allowed in expressions", what=repr(segment())), node)
     if isinstance(node, ast.Attribute) and (
         not isinstance(node.value, ast.Name) or node.attr.startswith("_")
     ):
         raise _error(
-            f"only a table column may follow a dot, as in items.amount: '{segment()}'", node
+            _(
+                "only a table column may follow a dot, as in items.amount: '%(segment)s'",
+                segment=segment(),
+            ),
+            node,
         )
     if isinstance(node, ast.Call):
         _validate_call(text, node)
@@ -256,20 +280,30 @@ def _is_literal(value: object) -> bool:
 def _validate_call(text: str, node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name):
         called = ast.get_source_segment(text, node.func)
-        raise _error(f"'{called}' cannot be called; the functions are {', '.join(FUNCTIONS)}", node)
+        raise _error(
+            _(
+                "'%(called)s' cannot be called; the functions are %(functions)s",
+                called=called,
+                functions=", ".join(FUNCTIONS),
+            ),
+            node,
+        )
     name = node.func.id
     if name not in FUNCTIONS:
-        raise _error(f"unknown function '{name}'", node)
+        raise _error(_("unknown function '%(name)s'", name=name), node)
     fewest, most, usage = FUNCTIONS[name]
     if node.keywords:
-        raise _error(f"keyword arguments are not allowed; write {usage}", node)
+        raise _error(_("keyword arguments are not allowed; write %(usage)s", usage=usage), node)
     if len(node.args) < fewest or (most is not None and len(node.args) > most):
-        raise _error(f"wrong number of arguments to {name}(); write {usage}", node)
+        raise _error(
+            _("wrong number of arguments to %(name)s(); write %(usage)s", name=name, usage=usage),
+            node,
+        )
     if name == "date":
         argument = node.args[0]
         literal = argument.value if isinstance(argument, ast.Constant) else None
         if not isinstance(literal, str) or _iso_date(literal) is None:
-            raise _error(f"date() takes a valid date written as {usage}", node)
+            raise _error(_("date() takes a valid date written as %(usage)s", usage=usage), node)
 
 
 def _iso_date(text: str) -> date | None:
@@ -311,20 +345,46 @@ def type_name(value: Any) -> str:
     return "unsupported value"
 
 
+# The types' names in messages, in the request's language (type_name's are the language's
+# own, compared in the code).
+TYPE_WORDS = {
+    "empty": lazy_gettext("empty"),
+    "boolean": lazy_gettext("boolean"),
+    "number": lazy_gettext("number"),
+    "text": lazy_gettext("text"),
+    "date and time": lazy_gettext("date and time"),
+    "date": lazy_gettext("date"),
+    "table": lazy_gettext("table"),
+    "list": lazy_gettext("list"),
+    "unsupported value": lazy_gettext("unsupported value"),
+}
+
+
+def type_word(value: Any) -> str:
+    """The type of ``value`` as a message names it, in the request's language."""
+    name = type_name(value)
+    return str(TYPE_WORDS.get(name, name))
+
+
 ORDERED_TYPES = {"number", "text", "date", "date and time"}
 EQUATABLE_TYPES = ORDERED_TYPES | {"boolean"}
 
 
 def _filled(symbol: str, *operands: Any) -> None:
     if any(operand is None for operand in operands):
-        raise EmptyOperandError(f"'{symbol}' has an empty operand")
+        raise EmptyOperandError(_("'%(symbol)s' has an empty operand", symbol=symbol))
 
 
 def _numbers(symbol: str, left: Any, right: Any) -> None:
     _filled(symbol, left, right)
     if type_name(left) != "number" or type_name(right) != "number":
         raise ExpressionTypeError(
-            f"cannot use '{symbol}' with {type_name(left)} and {type_name(right)}"
+            _(
+                "cannot use '%(symbol)s' with %(left)s and %(right)s",
+                symbol=symbol,
+                left=type_word(left),
+                right=type_word(right),
+            )
         )
 
 
@@ -340,7 +400,7 @@ def _arithmetic(symbol: str, function: Callable[[Decimal, Decimal], Decimal]) ->
     def apply(left: Any, right: Any) -> Decimal:
         _numbers(symbol, left, right)
         if symbol in "/%" and right == 0:
-            raise ExpressionError("division by zero")
+            raise ExpressionError(_("division by zero"))
         return function(left, right)
 
     return apply
@@ -349,14 +409,16 @@ def _arithmetic(symbol: str, function: Callable[[Decimal, Decimal], Decimal]) ->
 def _negate(operand: Any) -> Decimal:
     _filled("-", operand)
     if type_name(operand) != "number":
-        raise ExpressionTypeError(f"cannot use '-' with {type_name(operand)}")
+        raise ExpressionTypeError(_("cannot use '-' with %(type)s", type=type_word(operand)))
     return -operand
 
 
 def _boolean(value: Any, word: str) -> bool:
     _filled(word, value)
     if not isinstance(value, bool):
-        raise ExpressionTypeError(f"'{word}' needs a boolean (yes/no), not {type_name(value)}")
+        raise ExpressionTypeError(
+            _("'%(word)s' needs a boolean (yes/no), not %(type)s", word=word, type=type_word(value))
+        )
     return value
 
 
@@ -369,7 +431,13 @@ def _equal(left: Any, right: Any) -> bool:
         return left is right
     kind = type_name(left)
     if kind != type_name(right) or kind not in EQUATABLE_TYPES:
-        raise ExpressionTypeError(f"cannot compare {kind} with {type_name(right)}")
+        raise ExpressionTypeError(
+            _(
+                "cannot compare %(left)s with %(right)s",
+                left=type_word(left),
+                right=type_word(right),
+            )
+        )
     return left == right
 
 
@@ -378,7 +446,13 @@ def _ordering(symbol: str, function: Callable[[Any, Any], bool]) -> Callable[[An
         _filled(symbol, left, right)
         kind = type_name(left)
         if kind != type_name(right) or kind not in ORDERED_TYPES:
-            raise ExpressionTypeError(f"cannot compare {kind} with {type_name(right)}")
+            raise ExpressionTypeError(
+                _(
+                    "cannot compare %(left)s with %(right)s",
+                    left=type_word(left),
+                    right=type_word(right),
+                )
+            )
         return function(left, right)
 
     return apply
@@ -389,7 +463,13 @@ def _contains(item: Any, container: Any) -> bool:
     if isinstance(container, str) and isinstance(item, str):
         return item in container
     if type_name(container) != "list":
-        raise ExpressionTypeError(f"cannot look for {type_name(item)} in {type_name(container)}")
+        raise ExpressionTypeError(
+            _(
+                "cannot look for %(item)s in %(container)s",
+                item=type_word(item),
+                container=type_word(container),
+            )
+        )
     return any(_equal(item, element) for element in container)
 
 
@@ -417,7 +497,9 @@ OPERATORS: dict[type, Callable] = {
 
 def _list(name: str, value: Any) -> list[Any]:
     if type_name(value) != "list":
-        raise ExpressionTypeError(f"{name}() needs a list, not {type_name(value)}")
+        raise ExpressionTypeError(
+            _("%(name)s() needs a list, not %(type)s", name=name, type=type_word(value))
+        )
     return value
 
 
@@ -426,7 +508,9 @@ def _sum(values: Any) -> Decimal:
     for value in _list("sum", values):
         if value is not None:
             if type_name(value) != "number":
-                raise ExpressionTypeError(f"sum() needs numbers, not {type_name(value)}")
+                raise ExpressionTypeError(
+                    _("sum() needs numbers, not %(type)s", type=type_word(value))
+                )
             total += value
     return total
 
@@ -436,13 +520,19 @@ def _extreme(name: str, pick: Callable[[list[Any]], Any]) -> Callable[..., Any]:
         if len(arguments) == 1:
             values = [value for value in _list(name, arguments[0]) if value is not None]
             if not values:
-                raise EmptyOperandError(f"{name}() of no values")
+                raise EmptyOperandError(_("%(name)s() of no values", name=name))
         else:
             _filled(f"{name}()", *arguments)
             values = list(arguments)
         kinds = {type_name(value) for value in values}
         if len(kinds) > 1 or not kinds <= ORDERED_TYPES:
-            raise ExpressionTypeError(f"{name}() cannot compare {' with '.join(sorted(kinds))}")
+            raise ExpressionTypeError(
+                _(
+                    "%(name)s() cannot compare %(types)s",
+                    name=name,
+                    types=_(" with ").join(str(TYPE_WORDS.get(k, k)) for k in sorted(kinds)),
+                )
+            )
         return pick(values)
 
     return apply
@@ -452,7 +542,9 @@ def _count(value: Any) -> Decimal:
     if value is None:
         return Decimal(0)
     if not isinstance(value, str | list):
-        raise ExpressionTypeError(f"count() needs a list or text, not {type_name(value)}")
+        raise ExpressionTypeError(
+            _("count() needs a list or text, not %(type)s", type=type_word(value))
+        )
     return Decimal(len(value))
 
 
@@ -460,17 +552,27 @@ def _round(value: Any, places: Any = Decimal(0)) -> Decimal:
     _filled("round()", value, places)
     if type_name(value) != "number" or type_name(places) != "number":
         raise ExpressionTypeError(
-            f"round() needs numbers, not {type_name(value)} and {type_name(places)}"
+            _(
+                "round() needs numbers, not %(value)s and %(places)s",
+                value=type_word(value),
+                places=type_word(places),
+            )
         )
     if places != places.to_integral_value() or not 0 <= places <= MAX_ROUND_PLACES:
-        raise ExpressionError(f"round() takes 0 to {MAX_ROUND_PLACES} places, not {places}")
+        raise ExpressionError(
+            _(
+                "round() takes 0 to %(most)s places, not %(places)s",
+                most=MAX_ROUND_PLACES,
+                places=places,
+            )
+        )
     return value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
 
 
 def _abs(value: Any) -> Decimal:
     _filled("abs()", value)
     if type_name(value) != "number":
-        raise ExpressionTypeError(f"abs() needs a number, not {type_name(value)}")
+        raise ExpressionTypeError(_("abs() needs a number, not %(type)s", type=type_word(value)))
     return abs(value)
 
 
@@ -488,7 +590,9 @@ def _days_between(start: Any, end: Any) -> Decimal:
     _filled("days_between()", start, end)
     for value in (start, end):
         if not isinstance(value, date):
-            raise ExpressionTypeError(f"days_between() needs dates, not {type_name(value)}")
+            raise ExpressionTypeError(
+                _("days_between() needs dates, not %(type)s", type=type_word(value))
+            )
     return Decimal((_day(end) - _day(start)).days)
 
 
@@ -547,7 +651,7 @@ class _Evaluator(simpleeval.SimpleEval):
 
     def _eval_name(self, node: ast.Name) -> Any:
         if node.id not in self.names:
-            raise ExpressionError(f"unknown field '{node.id}'")
+            raise ExpressionError(_("unknown field '%(name)s'", name=node.id))
         value = self.names[node.id]
         if isinstance(value, int | float) and not isinstance(value, bool):
             return Decimal(repr(value))
@@ -558,10 +662,21 @@ class _Evaluator(simpleeval.SimpleEval):
         _filled(".", table)
         if not isinstance(table, Table):
             raise ExpressionTypeError(
-                f"cannot read column '{node.attr}' of {type_name(table)} '{node.value.id}'"
+                _(
+                    "cannot read column '%(column)s' of %(type)s '%(name)s'",
+                    column=node.attr,
+                    type=type_word(table),
+                    name=node.value.id,
+                )
             )
         if node.attr not in table.columns:
-            raise ExpressionError(f"table '{node.value.id}' has no column '{node.attr}'")
+            raise ExpressionError(
+                _(
+                    "table '%(name)s' has no column '%(column)s'",
+                    name=node.value.id,
+                    column=node.attr,
+                )
+            )
         return table.column(node.attr)
 
     def _eval_list(self, node: ast.List) -> list[Any]:
@@ -598,7 +713,11 @@ class _Evaluator(simpleeval.SimpleEval):
         kinds = {type_name(body), type_name(orelse)} - {"empty"}
         if len(kinds) > 1:
             raise ExpressionTypeError(
-                f"the two branches of 'if ... else' give {type_name(body)} and {type_name(orelse)}"
+                _(
+                    "the two branches of 'if ... else' give %(body)s and %(orelse)s",
+                    body=type_word(body),
+                    orelse=type_word(orelse),
+                )
             )
         return body if body is not None else orelse
 
@@ -662,22 +781,23 @@ def check(source: str, samples: Mapping[str, Any], expect: str) -> list[str]:
     try:
         value = _run(expression, samples, exhaustive=True)
     except (ExpressionTypeError, EmptyOperandError) as exc:
-        return [f"type error: {exc.message}"]
+        return [_("type error: %(problem)s", problem=exc.message)]
     except ExpressionError as exc:
         return [exc.message]
     if expect == "any":
         return []
     wanted, described = EXPECTED[expect]
     if type_name(value) != wanted:
-        gives = "nothing" if value is None else type_name(value)
-        return [f"must give {described}, gives {gives}"]
+        gives = _("nothing") if value is None else type_word(value)
+        return [_("must give %(wanted)s, gives %(gives)s", wanted=described, gives=gives)]
     return []
 
 
 def _unknown_name(name: str, samples: Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(name, list(samples), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown field '{name}'{hint}"
+    if close:
+        return _("unknown field '%(name)s' (did you mean '%(close)s'?)", name=name, close=close[0])
+    return _("unknown field '%(name)s'", name=name)
 
 
 # The JSON syntax tree -------------------------------------------------------------------------
