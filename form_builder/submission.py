@@ -17,6 +17,7 @@ A failed submission changes nothing: no value, no file, no row.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from typing import Any
 
 import wtforms
 from flask import current_app
+from flask_babel import gettext
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from form_builder.attachments import (
@@ -39,6 +41,9 @@ from form_builder.directory import Directory, Viewer
 from form_builder.expression import compute, holds
 from form_builder.values import expression_value, expression_values, to_stored
 from plugins.fields import field_type
+
+# Errors of a write that found no room: disk full, quota, the process's file size limit.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,16 @@ def apply_submission(
     for key, accepted in uploads.items():
         if accepted and (attachments is None or uploader_id is None):
             raise ValueError("storing uploads needs an AttachmentStore and the uploader's id")
-        rows = [attachments.save(upload, uploaded_by_id=uploader_id) for upload in accepted]
+        try:
+            rows = [attachments.save(upload, uploaded_by_id=uploader_id) for upload in accepted]
+        except OSError as error:
+            if error.errno not in DISK_FULL:
+                raise
+            # Refused like any problem of the form: nothing is applied, and the store has
+            # removed its partly written file (a file saved before it is an orphan the sweep
+            # removes). The message says what happened, not a 500.
+            full = {key: [gettext("The file could not be stored: the server's disk is full.")]}
+            return SubmissionResult(dict(old_values), {}, full, ignored, bound)
         draft[key] = [*draft[key], *(row.to_value() for row in rows)]
         new_rows.extend(rows)
     _recompute(compiled, draft, hidden)

@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         csrf,
         i18n,
         menu_cache,
+        outages,
         request_limits,
         request_translations,
         security_headers,
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    outages.init_app(app)  # 503 with Retry-After when Redis or the database is away
     db.init_app(app)
     request_limits.init_app(app)  # 4xx, not 500, for deep JSON and numbers past 64 bits
     csrf.init_app(app)  # before AppBuilder, which exempts its REST APIs from it
