@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import Task
+from celery.schedules import crontab
 from flask import Flask, has_app_context
 
 from oa_platform.extensions import celery
@@ -44,6 +45,11 @@ def init_celery(app: Flask) -> None:
             "start-due-delegations": {
                 "task": "oa_platform.agents.tasks.start_due_delegations",
                 "schedule": 3600.0,
+            },
+            # Each person's digest of notices at the hour they chose (notifications/tasks.py).
+            "send-notification-digests": {
+                "task": "oa_platform.notifications.tasks.send_digests",
+                "schedule": crontab(minute=0),
             },
             "purge-login-throttles": {
                 "task": "oa_platform.accounts.tasks.purge_login_throttles",

@@ -50,6 +50,11 @@ class EventSpecs:
         """A person acted on a task and it is done (``action``: agree, disagree, ...)."""
 
     @hookspec
+    def notified(self, username: str, kind: str, subject: str, link: str) -> None:
+        """A person was told something (one line in their language, ``link`` a path on
+        the site): what an enterprise messenger (DingTalk, WeCom, Feishu) passes on."""
+
+    @hookspec
     def deadline_passed(
         self, task_id: int, instance_id: int, node_id: str, assignee: str, due_at: str
     ) -> None:

@@ -15,7 +15,12 @@ def init_app(app: Flask) -> None:
         return
     app.extensions["oa_notifications"] = True
     from oa_platform.extensions import db
+    from oa_platform.notifications import reviews
     from oa_platform.notifications.service import unread_count
+    from oa_platform.runtime import trail_notices
+
+    trail_notices.install()  # what a step decided, told from its trail
+    reviews.install()  # definitions submitted for review, approved or rejected
 
     @app.context_processor
     def unread_notifications() -> dict[str, Any]:

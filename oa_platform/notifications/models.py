@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
@@ -44,6 +44,31 @@ class Notification(Model):
     task_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When it went out by mail, alone or in a digest: a digest takes only the unmailed ones.
+    mailed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} {self.key} user={self.user_id}>"
+
+
+class NotificationSetting(Model):
+    """How a person wants to be told, beyond the bell: which kinds of notice are mailed,
+    and whether one at a time or in one digest a day at a chosen hour. No row: every kind is
+    mailed at once (when the site has a mail server)."""
+
+    __tablename__ = "notification_setting"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    user = relationship("OAUser")
+    # The kinds (notifications/kinds.py) mailed; the others stay in the bell only.
+    email_kinds: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    # Hour of the day (0-23, the company's time zone) of the digest; None: one mail each.
+    digest_hour: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The last digest sent: the next one takes the notices since (none: the last day's).
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    def mails(self, kind: str) -> bool:
+        """Whether notices of ``kind`` go by mail at all."""
+        return kind in self.email_kinds

@@ -10,7 +10,7 @@ change.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from flask import current_app
@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.commit_writes import WrittenAtCommit
+from oa_platform.i18n import recipient_locale
+from oa_platform.notifications.delivery import mailed_now, messengers_listen
 from oa_platform.notifications.models import Notification
 from oa_platform.unit_of_work import command, unit_of_work
+from plugins.events import announce
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,42 @@ def notify(
         )
 
 
+def tell(
+    session: Session,
+    users: Iterable[OAUser],
+    *,
+    kind: str,
+    key: str,
+    link: str,
+    message: Callable[[], str],
+    task_id: int | None = None,
+) -> None:
+    """:func:`notify` each of ``users`` with ``message()`` written in their own language
+    (their saved choice, else the site's default): the person who caused a notice is seldom
+    the one who reads it. ``message`` calls ``gettext``; it runs once per language."""
+    written: dict[str | None, str] = {}
+    for user in {user.id: user for user in users}.values():
+        language = user.locale
+        if language not in written:
+            with recipient_locale(user):
+                written[language] = message()
+        notify(
+            session,
+            [user.id],
+            kind=kind,
+            key=key,
+            subject=written[language],
+            link=link,
+            task_id=task_id,
+        )
+
+
+def replace_pending(session: Session, *, kind: str, key: str) -> None:
+    """Drop the transaction's unwritten notices of (``kind``, ``key``): another notice says
+    the same thing better (a to-do that came back is told as returned, with who and why)."""
+    _notices.add(session, {"withdraw": (kind, key), "ended": False})
+
+
 def withdraw(session: Session, *, kind: str, key: str) -> None:
     """The event (``kind``, ``key``) is over: its notices that the caller's transaction has
     not written yet are dropped (a start task submitted in the transaction that created it
@@ -85,7 +124,12 @@ def _ended_tasks(rows: list[dict]) -> list[int]:
     ended = []
     for row in rows:
         kind, key = row.get("withdraw", ("", ""))
-        if kind == "task" and key.startswith("task:") and key[5:].isdigit():
+        if (
+            row.get("ended", True)
+            and kind == "task"
+            and key.startswith("task:")
+            and key[5:].isdigit()
+        ):
             ended.append(int(key[5:]))
     return ended
 
@@ -104,11 +148,34 @@ def _insert(session: Session, rows: list[dict]) -> None:
         return
     session.flush()  # the users the rows name (their foreign key), as the commit would
     statement = _insert_skipping_duplicates(session.get_bind(Notification.__mapper__).dialect.name)
-    # The rows as executemany parameters: the statement compiles once per process.
-    ids = [row.id for row in session.execute(statement, rows)]
+    # The rows as executemany parameters: the statement compiles once per process. Only the
+    # rows written come back (a (user, kind, key) already there is skipped).
+    written = list(session.execute(statement, rows))
     if current_app.config.get("MAIL_SERVER"):
-        for notification_id in ids:  # each on its own: one that fails does not stop the rest
+        for notification_id in mailed_now(session, written):
+            # Each on its own: one that fails does not stop the rest.
             unit_of_work(session).after_commit(_queue_mail, notification_id)
+    if written and messengers_listen():
+        people = dict(
+            session.execute(
+                select(OAUser.id, OAUser.username).where(
+                    OAUser.id.in_({row.user_id for row in written})
+                )
+            ).all()
+        )
+        told = [
+            (
+                "notified",
+                {
+                    "username": people[row.user_id],
+                    "kind": row.kind,
+                    "subject": row.subject,
+                    "link": row.link,
+                },
+            )
+            for row in written
+        ]
+        unit_of_work(session).after_commit(announce, told)
 
 
 def _not_withdrawn(rows: list[dict]) -> list[dict]:
@@ -129,7 +196,7 @@ _notices: WrittenAtCommit[dict] = WrittenAtCommit("notifications", _insert)
 @cache
 def _insert_skipping_duplicates(dialect: str) -> Insert:
     """An INSERT of notifications that leaves out rows whose (user, kind, key) exists and
-    returns the new rows' ids."""
+    returns the new rows (id, person, kind, subject, link)."""
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:
         raise RuntimeError(f"notifications need PostgreSQL or SQLite, not {dialect}")
@@ -137,7 +204,7 @@ def _insert_skipping_duplicates(dialect: str) -> Insert:
     return (
         insert(table)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.user_id, table.c.kind, table.c.subject, table.c.link)
     )
 
 
@@ -174,6 +241,22 @@ def _unread_count_query() -> Select:
     return select(func.count(Notification.id)).where(
         Notification.user_id == bindparam("user_id", type_=Integer),
         Notification.read_at.is_(None),
+    )
+
+
+def clear(session: Session, *, user_id: int, kind: str, key: str) -> None:
+    """Mark ``user_id``'s notice (``kind``, ``key``) read in the caller's transaction: what it
+    asked for is done (a question answered)."""
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.kind == kind,
+            Notification.key == key,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -6,13 +6,15 @@ not exist. Opening a notice marks it read and follows its (relative) link.
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from form_builder.forms import ConfirmForm
 from oa_platform.extensions import db
+from oa_platform.notifications import settings
 from oa_platform.notifications.models import Notification
 from oa_platform.notifications.service import is_relative_link, mark_read
 from oa_platform.request_limits import requested_page
@@ -73,6 +75,26 @@ class NotificationsView(BaseView):
             abort(400)
         mark_read(db.session, g.user.id)
         return redirect(url_for(".list"))
+
+    @expose("/settings", methods=["GET", "POST"])
+    @has_access
+    @permission_name("list")
+    def settings(self):
+        """What the person wants mailed, and when: one mail each or a daily digest."""
+        form = settings.form_for(db.session, g.user.id, request.form or None)
+        if request.method == "POST":
+            if not form.validate_on_submit():
+                abort(400)
+            hour = form.digest_hour.data
+            settings.save_choice(
+                db.session,
+                g.user.id,
+                form.email_kinds.data or [],
+                None if hour == settings.AT_ONCE else int(hour),
+            )
+            flash(gettext("Your notification settings are saved."), "success")
+            return redirect(url_for(".settings"))
+        return self.render_template("notifications/settings.html", form=form)
 
     @staticmethod
     def _own(notification_id: int) -> Notification:

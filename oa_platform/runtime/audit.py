@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -67,6 +67,18 @@ def content_hash(row: Mapping[str, Any]) -> str:
 def entry_hash(entry: AuditEntry) -> str:
     """The hash a stored entry should have."""
     return content_hash({key: getattr(entry, key) for key in _COLUMNS})
+
+
+# Who reads each transaction's entries before its commit writes them (``observe``).
+_observers: list[Callable[[Session, list[dict[str, Any]]], None]] = []
+
+
+def observe(reader: Callable[[Session, list[dict[str, Any]]], None]) -> None:
+    """Have ``reader(session, entries)`` see each transaction's new entries (rows of column
+    values, in order) at its commit, before they are written, inside the transaction: what a
+    step did is said once, here, and the notifications tell people from it (issue 19)."""
+    if reader not in _observers:
+        _observers.append(reader)
 
 
 def append(
@@ -187,6 +199,11 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     transaction changed gets its head in the ORM's UPDATE of it (version-checked), flushed
     here first; the others (a view, a reminder) one UPDATE by primary key each.
     """
+    # No autoflush: the instances' flush below must still find them changed (their heads
+    # ride in it), whatever a reader looks up.
+    with session.no_autoflush:
+        for reader in _observers:
+            reader(session, rows)
     heads = {row["instance_id"]: (row["seq"], row["hash"]) for row in rows}
     # An instance the transaction changed is updated anyway (its revision): the head rides
     # in that UPDATE, written here, with the step's activations and tasks, so the row is

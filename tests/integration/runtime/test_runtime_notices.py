@@ -56,7 +56,7 @@ def test_questions_and_answers_are_notified(demo):
     runtime().answer(user("staff"), question.id, "Henry does.")
     assert notices("head")[-1] == (
         "answer",
-        f"Your question on {refresh(instance).title} was answered",
+        f"Sam Wu answered your question on {refresh(instance).title}",
     )
 
 

@@ -28,9 +28,10 @@ def timers_of(instance: Instance, task_id: int | None = None) -> list[tuple[str,
 
 
 def to_do_notices(task_id: int) -> int:
+    """The notices that tell a to-do's handler of it: "To do", or "returned" (who, why)."""
     return db.session.scalar(
         select(db.func.count(Notification.id)).where(
-            Notification.kind == "task", Notification.key == f"task:{task_id}"
+            Notification.kind.in_(["task", "returned"]), Notification.key == f"task:{task_id}"
         )
     )
 

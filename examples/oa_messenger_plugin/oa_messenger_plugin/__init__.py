@@ -1,0 +1,1 @@
+"""Enterprise messenger bots for the OA platform's notices (see README.md)."""
