@@ -11,6 +11,8 @@ never a 500, and nothing half-done stays behind (the request's transaction rolls
 
 from __future__ import annotations
 
+import sys
+
 from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -27,6 +29,17 @@ def init_app(app: Flask) -> None:
     options.setdefault("pool_pre_ping", True)
     for error in UNAVAILABLE:
         app.register_error_handler(error, _unavailable)
+
+
+class UnavailableApi:
+    """Mixed into a Flask-AppBuilder ``BaseApi``: its ``@safe`` views catch every error and
+    answer 500; one of :data:`UNAVAILABLE` answers 503 with Retry-After instead."""
+
+    def response_500(self, message: str | None = None) -> Response:
+        error = sys.exc_info()[1]  # @safe calls this inside its ``except`` block
+        if isinstance(error, UNAVAILABLE):
+            return _unavailable(error)
+        return super().response_500(message=message)  # type: ignore[misc]
 
 
 def _unavailable(error: Exception) -> Response:

@@ -30,6 +30,7 @@ from oa_platform.accounts.models import OAUser
 from oa_platform.csrf import EXPIRED, csrf
 from oa_platform.extensions import db
 from oa_platform.idempotency import IdempotencyKeys, idempotent
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime import policy
 from oa_platform.runtime.api_bodies import (
     SCHEMAS,
@@ -56,7 +57,7 @@ MAX_PAGE = 1_000_000  # far past any inbox; bigger numbers overflow the database
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class ProcessApi(IdempotencyKeys, BaseApi):
+class ProcessApi(UnavailableApi, IdempotencyKeys, BaseApi):
     """Definitions, instances, tasks, questions and audit trails for the signed-in user."""
 
     resource_name = "process"
