@@ -1,7 +1,7 @@
 """Recipients (主送/抄送) of an official document: companies, departments, positions and
 persons, one entry per line or separated by commas, each ``company:CODE``,
-``department:COMPANY/CODE``, ``position:NAME`` or ``user:NAME``. Stored as the list of entries;
-the documents package expands them to people when the document is issued (seed 2 §6.3).
+``department:COMPANY/CODE``, ``position:NAME`` or ``user:NAME``. Stored as the entries, one a
+line; the documents package expands them to people when the document is issued (seed 2 §6.3).
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ class Recipients(FieldType):
         return "\n".join(parse(stored))
 
     def to_stored(self, spec: Mapping[str, Any], data: Any, previous: Any = None) -> Any:
-        return parse(data) or None
+        # Stored as text, one entry a line: pages show it as the paragraph it was typed in.
+        return "\n".join(parse(data)) or None
 
     def encode_post(self, spec: Mapping[str, Any], name: str, value: Any, post: Any) -> None:
         post.add(name, "\n".join(parse(value)))

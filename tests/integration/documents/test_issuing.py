@@ -14,7 +14,7 @@ from oa_platform.documents.models import DocumentNumber, Recipient
 from oa_platform.extensions import db
 from oa_platform.runtime.exceptions import RuntimeCommandError
 from oa_platform.runtime.models import Instance
-from tests.conftest import user
+from tests.conftest import login, user
 from tests.document_helpers import draft, draft_form, issued, sign_through
 from tests.runtime_helpers import act_at, refresh, verified
 
@@ -62,6 +62,10 @@ def test_a_document_goes_from_draft_through_sign_off_to_its_number_and_recipient
     }
     assert len(rows) == document.recipient_count == 5
     assert verified()
+    # The issuing instance's page shows the header fields as they were typed.
+    drafter = demo.test_client()
+    login(drafter, "clerk")
+    assert drafter.get(f"/instances/{instance.id}").status_code == 200
 
 
 def test_a_refusal_returns_the_draft_and_the_redraft_is_signed_again(demo):
