@@ -20,6 +20,8 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 POSTGRES_ENV = "OA_BENCH_POSTGRES_URL"
+# Which databases a run measures, comma-separated (default both; PostgreSQL when configured).
+DATABASES_ENV = "OA_BENCH_DATABASES"
 # One scratch folder per run for SQLite files, attachments and gunicorn's logs.
 SCRATCH = Path(tempfile.mkdtemp(prefix="oa-bench-"))
 atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)  # a full run leaves GiBs here
@@ -44,11 +46,16 @@ class Database:
 
 
 def databases(name: str) -> list[Database]:
-    """A fresh SQLite file named ``name``, and PostgreSQL when configured."""
+    """A fresh SQLite file named ``name``, and PostgreSQL when configured; only those
+    ``OA_BENCH_DATABASES`` names, when set (e.g. ``postgresql`` for the HTTP matrix alone)."""
     found = [Database("sqlite", f"sqlite:///{SCRATCH / f'{name}.sqlite'}")]
     postgres = os.environ.get(POSTGRES_ENV)
     if postgres:
         found.append(Database("postgresql", postgres))
+    wanted = os.environ.get(DATABASES_ENV)
+    if wanted:
+        names = {kind.strip() for kind in wanted.split(",")}
+        found = [database for database in found if database.kind in names]
     return found
 
 

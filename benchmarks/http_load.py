@@ -8,8 +8,9 @@ run as the ceiling.
 On PostgreSQL each of those four is loaded at 1, 4 and 16 connections on 2 and then 4 sync
 gunicorn workers, so scaling with workers shows; and, in the same run, against the code of
 a baseline commit (``OA_BENCH_HTTP_BASELINE``, default :data:`BASELINE`: the code before
-this work, issue 16; ``none`` skips it) served the same way on the same database with 4
-workers, with the ratios printed (``baseline_comparison``). SQLite gets one load of each
+this work, issue 16; ``none`` skips it) served beside ours on the same database with 4
+workers, each of its loads right after ours, with the ratios printed
+(``baseline_comparison``). SQLite gets one load of each
 with 2 workers (one file, one writer at a time).
 
 Two more endpoints of :mod:`benchmarks.server` show what the stack costs under any page, as
@@ -68,8 +69,9 @@ MATRIX_CONNECTIONS = (1, 4, 16)
 BASELINE = "c3fe354"
 BASELINE_ENV = "OA_BENCH_HTTP_BASELINE"
 SECONDS_ENV = "OA_BENCH_HTTP_SECONDS"
-# More task actions per second than this stack can serve on 2 cores: a load of actions
-# lasts no longer than its share of the open tasks lasts at this rate (each task once).
+# More task actions per second than this stack can serve on 2 cores: the first load of
+# actions lasts no longer than its share of the open tasks lasts at this rate (each task
+# once), the later ones as long as theirs last at twice the fastest rate seen.
 ACTION_RATE_CEILING = 350
 OPINION = "Checked the receipts."
 WARM_UP = 3  # requests per worker before a load, not counted
@@ -317,6 +319,9 @@ def _wrk(server: Server, target: Target, seconds: float, connections: int) -> di
             str(connections),
             "-d",
             f"{max(1, round(seconds))}s",
+            # A slow answer under load is a slow answer, not a socket error (default 2 s).
+            "--timeout",
+            "60s",
             "-s",
             str(script),
             f"http://{HOST}:{server.port}{target.paths[0]}",
@@ -393,6 +398,7 @@ class _Run:
     accounts: dict[str, Account]
     busiest: Account
     results: list[dict] = field(default_factory=list)
+    action_rate: float = 0.0  # the most task actions per second a load has made so far
 
     def measure(self, server: Server, target: Target, connections: int, **labels) -> dict:
         """Load ``target`` on ``server``; emit and keep the figure."""
@@ -408,7 +414,9 @@ class _Run:
                 raise RuntimeError(f"{target.figure} answered {status}: {answer[:300]}")
         if target.items:
             target = dataclasses.replace(target, items=target.items[len(warm) :])
-            seconds = min(self.seconds, max(1, len(target.items) // ACTION_RATE_CEILING))
+            # As long as the load's tasks last at twice the fastest rate seen so far.
+            rate = 2 * self.action_rate if self.action_rate else ACTION_RATE_CEILING
+            seconds = min(self.seconds, max(1, int(len(target.items) / rate)))
         else:
             seconds = self.seconds
         before = server.cpu_seconds()
@@ -427,11 +435,14 @@ class _Run:
             **loaded,
         )
         self.results.append(figure)
+        if target.items:
+            self.action_rate = max(self.action_rate, figure["requests_per_s"])
         return figure
 
-    def pages(self, server: Server, connections: tuple[int, ...], **labels) -> None:
+    def pages(self, servers: list[tuple[Server, dict]], connections: tuple[int, ...]) -> None:
         """The inbox (page and API) and the task action (API and page) at each of
-        ``connections``."""
+        ``connections`` on each of ``servers`` (with the labels its figures carry), one
+        server's load right after the other's, so both see the machine alike."""
         cookie = {"Cookie": self.busiest.cookie}
         bearer = {"Authorization": f"Bearer {self.busiest.token}"}
         for target in (
@@ -439,11 +450,13 @@ class _Run:
             Target("inbox_api", "GET", ("/api/v1/process/tasks",), bearer),
         ):
             for count in connections:
-                self.measure(server, target, count, **labels)
+                for server, labels in servers:
+                    self.measure(server, target, count, **labels)
         for figure in ("task_action", "task_action_page"):
             for count in connections:
-                target = _actions(figure, self.work.share(), self.accounts)
-                self.measure(server, target, count, **labels)
+                for server, labels in servers:
+                    target = _actions(figure, self.work.share(), self.accounts)
+                    self.measure(server, target, count, **labels)
 
 
 def _baseline_tree(revision: str) -> Path | None:
@@ -479,7 +492,7 @@ def measure(
     # Two action figures at each point of the matrix, ours and the baseline's (4 workers).
     action_loads = 2 * len(connections) * (len(workers) + (baseline is not None))
     work = Work(_open_tasks(database, generated.busiest_username), action_loads)
-    server = Server(database.url)
+    server, compared = Server(database.url), None
     try:
         accounts = _sign_in_all(
             server, {username for _, _, username in work.tasks} | {generated.busiest_username}
@@ -505,8 +518,13 @@ def measure(
             if count != server.workers:
                 server.close()
                 server = Server(database.url, count)
-            run.pages(server, connections, code="ours")
-        ours = run.results[len(floors) :]
+            servers = [(server, {"code": "ours"})]
+            if baseline is not None and count == max(workers):
+                # Served beside ours, each load of the one right after the other's.
+                compared = Server(database.url, count, baseline)
+                servers.append((compared, {"code": "baseline", "revision": revision}))
+            run.pages(servers, connections)
+        ours = [f for f in run.results[len(floors) :] if f["code"] == "ours"]
         inbox = next(
             f
             for f in ours
@@ -517,13 +535,12 @@ def measure(
         for figure, measured in {**floors, "inbox_page": inbox}.items():
             if figure != "minimal_endpoint":
                 _share(database, floors["minimal_endpoint"], measured, figure)
-        if baseline is not None:
-            server.close()
-            server = Server(database.url, max(workers), baseline)
-            run.pages(server, connections, code="baseline", revision=revision)
+        if compared is not None:
             _compare(database, run.results, max(workers), revision)
     finally:
         server.close()
+        if compared is not None:
+            compared.close()
 
 
 def _share(database: apps.Database, minimal: dict, measured: dict, figure: str) -> None:
