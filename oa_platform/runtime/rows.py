@@ -20,7 +20,12 @@ from typing import Any, TypeVar
 from flask_appbuilder import Model
 from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert, inspect, update
 from sqlalchemy.orm import InstanceState, Mapper, Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import (
+    NO_VALUE,
+    instance_state,
+    manager_of_class,
+    set_committed_value,
+)
 from sqlalchemy.orm.exc import StaleDataError
 
 M = TypeVar("M", bound=Model)
@@ -45,7 +50,11 @@ def insert_row(
     # only its parents' rows, which exist already.
     given = {key: value for key, value in row.items() if value is not None}
     row["id"] = session.connection().execute(_insert(table), given).scalar_one()
-    found = model(**row)
+    # Built with the row as its loaded state, not through the constructor, whose attribute
+    # events record every value as a change only for ``make_transient_to_detached`` to
+    # forget them again.
+    found = manager_of_class(model).new_instance()
+    instance_state(found).dict.update(row)
     make_transient_to_detached(found)  # the values given are what the row holds
     session.add(found)
     for name, (parent, collection) in (parents or {}).items():
@@ -78,11 +87,13 @@ def write_updates(session: Session, models: tuple[type[Model], ...]) -> None:
 
 def _write_update(session: Session, connection: Connection, state: InstanceState) -> None:
     mapper = state.mapper
-    # ``committed_state`` holds the attributes set since the object was loaded or flushed;
-    # their history says which of them really changed (set to the same value: no change).
+    # ``committed_state`` holds the value each attribute set since the object was loaded
+    # or flushed had then: set to the same value again is no change (as the ORM compares).
     columns = [key for key in state.committed_state if key in mapper.column_attrs]
     changed = {
-        key: state.dict.get(key) for key in columns if state.attrs[key].history.has_changes()
+        key: state.dict.get(key)
+        for key in columns
+        if (old := state.committed_state[key]) is NO_VALUE or old != state.dict.get(key)
     }
     if changed:
         params = {f"new_{key}": value for key, value in changed.items()}
