@@ -245,6 +245,8 @@ OA_BACKUP_SCRATCH_URL = os.environ.get("OA_BACKUP_SCRATCH_URL", "")
 # The server operation log (seed 2 §6.1): JSON lines, one file a day, kept this many days.
 OA_LOG_DIR = os.environ.get("OA_LOG_DIR") or str(INSTANCE_DIR / "logs")
 OA_LOG_RETENTION_DAYS = _env_int("OA_LOG_RETENTION_DAYS", 90)
+# Beat's heartbeat (readiness counts beat as down after three missed beats), in seconds.
+OA_BEAT_HEARTBEAT_SECONDS = _env_int("OA_BEAT_HEARTBEAT_SECONDS", 60)
 # Readiness (/health/ready) fails when a disk holding attachments or backups has less free.
 OA_HEALTH_MIN_FREE_MB = _env_int("OA_HEALTH_MIN_FREE_MB", 1024)
 # The yearly archive on disc images (seed 2 §7.2): where `oa archive YEAR` writes and the

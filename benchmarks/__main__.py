@@ -10,12 +10,12 @@ import argparse
 import os
 import sys
 
-from benchmarks import apps, engine, forms, http_load, inbox, timers
+from benchmarks import apps, backup, engine, forms, http_load, inbox, timers
 from benchmarks.dataset import generate
 from benchmarks.report import emit, stopwatch
 from benchmarks.sizes import SIZES, Size
 
-BENCHMARKS = ("engine", "inbox", "timers", "http", "forms")
+BENCHMARKS = ("engine", "inbox", "timers", "http", "forms", "backup")
 
 
 def run_data(size: Size, only: set[str], http_client: str) -> None:
@@ -42,6 +42,8 @@ def run_data(size: Size, only: set[str], http_client: str) -> None:
                 inbox.measure(size, database.kind, generated)
             if "timers" in only:
                 timers.measure(size, database.kind, generated)
+            if "backup" in only:  # issue 24: oa backup and oa restore on the generated data
+                backup.measure(size, database)
         if "http" in only:
             http_load.measure(size, database, generated, http_client)
 

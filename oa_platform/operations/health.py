@@ -74,7 +74,7 @@ def _beat(app: Flask) -> Check:
     age = (utcnow() - tick).total_seconds()
     return Check(
         "beat",
-        age <= 3 * heartbeat.INTERVAL_SECONDS,
+        age <= 3 * heartbeat.interval(app),
         gettext("last tick %(seconds)d s ago", seconds=int(age)),
     )
 

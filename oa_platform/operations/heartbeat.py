@@ -1,7 +1,8 @@
-"""Beat's last tick, for /health/ready: beat sends a tiny task every minute and the worker
-that runs it stamps the time into ``instance/beat-heartbeat-<database>`` (so a fresh stamp
-means beat, the broker and a worker all work). On several machines the instance folder must
-be shared, or readiness reports the stamp missing."""
+"""Beat's last tick, for /health/ready: beat sends a tiny task every minute
+(``OA_BEAT_HEARTBEAT_SECONDS``) and the worker that runs it stamps the time into
+``instance/beat-heartbeat-<database>`` (so a fresh stamp means beat, the broker and a worker
+all work). On several machines the instance folder must be shared, or readiness reports the
+stamp missing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from flask import Flask
 
 from form_builder.clock import utcnow
 
-INTERVAL_SECONDS = 60.0
+
+def interval(app: Flask) -> float:
+    """Seconds between beats (``OA_BEAT_HEARTBEAT_SECONDS``)."""
+    return float(app.config.get("OA_BEAT_HEARTBEAT_SECONDS") or 60)
 
 
 def _path(app: Flask) -> Path:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from form_builder.attachments import AttachmentStore, FormAttachment
 from oa_platform.operations.archive_items import ArchiveFile, ArchiveItem
 from oa_platform.runtime import audit
+from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import AuditEntry, Instance, InstanceAttachment
 from oa_platform.runtime.states import InstanceStatus
 
@@ -104,6 +105,7 @@ class FinishedInstances:
                 fields=fields,
                 trail=trail,
                 links=links,
+                status_label=status_label,
             )
         return ArchiveItem(
             kind=self.kind,

@@ -140,6 +140,21 @@ def restore(
     )
 
 
+def postgres_beside(url: str | URL, name: str, *, create: bool) -> str:
+    """Drop the PostgreSQL database ``name`` on ``url``'s server (ending its sessions) and,
+    with ``create``, make it anew, empty; returns its URL."""
+    url = make_url(url)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @contextmanager
 def scratch_database(app: Flask) -> Iterator[str]:
     """An empty database of the app's dialect for the drill, removed afterwards:
@@ -154,16 +169,10 @@ def scratch_database(app: Flask) -> Iterator[str]:
             yield f"sqlite:///{folder}/drill.sqlite"
     else:
         name = f"{url.database}_restore_drill"
-        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         try:
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            yield url.set(database=name).render_as_string(hide_password=False)
+            yield postgres_beside(url, name, create=True)
         finally:
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            server.dispose()
+            postgres_beside(url, name, create=False)
 
 
 def drill(app: Flask, archive: Path, progress: Progress = _quiet) -> Restored:

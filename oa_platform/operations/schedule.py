@@ -9,8 +9,6 @@ from typing import Any
 
 from celery.schedules import crontab
 
-from oa_platform.operations.heartbeat import INTERVAL_SECONDS
-
 
 def parse_crontab(setting: str, value: str) -> crontab:
     """A crontab from five fields, or a clear error naming the setting."""
@@ -40,7 +38,7 @@ def entries(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         },
         "beat-heartbeat": {
             "task": "oa_platform.operations.tasks.beat_heartbeat",
-            "schedule": INTERVAL_SECONDS,
+            "schedule": float(config.get("OA_BEAT_HEARTBEAT_SECONDS") or 60),
         },
     }
     for name, setting, task in (

@@ -8,9 +8,10 @@ import io
 import os
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, make_url, select, text
+from sqlalchemy import MetaData, create_engine, make_url, select
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from oa_platform.operations.restore import postgres_beside
 from oa_platform.runtime.services import runtime
 from tests.conftest import build_app, user
 from tests.runtime_helpers import PDF, agree_through, form
@@ -47,13 +48,7 @@ def empty_database(database_kind: str, tmp_path: Path, name: str = "restored") -
     if database_kind == "sqlite":
         return f"sqlite:///{tmp_path / f'{name}.sqlite'}"
     url = make_url(os.environ["OA_TEST_POSTGRES_URL"])
-    target = f"{url.database}_{name}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target}"'))
-    server.dispose()
-    return url.set(database=target).render_as_string(hide_password=False)
+    return postgres_beside(url, f"{url.database}_{name}", create=True)
 
 
 def app_on(url: str, tmp_path: Path, name: str, **settings):

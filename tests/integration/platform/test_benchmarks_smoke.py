@@ -33,6 +33,8 @@ PER_DATABASE = {
     ("http", "signed_in_nothing_share_of_minimal"),
     ("http", "layout_only_share_of_minimal"),
     ("http", "inbox_share_of_minimal"),
+    ("backup", "backup"),
+    ("backup", "restore_and_check"),
 }
 # The viewflow peer's, where its virtual environment could be built (else a note on stderr).
 VIEWFLOW = {("engine", "viewflow"), ("engine", "ratio_ours_to_viewflow")}
@@ -82,6 +84,10 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
         assert chain["step"]["p95_ms"] >= chain["step"]["p50_ms"] > 0  # each command timed
         # The floor runs as many steps as the chain did, three statements each.
         assert by_name[("engine", "database_floor", database)]["steps"] == 14
+        # oa backup and oa restore on the generated data: every row back, chains sound.
+        backed_up = by_name[("backup", "backup", database)]
+        restored = by_name[("backup", "restore_and_check", database)]
+        assert restored["rows"] == backed_up["rows"] > 0 and restored["audit_problems"] == 0
         timers = by_name[("timers", "claim_and_fire", database)]
         assert timers["due"] == 40 and timers["batches"] == 2  # 40 due, claimed 20 at a time
         # Every load answered 200 (a signed-out floor would answer 401 and be counted bad).
