@@ -76,8 +76,15 @@ def opinion_required_message(action: Action, node_name: str) -> str:
     )
 
 
-def needs_opinion(node_type: NodeType, action: Action) -> bool:
-    return action in node_type.opinion_required
+def needs_opinion(
+    node_type: NodeType, action: Action, node: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether ``action`` needs an opinion at ``node``: its type says so (§3.5), or the node
+    asks one on agreeing too (``config.opinion_on_agree``)."""
+    if action in node_type.opinion_required:
+        return True
+    config = (node or {}).get("config") or {}
+    return action is Action.AGREE and bool(config.get("opinion_on_agree"))
 
 
 def check_opinion(
@@ -86,6 +93,6 @@ def check_opinion(
     """The stripped opinion, or :class:`OpinionRequiredError` naming the action and node (and
     a refusal when it is longer than ``texts.OPINION``)."""
     text = bounded(gettext("opinion"), opinion, OPINION)
-    if not text and needs_opinion(node_type, action):
+    if not text and needs_opinion(node_type, action, node):
         raise OpinionRequiredError(opinion_required_message(action, node["name"]))
     return text

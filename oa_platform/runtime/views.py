@@ -30,7 +30,8 @@ from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.request_limits import requested_page
-from oa_platform.runtime import attachment_links, inbox, policy, trace
+from oa_platform.runtime import attachment_links, bulk_approval, inbox, policy, trace
+from oa_platform.runtime.bulk_approval import BulkApprovalForm
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -419,6 +420,23 @@ class InstanceView(BaseView):
             gettext("Answer sent."),
         )
 
+    @expose("/approve", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def approve_selected(self):
+        """Agree to the to-dos chosen in the inbox, each on its own (bulk_approval.py)."""
+        if not BulkApprovalForm().validate_on_submit():
+            abort(400)
+        task_ids = request.form.getlist("task", type=int)
+        try:
+            results = bulk_approval.agree_to_all(
+                db.session, g.user, task_ids, request.form.get("opinion", "")
+            )
+        except RuntimeCommandError as error:
+            flash(error.message, "danger")
+            return redirect(url_for("InboxView.index", tab="todo"))
+        return self.render_template("runtime/bulk_result.html", results=results)
+
     # Helpers ------------------------------------------------------------------------
 
     def _command(self, form, instance_id: int, command, success: str | None):
@@ -661,7 +679,7 @@ class InstancePage:
                 "label": _button_label(action, task, engine),
                 "message": opinion_required_message(action, engine.spec.names[task.node_id]),
                 "style": BUTTON_STYLES.get(action, "btn-default"),
-                "needs_opinion": needs_opinion(node_type, action),
+                "needs_opinion": needs_opinion(node_type, action, engine.nodes[task.node_id]),
                 "edits": action in EDITING_ACTIONS,
             }
             for action in offered

@@ -33,7 +33,7 @@ class Approval(NodeType):
     config_schema = {
         "type": "object",
         "additionalProperties": False,
-        "properties": signing.DISAGREE_CONFIG,
+        "properties": {**signing.DISAGREE_CONFIG, **signing.OPINION_CONFIG},
     }
 
     def on_enter(self, ctx: NodeContext) -> None:

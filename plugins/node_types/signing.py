@@ -22,6 +22,16 @@ DISAGREE_CONFIG = {
     }
 }
 
+# A node may ask for an opinion on agreeing too (同意时须填写意见): such to-dos are then never
+# agreed in bulk without one (issue 19).
+OPINION_CONFIG = {
+    "opinion_on_agree": {
+        "type": "boolean",
+        "default": False,
+        "description": "Agreeing needs an opinion too.",
+    }
+}
+
 
 # The hooks of signing nodes that run without a savepoint (``NodeType.atomic_hooks``): settling
 # only applies the engine's own moves to the node's tasks (cancel, open, complete), with no

@@ -58,6 +58,8 @@ def live_server(request, tmp_path):
     app = _build_app(request.config, f"sqlite:///{tmp_path / 'browser.sqlite'}", **overrides)
     with app.app_context():
         load_demo_data()
+        for seed in request.node.iter_markers("seed"):
+            seed.args[0]()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
