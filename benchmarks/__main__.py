@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{apps.POSTGRES_ENV} is not set: PostgreSQL figures skipped", file=sys.stderr)
     if "engine" in only:
         engine.run(size)
-    if only & {"inbox", "timers", "http"}:
+    if only & {"inbox", "timers", "http", "backup"}:
         run_data(size, only, args.http_client)
     if "forms" in only:
         forms.run(size)
