@@ -1,14 +1,17 @@
 """Backups are kept as the operator asks (§7.2): the newest of each of the last N days, N
-weeks and N months, and never the newest of all; the others are deleted with their sidecar."""
+weeks and N months, and always the newest of all; the others are deleted with their sidecar.
+A backup run at a terminal shows its progress."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from oa_platform.operations.backup import archive_name, archives
+from oa_platform.operations.cli import TerminalProgress
 from oa_platform.operations.retention import prune, to_keep
 
 times = st.lists(
@@ -54,3 +57,21 @@ def test_pruning_deletes_the_archives_retention_does_not_keep(tmp_path):
     assert archive_name(start - timedelta(hours=6), False) in {p.name for p in removed}
     assert not any((tmp_path / (p.name + ".json")).exists() for p in removed)
     assert len(list(tmp_path.glob("*.json"))) == len(left)
+
+
+def test_progress_is_shown_on_a_terminal_and_nowhere_else():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        progress = TerminalProgress(stream)
+        progress("database", 1, 1)
+        for done in range(1, 5):
+            progress("archive", done, 4)
+        progress.end()
+
+    assert "database: 1/1 (100%)\n" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\rarchive: 4/4 (100%)\n")
+    assert pipe.getvalue() == ""  # beat's runs and redirected output stay quiet
