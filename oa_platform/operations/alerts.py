@@ -5,6 +5,8 @@ Backups page. One notice per problem and day: a failing nightly run does not pil
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask_babel import gettext
 from sqlalchemy import select
@@ -29,7 +31,7 @@ def _admins(app: Flask) -> list[OAUser]:
     )
 
 
-def _tell(app: Flask, problem: str, subject: callable) -> None:
+def _tell(app: Flask, problem: str, subject: Callable[[], str]) -> None:
     def work() -> None:
         key = f"{problem}:{utcnow():%Y-%m-%d}"
         for admin in _admins(app):

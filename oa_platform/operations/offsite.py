@@ -14,7 +14,7 @@ from typing import Any
 import fsspec
 from flask import Flask
 
-from oa_platform.operations.bundle import Written
+from oa_platform.operations.bundle import SIDECAR_SUFFIX, Written
 from oa_platform.operations.exceptions import OffsiteError
 
 
@@ -53,9 +53,7 @@ def copy(app: Flask, target: str, written: Written) -> str:
         fs.makedirs(root, exist_ok=True)
         location = f"{root.rstrip('/')}/{written.path.name}"
         fs.put_file(str(written.path), location)
-        fs.put_file(
-            str(written.sidecar), f"{location}{written.sidecar.name[len(written.path.name) :]}"
-        )
+        fs.put_file(str(written.sidecar), location + SIDECAR_SUFFIX)
         fs.invalidate_cache()
         remote = _remote_sha256(fs, location)
     except OffsiteError:
@@ -96,6 +94,6 @@ def fetch(app: Flask, target: str, name: str, into: Path) -> Path:
     fs, root = fsspec.core.url_to_fs(target, **_options(app, fsspec.utils.get_protocol(target)))
     location = f"{root.rstrip('/')}/{name}"
     fs.get_file(location, str(into / name))
-    if fs.exists(location + ".json"):
-        fs.get_file(location + ".json", str(into / f"{name}.json"))
+    if fs.exists(location + SIDECAR_SUFFIX):
+        fs.get_file(location + SIDECAR_SUFFIX, str(into / f"{name}{SIDECAR_SUFFIX}"))
     return into / name
