@@ -60,10 +60,7 @@ def _grants_key() -> Hashable:
     security = current_app.appbuilder.sm
     language = str(get_locale())
     if not current_user.is_authenticated:
-        public = frozenset(
-            (grant.permission.name, grant.view_menu.name)
-            for grant in security.get_public_permissions()
-        )
+        public = access_cache.public_permissions(security.session, security.auth_role_public)
         return language, "public", public
     roles = security.get_user_roles(current_user)
     builtin = frozenset(role.name for role in roles if role.name in security.builtin_roles)
