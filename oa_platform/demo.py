@@ -1,5 +1,9 @@
 """Demo data for `make run`: a small group company, its departments, one user per role.
 
+Every company, department, position and person has a Chinese name (``name_zh``) beside the
+English one: a Chinese reader sees the Chinese, the others (and the tests, which read
+English) the English.
+
 Idempotent: running it again finds what exists and adds only what is missing. Demo
 passwords are printed for people trying the platform; never load this into production.
 """
@@ -25,6 +29,7 @@ COMPANIES = [
     ("HLD", "Example Holding Co.", CompanyKind.HOLDING, "GRP"),
     ("SLS", "Example Sales Co.", CompanyKind.SALES, "GRP"),
 ]
+COMPANY_NAMES_ZH = {"GRP": "示例集团", "HLD": "示例控股有限公司", "SLS": "示例销售有限公司"}
 # (company, code, name, parent code)
 DEPARTMENTS = [
     ("GRP", "OFFICE", "Group Office", None),
@@ -35,6 +40,15 @@ DEPARTMENTS = [
     ("HLD", "GM", "General Management", None),
     ("SLS", "SALES", "Sales Department", None),
 ]
+DEPARTMENT_NAMES_ZH = {
+    ("GRP", "OFFICE"): "集团办公室",
+    ("GRP", "IT"): "信息技术部",
+    ("GRP", "HR"): "人力资源中心",
+    ("GRP", "MC"): "管理中心",
+    ("GRP", "FIN"): "财务部",
+    ("HLD", "GM"): "总经理办公室",
+    ("SLS", "SALES"): "销售部",
+}
 POSITIONS = [
     ("Chairman", 100),
     ("General Manager", 90),
@@ -43,6 +57,14 @@ POSITIONS = [
     ("Engineer", 20),
     ("Clerk", 10),
 ]
+POSITION_NAMES_ZH = {
+    "Chairman": "董事长",
+    "General Manager": "总经理",
+    "Director": "总监",
+    "Manager": "经理",
+    "Engineer": "工程师",
+    "Clerk": "文员",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,20 @@ USERS = [
     # Shows the first-log-in rule: must change the initial password before anything else.
     DemoUser("newhire", "Nina", "Xu", "Staff", ("SLS", "SALES"), "Clerk", True),
 ]
+USER_NAMES_ZH = {
+    "admin": "王艾薇",
+    "designer": "陈德瑞",
+    "hr": "李汉娜",
+    "mc": "陈马可",
+    "leader": "林晓兰",
+    "head": "何志恒",
+    "staff": "吴森",
+    "finance": "赵菲",
+    "auditor": "白安伦",
+    "newhire": "徐妮娜",
+    "clerk": "刘晨",
+    "secretary": "马思菲",
+}
 # department -> (head, leader in charge)
 LEADERSHIP = {
     ("GRP", "OFFICE"): ("leader", "leader"),
@@ -100,6 +136,7 @@ def load_demo_data() -> list[DemoUser]:
         if company is None:
             company = Company(code=code, name=name, kind=kind, parent=companies.get(parent))
             session.add(company)
+        company.name_zh = company.name_zh or COMPANY_NAMES_ZH[code]
         companies[code] = company
     departments: dict[tuple[str, str], Department] = {}
     for company_code, code, name, parent in DEPARTMENTS:
@@ -113,6 +150,7 @@ def load_demo_data() -> list[DemoUser]:
                 parent=departments.get((company_code, parent)),
             )
             session.add(unit)
+        unit.name_zh = unit.name_zh or DEPARTMENT_NAMES_ZH[(company_code, code)]
         departments[(company_code, code)] = unit
     positions: dict[str, Position] = {}
     for name, rank in POSITIONS:
@@ -120,6 +158,7 @@ def load_demo_data() -> list[DemoUser]:
         if position is None:
             position = Position(name=name, rank=rank)
             session.add(position)
+        position.name_zh = position.name_zh or POSITION_NAMES_ZH[name]
         positions[name] = position
     session.flush()
 
@@ -141,6 +180,7 @@ def load_demo_data() -> list[DemoUser]:
             session.add(user)
             session.flush()
             store_password(session, user, DEMO_PASSWORD, must_change=spec.must_change_password)
+        user.name_zh = user.name_zh or USER_NAMES_ZH[spec.username]
         users[spec.username] = user
     for key, (head, leader) in LEADERSHIP.items():
         unit = departments[key]

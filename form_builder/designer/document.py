@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import gettext
+
 from form_builder.exceptions import Problem
 from form_builder.format import FORMAT_VERSION
 
@@ -62,7 +64,7 @@ def node_type_palette(node_types: Mapping[str, Any]) -> list[dict[str, Any]]:
         palette.append(
             {
                 "name": name,
-                "label": getattr(node_type, "label", name),
+                "label": gettext(getattr(node_type, "label", name)),
                 "icon": getattr(node_type, "icon", "fa-square-o"),
                 "kind": str(node_type.kind),
                 "needs_assignee": bool(node_type.needs_assignee),
@@ -86,9 +88,11 @@ def field_type_palette(field_types: Mapping[str, Any]) -> list[dict[str, Any]]:
         palette.append(
             {
                 "name": name,
-                "label": kind.label,
+                # The types' words are marked in their modules; the designer reads them in
+                # the request's language, as the admin pages do.
+                "label": gettext(kind.label),
                 "icon": kind.icon,
-                "category": kind.category,
+                "category": gettext(kind.category),
                 "column": kind.column,
                 "editable": kind.editable,
                 "has_value": kind.has_value,

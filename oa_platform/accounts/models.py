@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.names import full_name
-from oa_platform.org.models import Department, Position
+from oa_platform.org.models import Department, Position, shown_name
 
 
 class OAUser(User):
@@ -50,6 +50,9 @@ class OAUser(User):
     # The language the person chose in the navbar (a key of LANGUAGES); empty: the browser's
     # Accept-Language, else OA_DEFAULT_LOCALE (oa_platform/i18n.py; issue 18).
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The name in Chinese characters beside the one in first_name/last_name (issue 18): a
+    # Chinese reader sees it, the others the name as first/last name write it.
+    name_zh: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     department: Mapped[Department | None] = relationship(Department, foreign_keys=[department_id])
     confirmed_department: Mapped[Department | None] = relationship(
@@ -72,8 +75,9 @@ class OAUser(User):
 
     def get_full_name(self) -> str:
         """The name as people write it: family name first for a Chinese name (张伟), one
-        part alone when only one is kept (issue 19, defect 4)."""
-        return full_name(self.first_name, self.last_name)
+        part alone when only one is kept (issue 19, defect 4); for a Chinese reader the name
+        in Chinese characters (``name_zh``) where one is kept beside it (issue 18)."""
+        return shown_name(full_name(self.first_name, self.last_name), self.name_zh)
 
     def signature(self) -> str:
         """How the user signs opinions and the trace: the display name, which HR keeps, and

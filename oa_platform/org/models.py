@@ -14,6 +14,8 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from form_builder.localized import text
+
 if TYPE_CHECKING:
     from oa_platform.accounts.models import OAUser
 
@@ -27,6 +29,13 @@ class CompanyKind(enum.StrEnum):
     LOGISTICS = "logistics"
 
 
+def shown_name(name: str, name_zh: str | None) -> str:
+    """A unit's (or person's) name as the request's language reads it: the Chinese name
+    beside the stored one (``name_zh``) for a Chinese reader, ``name`` for the others, each
+    the other's fallback (``form_builder.localized.text`` decides, as for definitions)."""
+    return text({"zh_CN": name_zh, "en": name} if name_zh else name)
+
+
 class Company(Model):
     """A legal unit of the group; ``parent`` is empty only for the group itself."""
 
@@ -35,6 +44,9 @@ class Company(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
+    # The Chinese name beside ``name`` (issue 18); ``name`` is what definitions, imports and
+    # the API name the company by, so it keeps its meaning.
+    name_zh: Mapped[str | None] = mapped_column(String(128))
     kind: Mapped[CompanyKind] = mapped_column(
         Enum(CompanyKind, name="company_kind", values_callable=lambda e: [m.value for m in e]),
         nullable=False,
@@ -46,8 +58,13 @@ class Company(Model):
     children: Mapped[list[Company]] = relationship("Company", back_populates="parent")
     departments: Mapped[list[Department]] = relationship("Department", back_populates="company")
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the request's language."""
+        return shown_name(self.name, self.name_zh)
+
     def __repr__(self) -> str:
-        return self.name
+        return self.shown_name
 
 
 department_reset_delegate = Table(
@@ -70,6 +87,7 @@ class Department(Model):
     )
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_zh: Mapped[str | None] = mapped_column(String(128))  # the Chinese name beside it
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_department.id"), index=True)
     # use_alter: users point at departments and departments at users (head, leader).
     head_id: Mapped[int | None] = mapped_column(
@@ -103,8 +121,14 @@ class Department(Model):
             node = node.parent
         return chain
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the request's language."""
+        return shown_name(self.name, self.name_zh)
+
     def __repr__(self) -> str:
-        return f"{self.name} ({self.company.code})" if self.company else self.name
+        name = self.shown_name
+        return f"{name} ({self.company.code})" if self.company else name
 
 
 class Position(Model):
@@ -113,9 +137,17 @@ class Position(Model):
     __tablename__ = "org_position"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Assignee rules name a position by ``name`` (docs/definition-format.md), so the Chinese
+    # name stands beside it rather than in its place.
     name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name_zh: Mapped[str | None] = mapped_column(String(64))
     # Higher rank means more senior; lets rules ask for "the most senior position".
     rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the request's language."""
+        return shown_name(self.name, self.name_zh)
+
     def __repr__(self) -> str:
-        return self.name
+        return self.shown_name

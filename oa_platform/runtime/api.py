@@ -165,7 +165,7 @@ class ProcessApi(UnavailableApi, IdempotencyKeys, BaseApi):
             return self.response(400, **_error(error))
 
         def command(rt):
-            fields = rt.version_for_start(body["definition"]).document["fields"]
+            fields = shown_document(rt.version_for_start(body["definition"]))["fields"]
             formdata = _formdata(fields, body["data"])
             start = rt.save_draft if body["draft"] else rt.submit
             return start(g.user, body["definition"], formdata, _uploads(files))
@@ -441,7 +441,8 @@ def _task_formdata(task_id: int, data: dict[str, Any]) -> MultiDict:
     """``data`` as the form post of the task's definition (no fields if there is no task:
     the command then answers 404)."""
     task = db.session.get(Task, task_id)
-    fields = task.instance.definition_version.document["fields"] if task else []
+    # Labels in the asked language: the body's problems name fields by them.
+    fields = shown_document(task.instance.definition_version)["fields"] if task else []
     return _formdata(fields, data)
 
 

@@ -24,11 +24,13 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Integer, Select, Subquery, and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from form_builder import localized
 from form_builder.clock import utcnow
 from form_builder.models import ProcessDefinition
 from form_builder.services import published_node_names
 from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.names import full_name
+from oa_platform.org.models import shown_name
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from oa_platform.runtime.visibility import visible_to
@@ -243,13 +245,17 @@ def questions(
 
 
 def definitions(session: Session) -> list[tuple[str, str]]:
-    """(key, name) of every definition, for the filter's drop-down."""
-    return [(key, name) for key, name in session.execute(_definitions_query())]
+    """(key, name) of every definition, for the filter's drop-down, in the request's
+    language."""
+    rows = session.execute(_definitions_query())
+    return [(key, localized.text(texts or name)) for key, name, texts in rows]
 
 
 @cache
 def _definitions_query() -> Select:
-    return select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.name)
+    return select(
+        ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.name_texts
+    ).order_by(ProcessDefinition.name)
 
 
 def _narrow(query: Select, by_definition: bool, by_text: bool) -> Select:
@@ -330,13 +336,17 @@ def _task_page(
             principal=(
                 None
                 if row.principal_first_name is None
-                else _full_name(row.principal_first_name, row.principal_last_name)
+                else _full_name(
+                    row.principal_first_name, row.principal_last_name, row.principal_name_zh
+                )
             ),
             instance_id=row.instance_id,
             instance_title=row.title,
             instance_status=row.instance_status,
-            definition_name=row.definition_name,
-            initiator=_full_name(row.initiator_first_name, row.initiator_last_name),
+            definition_name=localized.text(row.definition_texts or row.definition_name),
+            initiator=_full_name(
+                row.initiator_first_name, row.initiator_last_name, row.initiator_name_zh
+            ),
         )
         for row in rows
     ]
@@ -369,22 +379,26 @@ def _task_statements(
             Task.action,
             principal.first_name.label("principal_first_name"),
             principal.last_name.label("principal_last_name"),
+            principal.name_zh.label("principal_name_zh"),
             Instance.id.label("instance_id"),
             Instance.title,
             Instance.status.label("instance_status"),
             Instance.definition_version_id,
             definition.name.label("definition_name"),
+            definition.name_texts.label("definition_texts"),
             initiator.first_name.label("initiator_first_name"),
             initiator.last_name.label("initiator_last_name"),
+            initiator.name_zh.label("initiator_name_zh"),
             picked.c.total,
         )
     )
     return query, statement
 
 
-def _full_name(first_name: str, last_name: str) -> str:
-    """A person's name as ``OAUser.get_full_name`` writes it (张伟, Sam Wu)."""
-    return full_name(first_name, last_name)
+def _full_name(first_name: str, last_name: str, name_zh: str | None) -> str:
+    """A person's name as ``OAUser.get_full_name`` writes it (张伟, Sam Wu; the Chinese
+    name for a Chinese reader where one is kept)."""
+    return shown_name(full_name(first_name, last_name), name_zh)
 
 
 def _keyed_page(

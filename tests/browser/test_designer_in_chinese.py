@@ -10,9 +10,17 @@ from pathlib import Path
 import pytest
 
 from tests.browser.pages import sign_in
-from tests.browser.test_designer_in_browser import drag_field, open_designer_tab
+from tests.browser.test_designer_in_browser import open_designer_tab
 
 pytestmark = pytest.mark.browser
+
+
+def add_field(page, field_type: str, chinese: str, english: str) -> None:
+    """Click a type in the palette (it goes at the end of the form) and label it in both
+    languages, side by side."""
+    page.click(f"#field-palette-holder [data-oa-field-type={field_type}]")
+    page.fill("#field-panel [name=label]", english)
+    page.fill("#field-panel [name=label_zh_CN]", chinese)
 
 
 def test_a_form_built_with_chinese_labels_keeps_both_languages(
@@ -35,13 +43,13 @@ def test_a_form_built_with_chinese_labels_keeps_both_languages(
     page.select_option("#definition-department", "GRP/HR")
 
     open_designer_tab(page, "form")
-    drag_field(page, "text", "Reason")
-    page.fill("#field-panel [name=label_zh_CN]", "加班事由")
-    drag_field(page, "number", "Hours")
-    page.fill("#field-panel [name=label_zh_CN]", "时长（小时）")
+    add_field(page, "text", "加班事由", "Reason")
+    add_field(page, "number", "时长（小时）", "Hours")
     page.fill("#field-panel [name=help_zh_CN]", "以半小时为单位")
     page.fill("#field-panel [name=help]", "In half hours")
     assert "加班事由" in page.inner_text("#form-canvas")
+    panel = page.inner_text("#field-panel")  # the designer's own words, from the catalog
+    assert "必填" in panel and "帮助文字" in panel and "Required" not in panel
 
     page.click("#designer-save")
     page.wait_for_selector("#designer-version-link")

@@ -35,8 +35,9 @@ def test_an_expense_claim_reads_in_chinese_for_one_person_and_in_english_for_ano
     instance = start_expense(client)
     login(client, "head")
     inbox = page(client, "/inbox/", CHINESE)
-    assert "费用报销" in inbox and "经理审批" in inbox
-    assert "Manager approval" in page(client, "/inbox/", ENGLISH)
+    assert "费用报销" in inbox and "经理审批" in inbox and "吴森" in inbox  # the initiator
+    english_inbox = page(client, "/inbox/", ENGLISH)
+    assert "Manager approval" in english_inbox and "Sam Wu" in english_inbox
     trace = page(client, f"/instances/{instance.id}", CHINESE)
     assert "报销人" in trace and "合计超过 5,000.00 元" in trace and "5,000.00 元及以下" in trace
     assert "Claimant" not in trace
@@ -79,3 +80,23 @@ def test_the_review_diff_names_the_language_a_text_changed_in(client):
     assert "label (zh_CN)" not in changes
     # What did not change reads as written: Chinese, not \u escapes.
     assert "假期类型" in diff and "\\u5047" not in diff
+
+
+def test_the_demo_organisation_has_chinese_names_beside_the_english_ones(client):
+    from flask_babel import refresh
+
+    from oa_platform.extensions import db
+    from oa_platform.org.models import Department, Position
+    from tests.conftest import user
+
+    sales = db.session.query(Department).filter_by(code="SALES").one()
+    clerk = db.session.query(Position).filter_by(name="Clerk").one()  # rules name it so
+    staff = user("staff")
+    with client.application.test_request_context(headers=CHINESE):
+        refresh()  # the suite's app context may hold a language chosen before
+        names = (staff.get_full_name(), sales.shown_name, clerk.shown_name)
+        assert names == ("吴森", "销售部", "文员")
+        assert str(sales.company) == "示例销售有限公司"
+    with client.application.test_request_context(headers=ENGLISH):
+        refresh()
+        assert staff.get_full_name() == "Sam Wu" and repr(sales) == "Sales Department (SLS)"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from form_builder import localized
 from oa_platform.extensions import db
 from oa_platform.runtime import policy
 from oa_platform.runtime.commands import ActionRequest
@@ -58,7 +59,9 @@ def example(key: str) -> dict:
 
 
 def node_name(key: str, node_id: str) -> str:
-    return next(n["name"] for n in example(key)["nodes"] if n["id"] == node_id)
+    """The node's name as the suite (English) reads it."""
+    name = next(n["name"] for n in example(key)["nodes"] if n["id"] == node_id)
+    return localized.text(name, "en")
 
 
 def opinion_message(action_label: str, node: str) -> str:

@@ -7,7 +7,9 @@ import { box } from "./problems.js";
 import { isEditable } from "./field_types.js";
 import { shown } from "./texts.js";
 
-const LEVELS = [["edit", "Edit"], ["read", "Read"], ["hidden", "Hidden"]];
+const _ = window.oaI18n.gettext;
+
+const LEVELS = [["edit", _("Edit")], ["read", _("Read")], ["hidden", _("Hidden")]];
 
 export function mountAccessMatrix(element, store) {
   const draw = () => drawMatrix(element, store);
@@ -24,7 +26,7 @@ function drawMatrix(element, store) {
   });
   const fields = store.doc.fields;
   if (!fields.length || !nodes.length) {
-    fill(element, h("p", { class: "text-muted" }, "Add fields and nodes first."));
+    fill(element, h("p", { class: "text-muted" }, _("Add fields and nodes first.")));
     return;
   }
   fill(
@@ -32,7 +34,7 @@ function drawMatrix(element, store) {
     h("div", { class: "table-responsive" }, h(
       "table",
       { class: "table table-condensed table-bordered oa-access", id: "access-matrix" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Field"), nodes.map((node) => h("th", { dataset: { oaNode: node.id } }, shown(node.name))))),
+      h("thead", {}, h("tr", {}, h("th", {}, _("Field")), nodes.map((node) => h("th", { dataset: { oaNode: node.id } }, shown(node.name))))),
       h("tbody", {}, fields.map((field) => h(
         "tr",
         { dataset: { oaField: field.key } },
@@ -61,7 +63,7 @@ function cell(store, node, field) {
         store.changed("access");
       },
     },
-    h("option", { value: "" }, `Default (${base})`),
+    h("option", { value: "" }, _("Default (%(level)s)", { level: base })),
     LEVELS.map(([value, label]) =>
       h("option", { value, selected: current === value, disabled: value === "edit" && !isEditable(field.type) }, label),
     ),

@@ -6,15 +6,17 @@ import { orgChoices } from "./api.js";
 import { isPicker } from "./field_types.js";
 import { shown } from "./texts.js";
 
+const _ = window.oaI18n.gettext;
+
 const RULES = [
-  ["", "No one chosen yet"],
-  ["department_head", "Head of the applicant's department"],
-  ["leader_in_charge", "Leader in charge of the applicant's department"],
-  ["users", "Named users"],
-  ["role", "Everyone with a role"],
-  ["position", "Holders of a position"],
-  ["field", "The person or department chosen in a field"],
-  ["initiator", "The applicant"],
+  ["", _("No one chosen yet")],
+  ["department_head", _("Head of the applicant's department")],
+  ["leader_in_charge", _("Leader in charge of the applicant's department")],
+  ["users", _("Named users")],
+  ["role", _("Everyone with a role")],
+  ["position", _("Holders of a position")],
+  ["field", _("The person or department chosen in a field")],
+  ["initiator", _("The applicant")],
 ];
 
 /** The assignee editor of ``node``; ``changed()`` after every edit. */
@@ -32,7 +34,7 @@ export function assigneeEditor(node, store, orgUrl, changed) {
     },
   });
   draw();
-  return h("div", { class: "oa-assignee" }, group("Handled by", rule), details);
+  return h("div", { class: "oa-assignee" }, group(_("Handled by"), rule), details);
 }
 
 function starting(rule, store) {
@@ -49,7 +51,7 @@ function starting(rule, store) {
 function detailsFor(assignee, store, orgUrl, changed) {
   switch (assignee.rule) {
     case "department_head":
-      return group("Levels up", h("input", {
+      return group(_("Levels up"), h("input", {
         class: "form-control input-sm",
         type: "number",
         min: 1,
@@ -65,15 +67,15 @@ function detailsFor(assignee, store, orgUrl, changed) {
       }));
     case "users":
       return group(
-        "Users",
+        _("Users"),
         orgPicker(orgUrl, "users", assignee.users, (values) => {
           assignee.users = values;
           changed();
         }, true),
-        "Hold Ctrl to choose several.",
+        _("Hold Ctrl to choose several."),
       );
     case "role":
-      return group("Role", orgPicker(orgUrl, "roles", assignee.role, (value) => { assignee.role = value; changed(); }));
+      return group(_("Role"), orgPicker(orgUrl, "roles", assignee.role, (value) => { assignee.role = value; changed(); }));
     case "position": {
       const scope = "department" in assignee ? "department" : "company" in assignee ? "company" : "";
       const where = h("div");
@@ -83,12 +85,12 @@ function detailsFor(assignee, store, orgUrl, changed) {
           assignee[kind] = value;
           changed();
         });
-        return fill(where, group(kind === "department" ? "Department" : "Company", picker));
+        return fill(where, group(kind === "department" ? _("Department") : _("Company"), picker));
       };
       drawWhere(scope);
       return h("div", {},
-        group("Position", orgPicker(orgUrl, "positions", assignee.position, (value) => { assignee.position = value; changed(); })),
-        group("Only in", select([["", "Anywhere"], ["department", "A department"], ["company", "A company"]], scope, {
+        group(_("Position"), orgPicker(orgUrl, "positions", assignee.position, (value) => { assignee.position = value; changed(); })),
+        group(_("Only in"), select([["", _("Anywhere")], ["department", "A department"], ["company", "A company"]], scope, {
           id: "assignee-scope",
           onChange: (e) => {
             delete assignee.department;
@@ -103,7 +105,7 @@ function detailsFor(assignee, store, orgUrl, changed) {
     }
     case "field": {
       const pickers = store.doc.fields.filter((f) => isPicker(f.type));
-      return group("Field", select([["", "Choose a user or department field"], ...pickers.map((f) => [f.key, `${shown(f.label)} (${f.key})`])], assignee.field, {
+      return group(_("Field"), select([["", _("Choose a user or department field")], ...pickers.map((f) => [f.key, `${shown(f.label)} (${f.key})`])], assignee.field, {
         id: "assignee-field",
         onChange: (e) => { assignee.field = e.target.value; changed(); },
       }));
@@ -132,7 +134,7 @@ function orgPicker(orgUrl, kind, current, onPick, multiple = false) {
     const missing = [...chosen].filter((v) => v && !known.has(v)).map((v) => ({ value: v, label: `${v} (not found)` }));
     fill(
       picker,
-      multiple ? null : h("option", { value: "" }, "Choose…"),
+      multiple ? null : h("option", { value: "" }, _("Choose…")),
       [...choices, ...missing].map((c) => h("option", { value: c.value, selected: chosen.has(c.value) }, c.label)),
     );
     picker.dataset.oaLoaded = "true";

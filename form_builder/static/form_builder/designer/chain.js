@@ -10,14 +10,16 @@ import { box, nodeBox } from "./problems.js";
 import { configForm } from "./schema_form.js";
 import { slug, uniqueId } from "./state.js";
 
+const _ = window.oaI18n.gettext;
+
 const ORIGIN = "node-panel";
 
 /** The palette of node types and the list of the chain's nodes. */
 // A node's self_approval: what its initiator named by the assignee rule leads to (§8.6).
 const SELF_APPROVAL = [
-  ["", "Go up to the next head or the leader in charge (default)"],
-  ["skip", "Leave the initiator out; skip the node if nobody is left"],
-  ["allow", "Let the initiator handle it"],
+  ["", _("Go up to the next head or the leader in charge (default)")],
+  ["skip", _("Leave the initiator out; skip the node if nobody is left")],
+  ["allow", _("Let the initiator handle it")],
 ];
 
 export function mountNodeList(element, store) {
@@ -25,7 +27,7 @@ export function mountNodeList(element, store) {
     const types = Object.values(store.nodeTypes);
     fill(
       element,
-      h("label", { class: "control-label", for: "node-type" }, "Add a node"),
+      h("label", { class: "control-label", for: "node-type" }, _("Add a node")),
       h(
         "div",
         { class: "input-group input-group-sm oa-node-add" },
@@ -83,7 +85,7 @@ export function mountNodePanel(element, store, orgUrl) {
   const draw = () => {
     const node = store.selectedNode && store.node(store.selectedNode);
     if (!node) {
-      fill(element, h("p", { class: "text-muted" }, "Select a node in the list or the graph."));
+      fill(element, h("p", { class: "text-muted" }, _("Select a node in the list or the graph.")));
       return;
     }
     fill(element, panel(store, node, orgUrl, draw));
@@ -121,10 +123,10 @@ function panel(store, node, orgUrl, redraw) {
     changed();
   }, { name: "node_name" });
   const parts = [
-    h("h4", {}, type ? type.label : `Unknown type '${node.type}'`),
+    h("h4", {}, type ? type.label : _("Unknown type '%(type)s'", { type: node.type })),
     nodeBox(node.id),
-    group("Name", nameInput),
-    group("Id", idInput, "Used by edges and the audit trail."),
+    group(_("Name"), nameInput),
+    group(_("Id"), idInput, _("Used by edges and the audit trail.")),
   ];
   if (type && type.needs_assignee) {
     parts.push(assigneeEditor(node, store, orgUrl, changed));
@@ -134,7 +136,7 @@ function panel(store, node, orgUrl, redraw) {
       name: "deadline_hours",
       placeholder: "24 (regulations §3.3)",
     });
-    parts.push(group("Deadline (hours)", deadline));
+    parts.push(group(_("Deadline (hours)"), deadline));
   }
   if (type && type.needs_assignee && type.decides) {
     // Regulations §8.6: what happens when the assignee rule names the initiator.
@@ -145,8 +147,8 @@ function panel(store, node, orgUrl, redraw) {
         changed();
       },
     });
-    parts.push(group("If the initiator is named", selfApproval,
-      "Nobody approves their own request (regulations §8.6)."));
+    parts.push(group(_("If the initiator is named"), selfApproval,
+      _("Nobody approves their own request (regulations §8.6).")));
   }
   if (type && type.actions.length) parts.push(actionsEditor(node, type, changed));
   if (type) {
@@ -171,7 +173,7 @@ function actionsEditor(node, type, changed) {
   return h(
     "div",
     { class: "form-group form-group-sm oa-actions" },
-    h("label", { class: "control-label" }, "Actions offered (node permission)"),
+    h("label", { class: "control-label" }, _("Actions offered (node permission)")),
     h("div", {}, type.actions.map((action) =>
       h("label", { class: "checkbox-inline" }, h("input", {
         type: "checkbox",
@@ -199,20 +201,20 @@ function edgesEditor(store, node, redraw, changed) {
       "div",
       { class: "oa-edge-editor well well-sm", dataset: { oaEdge: `${edge.from}>${edge.to}` } },
       h("div", { class: "oa-pair" },
-        group("To", select(targets, edge.to, {
+        group(_("To"), select(targets, edge.to, {
           name: "edge_to",
           onChange: (e) => { edge.to = e.target.value; store.changed(null, { structure: true }); },
         })),
-        group("Label", bilingualFor(edge, "label", changed, { name: "edge_label" })),
+        group(_("Label"), bilingualFor(edge, "label", changed, { name: "edge_label" })),
       ),
       edge.default
         ? null
         : group(
-            "Condition",
-            textFor(edge, "condition", changed, { name: "edge_condition", spellcheck: "false", placeholder: "e.g. days > 3" }),
-            "Followed when it holds; checked as you type.",
+            _("Condition"),
+            textFor(edge, "condition", changed, { name: "edge_condition", spellcheck: "false", placeholder: _("e.g. days > 3") }),
+            _("Followed when it holds; checked as you type."),
           ),
-      checkFor(edge, "default", "Default edge (taken when no condition holds)", () => {
+      checkFor(edge, "default", _("Default edge (taken when no condition holds)"), () => {
         if (edge.default) delete edge.condition;
         redraw();
         changed();
@@ -230,11 +232,11 @@ function edgesEditor(store, node, redraw, changed) {
   );
   const connected = new Set(edges.filter((e) => e.from === node.id).map((e) => e.to));
   const free = targets.filter(([id]) => !connected.has(id));
-  const target = select(free, free.length ? free[0][0] : "", { id: "edge-target", "aria-label": "Connect to" });
+  const target = select(free, free.length ? free[0][0] : "", { id: "edge-target", "aria-label": _("Connect to") });
   return h(
     "div",
     { class: "oa-edges" },
-    h("h5", {}, "Leads to"),
+    h("h5", {}, _("Leads to")),
     rows,
     free.length
       ? h("div", { class: "input-group input-group-sm" }, target, h("span", { class: "input-group-btn" }, h("button", {

@@ -12,14 +12,16 @@ import { box } from "./problems.js";
 import { memberForm } from "./schema_form.js";
 import { slug, uniqueId } from "./state.js";
 
+const _ = window.oaI18n.gettext;
+
 const ORIGIN = "field-panel";
 // The kinds of default (docs/definition-format.md, "Defaults"), offered as a type takes them.
 const DEFAULT_KINDS = [
   ["literal", "A fixed value"],
-  ["current_user", "The person filling in the form"],
-  ["current_department", "Their department"],
-  ["today", "Today"],
-  ["now", "Now"],
+  ["current_user", _("The person filling in the form")],
+  ["current_department", _("Their department")],
+  ["today", _("Today")],
+  ["now", _("Now")],
 ];
 
 export function mountFieldPanel(element, store) {
@@ -28,7 +30,7 @@ export function mountFieldPanel(element, store) {
     const index = store.selectedField;
     const field = index === null ? null : store.doc.fields[index];
     if (!field) {
-      fill(element, h("p", { class: "text-muted" }, "Select a field on the form to configure it."));
+      fill(element, h("p", { class: "text-muted" }, _("Select a field on the form to configure it.")));
       return;
     }
     const context = {
@@ -42,13 +44,13 @@ export function mountFieldPanel(element, store) {
     };
     fill(
       element,
-      h("h4", {}, `${typeLabel(field.type)} field`),
+      h("h4", {}, _("%(type)s field", { type: typeLabel(field.type) })),
       editor(field, context),
       h(
         "div",
-        { class: "btn-group btn-group-sm oa-field-move", role: "group", "aria-label": "Move the field" },
-        moveButton(store, index, -1, "fa-arrow-up", "Move up"),
-        moveButton(store, index, 1, "fa-arrow-down", "Move down"),
+        { class: "btn-group btn-group-sm oa-field-move", role: "group", "aria-label": _("Move the field") },
+        moveButton(store, index, -1, "fa-arrow-up", _("Move up")),
+        moveButton(store, index, 1, "fa-arrow-down", _("Move down")),
       ),
       " ",
       h(
@@ -118,20 +120,20 @@ function editor(spec, context) {
   }, { name: "label" });
   const parts = [
     box(path, [".key", ".visible_if", ".options", ".default", ".expression", ".columns"]),
-    group("Label", labelInput),
-    group("Key", keyInput, "Stored values and expressions use it: lower case letters, digits and _."),
+    group(_("Label"), labelInput),
+    group(_("Key"), keyInput, _("Stored values and expressions use it: lower case letters, digits and _.")),
     box(`${path}.key`),
   ];
-  if (takesRequired(spec.type)) parts.push(checkFor(spec, "required", "Required", changed));
+  if (takesRequired(spec.type)) parts.push(checkFor(spec, "required", _("Required"), changed));
   if (!context.column && !fullWidth(spec.type)) {
-    const widths = [["", "Full row"], ["half", "Half a row (2 per row)"], ["third", "A third of a row (3 per row)"]];
-    parts.push(group("Width", selectFor(spec, "width", widths, changed, { name: "width" })));
+    const widths = [["", _("Full row")], ["half", _("Half a row (2 per row)")], ["third", "A third of a row (3 per row)"]];
+    parts.push(group(_("Width"), selectFor(spec, "width", widths, changed, { name: "width" })));
   }
-  parts.push(group("Help text", bilingualFor(spec, "help", changed, { tag: "textarea", rows: 2, name: "help" })));
+  parts.push(group(_("Help text"), bilingualFor(spec, "help", changed, { tag: "textarea", rows: 2, name: "help" })));
   if (!context.column) {
     parts.push(
       group(
-        "Shown only if",
+        _("Shown only if"),
         textFor(spec, "visible_if", changed, { name: "visible_if", spellcheck: "false", placeholder: 'e.g. leave_type == "sick"' }),
         "A condition over other fields; empty: always shown. Checked as you type.",
       ),
@@ -151,42 +153,42 @@ const EDITORS = [
   {
     members: ["min", "max"],
     draw: (spec, context, changed) => [
-      pair(group("Minimum", numberFor(spec, "min", changed, { name: "min" })), group("Maximum", numberFor(spec, "max", changed, { name: "max" }))),
+      pair(group(_("Minimum"), numberFor(spec, "min", changed, { name: "min" })), group(_("Maximum"), numberFor(spec, "max", changed, { name: "max" }))),
     ],
   },
   {
     members: ["decimals"],
-    draw: (spec, context, changed) => [group("Decimal places", numberFor(spec, "decimals", changed, { integer: true, min: 0, max: 6, name: "decimals" }))],
+    draw: (spec, context, changed) => [group(_("Decimal places"), numberFor(spec, "decimals", changed, { integer: true, min: 0, max: 6, name: "decimals" }))],
   },
   {
     members: ["min_length", "max_length"],
     draw: (spec, context, changed) => [
       pair(
-        group("Shortest", numberFor(spec, "min_length", changed, { integer: true, min: 0, name: "min_length" })),
-        group("Longest", numberFor(spec, "max_length", changed, { integer: true, min: 1, name: "max_length" })),
+        group(_("Shortest"), numberFor(spec, "min_length", changed, { integer: true, min: 0, name: "min_length" })),
+        group(_("Longest"), numberFor(spec, "max_length", changed, { integer: true, min: 1, name: "max_length" })),
       ),
     ],
   },
   {
     members: ["pattern"],
     draw: (spec, context, changed) => [
-      group("Pattern", textFor(spec, "pattern", changed, { name: "pattern", spellcheck: "false" }), "A regular expression the whole value must match."),
+      group(_("Pattern"), textFor(spec, "pattern", changed, { name: "pattern", spellcheck: "false" }), "A regular expression the whole value must match."),
     ],
   },
   {
     members: ["expression", "result"],
     draw: (spec, context, changed) => [
-      group("Expression", textFor(spec, "expression", changed, { name: "expression", spellcheck: "false" }), "e.g. days_between(start_date, end_date) + 1"),
+      group(_("Expression"), textFor(spec, "expression", changed, { name: "expression", spellcheck: "false" }), _("e.g. days_between(start_date, end_date) + 1")),
       box(`${context.path}.expression`),
-      group("Result", selectFor(spec, "result", choices(spec, "result"), changed, { name: "result" })),
+      group(_("Result"), selectFor(spec, "result", choices(spec, "result"), changed, { name: "result" })),
     ],
   },
   {
     members: ["max_files", "max_size_mb", "accept"],
     draw: (spec, context, changed) => [
       pair(
-        group("Most files", numberFor(spec, "max_files", changed, { integer: true, min: 1, max: 20, name: "max_files" })),
-        group("Largest file (MB)", numberFor(spec, "max_size_mb", changed, { min: 1, max: 100, name: "max_size_mb" })),
+        group(_("Most files"), numberFor(spec, "max_files", changed, { integer: true, min: 1, max: 20, name: "max_files" })),
+        group(_("Largest file (MB)"), numberFor(spec, "max_size_mb", changed, { min: 1, max: 100, name: "max_size_mb" })),
       ),
       acceptEditor(spec, changed),
     ],
@@ -195,8 +197,8 @@ const EDITORS = [
     members: ["min_rows", "max_rows", "columns"],
     draw: (spec, context, changed) => [
       pair(
-        group("Fewest rows", numberFor(spec, "min_rows", changed, { integer: true, min: 0, name: "min_rows" })),
-        group("Most rows", numberFor(spec, "max_rows", changed, { integer: true, min: 1, max: 500, name: "max_rows" })),
+        group(_("Fewest rows"), numberFor(spec, "min_rows", changed, { integer: true, min: 0, name: "min_rows" })),
+        group(_("Most rows"), numberFor(spec, "max_rows", changed, { integer: true, min: 1, max: 500, name: "max_rows" })),
       ),
       columnsEditor(spec, context, changed),
     ],
@@ -253,7 +255,7 @@ function optionsEditor(spec, context, changed) {
       h("td", {}, h("button", {
         type: "button",
         class: "btn btn-link btn-xs",
-        "aria-label": "Remove option",
+        "aria-label": _("Remove option"),
         onClick: () => {
           spec.options.splice(index, 1);
           context.redraw();
@@ -265,11 +267,11 @@ function optionsEditor(spec, context, changed) {
   return h(
     "div",
     { class: "form-group form-group-sm oa-options" },
-    h("label", { class: "control-label" }, "Options"),
+    h("label", { class: "control-label" }, _("Options")),
     h(
       "table",
       { class: "table table-condensed" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Label"), h("th", {}, "Stored value"), h("th"))),
+      h("thead", {}, h("tr", {}, h("th", {}, _("Label")), h("th", {}, _("Stored value")), h("th"))),
       h("tbody", {}, rows),
     ),
     h("button", {
@@ -295,7 +297,7 @@ function acceptEditor(spec, changed) {
   return h(
     "div",
     { class: "form-group form-group-sm" },
-    h("label", { class: "control-label" }, "File types (none ticked: the usual office and image types)"),
+    h("label", { class: "control-label" }, _("File types (none ticked: the usual office and image types)")),
     h("div", {}, fileTypes.map((ext) =>
       h("label", { class: "checkbox-inline" }, h("input", {
         type: "checkbox",
@@ -339,14 +341,14 @@ function columnsEditor(table, context, changed) {
         index > 0
           ? h(
               "button",
-              { type: "button", class: "btn btn-link btn-xs", "aria-label": "Move up", onClick: () => move(index, index - 1) },
+              { type: "button", class: "btn btn-link btn-xs", "aria-label": _("Move up"), onClick: () => move(index, index - 1) },
               h("i", { class: "fa fa-arrow-up", "aria-hidden": "true" }),
             )
           : null,
         h("button", {
           type: "button",
           class: "btn btn-link btn-xs",
-          "aria-label": "Remove column",
+          "aria-label": _("Remove column"),
           onClick: () => {
             columns.splice(index, 1);
             openColumns.set(table, null);
@@ -357,9 +359,9 @@ function columnsEditor(table, context, changed) {
       ),
     ),
   );
-  const typeChoice = select(columnTypes().map((type) => [type, typeLabel(type)]), "text", { id: "column-type", "aria-label": "New column type" });
+  const typeChoice = select(columnTypes().map((type) => [type, typeLabel(type)]), "text", { id: "column-type", "aria-label": _("New column type") });
   const parts = [
-    h("label", { class: "control-label" }, "Columns"),
+    h("label", { class: "control-label" }, _("Columns")),
     h("ul", { class: "list-group oa-columns" }, rows),
     h("div", { class: "form-inline oa-column-add" }, typeChoice, " ", h("button", {
       type: "button",
@@ -379,7 +381,7 @@ function columnsEditor(table, context, changed) {
   ];
   if (open !== null && columns[open]) {
     const column = columns[open];
-    parts.push(h("div", { class: "oa-column-editor well well-sm" }, h("h5", {}, `Column: ${typeLabel(column.type)}`), editor(column, {
+    parts.push(h("div", { class: "oa-column-editor well well-sm" }, h("h5", {}, _("Column: %(type)s", { type: typeLabel(column.type) })), editor(column, {
       ...context,
       path: `${context.path}.columns[${open}]`,
       column: true,
@@ -393,7 +395,7 @@ function columnsEditor(table, context, changed) {
 }
 
 function defaultEditor(spec, takenKinds, context, changed) {
-  const kinds = [["", "No default"], ...DEFAULT_KINDS.filter(([kind]) => takenKinds.includes(kind))];
+  const kinds = [["", _("No default")], ...DEFAULT_KINDS.filter(([kind]) => takenKinds.includes(kind))];
   const holder = h("div", { class: "oa-default-value" });
   const drawValue = () => fill(holder, spec.default && spec.default.kind === "literal" ? literalInput(spec, changed) : null);
   const kind = select(kinds, spec.default ? spec.default.kind : "", {
@@ -407,7 +409,7 @@ function defaultEditor(spec, takenKinds, context, changed) {
     },
   });
   drawValue();
-  return h("div", {}, group("Default", kind), holder, box(`${context.path}.default`));
+  return h("div", {}, group(_("Default"), kind), holder, box(`${context.path}.default`));
 }
 
 // How a fixed default is entered: the type's ``literal_input``.
@@ -430,7 +432,7 @@ function literalInput(spec, changed) {
     spec.default.value = v;
     changed();
   };
-  const attrs = { class: "form-control input-sm", name: "default_value", "aria-label": "Default value" };
+  const attrs = { class: "form-control input-sm", name: "default_value", "aria-label": _("Default value") };
   const kind = literalKind(spec);
   if (kind === "boolean") {
     const tick = h("input", { type: "checkbox", name: "default_value", checked: value === true, onChange: (e) => set(e.target.checked) });

@@ -8,6 +8,8 @@ import { box } from "./problems.js";
 import { slug, uniqueId } from "./state.js";
 import { shown } from "./texts.js";
 
+const _ = window.oaI18n.gettext;
+
 const NEW_TYPE = "application/x-oa-field-type";
 const MOVE = "application/x-oa-field-index";
 
@@ -20,7 +22,7 @@ export function mountPalette(element, store) {
   }
   fill(
     element,
-    h("p", { class: "text-muted small" }, "Drag a field onto the form, or click to add it at the end."),
+    h("p", { class: "text-muted small" }, _("Drag a field onto the form, or click to add it at the end.")),
     h(
       "div",
       { class: "list-group oa-palette", id: "field-palette" },
@@ -103,7 +105,7 @@ function dropIndex(canvas, event, count) {
 function drawCanvas(element, store) {
   const fields = store.doc.fields;
   if (!fields.length) {
-    fill(element, h("p", { class: "oa-canvas-empty text-muted" }, "Drop fields here."));
+    fill(element, h("p", { class: "oa-canvas-empty text-muted" }, _("Drop fields here.")));
     return;
   }
   fill(
@@ -146,7 +148,7 @@ function card(store, field, index, width) {
       { class: "oa-field-card-head" },
       h("i", { class: `fa fa-fw ${typeIcon(field.type)}`, "aria-hidden": "true" }),
       " ",
-      h("strong", {}, shown(field.label) || "(no label)"),
+      h("strong", {}, shown(field.label) || _("(no label)")),
       field.required ? h("span", { class: "text-danger" }, " *") : null,
     ),
     h(

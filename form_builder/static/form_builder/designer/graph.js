@@ -6,6 +6,8 @@
 import { fill } from "./dom.js";
 import { shown } from "./texts.js";
 
+const _ = window.oaI18n.gettext;
+
 const SVG = "http://www.w3.org/2000/svg";
 const NODE_W = 150;
 const NODE_H = 44;
@@ -85,7 +87,7 @@ function drawGraph(element, store) {
     width,
     height,
     role: "img",
-    "aria-label": "The node chain",
+    "aria-label": _("The node chain"),
   });
   const arrow = s(
     "marker",
@@ -106,7 +108,7 @@ function drawGraph(element, store) {
     // between; which side depends on where its target sits.
     const skips = layer.get(edge.to) - layer.get(edge.from) > 1;
     const side = skips ? (x2 >= width / 2 ? 1 : -1) * (NODE_W * 0.75 + GAP_X) : 0;
-    const label = shown(edge.label) || edge.condition || (edge.default ? "otherwise" : "");
+    const label = shown(edge.label) || edge.condition || (edge.default ? _("otherwise") : "");
     const labelX = (x1 + x2) / 2 + side * 0.75 + 4;
     svg.append(
       s("g", { class: "oa-graph-edge", "data-oa-edge": `${edge.from}>${edge.to}` },

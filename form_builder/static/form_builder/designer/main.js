@@ -16,6 +16,8 @@ import { mountSettings } from "./settings.js";
 import { Store } from "./state.js";
 import { shown } from "./texts.js";
 
+const _ = window.oaI18n.gettext;
+
 const root = document.getElementById("designer");
 const boot = JSON.parse(document.getElementById("designer-boot").textContent);
 const urls = boot.urls;
@@ -155,22 +157,22 @@ function saved(data) {
 }
 
 $("designer-save").addEventListener("click", async () => {
-  say("Saving…");
+  say(_("Saving…"));
   const { status: code, data } = await postJson(urls.save, { document: store.doc, key: store.key });
   if (code === 200) {
     saved(data);
     unsaved = false;
     store.setProblems(data.problems);
-    const link = { href: data.version_url, id: "designer-version-link", text: "Open the version (history, diff, review)" };
-    say(`Saved as draft version ${data.number}.`, "success", link);
+    const link = { href: data.version_url, id: "designer-version-link", text: _("Open the version (history, diff, review)") };
+    say(_("Saved as draft version %(number)s.", { number: data.number }), "success", link);
   } else {
     if (data && data.problems) store.setProblems(data.problems);
-    say((data && data.error) || `Not saved (error ${code}).`, "danger");
+    say((data && data.error) || _("Not saved (error %(code)s).", { code }), "danger");
   }
 });
 
 $("designer-submit").addEventListener("click", async () => {
-  say("Submitting…");
+  say(_("Submitting…"));
   const { status: code, data } = await postJson(urls.submit, { document: store.doc, key: store.key });
   if (code === 200 && data.submitted) {
     unsaved = false;
@@ -182,7 +184,7 @@ $("designer-submit").addEventListener("click", async () => {
     unsaved = false;
   }
   if (data && data.problems) store.setProblems(data.problems);
-  say((data && data.error) || `Not submitted (error ${code}).`, "danger");
+  say((data && data.error) || _("Not submitted (error %(code)s).", { code }), "danger");
 });
 
 $("designer-export").addEventListener("click", () => {
@@ -210,7 +212,7 @@ $("designer-import").addEventListener("change", async (event) => {
     say(`${file.name} is the definition '${data.key}'; this designer edits '${store.key}'. Import it under Process Design → Import Definitions.`, "danger");
   } else {
     store.replaceDocument(data);
-    say(`Loaded ${file.name}; save to keep it as the draft.`, "info");
+    say(_("Loaded %(file)s; save to keep it as the draft.", { file: file.name }), "info");
   }
 });
 

@@ -5,8 +5,10 @@
 import { debounce, fill, h, select } from "./dom.js";
 import { csrf } from "./api.js";
 
+const _ = window.oaI18n.gettext;
+
 export function mountPreview(element, store, url, isShowing) {
-  const frame = h("iframe", { name: "designer-preview", id: "preview-frame", title: "Form preview", class: "oa-preview-frame" });
+  const frame = h("iframe", { name: "designer-preview", id: "preview-frame", title: _("Form preview"), class: "oa-preview-frame" });
   const documentInput = h("input", { type: "hidden", name: "document" });
   const nodeInput = h("input", { type: "hidden", name: "node" });
   const tokenInput = h("input", { type: "hidden", name: "csrf_token" });
@@ -31,7 +33,7 @@ export function mountPreview(element, store, url, isShowing) {
     if (!nodes.some((n) => n.id === node)) node = nodes.length ? nodes[0].id : null;
     fill(chooser, select(nodes.map((n) => [n.id, n.name]), node, {
       id: "preview-node",
-      "aria-label": "As seen at node",
+      "aria-label": _("As seen at node"),
       onChange: (event) => {
         node = event.target.value;
         refresh();
@@ -46,8 +48,8 @@ export function mountPreview(element, store, url, isShowing) {
   fill(
     element,
     h("div", { class: "form-inline oa-preview-bar" },
-      h("label", { for: "preview-node" }, "As the handler of "), " ", chooser, " ",
-      h("label", { class: "checkbox-inline" }, phone, " Phone width (390 px)"),
+      h("label", { for: "preview-node" }, _("As the handler of ")), " ", chooser, " ",
+      h("label", { class: "checkbox-inline" }, phone, " ", _("Phone width (390 px)")),
     ),
     form,
     frame,

@@ -7,6 +7,8 @@
 import { group, h } from "./dom.js";
 import { setMember } from "./inputs.js";
 
+const _ = window.oaI18n.gettext;
+
 /** Inputs for ``node.config`` by ``schema``; ``changed()`` after every edit. */
 export function configForm(node, schema, changed) {
   const properties = (schema && schema.properties) || {};
@@ -21,7 +23,7 @@ export function configForm(node, schema, changed) {
   return h(
     "fieldset",
     { class: "oa-config" },
-    h("legend", { class: "small" }, "Settings of this node type"),
+    h("legend", { class: "small" }, _("Settings of this node type")),
     names.map((name) => {
       const property = properties[name];
       const label = `${humanize(name)}${required.has(name) ? " *" : ""}`;

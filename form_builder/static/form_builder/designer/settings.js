@@ -8,6 +8,8 @@ import { bilingualFor } from "./texts.js";
 import { box } from "./problems.js";
 import { slug } from "./state.js";
 
+const _ = window.oaI18n.gettext;
+
 export function mountSettings(element, store, orgUrl) {
   const draw = () => {
     const doc = store.doc;
@@ -16,7 +18,7 @@ export function mountSettings(element, store, orgUrl) {
     const key = textFor(doc, "key", () => {
       keyTouched = true;
       changed();
-    }, { id: "definition-key", spellcheck: "false", readonly: store.key !== null, placeholder: "e.g. leave_request" });
+    }, { id: "definition-key", spellcheck: "false", readonly: store.key !== null, placeholder: _("e.g. leave_request") });
     const name = bilingualFor(doc, "name", (value) => {
       if (!keyTouched && store.key === null) {
         doc.key = slug((value || {}).en || "");
@@ -38,7 +40,7 @@ export function mountSettings(element, store, orgUrl) {
       const extra = doc.department && !values.includes(doc.department) ? [{ value: doc.department, label: doc.department }] : [];
       fill(
         department,
-        h("option", { value: "" }, "Choose…"),
+        h("option", { value: "" }, _("Choose…")),
         [...extra, ...choices].map((c) => h("option", { value: c.value, selected: c.value === doc.department }, c.label)),
       );
       department.dataset.oaLoaded = "true";
@@ -47,25 +49,25 @@ export function mountSettings(element, store, orgUrl) {
       element,
       h("div", { class: "row" },
         h("div", { class: "col-sm-6" },
-          group("Name", name, "What staff see in the list of forms."),
+          group(_("Name"), name, _("What staff see in the list of forms.")),
           box("$.name"),
           group(
-            "Key",
+            _("Key"),
             key,
             store.key === null
-              ? "Made from the name; lower case letters, digits and _. It cannot change once saved."
-              : "Fixed: every version shares it.",
+              ? _("Made from the name; lower case letters, digits and _. It cannot change once saved.")
+              : _("Fixed: every version shares it."),
           ),
           box("$.key"),
         ),
         h("div", { class: "col-sm-6" },
-          group("Category", textFor(doc, "category", changed, { id: "definition-category", placeholder: "e.g. Human resources" })),
+          group(_("Category"), textFor(doc, "category", changed, { id: "definition-category", placeholder: _("e.g. Human resources") })),
           box("$.category"),
-          group("Owning department", department),
+          group(_("Owning department"), department),
           box("$.department"),
         ),
       ),
-      group("Description", bilingualFor(doc, "description", changed, { tag: "textarea", rows: 3, id: "definition-description" }), "Shown to the applicant."),
+      group(_("Description"), bilingualFor(doc, "description", changed, { tag: "textarea", rows: 3, id: "definition-description" }), _("Shown to the applicant.")),
       box("$.description"),
     );
   };
