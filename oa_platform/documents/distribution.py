@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
-from oa_platform.documents import kinds, signatures
+from oa_platform.documents import kinds, search, signatures
 from oa_platform.documents.models import Document, Recipient
 from oa_platform.i18n import local_time
 from oa_platform.org.models import Company, Department, Position
@@ -148,6 +148,7 @@ def issue(session: Session, instance: Instance) -> Document:
     document.search_text = search_text(document)
     session.add(document)
     session.flush()
+    search.index(session, document.id, document.search_text)
     deliver(session, document.id, main, copy=False, at=now)
     deliver(session, document.id, copies, copy=True, at=now)
     if document.revision_of_id is not None:
@@ -182,7 +183,7 @@ def deliver(
 def search_text(document: Document) -> str:
     """What the library searches: number, title, unit and the body's text."""
     body = " ".join(signatures.plain_lines(document.body))
-    return f"{document.number} {document.title} {document.issuing_unit_name} {body}"
+    return f"{document.number} {document.title} {document.issuing_unit_name} {body}".lower()
 
 
 def distribute_job(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -68,7 +68,11 @@ class Document(Model):
     they were at issue, with the SHA-256 of that content. Never updated but for its status."""
 
     __tablename__ = "document"
-    __table_args__ = (Index("ix_document_kind_year", "kind", "issue_date"),)
+    __table_args__ = (
+        Index("ix_document_kind_year", "kind", "issue_date"),
+        # The library lists newest first: the first page of a common word stops early.
+        Index("ix_document_issue_date", "issue_date", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), unique=True)
@@ -100,6 +104,16 @@ class Document(Model):
     recipient_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # How many hours unopened copies wait before a reminder (by urgency, frozen at issue).
     remind_after_hours: Mapped[float] = mapped_column(nullable=False, default=24.0)
+
+
+class DocumentTerm(Model):
+    """The library's word index: a two-character Chinese sequence or a word of a document's
+    text (search.py)."""
+
+    __tablename__ = "document_term"
+
+    term: Mapped[str] = mapped_column(String(32), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), primary_key=True)
 
 
 class Recipient(Model):

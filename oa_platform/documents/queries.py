@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import Select, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from oa_platform.documents import policy
-from oa_platform.documents.models import Document, Recipient
+from oa_platform.documents import policy, search
+from oa_platform.documents.models import Document, DocumentTerm, Recipient
 from oa_platform.documents.receipts import URGENCY_RANK
 
 PAGE = 50
@@ -98,10 +98,16 @@ def library_query(session: Session, user, query: LibraryQuery, on: date) -> Sele
         Document.status != "withdrawn", policy.readable(session, user, on)
     )
     if query.text:
-        # Substring match: a Chinese word of two characters (报销) is found wherever it stands,
-        # with no word segmentation, on SQLite and PostgreSQL alike. Each word must occur.
-        for word in query.text.split()[:5]:
-            statement = statement.where(Document.search_text.ilike(_like(word), escape="\\"))
+        # Each word must occur: its Chinese pairs narrow the candidates through the word
+        # index (search.py), a substring match on the lower-cased text confirms them.
+        for word in query.text.lower().split()[:5]:
+            for term in sorted(search.query_terms(word)):
+                statement = statement.where(
+                    Document.id.in_(
+                        select(DocumentTerm.document_id).where(DocumentTerm.term == term)
+                    )
+                )
+            statement = statement.where(Document.search_text.like(_like(word), escape="\\"))
     if query.number:
         statement = statement.where(Document.number.ilike(_like(query.number), escape="\\"))
     if query.kind:

@@ -33,6 +33,9 @@ PER_DATABASE = {
     ("http", "signed_in_nothing_share_of_minimal"),
     ("http", "layout_only_share_of_minimal"),
     ("http", "inbox_share_of_minimal"),
+    ("documents", "sign_off_number_and_distribute"),
+    ("documents", "receipt_board_first_page"),
+    ("documents", "library_search"),
     ("backup", "backup"),
     ("backup", "restore_and_check"),
 }
