@@ -2,7 +2,7 @@
 newest-first order (issue 20)
 
 Revision ID: c5b81f3e2a94
-Revises: d19b2e5f8c41
+Revises: e7d3b5a9c1f2
 Create Date: 2026-12-07 06:50:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c5b81f3e2a94"
-down_revision = "d19b2e5f8c41"
+down_revision = "e7d3b5a9c1f2"
 branch_labels = None
 depends_on = None
 
