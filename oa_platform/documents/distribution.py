@@ -163,7 +163,7 @@ def deliver(
     if not reached:
         return
     session.execute(
-        insert(Recipient),
+        insert(Recipient.__table__),  # Core: one multi-row INSERT, no ORM bookkeeping
         [
             {
                 "document_id": document_id,
