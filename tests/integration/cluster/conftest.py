@@ -4,13 +4,18 @@ default (one web server, one worker, beat, SQLite), with the demo's people loade
 test's own app on the same database to look at what the processes did.
 
 The production shape needs ``OA_TEST_POSTGRES_URL`` and ``OA_TEST_REDIS_URL`` (CI sets them);
-its Redis database is emptied before and after.
+its Redis database is emptied before and after. ``production``, the cluster of the fault and
+load tests, has a Redis of its own (``redis-server`` on a free port, nothing saved), so that
+stopping it disturbs no other test run, and its attachments on a 1 MB tmpfs (mounting needs
+root, as in CI).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +25,7 @@ import redis
 from flask import Flask
 
 from oa_platform.cluster import EMBEDDED, PRODUCTION, Cluster, Shape, environment
+from oa_platform.processes import wait_for
 from tests.conftest import build_app
 from tests.database_templates import DEMO, Templates
 from tests.network_client import NetworkJwtClient
@@ -106,12 +112,93 @@ def run_cluster(
             redis.Redis.from_url(redis_url).flushdb()
 
 
+ATTACHMENT_DISK = "1m"
+
+
+@dataclass
+class PrivateRedis:
+    """A redis-server of the test's own, stopped and started at will."""
+
+    port: int
+    directory: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        answering = wait_for(self.ping, 30, every=0.1)
+        assert answering, "redis-server did not start"
+
+    def ping(self) -> bool:
+        try:
+            return (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            )
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()  # as an outage: no save, no goodbye to the clients
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture(scope="package")
+def private_redis(tmp_path_factory) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = PrivateRedis(free_ports(1)[0], tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def attachment_disk(tmp_path_factory) -> Iterator[Path | None]:
+    """A 1 MB tmpfs for the attachments, or None where mounting is not allowed."""
+    folder = tmp_path_factory.mktemp("attachment-disk")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={ATTACHMENT_DISK},mode=0700", "tmpfs", str(folder)],
+        capture_output=True,
+    )
+    yield folder if mounted.returncode == 0 else None
+    if mounted.returncode == 0:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture(scope="package")
+def production(
+    tmp_path_factory, database_templates, private_redis, attachment_disk
+) -> Iterator[Running]:
+    if not os.environ.get("OA_TEST_POSTGRES_URL") or not os.environ.get("OA_TEST_REDIS_URL"):
+        pytest.skip("OA_TEST_POSTGRES_URL and OA_TEST_REDIS_URL are needed for the cluster")
+    settings = {"OA_ATTACHMENT_DIR": str(attachment_disk)} if attachment_disk else {}
+    directory = tmp_path_factory.mktemp("cluster-production")
+    yield from run_cluster(
+        "production", PRODUCTION, directory, database_templates, private_redis.url, **settings
+    )
+
+
 @pytest.fixture(scope="module", params=["production", "embedded"])
 def running(request, tmp_path_factory, database_templates) -> Iterator[Running]:
-    """Each shape in turn, once for the module's tests."""
-    directory = tmp_path_factory.mktemp(f"cluster-{request.param}")
+    """Each shape in turn: ``production`` (shared with the fault and load tests), then the
+    embedded default, started for the module."""
     if request.param == "production":
-        redis_url = production_urls()[1]
-        yield from run_cluster("production", PRODUCTION, directory, database_templates, redis_url)
+        yield request.getfixturevalue("production")
     else:
+        directory = tmp_path_factory.mktemp("cluster-embedded")
         yield from run_cluster("embedded", EMBEDDED, directory, database_templates)

@@ -2,7 +2,8 @@
 cluster test: nothing lost, nothing doubled.
 
 - every accepted action (an answer 200 to ``POST /tasks/<id>/actions``) has its task
-  change (the task no longer open, with that action) and exactly one audit entry;
+  change (the task no longer open, with that action) and exactly one audit entry, and
+  every started instance (201) its one "created" entry;
 - no task is open twice (one person, one node, one instance: one open task at most);
 - every audit chain verifies, as ``flask oa audit verify`` says, run in its own process
   with the cluster's settings.
@@ -31,6 +32,7 @@ class Ledger:
     """The actions the clients were told were taken: task id -> action."""
 
     accepted: dict[int, str] = field(default_factory=dict)
+    started: list[int] = field(default_factory=list)  # instances answered 201
 
     def record(self, task_id: int, action: str, status_code: int) -> None:
         if status_code == 200:
@@ -53,6 +55,14 @@ def assert_nothing_lost_nothing_doubled(running, ledger: Ledger) -> None:
                 )
             ).all()
         )
+        created = Counter(
+            session.scalars(
+                select(AuditEntry.instance_id).where(
+                    AuditEntry.event == "created", AuditEntry.instance_id.in_(ledger.started)
+                )
+            )
+        )
+        assert created == dict.fromkeys(ledger.started, 1), "a started instance is missing"
         for task_id, action in ledger.accepted.items():
             task = tasks[task_id]
             assert task.status not in {TaskStatus.OPEN, TaskStatus.WAITING}, (task_id, action)
