@@ -1,5 +1,5 @@
 """Off-site dumps (§7.2): each backup is copied to every target (a path, an S3-compatible
-store) and verified there by checksum, and restores from there on a new machine; a target
+store, an SFTP host) and verified there by checksum, and restores from there on a new machine; a target
 that fails, or a backup that fails or goes missing, tells the administrators and shows on the
 Backups page (Admin only, seed 2 §6.2)."""
 
@@ -9,6 +9,7 @@ import hashlib
 import socket
 
 import boto3
+import paramiko
 import pytest
 from moto.server import ThreadedMotoServer
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from tests.integration.operations.helpers import (
     run_cli,
     table_rows,
 )
+from tests.integration.operations.sftp_server import sftp_server
 
 
 @pytest.fixture
@@ -154,3 +156,28 @@ def test_the_backups_page_is_for_administrators_only_and_its_button_needs_csrf(c
     assert len(archives(tmp_path / "backups")) == 1  # run at once: tasks are eager in tests
     assert "Archives kept" in answer.get_data(as_text=True)
     assert folder_files(tmp_path / "backups")  # archive and sidecar
+
+
+def test_an_sftp_target_gets_a_verified_copy_with_the_platforms_own_key(
+    demo, tmp_path, monkeypatch
+):
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    paramiko.RSAKey.generate(2048).write_private_key_file(str(home / ".ssh" / "id_rsa"))
+    monkeypatch.setenv("HOME", str(home))  # the platform's user's ~/.ssh
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    claim(1, finish=True)
+    with sftp_server(vault) as port:
+        demo.config.update(
+            OA_BACKUP_DIR=str(tmp_path / "backups"),
+            OA_BACKUP_TARGETS=[f"sftp://backup@127.0.0.1:{port}/srv/oa"],
+        )
+        result = run_cli(demo, "backup")
+
+    assert result.exit_code == 0, result.output
+    assert "Off-site OK" in result.output
+    archive = archives(tmp_path / "backups")[0]
+    copied = vault / "srv" / "oa" / archive.name
+    assert copied.read_bytes() == archive.read_bytes()
+    assert (vault / "srv" / "oa" / f"{archive.name}.json").is_file()
