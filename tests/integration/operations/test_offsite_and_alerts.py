@@ -1,7 +1,7 @@
 """Off-site dumps (§7.2): each backup is copied to every target (a path, an S3-compatible
-store, an SFTP host) and verified there by checksum, and restores from there on a new machine; a target
-that fails, or a backup that fails or goes missing, tells the administrators and shows on the
-Backups page (Admin only, seed 2 §6.2)."""
+store, an SFTP host) and verified there by checksum, and restores from there on a new
+machine; a target that fails, or a backup that fails or goes missing, tells the
+administrators and shows on the Backups page (Admin only, seed 2 §6.2)."""
 
 from __future__ import annotations
 
