@@ -122,6 +122,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     static_urls.init_app(app)
     security_headers.init_app(app)
     business_calendar.init_app(app)
+    # The form contents' word index follows each commit (issue 19).
+    from oa_platform.runtime import search
+
+    search.init_app(app)
 
     from oa_platform.cli import oa_cli
 

@@ -210,8 +210,10 @@ def create_admin_command(username: str, email: str, first_name: str, last_name: 
 
 # Issue 19: companies (oa_platform/org/).
 from oa_platform.org.cli import org_cli  # noqa: E402
+from oa_platform.runtime.search_cli import search_cli  # noqa: E402
 
 oa_cli.add_command(org_cli)
+oa_cli.add_command(search_cli)
 
 
 def main() -> None:

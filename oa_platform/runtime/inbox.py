@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Integer, Select, Subquery, and_, bindparam, func, select
+from sqlalchemy import Integer, Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from form_builder import localized
@@ -31,6 +31,7 @@ from form_builder.services import published_node_names
 from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.names import full_name
 from oa_platform.org.models import shown_name
+from oa_platform.runtime import search
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from oa_platform.runtime.visibility import visible_to
@@ -269,7 +270,13 @@ def _narrow(query: Select, by_definition: bool, by_text: bool) -> Select:
             ProcessDefinition.key == bindparam("definition")
         )
     if by_text:
-        query = query.where(Instance.title.ilike(bindparam("title_pattern"), escape="\\"))
+        # The title as typed, or a word of the form or its opinions (runtime/search.py).
+        query = query.where(
+            or_(
+                Instance.title.ilike(bindparam("title_pattern"), escape="\\"),
+                Instance.id.in_(search.instances_with_terms()),
+            )
+        )
     return query
 
 
@@ -278,6 +285,7 @@ def _params(filters: Filters, number: int) -> dict[str, Any]:
     # Escape LIKE's wildcards: the user searches for the text as typed.
     text = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return {
+        **search.term_params(filters.text),
         "definition": filters.definition,
         "title_pattern": f"%{text}%",
         "offset": (number - 1) * PAGE_SIZE,

@@ -1,0 +1,190 @@
+"""Finding instances by what their forms and opinions say, Chinese included (issue 19).
+
+A word index, not a scan: ``search_term`` holds (term, instance) pairs, so a search is one
+indexed lookup per term of the query, whatever the number of instances. Terms are each
+lower-case Latin word or number, and, as Chinese has no spaces, each Chinese character and
+pair of adjacent characters (上海出差 -> 上, 海, 出, 差, 上海, 海出, 出差): a query of one
+or two characters is one term, a longer one the pairs it is made of.
+
+The index follows the trail: at commit the instances whose form changed (``fields_changed``)
+are indexed again from their values and title, and an opinion adds its terms
+(``audit.observe``), in the transaction that made the change.
+
+Known limit: the index covers every field of a form; the inbox lists only instances the
+person may see, yet a search may find one by a word in a field their step hides (the field's
+text itself is never shown).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+from flask import Flask
+from flask_appbuilder import Model
+from sqlalchemy import ForeignKey, Select, String, bindparam, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from oa_platform.runtime import audit
+from oa_platform.runtime.models import Instance, Task
+
+MAX_TERM = 64
+
+
+_TAGS = re.compile(r"<[^>]+>")
+# A run of Latin letters and digits, or of other letters (Chinese has no spaces to split at).
+_WORD = re.compile(r"[0-9a-z]+|[^\W\d_a-z]+")
+
+
+class SearchTerm(Model):
+    """One term of one instance's form, title or opinions (the primary key is the index)."""
+
+    __tablename__ = "search_term"
+
+    term: Mapped[str] = mapped_column(String(MAX_TERM), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+def _cjk(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in {"W", "F"} and char.isalpha()
+
+
+def terms(text: str) -> set[str]:
+    """The index terms of ``text``: each lower-case Latin word or number, and each Chinese
+    character and pair of adjacent characters (rich text read without its tags)."""
+    found: set[str] = set()
+    for run in _WORD.findall(_TAGS.sub(" ", text).lower()):
+        chars = [c for c in run if _cjk(c)]
+        if not chars:
+            found.add(run[:MAX_TERM])
+            continue
+        found.update(chars)
+        found.update(a + b for a, b in itertools.pairwise(chars))
+        latin = "".join(c for c in run if not _cjk(c))
+        if latin:
+            found.add(latin[:MAX_TERM])
+    return found
+
+
+def query_terms(text: str) -> list[str]:
+    """The terms an instance must all have to match the query ``text``: a Latin word, a lone
+    Chinese character, or the pairs a longer Chinese word is made of."""
+    wanted: set[str] = set()
+    for run in _WORD.findall(text.lower()):
+        chars = [c for c in run if _cjk(c)]
+        if not chars:
+            wanted.add(run[:MAX_TERM])
+        elif len(chars) == 1:
+            wanted.add(chars[0])
+        else:
+            wanted.update(a + b for a, b in itertools.pairwise(chars))
+    return sorted(wanted)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text inside a stored form value (tables, choices, file names included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield str(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def instance_terms(instance: Instance, opinions: Iterable[str]) -> set[str]:
+    found = terms(instance.title)
+    for text in _texts(instance.values or {}):
+        found |= terms(text)
+    for opinion in opinions:
+        found |= terms(opinion)
+    return found
+
+
+def term_params(text: str) -> dict[str, Any]:
+    """The parameters of :func:`instances_with_terms` for the query ``text`` (a text with no
+    term finds nothing)."""
+    wanted = query_terms(text) or [""]
+    return {"search_terms": wanted, "search_term_count": len(wanted)}
+
+
+@cache
+def instances_with_terms() -> Select:
+    """Built once: the ids of the instances whose index has every term of the query (bound
+    at execution: :func:`term_params`)."""
+    return (
+        select(SearchTerm.instance_id)
+        .where(SearchTerm.term.in_(bindparam("search_terms", expanding=True)))
+        .group_by(SearchTerm.instance_id)
+        .having(func.count() == bindparam("search_term_count"))
+    )
+
+
+# Keeping the index ------------------------------------------------------------------------
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind(SearchTerm.__mapper__).dialect.name
+    build = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    statement = build(SearchTerm).on_conflict_do_nothing() if build else insert(SearchTerm)
+    session.execute(statement, rows)
+
+
+def reindex(session: Session, instance: Instance) -> None:
+    """Index ``instance`` again from its title, values and opinions."""
+    opinions = session.scalars(
+        select(Task.opinion).where(Task.instance_id == instance.id, Task.opinion.is_not(None))
+    )
+    found = instance_terms(instance, opinions)
+    session.execute(delete(SearchTerm).where(SearchTerm.instance_id == instance.id))
+    _insert(session, [{"term": t, "instance_id": instance.id} for t in sorted(found)])
+
+
+def follow_trail(session: Session, entries: list[dict[str, Any]]) -> None:
+    """At commit: index again the instances whose form changed, add the opinions' terms."""
+    changed = {e["instance_id"] for e in entries if e["event"] == "fields_changed"}
+    for instance_id in sorted(changed):
+        instance = session.get(Instance, instance_id)
+        if instance is not None:
+            reindex(session, instance)
+    rows = [
+        {"term": term, "instance_id": e["instance_id"]}
+        for e in entries
+        if e["event"] == "action"
+        and e["instance_id"] not in changed
+        and (e["detail"] or {}).get("opinion")
+        for term in sorted(terms(e["detail"]["opinion"]))
+    ]
+    _insert(session, rows)
+
+
+def reindex_all(session: Session, batch: int = 500) -> int:
+    """Index every instance again (after the migration, or to repair); how many."""
+    done, last = 0, 0
+    while True:
+        chunk = session.scalars(
+            select(Instance).where(Instance.id > last).order_by(Instance.id).limit(batch)
+        ).all()
+        if not chunk:
+            return done
+        for instance in chunk:
+            reindex(session, instance)
+        session.commit()
+        done, last = done + len(chunk), chunk[-1].id
+
+
+def init_app(app: Flask) -> None:
+    """Keep the index with every commit (idempotent)."""
+    audit.observe(follow_trail)

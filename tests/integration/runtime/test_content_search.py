@@ -1,0 +1,66 @@
+"""The inbox finds a request by what its form and opinions say, Chinese included, not only
+by its title (issue 19): three leave requests all titled "Leave request — Sam Wu" are told
+apart by their reasons."""
+
+from __future__ import annotations
+
+import re
+
+from oa_platform.runtime import inbox
+from oa_platform.runtime.inbox import Filters
+from oa_platform.runtime.search import query_terms, terms
+from tests.conftest import login, user
+from tests.runtime_helpers import act_at, db, start
+
+BOTH_DATABASES = True
+
+
+def found(username: str, tab: str, text: str) -> list[int]:
+    page = getattr(inbox, tab)(db.session, user(username).id, Filters(text=text), 1)
+    return sorted(row.instance_id if hasattr(row, "instance_id") else row.id for row in page.items)
+
+
+def test_terms_find_chinese_words_without_spaces_and_latin_words():
+    assert {"上海", "出差", "visit"} <= terms("<p>Customer visit: 上海出差</p>")
+    assert query_terms("上海出差") == ["上海", "出差", "海出"]
+    assert query_terms("Visit") == ["visit"] and query_terms("—") == []
+
+
+def test_the_inbox_finds_requests_by_a_word_of_their_form_or_opinions(demo):
+    trip = start("staff", "leave_request", reason="去上海出差后休假")
+    wedding = start("staff", "leave_request", reason="Sister's wedding in Hangzhou")
+    family = start("staff", "leave_request", reason="Family trip abroad")
+    assert found("head", "todo", "出差") == [trip.id]
+    assert found("head", "todo", "上海") == [trip.id]
+    assert found("head", "todo", "wedding") == [wedding.id]
+    assert found("head", "todo", "Leave request") == sorted([trip.id, wedding.id, family.id])
+    assert found("head", "todo", "北京") == []
+
+    act_at(family, "head", "agree", opinion="同意，注意交接客户")
+    assert found("head", "done", "交接") == [family.id]
+    assert found("staff", "initiated", "交接客户") == [family.id]
+    assert found("leader", "todo", "交接") == [family.id]  # the leader's to-do now
+
+
+def test_the_inbox_page_searches_form_contents(client):
+    trip = start("staff", "leave_request", reason="去上海出差后休假")
+    start("staff", "leave_request", reason="Sister's wedding in Hangzhou")
+    login(client, "head")
+    page = client.get("/inbox/", query_string={"q": "出差"}).get_data(as_text=True)
+    assert re.findall(r'data-oa-task="\d+"', page) and f"/instances/{trip.id}" in page
+    assert page.count('class="oa-bulk-choice"') == 1
+
+
+def test_existing_instances_are_indexed_by_the_reindex_command(demo):
+    from sqlalchemy import delete
+
+    from oa_platform.cli import oa_cli
+    from oa_platform.runtime.search import SearchTerm
+
+    trip = start("staff", "leave_request", reason="去上海出差后休假")
+    db.session.execute(delete(SearchTerm))  # as before the index existed
+    db.session.commit()
+    assert found("head", "todo", "出差") == []
+    answer = demo.test_cli_runner().invoke(oa_cli, ["search", "reindex"])
+    assert answer.exit_code == 0 and answer.output.startswith("Indexed ")
+    assert found("head", "todo", "出差") == [trip.id]
