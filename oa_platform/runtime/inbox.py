@@ -50,17 +50,57 @@ class Filters:
 
     definition: str = ""  # a definition key
     status: str = ""  # a task status (to-dos), instance status (initiated) or "overdue"
-    text: str = ""  # part of the title
+    text: str = ""  # part of the title, or a word of the form or its opinions
+    initiator: str = ""  # the initiator's user name
+    since: datetime | None = None  # submitted at or after (UTC; a company day's start)
+    until: datetime | None = None  # submitted before (UTC; the day after's start)
 
     @property
     def active(self) -> bool:
-        return bool(self.definition or self.status or self.text)
+        return bool(self.definition or self.status or self.text or self.initiator) or bool(
+            self.since or self.until
+        )
 
     @property
-    def shape(self) -> tuple[bool, bool]:
-        """(by definition, by title): what a list's statement depends on; the values are
-        bound at execution."""
-        return bool(self.definition), bool(self.text)
+    def shape(self) -> tuple[bool, bool, bool, bool, bool]:
+        """(by definition, by text, by initiator, since, until): what a list's statement
+        depends on; the values are bound at execution."""
+        return (
+            bool(self.definition),
+            bool(self.text),
+            bool(self.initiator),
+            self.since is not None,
+            self.until is not None,
+        )
+
+
+def period(start: str, end: str) -> tuple[datetime | None, datetime | None, list[str]]:
+    """(since, until, problems) of a date range typed as YYYY-MM-DD, in the company's days:
+    since is the first day's start, until the last day's end, both as stored (naive UTC);
+    a date that does not parse is left out and named in a problem."""
+    from datetime import UTC, date, time, timedelta
+
+    from flask_babel import gettext
+
+    from oa_platform.i18n import company_zone
+
+    def day_start(day: date) -> datetime:
+        local = datetime.combine(day, time(), tzinfo=company_zone())
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    found: list[datetime | None] = []
+    problems = []
+    for text, label, shift in ((start, gettext("From"), 0), (end, gettext("To"), 1)):
+        try:
+            found.append(
+                day_start(date.fromisoformat(text) + timedelta(days=shift)) if text else None
+            )
+        except ValueError:
+            found.append(None)
+            problems.append(
+                gettext("%(field)s: enter a date as YYYY-MM-DD, e.g. 2027-03-01.", field=label)
+            )
+    return found[0], found[1], problems
 
 
 @dataclass(frozen=True)
@@ -259,7 +299,14 @@ def _definitions_query() -> Select:
     ).order_by(ProcessDefinition.name)
 
 
-def _narrow(query: Select, by_definition: bool, by_text: bool) -> Select:
+def _narrow(
+    query: Select,
+    by_definition: bool,
+    by_text: bool,
+    by_initiator: bool = False,
+    since: bool = False,
+    until: bool = False,
+) -> Select:
     """The definition and title filters, shared by every list (Instance is in the query).
 
     Their values are bound at execution (:func:`_params`), so a statement built for one
@@ -277,6 +324,15 @@ def _narrow(query: Select, by_definition: bool, by_text: bool) -> Select:
                 Instance.id.in_(search.instances_with_terms()),
             )
         )
+    if by_initiator:
+        initiator = aliased(OAUser)
+        query = query.join(initiator, Instance.initiator_id == initiator.id).where(
+            initiator.username == bindparam("initiator")
+        )
+    if since:
+        query = query.where(Instance.created_at >= bindparam("since"))
+    if until:
+        query = query.where(Instance.created_at < bindparam("until"))
     return query
 
 
@@ -286,6 +342,9 @@ def _params(filters: Filters, number: int) -> dict[str, Any]:
     text = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return {
         **search.term_params(filters.text),
+        "initiator": filters.initiator,
+        "since": filters.since,
+        "until": filters.until,
         "definition": filters.definition,
         "title_pattern": f"%{text}%",
         "offset": (number - 1) * PAGE_SIZE,
@@ -362,13 +421,11 @@ def _task_page(
 
 
 @cache
-def _task_statements(
-    list_name: str, status: str, by_definition: bool, by_text: bool
-) -> tuple[Select, Select]:
+def _task_statements(list_name: str, status: str, *shape: bool) -> tuple[Select, Select]:
     """(the list's query, the statement reading one page of it), built once per filter shape
     (a few dozen in all; values are bound at execution): building them cost more than running
     them (docs/performance.md)."""
-    query = _narrow(_TASK_LISTS[list_name][0](status), by_definition, by_text)
+    query = _narrow(_TASK_LISTS[list_name][0](status), *shape)
     picked = _picked(query, Task.id)
     definition, initiator, principal = aliased(ProcessDefinition), aliased(OAUser), aliased(OAUser)
     statement = (

@@ -242,10 +242,18 @@ class InboxView(BaseView):
             auditing and self.appbuilder.sm.has_access("can_audit", "InboxView")
         ):
             abort(404)
+        since, until, problems = inbox.period(
+            request.args.get("from", "").strip(), request.args.get("to", "").strip()
+        )
+        for problem in problems:
+            flash(problem, "warning")
         filters = inbox.Filters(
             definition=request.args.get("definition", "").strip(),
             status=request.args.get("status", "").strip(),
             text=request.args.get("q", "").strip()[:100],
+            initiator=request.args.get("initiator", "").strip()[:64],
+            since=since,
+            until=until,
         )
         number = requested_page()
         session = db.session

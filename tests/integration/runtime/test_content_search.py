@@ -64,3 +64,28 @@ def test_existing_instances_are_indexed_by_the_reindex_command(demo):
     answer = demo.test_cli_runner().invoke(oa_cli, ["search", "reindex"])
     assert answer.exit_code == 0 and answer.output.startswith("Indexed ")
     assert found("head", "todo", "出差") == [trip.id]
+
+
+def test_the_inbox_filters_by_initiator_and_the_days_submitted(client):
+    import time_machine
+
+    from form_builder.clock import utcnow
+
+    with time_machine.travel(utcnow().replace(year=2027, month=3, day=1, hour=1), tick=False):
+        march = start("staff", "leave_request")  # 1 March, 09:00 in Shanghai
+    april = start("staff", "leave_request")
+    other = start("newhire", "leave_request")
+    page = inbox.todo(db.session, user("head").id, Filters(initiator="staff"), 1)
+    assert {row.instance_id for row in page.items} == {march.id, april.id}
+    page = inbox.todo(db.session, user("head").id, Filters(initiator="newhire"), 1)
+    assert [row.instance_id for row in page.items] == [other.id]
+    since, until, problems = inbox.period("2027-03-01", "2027-03-01")
+    assert problems == []
+    page = inbox.todo(db.session, user("head").id, Filters(since=since, until=until), 1)
+    assert [row.instance_id for row in page.items] == [march.id]
+    assert inbox.period("1 March", "")[2] == ["From: enter a date as YYYY-MM-DD, e.g. 2027-03-01."]
+    login(client, "head")
+    answer = client.get("/inbox/", query_string={"from": "2027-03-01", "to": "2027-03-01"})
+    assert f"/instances/{march.id}" in answer.get_data(as_text=True)
+    assert f"/instances/{april.id}" not in answer.get_data(as_text=True)
+    assert client.get("/inbox/", query_string={"initiator": "nobody"}).status_code == 200
