@@ -1,8 +1,9 @@
 """Which text of a definition a person reads in their language (issue 18, definition format 2).
 
 Every label a person reads in a definition (its name and description, field labels and help,
-options, table columns, section titles, node names, edge labels) is a *text*: either a plain
-string, the same in every language, or an object of per-language values::
+options, table columns, section titles, node names, edge labels, the texts a node gives its
+action buttons) is a *text*: either a plain string, the same in every language, or an object
+of per-language values::
 
     "label": {"zh_CN": "报销金额", "en": "Amount"}
 
@@ -122,6 +123,9 @@ def _holders(document: Mapping[str, Any]) -> Iterator[tuple[str, Any, str]]:
         yield from _field_holders(field_path, field, members, each)
     for node_path, node in each("$.nodes", document.get("nodes")):
         yield from members(node_path, node, NODE_TEXTS)
+        buttons = node.get("buttons")
+        if isinstance(buttons, Mapping):  # action -> the node's own word on its button
+            yield from members(f"{node_path}.buttons", buttons, tuple(buttons))
     for edge_path, edge in each("$.edges", document.get("edges")):
         yield from members(edge_path, edge, EDGE_TEXTS)
 

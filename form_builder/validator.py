@@ -392,6 +392,19 @@ class _Check:
             self.add(f"{path}.self_approval", message, node=node_id)
         self.escalation(node, node_type, path, where)
         offered = {str(action) for action in node_type.actions}
+        for action in node.get("buttons", {}):
+            if action not in offered:
+                self.add(
+                    f"{path}.buttons",
+                    _(
+                        "%(where)s: a button text for '%(action)s', which a '%(type)s' node "
+                        "does not offer",
+                        where=where,
+                        action=action,
+                        type=node_type.name,
+                    ),
+                    node=node_id,
+                )
         for action in node.get("actions", []):
             if action not in offered:
                 allowed = ", ".join(sorted(offered)) or _("none")

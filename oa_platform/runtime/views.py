@@ -711,6 +711,10 @@ class InstancePage:
 
 
 def _button_label(action: Action, task: Task, engine: Engine) -> str:
+    # The node's own word for the button (definition format 2, in the reader's language).
+    own = engine.nodes[task.node_id].get("buttons", {}).get(str(action))
+    if own:
+        return own
     if action is Action.SUBMIT and task.node_id == engine.start_node():
         return gettext("Resubmit")
     return button(action)

@@ -155,3 +155,30 @@ def test_a_bilingual_definition_reads_as_a_valid_one_in_any_language(pair, langu
         assert isinstance(text, str), path
         assert text == localized.text(value, language), path
         assert bool(text) == any(v for v in ([value] if isinstance(value, str) else value.values()))
+
+
+def test_a_node_may_give_its_buttons_words_of_its_own_and_only_for_actions_it_offers():
+    from form_builder.validator import validate
+    from plugins.registry import node_types
+    from tests.strategies import DemoDirectory
+
+    document = load_document(expense_form("Amount", "Air", "Applicant", "Done"))
+    document["nodes"].insert(
+        1,
+        {
+            "id": "check",
+            "type": "approval",
+            "name": "Check",
+            "assignee": {"rule": "users", "users": ["head"]},
+            "buttons": {"agree": {"zh_CN": "批准", "en": "Approve"}, "revoke": "Take back"},
+        },
+    )
+    document["edges"] = [{"from": "start", "to": "check"}, {"from": "check", "to": "end"}]
+    assert schema_problems(document) == []
+    assert localized.document(document, "zh_CN")["nodes"][1]["buttons"]["agree"] == "批准"
+    assert ("$.nodes[1].buttons.agree", {"zh_CN": "批准", "en": "Approve"}) in list(
+        localized.texts(document)
+    )
+    problems = validate(document, node_types(), DemoDirectory())
+    assert [(p.path, p.node) for p in problems] == [("$.nodes[1].buttons", "check")]
+    assert "'revoke'" in problems[0].message

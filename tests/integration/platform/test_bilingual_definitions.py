@@ -100,3 +100,17 @@ def test_the_demo_organisation_has_chinese_names_beside_the_english_ones(client)
     with client.application.test_request_context(headers=ENGLISH):
         refresh()
         assert staff.get_full_name() == "Sam Wu" and repr(sales) == "Sales Department (SLS)"
+
+
+def test_a_node_names_its_buttons_in_both_languages(client):
+    from tests.runtime_helpers import chain, node, publish, start
+
+    words = {"agree": {"zh_CN": "批准", "en": "Approve"}, "disagree": "Decline"}
+    publish(chain("purchase", node("check", "approval", ["head"], buttons=words)))
+    instance = start("staff", "purchase", note="Two monitors")
+    login(client, "head")
+    chinese = page(client, f"/instances/{instance.id}", CHINESE)
+    assert ">批准</button>" in chinese and ">Decline</button>" in chinese  # one word for all
+    assert ">同意</button>" not in chinese and ">回退</button>" in chinese  # the others' own
+    english = page(client, f"/instances/{instance.id}", ENGLISH)
+    assert ">Approve</button>" in english and ">Agree</button>" not in english
