@@ -30,7 +30,7 @@ from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.request_limits import requested_page
-from oa_platform.runtime import attachment_links, bulk_approval, inbox, policy, trace
+from oa_platform.runtime import attachment_links, bulk_approval, inbox, phrases, policy, trace
 from oa_platform.runtime.bulk_approval import BulkApprovalForm
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.engine import Engine
@@ -273,6 +273,29 @@ class InboxView(BaseView):
             now=utcnow(),
             # Rows link to /instances/<id>: the router builds the address once, not per row.
             instances_url=url_for("InstanceView.show", instance_id=0).removesuffix("/0"),
+            phrases=phrases.offered(session, g.user.id) if tab == "todo" else [],
+        )
+
+    @expose("/phrases", methods=["GET", "POST"])
+    @has_access
+    @permission_name("list")
+    def opinion_phrases(self):
+        """The person's quick opinion phrases (常用语): add one, delete one."""
+        if request.method == "POST":
+            if not BulkApprovalForm().validate_on_submit():
+                abort(400)
+            try:
+                if request.form.get("delete"):
+                    phrases.delete_phrase(db.session, g.user.id, int(request.form["delete"]))
+                else:
+                    phrases.add_phrase(db.session, g.user.id, request.form.get("text", ""))
+            except RuntimeCommandError as error:
+                flash(error.message, "danger")
+            except ValueError:
+                abort(400)
+            return redirect(url_for(".opinion_phrases"))
+        return self.render_template(
+            "runtime/phrases.html", phrases=phrases.phrases_of(db.session, g.user.id)
         )
 
 
