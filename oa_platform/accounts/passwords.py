@@ -45,7 +45,15 @@ def store_password(session: Session, user: OAUser, password: str, *, must_change
     Every session and JWT made with the old password ends: they carry the credentials version
     they were made with (``accounts/sessions.py``), and this moves it on.
     """
-    user.password = hash_password(password)
+    store_password_hash(session, user, hash_password(password), must_change=must_change)
+
+
+def store_password_hash(
+    session: Session, user: OAUser, password_hash: str, *, must_change: bool
+) -> None:
+    """:func:`store_password` with the hash made beforehand: hashing is slow on purpose, so
+    a bulk import hashes before its write transaction opens, not while it holds it."""
+    user.password = password_hash
     user.credentials_version = (user.credentials_version or 0) + 1
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
