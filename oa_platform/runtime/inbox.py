@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from form_builder import localized
 from form_builder import localized
+from form_builder import localized
 from form_builder.clock import utcnow
 from form_builder.models import ProcessDefinition
 from form_builder.services import published_node_names
@@ -33,6 +34,7 @@ from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.names import full_name
 from oa_platform.org.models import shown_name
 from oa_platform.runtime import search
+from oa_platform.org.models import shown_name
 from oa_platform.org.models import shown_name
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
@@ -446,6 +448,7 @@ def _task_statements(list_name: str, status: str, *shape: bool) -> tuple[Select,
             Task.action,
             principal.first_name.label("principal_first_name"),
             principal.last_name.label("principal_last_name"),
+            principal.name_zh.label("principal_name_zh"),
             principal.name_zh.label("principal_name_zh"),
             principal.name_zh.label("principal_name_zh"),
             Instance.id.label("instance_id"),

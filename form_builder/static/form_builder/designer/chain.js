@@ -37,7 +37,7 @@ export function mountNodeList(element, store) {
           class: "btn btn-default",
           id: "node-add",
           onClick: () => addNode(store, element.querySelector("#node-type").value),
-        }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " Add")),
+        }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " ", _("Add"))),
       ),
       h("div", { class: "list-group oa-node-list", id: "node-list" }, store.doc.nodes.map((node) => nodeItem(store, node))),
     );
@@ -164,7 +164,7 @@ function panel(store, node, orgUrl, redraw) {
       store.removeNode(node.id);
       store.changed(null, { structure: true });
     },
-  }, h("i", { class: "fa fa-trash", "aria-hidden": "true" }), " Remove node"));
+  }, h("i", { class: "fa fa-trash", "aria-hidden": "true" }), " ", _("Remove node")));
   return h("div", { class: "oa-node-editor", dataset: { oaEditor: path } }, parts);
 }
 
@@ -227,7 +227,7 @@ function edgesEditor(store, node, redraw, changed) {
           edges.splice(index, 1);
           store.changed(null, { structure: true });
         },
-      }, h("i", { class: "fa fa-times", "aria-hidden": "true" }), " Remove connection"),
+      }, h("i", { class: "fa fa-times", "aria-hidden": "true" }), " ", _("Remove connection")),
     ),
   );
   const connected = new Set(edges.filter((e) => e.from === node.id).map((e) => e.to));
@@ -247,7 +247,7 @@ function edgesEditor(store, node, redraw, changed) {
             edges.push({ from: node.id, to: target.value });
             store.changed(null, { structure: true });
           },
-        }, h("i", { class: "fa fa-link", "aria-hidden": "true" }), " Connect")))
+        }, h("i", { class: "fa fa-link", "aria-hidden": "true" }), " ", _("Connect"))))
       : null,
   );
 }

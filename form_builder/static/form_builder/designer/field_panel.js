@@ -17,7 +17,7 @@ const _ = window.oaI18n.gettext;
 const ORIGIN = "field-panel";
 // The kinds of default (docs/definition-format.md, "Defaults"), offered as a type takes them.
 const DEFAULT_KINDS = [
-  ["literal", "A fixed value"],
+  ["literal", _("A fixed value")],
   ["current_user", _("The person filling in the form")],
   ["current_department", _("Their department")],
   ["today", _("Today")],
@@ -65,7 +65,7 @@ export function mountFieldPanel(element, store) {
           },
         },
         h("i", { class: "fa fa-trash", "aria-hidden": "true" }),
-        " Remove field",
+        " ", _("Remove field"),
       ),
     );
   };
@@ -134,8 +134,8 @@ function editor(spec, context) {
     parts.push(
       group(
         _("Shown only if"),
-        textFor(spec, "visible_if", changed, { name: "visible_if", spellcheck: "false", placeholder: 'e.g. leave_type == "sick"' }),
-        "A condition over other fields; empty: always shown. Checked as you type.",
+        textFor(spec, "visible_if", changed, { name: "visible_if", spellcheck: "false", placeholder: _('e.g. leave_type == "sick"') }),
+        _("A condition over other fields; empty: always shown. Checked as you type."),
       ),
       box(`${path}.visible_if`),
     );
@@ -286,7 +286,7 @@ function optionsEditor(spec, context, changed) {
         context.redraw();
         changed();
       },
-    }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " Add option"),
+    }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " ", _("Add option")),
     box(`${context.path}.options`),
   );
 }
@@ -376,7 +376,7 @@ function columnsEditor(table, context, changed) {
         context.redraw();
         changed();
       },
-    }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " Add column")),
+    }, h("i", { class: "fa fa-plus", "aria-hidden": "true" }), " ", _("Add column"))),
     box(`${context.path}.columns`, open === null ? [] : [`[${open}]`]),
   ];
   if (open !== null && columns[open]) {
@@ -436,7 +436,7 @@ function literalInput(spec, changed) {
   const kind = literalKind(spec);
   if (kind === "boolean") {
     const tick = h("input", { type: "checkbox", name: "default_value", checked: value === true, onChange: (e) => set(e.target.checked) });
-    return h("div", { class: "checkbox" }, h("label", {}, tick, " Ticked"));
+    return h("div", { class: "checkbox" }, h("label", {}, tick, " ", _("Ticked")));
   }
   if (kind === "option") {
     return select(spec.options.map((o) => [o.value, shown(o.label)]), value, { ...attrs, onChange: (e) => set(e.target.value) });

@@ -72,14 +72,17 @@ function summarise(problems) {
     list,
     problems.length
       ? [
-          h("strong", {}, `${problems.length} problem${problems.length === 1 ? "" : "s"} to fix before submitting:`),
+          h("strong", {}, problems.length === 1
+            ? _("1 problem to fix before submitting:")
+            : _("%(count)s problems to fix before submitting:", { count: problems.length })),
           h("ul", {}, problems.map(problemItem)),
         ]
       : h(
           "span",
           { class: "text-success", id: "designer-no-problems" },
           h("i", { class: "fa fa-check", "aria-hidden": "true" }),
-          " No problems: this definition can be submitted.",
+          " ",
+          _("No problems: this definition can be submitted."),
         ),
   );
   list.classList.toggle("alert-warning", problems.length > 0);
