@@ -25,8 +25,6 @@ from sqlalchemy import Integer, Select, Subquery, and_, bindparam, func, or_, se
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from form_builder import localized
-from form_builder import localized
-from form_builder import localized
 from form_builder.clock import utcnow
 from form_builder.models import ProcessDefinition
 from form_builder.services import published_node_names
@@ -34,8 +32,6 @@ from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.names import full_name
 from oa_platform.org.models import shown_name
 from oa_platform.runtime import search
-from oa_platform.org.models import shown_name
-from oa_platform.org.models import shown_name
 from oa_platform.runtime.models import Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from oa_platform.runtime.visibility import visible_to
@@ -448,8 +444,6 @@ def _task_statements(list_name: str, status: str, *shape: bool) -> tuple[Select,
             Task.action,
             principal.first_name.label("principal_first_name"),
             principal.last_name.label("principal_last_name"),
-            principal.name_zh.label("principal_name_zh"),
-            principal.name_zh.label("principal_name_zh"),
             principal.name_zh.label("principal_name_zh"),
             Instance.id.label("instance_id"),
             Instance.title,
