@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
+    from oa_platform.documents.api import DocumentApi
     from oa_platform.extensions import db, migrate
     from oa_platform.notifications import init_app as init_notifications
     from oa_platform.operations import web as operations_web
@@ -53,7 +54,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         business_calendar,
         handover,  # noqa: F401 (connects the deactivation hand-over)
     )
-    from oa_platform.documents.api import DocumentApi
     from oa_platform.runtime.api import ProcessApi
     from oa_platform.unit_of_work import unit_of_work
     from oa_platform.views import register_views

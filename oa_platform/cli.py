@@ -12,7 +12,6 @@ from form_builder.cli import definitions_cli
 from oa_platform.accounts.exceptions import AccountError, UserImportError
 from oa_platform.extensions import db
 from oa_platform.operations.cli import archive_command, backup_command, restore_command
-from oa_platform.operations.cli import backup_command, restore_command
 
 
 @click.group("oa")
@@ -69,9 +68,6 @@ oa_cli.add_command(definitions_cli)
 oa_cli.add_command(backup_command)
 oa_cli.add_command(restore_command)
 oa_cli.add_command(archive_command)
-# Issue 24: backups, restores (oa_platform/operations/).
-oa_cli.add_command(backup_command)
-oa_cli.add_command(restore_command)
 
 
 @oa_cli.group("audit")

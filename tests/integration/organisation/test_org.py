@@ -49,16 +49,7 @@ def test_a_company_is_added_from_the_command_line_with_the_pages_rules(demo):
     runner = demo.test_cli_runner()
     added = runner.invoke(
         oa_cli,
-        [
-            "org",
-            "add-company",
-            "LOG",
-            "Logistics Centre",
-            "--kind",
-            "logistics",
-            "--parent",
-            "grp",
-        ],  # fmt: skip
+        ["org", "add-company", "LOG", "Logistics Centre", "--kind", "logistics", "--parent", "grp"],
     )
     assert added.exit_code == 0, added.output
     group = db.session.query(Company).filter_by(kind=CompanyKind.GROUP).one()

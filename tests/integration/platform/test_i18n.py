@@ -143,6 +143,6 @@ def test_the_commands_refusals_read_chinese_and_english_on_request(zh):
     assert refused == "没有在职用户「nobody」。"
     long = {"action": "disagree", "opinion": "长" * 4001}
     refused = api("POST", "head", path, json=long).get_json()["message"]
-    assert refused == "意见长 4,001 个字符，最多只能 4,000 个。"  # noqa: RUF001 (Chinese comma)
+    assert refused == "意见长 4,001 个字符，最多只能 4,000 个。"
     english = api("POST", "head", path, json=nobody, headers={"Accept-Language": "en"})
     assert english.get_json()["message"] == "There is no active user 'nobody'."
