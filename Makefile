@@ -40,7 +40,9 @@ test: dev-setup
 # CLUSTER_ARGS=--embedded starts the embedded default instead (one of each, SQLite).
 CLUSTER_ARGS ?=
 cluster: $(VENV)/.installed
-	$(BIN)/python -m oa_platform.cluster $(CLUSTER_ARGS)
+	$(BIN)/python -m oa_platform.cluster $(CLUSTER_ARGS) \
+		--database-url "$${DATABASE_URL:-$$OA_TEST_POSTGRES_URL}" \
+		--broker-url "$${CELERY_BROKER_URL:-$${OA_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}}"
 
 # The OpenAPI fuzzer (schemathesis, tests/integration/api/test_api_fuzz.py) as staff and admin,
 # twenty times CI's examples and new ones each run: no request may get a server error.

@@ -14,7 +14,6 @@ addresses and stops cleanly on Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -166,6 +165,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--directory", type=Path, help="instance folder and logs (default: a new temporary one)"
     )
+    # Given by the caller (`make cluster` passes DATABASE_URL or OA_TEST_POSTGRES_URL, and
+    # CELERY_BROKER_URL or OA_TEST_REDIS_URL): config.py alone reads the environment.
+    parser.add_argument("--database-url", help="the PostgreSQL database (production shape)")
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/0", help="the Redis broker")
     return parser.parse_args(argv)
 
 
@@ -182,12 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         shape = Shape(tuple(arguments.ports), shape.workers, shape.web_workers, shape.concurrency)
     database_url = redis_url = None
     if not arguments.embedded:
-        database_url = os.environ.get("DATABASE_URL") or os.environ.get("OA_TEST_POSTGRES_URL")
-        redis_url = os.environ.get("CELERY_BROKER_URL") or os.environ.get(
-            "OA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"
-        )
+        database_url, redis_url = arguments.database_url, arguments.broker_url
         if not database_url or not database_url.startswith("postgresql"):
-            print("Set DATABASE_URL (or OA_TEST_POSTGRES_URL) to a PostgreSQL database.")
+            print("Give --database-url a PostgreSQL database (make cluster: DATABASE_URL).")
             return 2
     cluster = Cluster(shape, directory, environment(directory, database_url, redis_url))
     cluster.prepare_database()

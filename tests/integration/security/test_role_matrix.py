@@ -7,8 +7,9 @@ what each role should get: the matrix is the access rule, reviewed like code. Re
 §6.2: users read and use the system "according to the prescribed permissions".
 
 One app with the demo data; the staff member has started a leave request (the Sales head
-handles it) and an expense claim with a receipt, so instance, task, notification and
-attachment addresses point at real rows.
+handles it) and an expense claim with a receipt, and the Group Office has issued a document
+to Sales, Finance and the Management Center, so instance, task, notification, attachment
+and document addresses point at real rows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 
 from oa_platform.extensions import db
 from tests.conftest import login, user
+from tests.integration.documents.test_access import issue_with_attachment
 from tests.runtime_helpers import start
 
 # The demo user standing for each role, in the matrix's column order.
@@ -120,6 +122,19 @@ DesignerView.edit                    login 200 200 404 404 404 404 404
 DesignerApi.org_choices              401   200 200 404 404 404 404 404
 OvertimeReportView.report            login 200 200 403 200 403 403 200
 OvertimeReportView.export            login 200 200 403 200 403 403 200
+InboxView.opinion_phrases            login 200 200 200 200 200 200 200
+NotificationsView.settings           login 200 200 200 200 200 200 200
+DocumentsView.index                  login 200 200 200 200 200 200 200
+DocumentsView.show                   login 404 404 404 200 200 200 200
+DocumentsView.attachment             login 404 404 404 200 200 200 200
+DocumentsView.pdf                    login 404 404 404 200 200 200 200
+DocumentsView.redhead                login 404 404 404 200 200 200 200
+DocumentsView.print_copies           login 404 404 404 200 200 200 200
+DocumentsView.board                  login 404 404 404 404 404 404 200
+DocumentsView.clerks_page            login 200 403 403 403 403 403 403
+DocumentApi.mine                     401   200 200 200 200 200 200 200
+DocumentApi.get                      401   404 404 404 200 200 200 200
+DocumentApi.board                    401   404 404 404 404 404 404 200
 """
 
 # Routes posted to without a session: the log-in form, and the JWT API's log-in and refresh
@@ -148,7 +163,12 @@ def _samples(demo) -> dict[str, object]:
         db.select(Notification).where(Notification.user_id == user("head").id)
     ).first()
     question = db.session.scalars(db.select(Question)).first()
+    # Issued by the Group Office to Sales (head, staff), Finance and the Management Center.
+    document = issue_with_attachment()
     return {
+        "document_id": document.id,
+        "document_attachment": document.attachments[0]["id"],
+        "request_id": 1,
         "group": group.id,
         "instance_id": leave.id,
         "task_id": task.id,
@@ -178,6 +198,8 @@ def _address(rule, samples: dict[str, object]) -> str:
             view = rule.endpoint.partition(".")[0]
             value = {"OAUserModelView": user("staff").id, "UserGroupModelView": samples["group"]}
             value = value.get(view, 1)
+        elif rule.endpoint == "DocumentsView.attachment" and argument == "attachment_id":
+            value = samples["document_attachment"]
         else:
             value = samples[argument]
         address = re.sub(rf"<(?:[^>:]*:)?{argument}>", str(value), address)
