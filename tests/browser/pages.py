@@ -1,9 +1,15 @@
 """What the browser tests do on the staff pages, written once: sign in, open a to-do from
-the inbox, take an action through the action dialog."""
+the inbox, fill an expense claim's rows, take an action through the action dialog, and post
+an action as if the page's own check were skipped."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from oa_platform.demo import DEMO_PASSWORD
+
+# Two rows of an expense claim, over 5,000.00 in all (the Finance step's threshold).
+CLAIM_ROWS = (("travel", "4000.00"), ("meals", "1500.50"))
 
 
 def sign_in(page, base: str, username: str) -> None:
@@ -28,3 +34,32 @@ def act(page, action: str, opinion: str = "") -> None:
     page.fill("#oa-opinion", opinion)
     with page.expect_navigation():
         page.click("#action-confirm")
+
+
+def fill_claim_rows(page) -> None:
+    """Add :data:`CLAIM_ROWS` to the open expense claim, spent five days ago; the computed
+    total must show 5,500.50."""
+    page.click("[data-oa-add-row=items]")
+    rows = page.locator("[data-oa-table=items] [data-oa-row]")
+    spent = (date.today() - timedelta(days=5)).isoformat()
+    for index, (category, amount) in enumerate(CLAIM_ROWS):
+        row = rows.nth(index)
+        row.locator("[data-oa-column=date] input").fill(spent)
+        row.locator("[data-oa-column=category] select").select_option(category)
+        row.locator("[data-oa-column=amount] input").fill(amount)
+    total = page.locator("[data-oa-computed=total]").inner_text()
+    assert total.replace(",", "").startswith("5500.50"), total
+
+
+def post_without_the_dialog(page, base: str, action: str):
+    """Post ``action`` on the open task the way a page whose script was skipped would (with
+    its real CSRF tokens, no opinion): the server's answer."""
+    form = page.locator("#task-form")
+    return page.request.post(
+        base + form.get_attribute("action"),
+        form={
+            "csrf_token": page.input_value("#task-form [name=csrf_token]"),
+            "oa-csrf_token": page.input_value("#task-form [name='oa-csrf_token']"),
+            "oa-action": action,
+        },
+    )

@@ -9,11 +9,16 @@ test-artifacts/ (zh-expense-*.png)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.pages import act, open_from_inbox, sign_in
+from tests.browser.pages import (
+    act,
+    fill_claim_rows,
+    open_from_inbox,
+    post_without_the_dialog,
+    sign_in,
+)
 from tests.browser.test_chinese_in_browser import GLYPH_WIDTHS
 
 pytestmark = [
@@ -51,16 +56,7 @@ def test_an_expense_claim_from_start_to_finish_in_chinese(
         page.click("[data-oa-process=expense_claim] a.btn")
     assert page.locator("#submit-form").inner_text().strip() == "提交"
     page.fill("[name=purpose]", "广州交易会参展")
-    page.click("[data-oa-add-row=items]")
-    rows = page.locator("[data-oa-table=items] [data-oa-row]")
-    spent = (date.today() - timedelta(days=5)).isoformat()
-    for index, (category, amount) in enumerate([("travel", "4000.00"), ("meals", "1500.50")]):
-        row = rows.nth(index)
-        row.locator("[data-oa-column=date] input").fill(spent)
-        row.locator("[data-oa-column=category] select").select_option(category)
-        row.locator("[data-oa-column=amount] input").fill(amount)
-    total = page.locator("[data-oa-computed=total]").inner_text()
-    assert total.replace(",", "").startswith("5500.50"), total
+    fill_claim_rows(page)
     page.set_input_files("[name=receipts-files]", str(receipt))
     page.fill("[name=payee_name]", "吴山")
     page.fill("[name=payee_account]", "6222020200112233")
@@ -85,15 +81,7 @@ def test_an_expense_claim_from_start_to_finish_in_chinese(
     page.screenshot(path=artifacts / "zh-expense-refused.png", full_page=True)
     page.click("#action-dialog [data-dismiss=modal]")
     # ... and by the server, should the page's check be skipped: the same Chinese sentence.
-    form = page.locator("#task-form")
-    response = page.request.post(
-        base + form.get_attribute("action"),
-        form={
-            "csrf_token": page.input_value("#task-form [name=csrf_token]"),
-            "oa-csrf_token": page.input_value("#task-form [name='oa-csrf_token']"),
-            "oa-action": "disagree",
-        },
-    )
+    response = post_without_the_dialog(page, base, "disagree")
     assert response.status == 422
     assert "不同意须填写意见" in response.text()
     assert refusal in response.text().replace("&#39;", "'").replace("&#34;", '"')

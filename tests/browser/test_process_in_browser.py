@@ -7,11 +7,16 @@ Runs with CSRF on, as in production."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.pages import act, open_from_inbox, sign_in
+from tests.browser.pages import (
+    act,
+    fill_claim_rows,
+    open_from_inbox,
+    post_without_the_dialog,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -32,17 +37,7 @@ def test_expense_claim_round_trip_with_refusal_rollback_resubmit_and_trace(
     with page.expect_navigation():
         page.click("[data-oa-process=expense_claim] a.btn")
     page.fill("[name=purpose]", "Trade fair in Guangzhou")
-    page.click("[data-oa-add-row=items]")
-    rows = page.locator("[data-oa-table=items] [data-oa-row]")
-    spent = (date.today() - timedelta(days=5)).isoformat()
-    for index, (category, amount) in enumerate([("travel", "4000.00"), ("meals", "1500.50")]):
-        row = rows.nth(index)
-        row.locator("[data-oa-column=date] input").fill(spent)
-        row.locator("[data-oa-column=category] select").select_option(category)
-        row.locator("[data-oa-column=amount] input").fill(amount)
-    assert (
-        page.locator("[data-oa-computed=total]").inner_text().replace(",", "").startswith("5500.50")
-    )
+    fill_claim_rows(page)
     page.set_input_files("[name=receipts-files]", str(receipt))
     page.fill("[name=payee_name]", "Sam Wu")
     page.fill("[name=payee_account]", "6222020200112233")
@@ -64,15 +59,7 @@ def test_expense_claim_round_trip_with_refusal_rollback_resubmit_and_trace(
     page.screenshot(path=artifacts / "process-opinion-dialog.png", full_page=True)
     page.click("#action-dialog [data-dismiss=modal]")
     # ... and by the server, should the browser's check be skipped.
-    form = page.locator("#task-form")
-    response = page.request.post(
-        base + form.get_attribute("action"),
-        form={
-            "csrf_token": page.input_value("#task-form [name=csrf_token]"),
-            "oa-csrf_token": page.input_value("#task-form [name='oa-csrf_token']"),
-            "oa-action": "disagree",
-        },
-    )
+    response = post_without_the_dialog(page, base, "disagree")
     assert response.status == 422
     assert OPINION_NEEDED.replace("'", "&#39;") in response.text()
 
