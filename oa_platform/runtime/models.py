@@ -304,7 +304,8 @@ class Timer(Model):
         ForeignKey("process_instance.id"), nullable=False, index=True
     )
     activation_id: Mapped[int | None] = mapped_column(ForeignKey("process_activation.id"))
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("process_task.id"))
+    # Indexed: a handled task's pending timers are closed by task (runtime/task_timers.py).
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("process_task.id"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     state: Mapped[TimerState] = mapped_column(
         _enum(TimerState, "timer_state"), nullable=False, default=TimerState.PENDING
