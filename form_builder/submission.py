@@ -17,6 +17,7 @@ A failed submission changes nothing: no value, no file, no row.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class SubmissionResult:
     ignored: tuple[str, ...]
     form: BoundForm
     new_attachments: tuple[FormAttachment, ...] = ()
+    held: Mapping[str, tuple[FormAttachment, ...]] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -116,7 +118,8 @@ def apply_submission(
     if partial:
         errors = _without_required(errors)
     if errors:
-        return SubmissionResult(dict(old_values), {}, errors, ignored, bound)
+        held = _hold(uploads, errors, attachments, uploader_id)
+        return SubmissionResult(dict(old_values), {}, errors, ignored, bound, held=held)
 
     new_rows: list[FormAttachment] = []
     for key, accepted in uploads.items():
@@ -141,6 +144,27 @@ def apply_submission(
         if draft.get(key) != old_values.get(key)
     }
     return SubmissionResult(draft, changes, {}, ignored, bound, tuple(new_rows))
+
+
+def _hold(
+    uploads: Mapping[str, list[Upload]],
+    errors: Mapping[str, list[str]],
+    attachments: AttachmentStore | None,
+    uploader_id: int | None,
+) -> dict[str, tuple[FormAttachment, ...]]:
+    """The accepted uploads of the fields without problems of their own, stored, so that a
+    post refused for another field keeps them (issue 19, defect 2): rows not yet in any
+    session, for the caller to commit as pending uploads. Nothing when they cannot be."""
+    if attachments is None or uploader_id is None:
+        return {}
+    held: dict[str, tuple[FormAttachment, ...]] = {}
+    for key, accepted in uploads.items():
+        if accepted and key not in errors:
+            try:
+                held[key] = tuple(attachments.save(u, uploaded_by_id=uploader_id) for u in accepted)
+            except OSError:
+                return {}  # the disk is full: chosen again, the files give the reason
+    return held
 
 
 def _without_required(errors: dict[str, list[str]]) -> dict[str, list[str]]:

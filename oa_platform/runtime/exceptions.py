@@ -67,8 +67,11 @@ class InvalidSubmissionError(RuntimeCommandError):
 
     status = 422
 
-    def __init__(self, errors: Mapping[str, list[str]]):
+    def __init__(self, errors: Mapping[str, list[str]], held: Mapping[str, Any] | None = None):
         self.errors = dict(errors)
+        # Uploads that passed their own checks, by field, for the page to keep (not yet
+        # committed: runtime/pending_uploads.py).
+        self.held = dict(held or {})
         first = "; ".join(m for messages in self.errors.values() for m in messages[:1])
         super().__init__(gettext("The form has problems: %(first)s", first=first))
 

@@ -30,7 +30,15 @@ from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.request_limits import requested_page
-from oa_platform.runtime import attachment_links, bulk_approval, inbox, phrases, policy, trace
+from oa_platform.runtime import (
+    attachment_links,
+    bulk_approval,
+    inbox,
+    pending_uploads,
+    phrases,
+    policy,
+    trace,
+)
 from oa_platform.runtime.bulk_approval import BulkApprovalForm
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.engine import Engine
@@ -60,6 +68,7 @@ from oa_platform.runtime.states import (
     TaskStatus,
 )
 from oa_platform.runtime.visibility import is_auditor, visible_instance, visible_to
+from oa_platform.unit_of_work import unit_of_work
 from plugins.contract import Action
 from plugins.fields import field_type
 from plugins.registry import node_types
@@ -167,6 +176,7 @@ class ProcessCatalogueView(BaseView):
         values = instance.values if instance else None
         errors: Mapping[str, list[str]] = {}
         status = 200
+        formdata = request.form if request.method == "POST" else None
         if request.method == "POST":
             command = request.form.get("command")
             commands = runtime()
@@ -193,18 +203,27 @@ class ProcessCatalogueView(BaseView):
             except InvalidSubmissionError as error:
                 errors, status = error.errors, error.status
                 flash(error.message, "danger")
+                # The files that passed their checks stay chosen (issue 19, defect 2).
+                held = error.held
+                unit_of_work(db.session).run(lambda: pending_uploads.hold(db.session, held))
+                formdata = pending_uploads.reposted(request.form, error.held)
             except RuntimeCommandError as error:
                 status = error.status
                 flash(error.message, "danger")
-            # The refused post is shown again as typed, with its messages.
+            # The refused post is shown again as typed, with its messages and kept files.
             if instance is not None:
                 db.session.refresh(instance)
                 values = instance.values
+            kept = pending_uploads.kept(
+                db.session, compiled.fields, formdata, g.user.id, values or {}
+            )
+            if kept:
+                values = pending_uploads.with_kept(values or {}, kept)
         bound = compiled.bind(
             viewer=current_viewer(directory),
             directory=directory,
             values=values,
-            formdata=request.form if request.method == "POST" else None,
+            formdata=formdata,
         )
         if request.method == "POST":
             bound.form.validate()

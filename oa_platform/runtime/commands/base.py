@@ -20,7 +20,7 @@ from form_builder.lifecycle import Lifecycle
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import attachment_links, deferred, overtime
+from oa_platform.runtime import attachment_links, deferred, overtime, pending_uploads
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -161,9 +161,12 @@ def edit(
         ctx.directory.department_of(actor.username),
         frozenset(r.name for r in actor.roles),
     )
+    old_values = compiled.initial_values(instance.values, viewer, ctx.directory)
+    # Files held from an earlier refused post of this person's (issue 19, defect 2).
+    kept = pending_uploads.kept(ctx.session, compiled.fields, formdata, actor.id, old_values)
     result = apply_submission(
         compiled,
-        old_values=compiled.initial_values(instance.values, viewer, ctx.directory),
+        old_values=pending_uploads.with_kept(old_values, kept),
         formdata=formdata,
         files=files,
         viewer=viewer,
@@ -175,8 +178,11 @@ def edit(
     if result.ignored:
         engine.audit("ignored_field_post", node_id=node_id, detail={"fields": list(result.ignored)})
     if not result.ok:
-        raise InvalidSubmissionError(result.errors)
+        raise InvalidSubmissionError(result.errors, result.held)
     changes = {key: [old, new] for key, (old, new) in result.changes.items()}
+    for key in kept:  # measured from the values before the held files were added
+        if result.values.get(key) != old_values.get(key):
+            changes[key] = [old_values.get(key), result.values.get(key)]
     if not keep:
         return {key: new for key, (_, new) in changes.items()}
     ctx.session.add_all(result.new_attachments)
@@ -190,5 +196,6 @@ def edit(
     # none is pending, and the uploads and values are written with the step's other changes
     # (flushed here, the instance's row was updated twice).
     with ctx.session.no_autoflush:
-        attachment_links.link_uploads(ctx.session, instance, (a.id for a in result.new_attachments))
+        uploaded = [*(a.id for a in result.new_attachments), *pending_uploads.ids(kept)]
+        attachment_links.link_uploads(ctx.session, instance, uploaded)
     return changes

@@ -549,3 +549,49 @@ def test_the_dashboard_shows_the_inbox_badges(client):
     page = client.get("/").get_data(as_text=True)
     badges = re.findall(r'font-size:2em">(\d+)</div>([^<]+)</div>', page)
     assert ("1", "To do") in badges and ("0", "Overdue") in badges
+
+
+def test_files_chosen_on_a_refused_form_stay_chosen_for_the_next_submit(client):
+    """Issue 19, defect 2: a bank account typed with spaces is refused; the receipt chosen
+    with it is kept, ticked on the form shown again, and the corrected submit carries it,
+    without choosing the file again. Nobody else can claim it."""
+    login(client, "staff")
+    refused = client.post(
+        "/processes/expense_claim/start",
+        data=expense(payee_account="6222 0202 0011 2233"),
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    kept = re.search(r'name="receipts-keep" value="([0-9a-f]{32})" checked', html)
+    assert kept and "receipt.pdf" in html, html
+    assert db.session.scalar(select(func.count(Instance.id))) == 0  # nothing started
+
+    # Someone else posting that file's id keeps nothing: the receipt is still required.
+    client.post("/logout/")
+    login(client, "hr")
+    stolen = client.post(
+        "/processes/expense_claim/start",
+        data=expense(**{"receipts-files": None, "receipts-keep": kept.group(1)}),
+        content_type="multipart/form-data",
+    )
+    assert stolen.status_code == 422 and "receipt.pdf" not in stolen.get_data(as_text=True)
+
+    client.post("/logout/")
+    login(client, "staff")
+    submitted = client.post(
+        "/processes/expense_claim/start",
+        data=expense(**{"receipts-files": None, "receipts-keep": kept.group(1)}),
+        content_type="multipart/form-data",
+    )
+    assert submitted.status_code == 302, submitted.get_data(as_text=True)
+    instance = db.session.scalar(select(Instance))
+    assert [item["id"] for item in instance.values["receipts"]] == [kept.group(1)]
+    changed = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.instance_id == instance.id, AuditEntry.event == "fields_changed"
+        )
+    )
+    assert "receipts" in changed.detail["changes"]  # the trail says the file came with it
+    download = client.get(f"/instances/{instance.id}")
+    assert kept.group(1) in download.get_data(as_text=True)  # attached: its link is shown
