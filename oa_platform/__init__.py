@@ -45,9 +45,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
     from oa_platform.documents.api import DocumentApi
+    from oa_platform.documents.archive import IssuedDocuments
     from oa_platform.extensions import db, migrate
     from oa_platform.notifications import init_app as init_notifications
     from oa_platform.operations import web as operations_web
+    from oa_platform.operations.archive_items import register_provider
     from oa_platform.org.directory import OrgDirectory
     from oa_platform.roles import ROLES
     from oa_platform.runtime import (
@@ -104,6 +106,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        # Issued documents go on the yearly archive discs beside finished instances (§7.2).
+        register_provider(app, IssuedDocuments(app))
     form_builder.services.init_app(
         app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)
     )

@@ -102,6 +102,8 @@ class Document(Model):
     issuer = relationship("OAUser", foreign_keys=[issuer_id])
     issued_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     recipient_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The yearly disc it was archived on (seed 2 §7.2; documents/archive.py), once.
+    archived_disc: Mapped[str | None] = mapped_column(String(64))
     # How many hours unopened copies wait before a reminder (by urgency, frozen at issue).
     remind_after_hours: Mapped[float] = mapped_column(nullable=False, default=24.0)
 
