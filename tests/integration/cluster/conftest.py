@@ -4,10 +4,15 @@ default (one web server, one worker, beat, SQLite), with the demo's people loade
 test's own app on the same database to look at what the processes did.
 
 The production shape needs ``OA_TEST_POSTGRES_URL`` and ``OA_TEST_REDIS_URL`` (CI sets them);
-its Redis database is emptied before and after. ``production``, the cluster of the fault and
-load tests, has a Redis of its own (``redis-server`` on a free port, nothing saved), so that
-stopping it disturbs no other test run, and its attachments on a 1 MB tmpfs (mounting needs
-root, as in CI).
+it runs on a database of its own beside that one (``<name>_cluster``) and its Redis database is
+emptied before and after. ``production``, the cluster of the fault and load tests, has a Redis
+of its own (``redis-server`` on a free port, nothing saved), so that stopping it disturbs no
+other test run, and its attachments on a 1 MB tmpfs (mounting needs root, as in CI).
+
+``production`` serves the three modules here and is stopped when the run leaves this
+directory (``pytest_runtest_teardown``): a "package" fixture in a directory without
+``__init__.py`` lives until the session ends, and the cluster's workers, polling every
+second, then fired the deadlines of the timer tests that ran later.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
 from flask import Flask
+from sqlalchemy import make_url
 
 from oa_platform.cluster import EMBEDDED, PRODUCTION, Cluster, Shape, environment
 from oa_platform.processes import wait_for
@@ -69,13 +76,35 @@ def free_ports(count: int) -> tuple[int, ...]:
 
 
 def production_urls() -> tuple[str, str]:
+    """The cluster's own PostgreSQL database (beside the tests' one) and the tests' Redis."""
     database_url = os.environ.get("OA_TEST_POSTGRES_URL")
     redis_url = os.environ.get("OA_TEST_REDIS_URL")
     if not database_url or not redis_url:
         pytest.skip("OA_TEST_POSTGRES_URL and OA_TEST_REDIS_URL are needed for the cluster")
-    return database_url, redis_url
+    url = make_url(database_url)
+    return url.set(database=f"{url.database}_cluster").render_as_string(False), redis_url
 
 
+HERE = Path(__file__).parent
+# What the cluster tests started for the whole directory, stopped on leaving it.
+_LEAVING = ExitStack()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Stop the directory's cluster once the next test is elsewhere (or there is none)."""
+    if nextitem is None or not nextitem.path.is_relative_to(HERE):
+        _LEAVING.close()
+
+
+@pytest.fixture(scope="session")
+def leaving_directory() -> Iterator[ExitStack]:
+    """Where a fixture shared by this directory's modules registers its stopping."""
+    with _LEAVING:
+        yield _LEAVING
+
+
+@contextmanager
 def run_cluster(
     name: str,
     shape: Shape,
@@ -157,39 +186,42 @@ class PrivateRedis:
             self.process = None
 
 
-@pytest.fixture(scope="package")
-def private_redis(tmp_path_factory) -> Iterator[PrivateRedis]:
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory, leaving_directory) -> PrivateRedis:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
     server = PrivateRedis(free_ports(1)[0], tmp_path_factory.mktemp("redis"))
     server.start()
-    yield server
-    server.stop()
+    leaving_directory.callback(server.stop)
+    return server
 
 
-@pytest.fixture(scope="package")
-def attachment_disk(tmp_path_factory) -> Iterator[Path | None]:
+@pytest.fixture(scope="session")
+def attachment_disk(tmp_path_factory, leaving_directory) -> Path | None:
     """A 1 MB tmpfs for the attachments, or None where mounting is not allowed."""
     folder = tmp_path_factory.mktemp("attachment-disk")
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", f"size={ATTACHMENT_DISK},mode=0700", "tmpfs", str(folder)],
         capture_output=True,
     )
-    yield folder if mounted.returncode == 0 else None
-    if mounted.returncode == 0:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+    if mounted.returncode != 0:
+        return None
+    leaving_directory.callback(subprocess.run, ["umount", "-l", str(folder)], check=False)
+    return folder
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def production(
-    tmp_path_factory, database_templates, private_redis, attachment_disk
-) -> Iterator[Running]:
-    if not os.environ.get("OA_TEST_POSTGRES_URL") or not os.environ.get("OA_TEST_REDIS_URL"):
-        pytest.skip("OA_TEST_POSTGRES_URL and OA_TEST_REDIS_URL are needed for the cluster")
+    tmp_path_factory, database_templates, leaving_directory, private_redis, attachment_disk
+) -> Running:
+    """The production shape shared by this directory's modules, stopped on leaving it."""
+    production_urls()  # skips without PostgreSQL and Redis
     settings = {"OA_ATTACHMENT_DIR": str(attachment_disk)} if attachment_disk else {}
     directory = tmp_path_factory.mktemp("cluster-production")
-    yield from run_cluster(
-        "production", PRODUCTION, directory, database_templates, private_redis.url, **settings
+    return leaving_directory.enter_context(
+        run_cluster(
+            "production", PRODUCTION, directory, database_templates, private_redis.url, **settings
+        )
     )
 
 
@@ -201,4 +233,5 @@ def running(request, tmp_path_factory, database_templates) -> Iterator[Running]:
         yield request.getfixturevalue("production")
     else:
         directory = tmp_path_factory.mktemp("cluster-embedded")
-        yield from run_cluster("embedded", EMBEDDED, directory, database_templates)
+        with run_cluster("embedded", EMBEDDED, directory, database_templates) as embedded:
+            yield embedded
