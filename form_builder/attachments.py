@@ -27,10 +27,13 @@ from typing import Any, BinaryIO
 import puremagic
 from flask import Flask
 from flask_appbuilder import Model
+from flask_babel import LazyString
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from form_builder import clock
+from form_builder.words import gettext as _
+from form_builder.words import lazy_gettext, ngettext
 
 DEFAULT_ACCEPT = ("pdf", "png", "jpg", "docx", "xlsx")
 DEFAULT_MAX_MB = 20  # the global cap, setting OA_ATTACHMENT_MAX_MB
@@ -41,11 +44,12 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class FileKind:
-    """An accepted kind of file: its key (as in a definition's ``accept``), what to call it,
-    the Content-Type it is served with, and the extensions its name may end in."""
+    """An accepted kind of file: its key (as in a definition's ``accept``), what to call it
+    in a sentence (with its article: "a PDF file", translated), the Content-Type it is served
+    with, and the extensions its name may end in."""
 
     key: str
-    label: str
+    label: str | LazyString
     content_type: str
     extensions: tuple[str, ...]
 
@@ -53,39 +57,44 @@ class FileKind:
 KINDS: Mapping[str, FileKind] = {
     kind.key: kind
     for kind in (
-        FileKind("pdf", "PDF file", "application/pdf", ("pdf",)),
-        FileKind("png", "PNG image", "image/png", ("png",)),
-        FileKind("jpg", "JPEG image", "image/jpeg", ("jpg", "jpeg")),
-        FileKind("gif", "GIF image", "image/gif", ("gif",)),
-        FileKind("webp", "WebP image", "image/webp", ("webp",)),
+        FileKind("pdf", lazy_gettext("a PDF file"), "application/pdf", ("pdf",)),
+        FileKind("png", lazy_gettext("a PNG image"), "image/png", ("png",)),
+        FileKind("jpg", lazy_gettext("a JPEG image"), "image/jpeg", ("jpg", "jpeg")),
+        FileKind("gif", lazy_gettext("a GIF image"), "image/gif", ("gif",)),
+        FileKind("webp", lazy_gettext("a WebP image"), "image/webp", ("webp",)),
         FileKind(
             "docx",
-            "Word document",
+            lazy_gettext("a Word document"),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             ("docx",),
         ),
         FileKind(
             "xlsx",
-            "Excel workbook",
+            lazy_gettext("an Excel workbook"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ("xlsx",),
         ),
         FileKind(
             "pptx",
-            "PowerPoint presentation",
+            lazy_gettext("a PowerPoint presentation"),
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             ("pptx",),
         ),
-        FileKind("odt", "OpenDocument text", "application/vnd.oasis.opendocument.text", ("odt",)),
+        FileKind(
+            "odt",
+            lazy_gettext("an OpenDocument text"),
+            "application/vnd.oasis.opendocument.text",
+            ("odt",),
+        ),
         FileKind(
             "ods",
-            "OpenDocument spreadsheet",
+            lazy_gettext("an OpenDocument spreadsheet"),
             "application/vnd.oasis.opendocument.spreadsheet",
             ("ods",),
         ),
-        FileKind("txt", "text file", "text/plain; charset=utf-8", ("txt",)),
-        FileKind("csv", "CSV file", "text/csv; charset=utf-8", ("csv",)),
-        FileKind("zip", "ZIP archive", "application/zip", ("zip",)),
+        FileKind("txt", lazy_gettext("a text file"), "text/plain; charset=utf-8", ("txt",)),
+        FileKind("csv", lazy_gettext("a CSV file"), "text/csv; charset=utf-8", ("csv",)),
+        FileKind("zip", lazy_gettext("a ZIP archive"), "application/zip", ("zip",)),
     )
 }
 _BY_EXTENSION = {extension: kind.key for kind in KINDS.values() for extension in kind.extensions}
@@ -112,15 +121,11 @@ class Sniffed:
     """What some bytes are: an accepted kind's key (or None) and words for a message."""
 
     kind: str | None
-    description: str
-
-
-def _a(label: str) -> str:
-    return f"{'an' if label[0] in 'AEIOU' else 'a'} {label}"
+    description: str | LazyString
 
 
 def _sniffed(kind: str) -> Sniffed:
-    return Sniffed(kind, _a(KINDS[kind].label))
+    return Sniffed(kind, KINDS[kind].label)
 
 
 def _signature_kind(content: bytes) -> str | None:
@@ -147,17 +152,17 @@ def _sniff_zip(content: bytes) -> Sniffed:
             kind = _ODF_MIMETYPES.get(mimetype)
             if kind:
                 return _sniffed(kind)
-            return Sniffed(None, "an OpenDocument of another kind")
+            return Sniffed(None, lazy_gettext("an OpenDocument of another kind"))
         if "[Content_Types].xml" in names:
             content_types = _read_member(archive, "[Content_Types].xml")
             for main, kind in _OOXML_MAIN.items():
                 if main in content_types:
                     return _sniffed(kind)
             if b"macroEnabled" in content_types:
-                return Sniffed(None, "an Office document with macros")
-            return Sniffed(None, "an Office document of another kind")
+                return Sniffed(None, lazy_gettext("an Office document with macros"))
+            return Sniffed(None, lazy_gettext("an Office document of another kind"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        return Sniffed(None, "a damaged ZIP archive")
+        return Sniffed(None, lazy_gettext("a damaged ZIP archive"))
     return _sniffed("zip")
 
 
@@ -201,8 +206,8 @@ def sniff(content: bytes) -> Sniffed:
     described = _describe(content)
     if _is_text(content):
         # Text that is markup (HTML, SVG, XML) stays text: it is served as text/plain.
-        return Sniffed("txt", described or "text")
-    return Sniffed(None, described or "unrecognised binary data")
+        return Sniffed("txt", described or lazy_gettext("text"))
+    return Sniffed(None, described or lazy_gettext("unrecognised binary data"))
 
 
 # --- Policy ----------------------------------------------------------------------------------
@@ -282,31 +287,51 @@ class AttachmentPolicy:
     def check_count(self, count: int) -> str | None:
         """A message when ``count`` files are too many, else None."""
         if count > self.max_files:
-            noun = "file" if self.max_files == 1 else "files"
-            return f"{self.label}: at most {self.max_files} {noun} may be attached."
+            return ngettext(
+                "%(field)s: at most %(num)d file may be attached.",
+                "%(field)s: at most %(num)d files may be attached.",
+                self.max_files,
+                field=self.label,
+            )
         return None
 
     def check(self, filename: str | None, content: bytes) -> Upload:
         """The upload if ``content`` may be attached under ``filename``; raises
         :class:`AttachmentRefused` otherwise."""
         name = display_name(filename)
-        where = f"{self.label}: {name!r}"
+        where = {"field": self.label, "file": repr(name)}
         if not content:
-            raise AttachmentRefused(f"{where} is empty.")
+            raise AttachmentRefused(_("%(field)s: %(file)s is empty.", **where))
         if len(content) > self.max_bytes:
-            raise AttachmentRefused(f"{where} is larger than {self.max_mb:g} MB.")
+            raise AttachmentRefused(
+                _(
+                    "%(field)s: %(file)s is larger than %(mb)s MB.",
+                    mb=format(self.max_mb, "g"),
+                    **where,
+                )
+            )
         found = sniff(content)
         claimed = _BY_EXTENSION.get(_extension(name))
         if found.kind == "txt" and claimed == "csv":
             found = _sniffed("csv")
         if claimed is not None and found.kind != claimed:
             raise AttachmentRefused(
-                f"{where} is not {_a(KINDS[claimed].label)} (its content is {found.description})."
+                _(
+                    "%(field)s: %(file)s is not %(kind)s (its content is %(found)s).",
+                    kind=KINDS[claimed].label,
+                    found=found.description,
+                    **where,
+                )
             )
         if found.kind not in self.accept:
             raise AttachmentRefused(
-                f"{where} is not an accepted type of file (its content is {found.description};"
-                f" accepted: {self.accepted()})."
+                _(
+                    "%(field)s: %(file)s is not an accepted type of file (its content is"
+                    " %(found)s; accepted: %(accepted)s).",
+                    found=found.description,
+                    accepted=self.accepted(),
+                    **where,
+                )
             )
         if claimed is None:
             # No extension, or an unknown one: name the file for what it is.

@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import LazyString
 from flask_babel import gettext as babel_gettext
+from flask_babel import ngettext as babel_ngettext
 
 
 def gettext(text: str, **params: Any) -> str:
@@ -25,6 +26,14 @@ def gettext(text: str, **params: Any) -> str:
     if has_app_context() and "babel" in current_app.extensions:
         return babel_gettext(text, **params)
     return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, num: int, **params: Any) -> str:
+    """``singular`` or ``plural`` by ``num`` in the request's language; ``%(num)d`` is
+    ``num``."""
+    if has_app_context() and "babel" in current_app.extensions:
+        return babel_ngettext(singular, plural, num, **params)
+    return (singular if num == 1 else plural) % {"num": num, **params}
 
 
 def lazy_gettext(text: str, **params: Any) -> LazyString:
