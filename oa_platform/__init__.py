@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.accounts.passwords import fab_complexity_validator
     from oa_platform.celery_setup import init_celery
     from oa_platform.database import configure_sqlite
+    from oa_platform.discussion.api import DiscussionApi
     from oa_platform.documents.api import DocumentApi
     from oa_platform.documents.archive import IssuedDocuments
     from oa_platform.extensions import db, migrate
@@ -106,6 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         # Issued documents go on the yearly archive discs beside finished instances (§7.2).
         register_provider(app, IssuedDocuments(app))
     form_builder.services.init_app(

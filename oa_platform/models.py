@@ -8,6 +8,7 @@ from form_builder import models as definition_models
 from oa_platform import idempotency as idempotency_models
 from oa_platform.accounts import models as account_models
 from oa_platform.agents import models as agent_models
+from oa_platform.discussion import models as discussion_models
 from oa_platform.documents import models as document_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
@@ -20,6 +21,7 @@ __all__ = [
     "agent_models",
     "attachment_models",
     "definition_models",
+    "discussion_models",
     "document_models",
     "fab_models",
     "idempotency_models",
