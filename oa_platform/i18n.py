@@ -32,6 +32,8 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 
+from plugins import contract
+
 # Date and time patterns per language, as people there write them (CLDR skeletons would
 # give "2026/5/3" for Chinese; offices write 2026-05-03 or 2026年5月3日).
 _DATETIME_PATTERNS = {"zh": "yyyy-MM-dd HH:mm", "en": "d MMM yyyy, HH:mm"}
@@ -210,10 +212,8 @@ def time_zone() -> str:
         return get_timezone_location(zone, locale=locale)
 
 
-def N_(text: str) -> str:
-    """Marks a word for the catalogs (make i18n) that is translated where it is shown."""
-    return text
-
+# The marker for words translated where they are shown, the plugins' own (re-exported).
+N_ = contract.N_
 
 # Role names are stored in English (FAB's ab_role, oa_platform/roles.py); pages show them
 # through gettext.

@@ -7,6 +7,7 @@ from flask_appbuilder import AppBuilder, IndexView, expose
 
 from oa_platform.accounts.commands import current_policy
 from oa_platform.extensions import db
+from oa_platform.i18n import N_  # menu words: FAB keeps them English, translates on render
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.runtime import inbox
 
@@ -29,13 +30,6 @@ class DashboardView(IndexView):
             password_expires=expires,
             badges=badges,
         )
-
-
-def N_(text: str) -> str:
-    """Marks a menu word for the catalogs (make i18n). It stays English here: FAB keeps it as
-    the menu item's name, which permissions name too, and translates it when the menu is
-    rendered (its template calls ``_(item.label)``)."""
-    return text
 
 
 def register_views(appbuilder: AppBuilder) -> None:

@@ -172,6 +172,13 @@ class NodeContext(Protocol):
         """Add an entry to the instance's audit trail, as a system action."""
 
 
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogs (``make i18n``) and return it unchanged: a word that is
+    translated where it is shown, such as a node or field type's ``label`` and ``category``
+    (the designer's palette and the admin pages pass them through gettext)."""
+    return text
+
+
 class NodeType:
     """Base class of node types. Subclasses set the class attributes below.
 

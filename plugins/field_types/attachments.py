@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Post
 
 FILE_TYPES = [
@@ -25,9 +26,9 @@ SAMPLE = {"id": "sample", "name": "sample.pdf", "size": 1024, "type": "pdf"}
 
 class Attachments(FieldType):
     name = "attachments"
-    label = "Attachments"
+    label = N_("Attachments")
     icon = "fa-paperclip"
-    category = "Files"
+    category = N_("Files")
     rank = 140
     members = {
         "max_files": {"type": "integer", "minimum": 1, "maximum": 20},

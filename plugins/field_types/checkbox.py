@@ -9,14 +9,15 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names, Post
 
 
 class Checkbox(FieldType):
     name = "checkbox"
-    label = "Yes / no"
+    label = N_("Yes / no")
     icon = "fa-toggle-on"
-    category = "Choices"
+    category = N_("Choices")
     rank = 110
     column = True
     widget = "checkbox"

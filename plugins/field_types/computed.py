@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names
 from plugins.field_types.checkbox import Checkbox
 from plugins.field_types.date import Date
@@ -31,9 +32,9 @@ RESULTS: dict[str, FieldType] = {
 
 class Computed(FieldType):
     name = "computed"
-    label = "Computed"
+    label = N_("Computed")
     icon = "fa-superscript"
-    category = "Layout"
+    category = N_("Layout")
     rank = 160
     members = {
         "expression": {"$ref": "#/$defs/expression"},

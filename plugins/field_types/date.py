@@ -10,6 +10,7 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType
 
 SAMPLE_DATE = date(2024, 1, 15)
@@ -17,9 +18,9 @@ SAMPLE_DATE = date(2024, 1, 15)
 
 class Date(FieldType):
     name = "date"
-    label = "Date"
+    label = N_("Date")
     icon = "fa-calendar"
-    category = "Numbers and dates"
+    category = N_("Numbers and dates")
     rank = 60
     column = True
     default_kinds = frozenset({"literal", "today"})

@@ -11,6 +11,7 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names
 
 SAMPLE_DATETIME = datetime(2024, 1, 15, 9, 30)
@@ -18,9 +19,9 @@ SAMPLE_DATETIME = datetime(2024, 1, 15, 9, 30)
 
 class DateTime(FieldType):
     name = "datetime"
-    label = "Date and time"
+    label = N_("Date and time")
     icon = "fa-clock-o"
-    category = "Numbers and dates"
+    category = N_("Numbers and dates")
     rank = 70
     column = True
     default_kinds = frozenset({"literal", "now"})

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from plugins.contract import N_
 from plugins.field_types.user import User
 
 
 class Department(User):
     name = "department"
-    label = "Department"
+    label = N_("Department")
     icon = "fa-sitemap"
     rank = 130
     directory_source = "department"

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_types.number import Number
 
 CENT = Decimal("0.01")
@@ -17,7 +18,7 @@ MONEY_TEXT = re.compile(r"-?\d+(\.\d{1,2})?")
 
 class Money(Number):
     name = "money"
-    label = "Money"
+    label = N_("Money")
     icon = "fa-money"
     rank = 50
     members = field_kit.RANGE_MEMBERS

@@ -11,15 +11,16 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names, Post
 from plugins.field_types.select import option_labels, option_problems
 
 
 class MultiSelect(FieldType):
     name = "multi_select"
-    label = "Checkboxes"
+    label = N_("Checkboxes")
     icon = "fa-check-square-o"
-    category = "Choices"
+    category = N_("Choices")
     rank = 100
     members = field_kit.OPTIONS_MEMBER
     required_members = ("options",)

@@ -12,14 +12,15 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import NumberInput
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType
 
 
 class Number(FieldType):
     name = "number"
-    label = "Number"
+    label = N_("Number")
     icon = "fa-calculator"
-    category = "Numbers and dates"
+    category = N_("Numbers and dates")
     rank = 40
     members = {
         **field_kit.RANGE_MEMBERS,

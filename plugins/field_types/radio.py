@@ -9,12 +9,13 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_types.select import Select
 
 
 class Radio(Select):
     name = "radio"
-    label = "Radio buttons"
+    label = N_("Radio buttons")
     icon = "fa-dot-circle-o"
     rank = 90
     column = False

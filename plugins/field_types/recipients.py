@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names
 
 KINDS = ("company", "department", "position", "user")
@@ -49,9 +50,9 @@ class EntriesValid:
 
 class Recipients(FieldType):
     name = "recipients"
-    label = "Recipients"
+    label = N_("Recipients")
     icon = "fa-address-book-o"
-    category = "People"
+    category = N_("People")
     rank = 140
     widget = "textarea"
 

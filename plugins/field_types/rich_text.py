@@ -11,6 +11,7 @@ from markupsafe import Markup
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names
 from plugins.field_types.text import length_problems
 from plugins.sanitize import clean_html
@@ -18,9 +19,9 @@ from plugins.sanitize import clean_html
 
 class RichText(FieldType):
     name = "rich_text"
-    label = "Rich text"
+    label = N_("Rich text")
     icon = "fa-paragraph"
-    category = "Text"
+    category = N_("Text")
     rank = 30
     members = field_kit.LENGTH_MEMBERS
     widget = "rich_text"

@@ -3,14 +3,15 @@ It has no value; its ``visible_if`` hides the whole group."""
 
 from __future__ import annotations
 
+from plugins.contract import N_
 from plugins.field_contract import Container, FieldType
 
 
 class Section(FieldType):
     name = "section"
-    label = "Section heading"
+    label = N_("Section heading")
     icon = "fa-header"
-    category = "Layout"
+    category = N_("Layout")
     rank = 170
     refused_members = ("required", "default")
     editable = False

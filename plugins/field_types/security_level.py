@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_types.select import Select
 
 # 机密 and 绝密: never in the system (§6.3).
@@ -42,7 +43,7 @@ class RefuseConfidential:
 
 class SecurityLevel(Select):
     name = "security_level"
-    label = "Security level"
+    label = N_("Security level")
     icon = "fa-lock"
     rank = 85
     column = False

@@ -9,14 +9,15 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names
 
 
 class Select(FieldType):
     name = "select"
-    label = "Drop-down"
+    label = N_("Drop-down")
     icon = "fa-caret-square-o-down"
-    category = "Choices"
+    category = N_("Choices")
     rank = 80
     members = field_kit.OPTIONS_MEMBER
     required_members = ("options",)

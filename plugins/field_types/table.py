@@ -15,14 +15,15 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit, fields
+from plugins.contract import N_
 from plugins.field_contract import Container, FieldType, Post, ShapeError, Table
 
 
 class TableField(FieldType):
     name = "table"
-    label = "Table"
+    label = N_("Table")
     icon = "fa-table"
-    category = "Layout"
+    category = N_("Layout")
     rank = 150
     members = {
         "columns": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/column"}},

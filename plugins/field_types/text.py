@@ -9,14 +9,15 @@ import re2
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType
 
 
 class Text(FieldType):
     name = "text"
-    label = "Text"
+    label = N_("Text")
     icon = "fa-font"
-    category = "Text"
+    category = N_("Text")
     rank = 10
     members = {**field_kit.LENGTH_MEMBERS, **field_kit.PATTERN_MEMBER}
     column = True

@@ -9,12 +9,13 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_types.text import Text
 
 
 class Textarea(Text):
     name = "textarea"
-    label = "Paragraph"
+    label = N_("Paragraph")
     icon = "fa-align-left"
     rank = 20
     column = False

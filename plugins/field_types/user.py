@@ -9,14 +9,15 @@ from typing import Any
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
+from plugins.contract import N_
 from plugins.field_contract import FieldType, Names
 
 
 class User(FieldType):
     name = "user"
-    label = "User"
+    label = N_("User")
     icon = "fa-user"
-    category = "People"
+    category = N_("People")
     rank = 120
     column = True
     directory_source = "user"

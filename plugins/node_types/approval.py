@@ -4,7 +4,7 @@ Several assignees: the first to agree decides (the others' tasks are withdrawn);
 signers (加签) must agree as well.
 """
 
-from plugins.contract import Action, NodeContext, NodeType, TaskView
+from plugins.contract import N_, Action, NodeContext, NodeType, TaskView
 from plugins.node_types import signing
 
 APPROVAL_ACTIONS = (
@@ -24,7 +24,7 @@ APPROVAL_ACTIONS = (
 
 class Approval(NodeType):
     name = "approval"
-    label = "Approval"
+    label = N_("Approval")
     icon = "fa-check-square-o"
     actions = APPROVAL_ACTIONS
     atomic_hooks = signing.ATOMIC_HOOKS

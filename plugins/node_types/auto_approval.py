@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.contract import Action, NodeContext, NodeType, TaskView
+from plugins.contract import N_, Action, NodeContext, NodeType, TaskView
 from plugins.node_types import signing
 from plugins.node_types.approval import APPROVAL_ACTIONS
 
 
 class AutoApproval(NodeType):
     name = "auto_approval"
-    label = "Auto-approval rule"
+    label = N_("Auto-approval rule")
     icon = "fa-magic"
     actions = APPROVAL_ACTIONS
     opinion_required = frozenset(APPROVAL_ACTIONS) - {Action.AGREE}

@@ -1,14 +1,14 @@
 """Collaboration (协同): several people countersign, all / any / a percentage of them, at
 once or one after another."""
 
-from plugins.contract import Action, NodeContext, NodeType, TaskView
+from plugins.contract import N_, Action, NodeContext, NodeType, TaskView
 from plugins.node_types import signing
 from plugins.node_types.approval import APPROVAL_ACTIONS
 
 
 class Collaboration(NodeType):
     name = "collaboration"
-    label = "Collaboration (countersign)"
+    label = N_("Collaboration (countersign)")
     icon = "fa-users"
     # Countersigners do not edit the text: that is for Approval and Form Review (§3.5).
     actions = tuple(a for a in APPROVAL_ACTIONS if a is not Action.MODIFY_TEXT)

@@ -1,11 +1,11 @@
 """Condition routing: no one acts; the first outgoing edge whose condition holds is taken."""
 
-from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.contract import N_, NodeContext, NodeKind, NodeType
 
 
 class Condition(NodeType):
     name = "condition"
-    label = "Condition"
+    label = N_("Condition")
     icon = "fa-code-fork"
     kind = NodeKind.GATEWAY
     # Entering only schedules the leave; the edges are chosen by reading conditions.

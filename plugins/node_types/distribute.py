@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.contract import N_, NodeContext, NodeKind, NodeType
 
 DISTRIBUTE_JOB = "oa_platform.documents.distribution:distribute_job"
 REMIND_JOB = "oa_platform.documents.receipts:remind_job"
@@ -23,7 +23,7 @@ REMIND_HOURS = {"especially_urgent": 2.0, "urgent": 12.0, "routine": 24.0}
 
 class Distribute(NodeType):
     name = "distribute"
-    label = "Distribute document"
+    label = N_("Distribute document")
     icon = "fa-paper-plane"
     kind = NodeKind.SERVICE
     job_retries = 3

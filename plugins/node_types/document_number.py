@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.contract import N_, NodeContext, NodeKind, NodeType
 
 NUMBER_JOB = "oa_platform.documents.numbering:number_job"
 FIELD = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
@@ -21,7 +21,7 @@ FIELD = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
 
 class DocumentNumber(NodeType):
     name = "document_number"
-    label = "Document number"
+    label = N_("Document number")
     icon = "fa-hashtag"
     kind = NodeKind.SERVICE
     job_retries = 3

@@ -10,7 +10,7 @@ those signatures as no longer valid, with the diff from the trail.
 
 from __future__ import annotations
 
-from plugins.contract import AGREEING, Action, NodeContext, TaskView
+from plugins.contract import AGREEING, N_, Action, NodeContext, TaskView
 from plugins.document_content import content_digest
 from plugins.node_types import signing
 from plugins.node_types.approval import Approval
@@ -20,7 +20,7 @@ ROLES = ("reviewer", "office_check", "issuer")
 
 class DocumentReview(Approval):
     name = "document_review"
-    label = "Document review / sign-off"
+    label = N_("Document review / sign-off")
     icon = "fa-pencil-square-o"
     config_schema = {
         "type": "object",

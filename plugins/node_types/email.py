@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.contract import N_, NodeContext, NodeKind, NodeType
 from plugins.mail import send_mail
 
 
 class EmailNotify(NodeType):
     name = "email"
-    label = "E-mail notification"
+    label = N_("E-mail notification")
     icon = "fa-envelope-o"
     kind = NodeKind.SERVICE
     config_schema = {

@@ -1,11 +1,11 @@
 """End: the instance is finished."""
 
-from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.contract import N_, NodeContext, NodeKind, NodeType
 
 
 class End(NodeType):
     name = "end"
-    label = "End"
+    label = N_("End")
     icon = "fa-stop"
     kind = NodeKind.END
     atomic_hooks = frozenset({"on_enter", "next_edges"})  # it only schedules the finish

@@ -1,11 +1,11 @@
 """Notify / CC (知会): the assignees are told and may read; the chain does not wait for them."""
 
-from plugins.contract import Action, NodeContext, NodeType, TaskView
+from plugins.contract import N_, Action, NodeContext, NodeType, TaskView
 
 
 class Notify(NodeType):
     name = "notify"
-    label = "Notify (CC)"
+    label = N_("Notify (CC)")
     icon = "fa-bell-o"
     actions = (Action.READ,)
     # A copy to read decides nothing: copying the initiator is no self-approval (§8.6).

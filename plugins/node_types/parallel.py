@@ -3,12 +3,12 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from plugins.contract import NodeContext, NodeKind, NodeType
+from plugins.contract import N_, NodeContext, NodeKind, NodeType
 
 
 class ParallelSplit(NodeType):
     name = "parallel_split"
-    label = "Parallel split"
+    label = N_("Parallel split")
     icon = "fa-share-alt"
     kind = NodeKind.SPLIT
 
@@ -23,7 +23,7 @@ class ParallelSplit(NodeType):
 
 class ParallelJoin(NodeType):
     name = "parallel_join"
-    label = "Parallel join"
+    label = N_("Parallel join")
     icon = "fa-compress"
     kind = NodeKind.JOIN
     merges = True

@@ -1,11 +1,11 @@
 """Start: the initiator fills in the form and submits it (again, after a return)."""
 
-from plugins.contract import Action, NodeContext, NodeKind, NodeType, TaskView
+from plugins.contract import N_, Action, NodeContext, NodeKind, NodeType, TaskView
 
 
 class Start(NodeType):
     name = "start"
-    label = "Start"
+    label = N_("Start")
     icon = "fa-play"
     kind = NodeKind.START
     actions = (Action.SUBMIT, Action.DRAFT, Action.REVOKE, Action.URGE)

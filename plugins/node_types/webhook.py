@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 
-from plugins.contract import NodeContext, NodeKind, NodeType, PermanentJobError
+from plugins.contract import N_, NodeContext, NodeKind, NodeType, PermanentJobError
 from plugins.safe_http import AllowList, RefusedAddressError, post_json
 
 DEFAULT_TIMEOUT = 10.0
@@ -28,7 +28,7 @@ class TemporaryWebhookError(Exception):
 
 class Webhook(NodeType):
     name = "webhook"
-    label = "HTTP webhook"
+    label = N_("HTTP webhook")
     icon = "fa-globe"
     kind = NodeKind.SERVICE
     job_retries = 4

@@ -7,6 +7,7 @@ English; these tests build the app with the shipped default, ``zh_CN``.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -146,3 +147,29 @@ def test_the_commands_refusals_read_chinese_and_english_on_request(zh):
     assert refused == "意见长 4,001 个字符，最多只能 4,000 个。"
     english = api("POST", "head", path, json=nobody, headers={"Accept-Language": "en"})
     assert english.get_json()["message"] == "There is no active user 'nobody'."
+
+
+def test_the_designer_names_its_field_and_node_types_in_chinese(zh):
+    client = zh.test_client()
+    login(client, "designer")
+    page = client.get("/designer/").get_data(as_text=True)
+    boot = json.loads(page.split('id="designer-boot">')[1].split("</script>")[0])
+    palette = {entry["name"]: entry["label"] for entry in boot["fieldTypes"]}
+    assert palette["number"] == "数字" and palette["select"] == "下拉框"
+    assert palette["table"] == "明细表" and palette["checkbox"] == "是/否"
+    admin = zh.test_client()
+    login(admin, "admin")
+    listing = admin.get("/admin/node-types/").get_data(as_text=True)
+    assert "审批" in listing and "表单审核" in listing and "协同（会签）" in listing
+
+
+def test_an_upload_refused_by_its_content_is_told_in_chinese(zh):
+    from form_builder.attachments import AttachmentPolicy, AttachmentRefused
+
+    policy = AttachmentPolicy("发票", ("pdf",), max_files=1, max_mb=1)
+    with zh.test_request_context():
+        with pytest.raises(AttachmentRefused) as refused:
+            policy.check("invoice.pdf", b"PK\x03\x04not really a zip")
+        message = str(refused.value)
+        assert message == "发票：'invoice.pdf' 不是PDF 文件（其内容为已损坏的 ZIP 压缩包）。"
+        assert policy.check_count(2) == "发票：最多可附加 1 个文件。"
