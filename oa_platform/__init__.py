@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.discussion.api import DiscussionApi
     from oa_platform.documents.api import DocumentApi
     from oa_platform.documents.archive import IssuedDocuments
+    from oa_platform.notices.api import NoticeApi
     from oa_platform.extensions import db, migrate
     from oa_platform.notifications import init_app as init_notifications
     from oa_platform.operations import web as operations_web
@@ -107,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        appbuilder.add_api(NoticeApi)  # notices for mobile clients (§5.1)
         appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         # Issued documents go on the yearly archive discs beside finished instances (§7.2).
         register_provider(app, IssuedDocuments(app))

@@ -1,0 +1,114 @@
+"""Who may see and do what with notices: the one owner of the rule (regulations §5.1, §8.3).
+
+A live notice (released, not withdrawn, not past its last day) shows to its audience: the
+people whose company, department (or a department above theirs), position or user name it
+names, or everyone. The publishing side (the author and the head of the publishing unit)
+and Auditors see it whatever its state, with its read count; only the head withdraws it.
+Everyone else is told it does not exist (404) on every page, the API and the attachments.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from oa_platform.notices.models import Notice, NoticeAudience
+from oa_platform.org.models import Department
+from oa_platform.runtime.visibility import is_auditor
+
+EVERYONE = ("everyone", "")
+
+
+class NoticeNotFoundError(LookupError):
+    """The notice does not exist, or the person may not know it does (404)."""
+
+
+def audience_keys(user) -> list[tuple[str, str]]:
+    """The audience entries that reach ``user``: everyone, their company, their department
+    and every department above it (a unit's notice reaches its sub-units), their position
+    and their user name."""
+    keys = [EVERYONE, ("user", user.username)]
+    department = user.department
+    if department is not None:
+        keys.append(("company", department.company.code))
+        for unit in [department, *department.ancestors()]:
+            keys.append(("department", f"{unit.company.code}/{unit.code}"))
+    if user.position is not None:
+        keys.append(("position", user.position.name))
+    return keys
+
+
+def reaches(keys: list[tuple[str, str]]) -> ColumnElement[bool]:
+    """A filter on :class:`Notice`: its audience names one of ``keys``."""
+    return exists().where(
+        NoticeAudience.notice_id == Notice.id,
+        or_(*(and_(NoticeAudience.kind == kind, NoticeAudience.key == key) for kind, key in keys)),
+    )
+
+
+def live(on: date) -> ColumnElement[bool]:
+    """A filter on :class:`Notice`: released, not withdrawn, not past its last day."""
+    return and_(
+        Notice.status == "published", or_(Notice.expires_on.is_(None), Notice.expires_on >= on)
+    )
+
+
+def unit_head(department: Department | None):
+    """The person who controls what the unit circulates (§5.1): its head, else the nearest
+    head above (a unit without a head answers to the one above)."""
+    for unit in [department, *department.ancestors()] if department else []:
+        if unit.head_id is not None:
+            return unit.head
+    return None
+
+
+def headed_units(session: Session, user) -> list[int]:
+    """Ids of the departments whose notices ``user`` controls as :func:`unit_head`."""
+    departments = session.scalars(select(Department)).all()
+    return [unit.id for unit in departments if (head := unit_head(unit)) and head.id == user.id]
+
+
+def publishing_side(session: Session, user) -> ColumnElement[bool]:
+    """A filter on :class:`Notice`: ``user`` wrote it or heads its unit."""
+    units = headed_units(session, user)
+    return or_(
+        Notice.author_id == user.id,
+        Notice.department_id.in_(units) if units else false(),
+    )
+
+
+def readable(session: Session, user, on: date) -> ColumnElement[bool]:
+    """A filter on :class:`Notice` for what ``user`` may open (``on``: today)."""
+    if is_auditor(user):
+        return Notice.id.is_not(None)
+    return or_(and_(live(on), reaches(audience_keys(user))), publishing_side(session, user))
+
+
+def openable(session: Session, user, notice_id: int, on: date) -> Notice:
+    """The notice, or :class:`NoticeNotFoundError` whether missing or not for ``user``."""
+    found = session.scalar(
+        select(Notice).where(Notice.id == notice_id, readable(session, user, on))
+    )
+    if found is None:
+        raise NoticeNotFoundError(notice_id)
+    return found
+
+
+def is_publishing_side(session: Session, user, notice: Notice) -> bool:
+    return notice.author_id == user.id or notice.department_id in headed_units(session, user)
+
+
+def may_see_reads(session: Session, user, notice: Notice) -> bool:
+    """The read count: the publishing side and Auditors (§5.1: leaders watch their unit)."""
+    return is_auditor(user) or is_publishing_side(session, user, notice)
+
+
+def may_withdraw(session: Session, user, notice: Notice) -> bool:
+    """Withdrawal: the head of the publishing unit, while the notice is in force (§5.1)."""
+    if notice.status != "published" or notice.department_id is None:
+        return False
+    head = unit_head(session.get(Department, notice.department_id))
+    return head is not None and head.id == user.id
