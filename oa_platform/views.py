@@ -138,6 +138,15 @@ def register_views(appbuilder: AppBuilder) -> None:
         icon="fa-clock-o",
         category=N_("Administration"),
     )
+    # Issue 23: IT moves running instances to a newer version of their definition.
+    from oa_platform.migration.views import InstanceMigrationView
+
+    appbuilder.add_view(
+        InstanceMigrationView,
+        N_("Instance Migration"),
+        icon="fa-random",
+        category=N_("Administration"),
+    )
     # Seed 2 §4.6: IT names each unit's document clerks (DocumentsView's "clerks" permission).
     appbuilder.add_link(
         N_("Document Clerks"),
