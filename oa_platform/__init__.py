@@ -108,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         appbuilder.add_api(NoticeApi)  # notices for mobile clients (§5.1)
         appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         # Issued documents go on the yearly archive discs beside finished instances (§7.2).

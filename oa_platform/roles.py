@@ -42,6 +42,11 @@ _STAFF = [
     ("DocumentsView", "can_(list|show|act)"),
     ("DocumentApi", "can_(read|write)"),
     ("Documents", "menu_access"),
+    # The discussion area (§8.2, §8.3): discussion/policy.py decides which boards, posts
+    # and moderation steps (IT and each board's owner moderate).
+    ("DiscussionView", "can_(list|show|act|moderate)"),
+    ("DiscussionApi", "can_(read|write)"),
+    ("Discussion", "menu_access"),
     # Notices and briefings (§5.1): notices/policy.py decides which ones and what.
     ("NoticesView", "can_(list|show|act)"),
     ("NoticeApi", "can_read"),

@@ -68,6 +68,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(AgentsView, N_("My Agents"), icon="fa-user-secret")
     appbuilder.add_view(DocumentsView, N_("Documents"), icon="fa-file-text-o")
     init_documents(current_app)
+    appbuilder.add_view(DiscussionView, N_("Discussion"), icon="fa-comments")
     appbuilder.add_view(NoticesView, N_("Notices"), icon="fa-bullhorn")
     init_notices(current_app)
     appbuilder.add_view(DiscussionView, N_("Discussion"), icon="fa-comments")

@@ -137,6 +137,15 @@ DocumentsView.clerks_page            login 200 403 403 403 403 403 403
 DocumentApi.mine                     401   200 200 200 200 200 200 200
 DocumentApi.get                      401   404 404 404 200 200 200 200
 DocumentApi.board                    401   404 404 404 404 404 404 200
+DiscussionView.index                 login 200 200 200 200 200 200 200
+DiscussionView.board                 login 200 200 404 404 200 200 200
+DiscussionView.show                  login 200 200 404 404 200 200 200
+DiscussionView.unanswered            login 200 200 404 404 404 404 200
+DiscussionView.moderation_page       login 200 200 200 200 200 404 404
+DiscussionApi.boards                 401   200 200 200 200 200 200 200
+DiscussionApi.posts                  401   200 200 404 404 200 200 200
+DiscussionApi.get_post               401   200 200 404 404 200 200 200
+DiscussionApi.unanswered             401   200 200 404 404 404 404 200
 """
 
 # Routes posted to without a session: the log-in form, and the JWT API's log-in and refresh
@@ -167,7 +176,17 @@ def _samples(demo) -> dict[str, object]:
     question = db.session.scalars(db.select(Question)).first()
     # Issued by the Group Office to Sales (head, staff), Finance and the Management Center.
     document = issue_with_attachment()
+    # The discussion area (§8.2): staff posts on the Sales board about Finance; the Sales
+    # board is for Sales, IT and Auditors; Finance's unanswered list for who answers it.
+    from tests.discussion_helpers import board_of, department, post
+
+    sales_board = board_of("department", ("SLS", "SALES"))
+    asked = post("staff", board=sales_board)
     return {
+        "board_id": sales_board.id,
+        "post_id": asked.id,
+        "reply_id": 1,
+        "department_id": department("GRP", "FIN").id,
         "document_id": document.id,
         "document_attachment": document.attachments[0]["id"],
         "request_id": 1,
