@@ -110,7 +110,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.add_api(DocumentApi)
         appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         appbuilder.add_api(NoticeApi)  # notices for mobile clients (§5.1)
-        appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         # Issued documents go on the yearly archive discs beside finished instances (§7.2).
         register_provider(app, IssuedDocuments(app))
     form_builder.services.init_app(

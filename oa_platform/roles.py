@@ -51,11 +51,6 @@ _STAFF = [
     ("NoticesView", "can_(list|show|act)"),
     ("NoticeApi", "can_read"),
     ("Notices", "menu_access"),
-    # The discussion area (§8.2, §8.3): discussion/policy.py decides which boards, posts
-    # and moderation steps (IT and each board's owner moderate).
-    ("DiscussionView", "can_(list|show|act|moderate)"),
-    ("DiscussionApi", "can_(read|write)"),
-    ("Discussion", "menu_access"),
 ]
 _ORG_READ = [
     ("(CompanyModelView|DepartmentModelView|PositionModelView)", "can_(list|show)"),

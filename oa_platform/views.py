@@ -71,7 +71,6 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(DiscussionView, N_("Discussion"), icon="fa-comments")
     appbuilder.add_view(NoticesView, N_("Notices"), icon="fa-bullhorn")
     init_notices(current_app)
-    appbuilder.add_view(DiscussionView, N_("Discussion"), icon="fa-comments")
     # Reached from the navbar bell (appbuilder/navbar_right.html), not the menu.
     appbuilder.add_view_no_menu(NotificationsView)
 
