@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.documents.api import DocumentApi
     from oa_platform.documents.archive import IssuedDocuments
     from oa_platform.notices.api import NoticeApi
+    from oa_platform.library.api import LibraryApi
     from oa_platform.extensions import db, migrate
     from oa_platform.notifications import init_app as init_notifications
     from oa_platform.operations import web as operations_web
@@ -108,6 +109,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        appbuilder.add_api(LibraryApi)  # the file library for mobile clients (seed 2 §7.1)
         appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         appbuilder.add_api(NoticeApi)  # notices for mobile clients (§5.1)
         # Issued documents go on the yearly archive discs beside finished instances (§7.2).

@@ -11,6 +11,7 @@ from oa_platform.agents import models as agent_models
 from oa_platform.discussion import models as discussion_models
 from oa_platform.documents import models as document_models
 from oa_platform.notices import models as notice_models
+from oa_platform.library import models as library_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
 from oa_platform.runtime import models as runtime_models
@@ -26,6 +27,7 @@ __all__ = [
     "document_models",
     "fab_models",
     "idempotency_models",
+    "library_models",
     "metadata",
     "notice_models",
     "notification_models",

@@ -42,6 +42,11 @@ _STAFF = [
     ("DocumentsView", "can_(list|show|act)"),
     ("DocumentApi", "can_(read|write)"),
     ("Documents", "menu_access"),
+    # The file library (seed 2 §7.1): library/policy.py decides which folders and who
+    # publishes (the office).
+    ("LibraryView", "can_(list|show|publish)"),
+    ("LibraryApi", "can_read"),
+    ("File Library", "menu_access"),
     # The discussion area (§8.2, §8.3): discussion/policy.py decides which boards, posts
     # and moderation steps (IT and each board's owner moderate).
     ("DiscussionView", "can_(list|show|act|moderate)"),

@@ -50,6 +50,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.documents.views import init_app as init_documents
     from oa_platform.notices.views import NoticesView
     from oa_platform.notices.views import init_app as init_notices
+    from oa_platform.library.views import LibraryView
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
     from oa_platform.reports.views import OvertimeReportView
@@ -68,6 +69,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(AgentsView, N_("My Agents"), icon="fa-user-secret")
     appbuilder.add_view(DocumentsView, N_("Documents"), icon="fa-file-text-o")
     init_documents(current_app)
+    appbuilder.add_view(LibraryView, N_("File Library"), icon="fa-folder-open")
     appbuilder.add_view(DiscussionView, N_("Discussion"), icon="fa-comments")
     appbuilder.add_view(NoticesView, N_("Notices"), icon="fa-bullhorn")
     init_notices(current_app)
