@@ -42,6 +42,9 @@ _STAFF = [
     ("DocumentsView", "can_(list|show|act)"),
     ("DocumentApi", "can_(read|write)"),
     ("Documents", "menu_access"),
+    # IT's usage view (§2.1.1): usage/policy.py decides (Admin and Auditors every unit, a
+    # unit head theirs, anyone else 404); the menu shows it to the roles that use it.
+    ("UsageView", "can_list"),
     # The file library (seed 2 §7.1): library/policy.py decides which folders and who
     # publishes (the office).
     ("LibraryView", "can_(list|show|publish)"),
@@ -75,6 +78,8 @@ _REPORTS = [
     ("(Reports|Overtime Inspection)", "menu_access"),
 ]
 
+_USAGE_MENU = [("(Reports|System Usage)", "menu_access")]
+
 ROLES: dict[str, list[tuple[str, str]]] = {
     # IT department: administers the platform.
     "Admin": [(".*", ".*")],
@@ -100,7 +105,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     + _REPORTS
     + [("DefinitionsView", "can_review")],
     # Department heads: their team's resets; the org rule decides whose.
-    "Unit Head": _STAFF + _ORG_READ,
+    "Unit Head": _STAFF + _ORG_READ + _USAGE_MENU,
     "Staff": _STAFF,
     # Reads every trail, changes nothing.
     "Auditor": _STAFF
@@ -112,5 +117,6 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         ("InboxView", "can_audit"),
     ]
     + _DEFINITIONS_READ
-    + _REPORTS,
+    + _REPORTS
+    + _USAGE_MENU,
 }

@@ -54,6 +54,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
     from oa_platform.reports.views import OvertimeReportView
+    from oa_platform.usage.views import UsageView
     from oa_platform.runtime.admin_views import (
         FailedTimersView,
         InstanceErrorsView,
@@ -162,6 +163,10 @@ def register_views(appbuilder: AppBuilder) -> None:
         icon="fa-clock-o",
         category=N_("Reports"),
         category_icon="fa-bar-chart",
+    )
+    # §2.1.1: Admin, Auditors and unit heads (usage/policy.py decides which units).
+    appbuilder.add_view(
+        UsageView, N_("System Usage"), icon="fa-line-chart", category=N_("Reports")
     )
     appbuilder.add_view(MyTeamView, N_("My Team"), icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)

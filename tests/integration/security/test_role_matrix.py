@@ -124,6 +124,9 @@ DesignerView.edit                    login 200 200 404 404 404 404 404
 DesignerApi.org_choices              401   200 200 404 404 404 404 404
 OvertimeReportView.report            login 200 200 403 200 403 403 200
 OvertimeReportView.export            login 200 200 403 200 403 403 200
+UsageView.usage                      login 200 404 200 200 200 404 200
+UsageView.export_csv                 login 200 404 200 200 200 404 200
+UsageView.export_xlsx                login 200 404 200 200 200 404 200
 InboxView.opinion_phrases            login 200 200 200 200 200 200 200
 NotificationsView.settings           login 200 200 200 200 200 200 200
 DocumentsView.index                  login 200 200 200 200 200 200 200
@@ -208,6 +211,7 @@ def _samples(demo) -> dict[str, object]:
         "repair": "retry",
         "command": "urge",
         "filename": "x.txt",
+        "table": "nodes",  # the usage view's exports
     }
 
 
