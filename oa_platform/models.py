@@ -11,9 +11,9 @@ from oa_platform.agents import models as agent_models
 from oa_platform.discussion import models as discussion_models
 from oa_platform.documents import models as document_models
 from oa_platform.notices import models as notice_models
-from oa_platform.library import models as library_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
+from oa_platform.orgchange import models as orgchange_models
 from oa_platform.runtime import models as runtime_models
 
 metadata = Model.metadata
@@ -27,10 +27,10 @@ __all__ = [
     "document_models",
     "fab_models",
     "idempotency_models",
-    "library_models",
     "metadata",
     "notice_models",
     "notification_models",
     "org_models",
+    "orgchange_models",
     "runtime_models",
 ]
