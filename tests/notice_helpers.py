@@ -66,3 +66,20 @@ def shown_to(username: str) -> list[str]:
 
     db.session.expire_all()
     return [row.notice.title for row in queries.for_reader(db.session, user(username), today())]
+
+
+def publish_with_attachment(drafter: str = "staff", **overrides: Any) -> Notice:
+    """A released notice with one PDF attached (for the attachment pages)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from tests.runtime_helpers import PDF
+
+    upload = FileStorage(io.BytesIO(PDF), filename="演练路线图.pdf", name="attachments-files")
+    instance = runtime().submit(
+        user(drafter), KEY, notice_form(**overrides), MultiDict([("attachments-files", upload)])
+    )
+    notice = released(approve(instance))
+    assert notice is not None and notice.attachments
+    return notice

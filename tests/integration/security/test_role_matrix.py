@@ -140,6 +140,11 @@ DocumentsView.clerks_page            login 200 403 403 403 403 403 403
 DocumentApi.mine                     401   200 200 200 200 200 200 200
 DocumentApi.get                      401   404 404 404 200 200 200 200
 DocumentApi.board                    401   404 404 404 404 404 404 200
+NoticesView.index                    login 200 200 200 200 200 200 200
+NoticesView.show                     login 404 404 404 404 200 200 200
+NoticesView.attachment               login 404 404 404 404 200 200 200
+NoticeApi.mine                       401   200 200 200 200 200 200 200
+NoticeApi.get                        401   404 404 404 404 200 200 200
 DiscussionView.index                 login 200 200 200 200 200 200 200
 DiscussionView.board                 login 200 200 404 404 200 200 200
 DiscussionView.show                  login 200 200 404 404 200 200 200
@@ -179,6 +184,10 @@ def _samples(demo) -> dict[str, object]:
     question = db.session.scalars(db.select(Question)).first()
     # Issued by the Group Office to Sales (head, staff), Finance and the Management Center.
     document = issue_with_attachment()
+    # A Sales notice (§5.1) by staff for company:SLS (head, staff), with a file attached.
+    from tests.notice_helpers import publish_with_attachment
+
+    notice = publish_with_attachment(everyone=None, audience="company:SLS")
     # The discussion area (§8.2): staff posts on the Sales board about Finance; the Sales
     # board is for Sales, IT and Auditors; Finance's unanswered list for who answers it.
     from tests.discussion_helpers import board_of, department, post
@@ -191,6 +200,8 @@ def _samples(demo) -> dict[str, object]:
         "reply_id": 1,
         "department_id": department("GRP", "FIN").id,
         "document_id": document.id,
+        "notice_id": notice.id,
+        "notice_attachment": notice.attachments[0]["id"],
         "document_attachment": document.attachments[0]["id"],
         "request_id": 1,
         "group": group.id,
@@ -225,6 +236,8 @@ def _address(rule, samples: dict[str, object]) -> str:
             value = value.get(view, 1)
         elif rule.endpoint == "DocumentsView.attachment" and argument == "attachment_id":
             value = samples["document_attachment"]
+        elif rule.endpoint == "NoticesView.attachment" and argument == "attachment_id":
+            value = samples["notice_attachment"]
         else:
             value = samples[argument]
         address = re.sub(rf"<(?:[^>:]*:)?{argument}>", str(value), address)
