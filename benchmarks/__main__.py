@@ -11,11 +11,13 @@ import os
 import sys
 
 from benchmarks import apps, backup, documents, engine, forms, http_load, inbox, timers
+from benchmarks import migration as instance_migration
 from benchmarks.dataset import generate
 from benchmarks.report import emit, stopwatch
 from benchmarks.sizes import SIZES, Size
 
 BENCHMARKS = ("engine", "inbox", "timers", "http", "forms", "backup", "documents")
+BENCHMARKS += ("migration",)  # issue 23, running instances to a new version
 
 
 def run_data(size: Size, only: set[str], http_client: str) -> None:
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         forms.run(size)
     if "documents" in only:  # issue 20: fixed sizes (10,000 recipients, 100,000 documents)
         documents.run(size)
+    if "migration" in only:  # issue 23: 10,000 running instances to a new version
+        instance_migration.run(size)
     return 0
 
 

@@ -178,10 +178,14 @@ def plan_instance(
         if key in values and not (spec.get("required") and empty(values[key])):
             continue
         if "default" in spec:
-            if viewer is None:
-                username = instance.initiator.username
-                viewer = Viewer(username, directory.department_of(username))
-            defaults[key] = values[key] = default_value(spec, viewer, directory, now)
+            # Only the initiator's defaults ask who they are (read once per instance).
+            if spec["default"].get("kind") not in _PERSONAL:
+                reader = _NOBODY
+            elif viewer is None:
+                reader = viewer = _initiator(instance, directory)
+            else:
+                reader = viewer
+            defaults[key] = values[key] = default_value(spec, reader, directory, now)
         elif spec.get("required"):
             refused.append(
                 gettext(
@@ -208,6 +212,16 @@ def plan_instance(
         moved_activations=moved,
         refused=refused,
     )
+
+
+# Defaults that depend on the person: the initiator's, as when they filled in the form.
+_PERSONAL = frozenset({"current_user", "current_department"})
+_NOBODY = Viewer("")
+
+
+def _initiator(instance: Instance, directory: Directory) -> Viewer:
+    username = instance.initiator.username
+    return Viewer(username, directory.department_of(username))
 
 
 def _inputs(document: Mapping[str, Any], node_id: str) -> int:
