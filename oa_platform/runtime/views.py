@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
@@ -31,6 +31,7 @@ from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.request_limits import requested_page
 from oa_platform.runtime import (
+    approval_sheet,
     attachment_links,
     bulk_approval,
     inbox,
@@ -355,6 +356,28 @@ class InstanceView(BaseView):
             return redirect(url_for("ProcessCatalogueView.draft", instance_id=instance_id))
         return self._page(instance, request.args.get("task", type=int))
 
+    @expose("/<int:instance_id>/sheet")
+    @has_access
+    @permission_name("show")
+    def sheet(self, instance_id: int):
+        """The approval sheet (审批单), print-ready; ``capitals=0`` leaves out the amounts in
+        Chinese capitals. Whoever may see the instance may print it (404 for the others)."""
+        return approval_sheet.sheet_html(self._sheet(instance_id))
+
+    @expose("/<int:instance_id>/sheet.pdf")
+    @has_access
+    @permission_name("show")
+    def sheet_pdf(self, instance_id: int):
+        """The approval sheet as a PDF (WeasyPrint, Chinese fonts embedded)."""
+        sheet = self._sheet(instance_id)
+        return Response(
+            approval_sheet.sheet_pdf(sheet),
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="approval-sheet-{sheet.serial}.pdf"'
+            },
+        )
+
     @expose("/<int:instance_id>/tasks/<int:task_id>", methods=["POST"])
     @has_access
     @permission_name("act")
@@ -503,6 +526,20 @@ class InstanceView(BaseView):
             if success:
                 flash(success, "success")
         return redirect(url_for(".show", instance_id=instance_id))
+
+    def _sheet(self, instance_id: int) -> approval_sheet.ApprovalSheet:
+        """The approval sheet of a visible instance, as the instance page gathers it."""
+        instance = _visible(instance_id)
+        page = InstancePage(instance, g.user, None, None)
+        return approval_sheet.build(
+            db.session,
+            instance,
+            g.user,
+            opinions=page._opinions(),
+            chain=page._trace(),
+            node_name=page._node_name,
+            capitals=request.args.get("capitals", "1") != "0",
+        )
 
     def _refused(self, form, instance_id: int):
         _visible(instance_id)
