@@ -114,6 +114,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.add_api(NoticeApi)  # notices for mobile clients (§5.1)
         # Issued documents go on the yearly archive discs beside finished instances (§7.2).
         register_provider(app, IssuedDocuments(app))
+        # Quarterly inspection, red and white tickets (§8.5-§8.7; issue 22).
+        from oa_platform.inspection.web import init_app as init_inspection
+
+        init_inspection(appbuilder)
     form_builder.services.init_app(
         app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)
     )

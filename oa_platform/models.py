@@ -10,6 +10,7 @@ from oa_platform.accounts import models as account_models
 from oa_platform.agents import models as agent_models
 from oa_platform.discussion import models as discussion_models
 from oa_platform.documents import models as document_models
+from oa_platform.inspection import models as inspection_models
 from oa_platform.notices import models as notice_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
@@ -27,6 +28,7 @@ __all__ = [
     "document_models",
     "fab_models",
     "idempotency_models",
+    "inspection_models",
     "metadata",
     "notice_models",
     "notification_models",

@@ -42,6 +42,11 @@ _STAFF = [
     ("DocumentsView", "can_(list|show|act)"),
     ("DocumentApi", "can_(read|write)"),
     ("Documents", "menu_access"),
+    # Their own red and white tickets (§8.7): read, appeal once, decide their people's
+    # appeals; inspection/policy.py decides which tickets and reports.
+    ("InspectionView", "can_(tickets|list|show|act)"),
+    ("InspectionApi", "can_(read|write)"),
+    ("My Tickets", "menu_access"),
     # IT's usage view (§2.1.1): usage/policy.py decides (Admin and Auditors every unit, a
     # unit head theirs, anyone else 404); the menu shows it to the roles that use it.
     ("UsageView", "can_list"),
@@ -120,3 +125,8 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     + _REPORTS
     + _USAGE_MENU,
 }
+
+# Inspections and their reports (§8.5, issue 22): a unit head reads their unit's
+# findings, Auditors everything (inspection/policy.py decides).
+for _role in ("Unit Head", "Auditor"):
+    ROLES[_role] = ROLES[_role] + [("Inspections", "menu_access")]

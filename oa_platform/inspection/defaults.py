@@ -1,0 +1,62 @@
+"""The checklist and ticket rules an installation starts with; IT changes them on the
+Checklist page. Written once, when the tables are still empty."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from oa_platform.inspection.models import ChecklistItem, TicketRule
+
+# code, English, Chinese, who answers (§8.6), colour, points
+ITEMS = (
+    (
+        "opinions",
+        "Opinions clear where §3.5 requires them",
+        "按§3.5要求签署明确意见",
+        "handler",
+        "red",
+        1,
+    ),
+    ("deadlines", "Deadlines kept", "按时限办理", "handler", "white", 1),
+    ("approvers", "Right approvers for the amount", "审批人与金额权限相符", "leadership", "red", 2),
+    ("attachments", "Attachments present", "附件齐全", "business", "white", 1),
+    ("content", "Content free of errors", "内容无差错", "content", "red", 1),
+)
+
+# code, kind, threshold, colour, points
+RULES = (
+    ("overtime_8h", "overtime_hours", 8.0, "white", 1),
+    ("missing_opinions_2", "missing_opinions", 2.0, "red", 2),
+)
+
+RULE_KINDS = {
+    "overtime_hours": lazy_gettext("Overtime above N hours"),
+    "missing_opinions": lazy_gettext("Missing opinions at least N times in the period"),
+}
+
+MISSING_OPINIONS_ITEM = "opinions"
+
+
+def ensure(session: Session) -> None:
+    """Add the starting checklist and rules where none exist (does not commit)."""
+    if not session.scalar(select(func.count()).select_from(ChecklistItem)):
+        for position, (code, name, name_zh, who, colour, points) in enumerate(ITEMS):
+            session.add(
+                ChecklistItem(
+                    code=code,
+                    name=name,
+                    name_zh=name_zh,
+                    responsibility=who,
+                    colour=colour,
+                    points=points,
+                    position=position,
+                )
+            )
+    if not session.scalar(select(func.count()).select_from(TicketRule)):
+        for code, kind, threshold, colour, points in RULES:
+            session.add(
+                TicketRule(code=code, kind=kind, threshold=threshold, colour=colour, points=points)
+            )
+    session.flush()
