@@ -3,7 +3,7 @@ history, checklist items, ticket rules, inspections with sample, findings and ke
 tickets (§8.5-§8.7; issue 22)
 
 Revision ID: b6e1f4a9c2d7
-Revises: a7c3e9d1f5b2
+Revises: a7c3e9d1f5b2, c8f2a6d4e1b3
 Create Date: 2026-12-07 09:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b6e1f4a9c2d7"
-down_revision = "a7c3e9d1f5b2"
+down_revision = ("a7c3e9d1f5b2", "c8f2a6d4e1b3")  # also joins the two heads
 branch_labels = None
 depends_on = None
 
