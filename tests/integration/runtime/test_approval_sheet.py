@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -121,6 +123,12 @@ def test_the_pdf_holds_the_header_the_fields_and_the_opinions(client, claim, art
         assert "320.50" in text
         for word in words:
             assert word in text, (language, word)
+    if shutil.which("pdftoppm"):  # a picture of the PDF's first page, to look at
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+             str(artifacts / "approval-sheet-en.pdf"), str(artifacts / "approval-sheet-pdf-page1")],
+            check=True,
+        )  # fmt: skip
 
 
 def test_a_hidden_field_is_on_no_copy_of_those_it_is_hidden_from(client, recorded):
