@@ -12,11 +12,13 @@ import sys
 
 from benchmarks import apps, backup, documents, engine, forms, http_load, inbox, timers
 from benchmarks import migration as instance_migration
+from benchmarks import usage as usage_view
 from benchmarks.dataset import generate
 from benchmarks.report import emit, stopwatch
 from benchmarks.sizes import SIZES, Size
 
 BENCHMARKS = ("engine", "inbox", "timers", "http", "forms", "backup", "documents")
+BENCHMARKS += ("usage",)  # issue 22, IT's usage view
 BENCHMARKS += ("migration",)  # issue 23, running instances to a new version
 
 
@@ -72,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         forms.run(size)
     if "documents" in only:  # issue 20: fixed sizes (10,000 recipients, 100,000 documents)
         documents.run(size)
+    if "usage" in only:  # issue 22: the usage view over 1,000,000 tasks, 250,000 instances
+        usage_view.run(size)
     if "migration" in only:  # issue 23: 10,000 running instances to a new version
         instance_migration.run(size)
     return 0

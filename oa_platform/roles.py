@@ -42,6 +42,9 @@ _STAFF = [
     ("DocumentsView", "can_(list|show|act)"),
     ("DocumentApi", "can_(read|write)"),
     ("Documents", "menu_access"),
+    # IT's usage view (§2.1.1): usage/policy.py decides (Admin and Auditors every unit, a
+    # unit head theirs, anyone else 404); the menu shows it to the roles that use it.
+    ("UsageView", "can_list"),
     # Their own red and white tickets (§8.7): read, appeal once, decide their people's
     # appeals; inspection/policy.py decides which tickets and reports.
     ("InspectionView", "can_(tickets|list|show|act)"),

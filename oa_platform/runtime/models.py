@@ -44,6 +44,9 @@ class Instance(Model):
     __table_args__ = (
         Index("ix_instance_initiator_status", "initiator_id", "status"),
         Index("ix_instance_definition_status", "definition_id", "status"),
+        # The usage view's periods (§2.1.1): started and finished instances of a period.
+        Index("ix_instance_submitted", "submitted_at"),
+        Index("ix_instance_finished", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -130,6 +133,8 @@ class Task(Model):
             "opened_at",
         ),
         Index("ix_task_instance_status", "instance_id", "status"),
+        # The usage view's periods (§2.1.1): the tasks handled in a period.
+        Index("ix_task_completed", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

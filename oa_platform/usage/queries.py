@@ -95,8 +95,8 @@ class NodeLine:
     node_id: str
     node: str
     handled: int
-    median_minutes: int
-    p90_minutes: int
+    median_minutes: int | None  # None: no task handled there (only closed otherwise)
+    p90_minutes: int | None
     with_deadline: int
     late: int
     not_agree: int
@@ -167,15 +167,6 @@ def _handling() -> list[ColumnElement[bool]]:
     return [Task.status == TaskStatus.DONE, or_(Task.action.is_(None), Task.action != SUBMIT)]
 
 
-def _handled(scope: Scope) -> list[ColumnElement[bool]]:
-    """Tasks handled (done) in the period by people of the scope."""
-    return [
-        _during(Task.completed_at, scope.period),
-        *_handling(),
-        _of_scope(Task.assignee_id, scope),
-    ]
-
-
 def _closed_not_agreeing(scope: Scope) -> list[ColumnElement[bool]]:
     """Tasks closed in the period by people of the scope with an action other than agree
     (disagree, roll back, terminate, transfer, ...)."""
@@ -230,8 +221,11 @@ def _idle(scope: Scope, now: datetime, days: int) -> list[ColumnElement[bool]]:
     ]
 
 
-def summary(session: Session, scope: Scope, now: datetime, idle_days: int) -> Summary:
-    """Every headline figure (one statement per table)."""
+def summary(
+    session: Session, scope: Scope, now: datetime, idle_days: int, nodes: Sequence[NodeLine]
+) -> Summary:
+    """Every headline figure; the task counts are the nodes' (:func:`by_node`) added up, so
+    the summary and the table agree by construction."""
     period = scope.period
     started_at = _during(Instance.submitted_at, period)
     finished_at = _during(Instance.finished_at, period)
@@ -244,13 +238,6 @@ def summary(session: Session, scope: Scope, now: datetime, idle_days: int) -> Su
             func.count(Instance.id).filter(finished_at, Instance.status.in_(ENDED_OTHERWISE)),
         ).where(or_(started_at, finished_at), _of_scope(Instance.initiator_id, scope))
     ).one()
-    handled = session.execute(
-        select(
-            func.count(Task.id),
-            func.count(Task.id).filter(Task.due_at.is_not(None)),
-            func.count(Task.id).filter(_late()),
-        ).where(*_handled(scope))
-    ).one()
     # For people of the scope, whoever the agent is (an agent may be of another unit).
     on_behalf = session.scalar(
         select(func.count(Task.id)).where(
@@ -260,7 +247,6 @@ def summary(session: Session, scope: Scope, now: datetime, idle_days: int) -> Su
             _of_scope(Task.principal_id, scope),
         )
     )
-    not_agree = session.scalar(select(func.count(Task.id)).where(*_closed_not_agreeing(scope)))
     agents = session.scalar(
         select(func.count(AgentDelegation.id)).where(
             *_in_force(period), _of_scope(AgentDelegation.principal_id, scope)
@@ -272,40 +258,47 @@ def summary(session: Session, scope: Scope, now: datetime, idle_days: int) -> Su
         started=int(instances[0]),
         finished=int(instances[1]),
         ended_otherwise=int(instances[2]),
-        handled=int(handled[0]),
-        with_deadline=int(handled[1]),
-        late=int(handled[2]),
-        not_agree=int(not_agree or 0),
+        handled=sum(line.handled for line in nodes),
+        with_deadline=sum(line.with_deadline for line in nodes),
+        late=sum(line.late for line in nodes),
+        not_agree=sum(line.not_agree for line in nodes),
         agents=int(agents or 0),
         on_behalf=int(on_behalf or 0),
         idle=int(idle or 0),
     )
 
 
-def _percentiles(histogram, keys: Sequence[str]):
+def _percentiles(histogram, keys: Sequence[str], sums: Sequence[str] = ()):
     """Per ``keys`` of ``histogram`` (a subquery of key columns, ``minutes`` and ``n``, the
-    number of values of that many minutes): (count, median, 90th percentile), nearest rank.
+    number of values of that many minutes, and optionally columns to add up, ``sums``):
+    (count, median, 90th percentile, the sums), nearest rank.
 
     The running sum reaches half of the values first at the median: ``2 * cum >= total``
-    (integers on both sides, so no rounding)."""
+    (integers on both sides, so no rounding). Rows with ``n`` = 0 never come first: the row
+    before them reached the same running sum at fewer minutes."""
     partition = [histogram.c[key] for key in keys]
     ranked = select(
         *partition,
         histogram.c.minutes,
+        *(histogram.c[name] for name in sums),
         func.sum(histogram.c.n)
         .over(partition_by=partition, order_by=histogram.c.minutes)
         .label("cum"),
         func.sum(histogram.c.n).over(partition_by=partition).label("total"),
     ).subquery()
     groups = [ranked.c[key] for key in keys]
+    found = ranked.c.total > 0
     return (
         select(
             *groups,
             func.max(ranked.c.total).label("count"),
-            func.min(case((2 * ranked.c.cum >= ranked.c.total, ranked.c.minutes))).label("median"),
-            func.min(case((10 * ranked.c.cum >= 9 * ranked.c.total, ranked.c.minutes))).label(
-                "p90"
-            ),
+            func.min(
+                case((and_(found, 2 * ranked.c.cum >= ranked.c.total), ranked.c.minutes))
+            ).label("median"),
+            func.min(
+                case((and_(found, 10 * ranked.c.cum >= 9 * ranked.c.total), ranked.c.minutes))
+            ).label("p90"),
+            *(func.sum(ranked.c[name]).label(name) for name in sums),
         )
         .group_by(*groups)
         .subquery()
@@ -315,72 +308,68 @@ def _percentiles(histogram, keys: Sequence[str]):
 def by_node(session: Session, scope: Scope) -> list[NodeLine]:
     """Per process and node: tasks handled, median and 90th percentile handling time, late
     share, actions other than agree; the most handled first. A node's name is the newest
-    version's among the period's instances (a node keeps its id across versions)."""
+    version's among the period's instances (a node keeps its id across versions).
+
+    One pass over the period's tasks: they are counted per node and whole minute of handling
+    time, with the late ones and those closed otherwise than agreeing beside them; the
+    percentiles and totals come from those counts (the summary adds the nodes up)."""
     minutes = minutes_between(Task.created_at, Task.completed_at)
+    handled = and_(*_handling())
+    not_agreeing = and_(Task.action.is_not(None), Task.action.not_in([AGREE, SUBMIT]))
     histogram = (
         select(
             Instance.definition_id.label("definition_id"),
             Task.node_id.label("node_id"),
             minutes.label("minutes"),
-            func.count().label("n"),
-        )
-        .join(Instance, Instance.id == Task.instance_id)
-        .where(*_handled(scope))
-        .group_by(Instance.definition_id, Task.node_id, minutes)
-        .subquery()
-    )
-    ranks = _percentiles(histogram, ["definition_id", "node_id"])
-    counts = (
-        select(
-            Instance.definition_id.label("definition_id"),
-            Task.node_id.label("node_id"),
-            func.count(Task.id).filter(Task.due_at.is_not(None)).label("with_deadline"),
-            func.count(Task.id).filter(_late()).label("late"),
+            func.count(Task.id).filter(handled).label("n"),
+            func.count(Task.id).filter(handled, Task.due_at.is_not(None)).label("with_deadline"),
+            func.count(Task.id).filter(handled, _late()).label("late"),
+            func.count(Task.id).filter(not_agreeing).label("not_agree"),
             func.max(Instance.definition_version_id).label("version_id"),
         )
         .join(Instance, Instance.id == Task.instance_id)
-        .where(*_handled(scope))
-        .group_by(Instance.definition_id, Task.node_id)
+        .where(
+            _during(Task.completed_at, scope.period),
+            _of_scope(Task.assignee_id, scope),
+            or_(handled, not_agreeing),
+        )
+        .group_by(Instance.definition_id, Task.node_id, minutes)
         .subquery()
     )
-    others = (
+    ranks = _percentiles(
+        histogram, ["definition_id", "node_id"], ["with_deadline", "late", "not_agree"]
+    )
+    versions = (
         select(
-            Instance.definition_id.label("definition_id"),
-            Task.node_id.label("node_id"),
-            func.count(Task.id).label("not_agree"),
+            histogram.c.definition_id,
+            histogram.c.node_id,
+            func.max(histogram.c.version_id).label("version_id"),
         )
-        .join(Instance, Instance.id == Task.instance_id)
-        .where(*_closed_not_agreeing(scope))
-        .group_by(Instance.definition_id, Task.node_id)
+        .group_by(histogram.c.definition_id, histogram.c.node_id)
         .subquery()
     )
     query = (
         select(
             ranks,
-            counts.c.with_deadline,
-            counts.c.late,
-            func.coalesce(others.c.not_agree, 0).label("not_agree"),
             ProcessDefinition.default_name,
             ProcessDefinition.name_texts,
             DefinitionVersion.document,
         )
         .join(
-            counts,
+            versions,
             and_(
-                counts.c.definition_id == ranks.c.definition_id,
-                counts.c.node_id == ranks.c.node_id,
-            ),
-        )
-        .outerjoin(
-            others,
-            and_(
-                others.c.definition_id == ranks.c.definition_id,
-                others.c.node_id == ranks.c.node_id,
+                versions.c.definition_id == ranks.c.definition_id,
+                versions.c.node_id == ranks.c.node_id,
             ),
         )
         .join(ProcessDefinition, ProcessDefinition.id == ranks.c.definition_id)
-        .join(DefinitionVersion, DefinitionVersion.id == counts.c.version_id)
-        .order_by(ranks.c["count"].desc(), ProcessDefinition.default_name, ranks.c.node_id)
+        .join(DefinitionVersion, DefinitionVersion.id == versions.c.version_id)
+        .order_by(
+            ranks.c["count"].desc(),
+            ranks.c.not_agree.desc(),
+            ProcessDefinition.default_name,
+            ranks.c.node_id,
+        )
     )
     return [
         NodeLine(
@@ -388,8 +377,8 @@ def by_node(session: Session, scope: Scope) -> list[NodeLine]:
             node_id=row.node_id,
             node=node_name(row.document, row.node_id),
             handled=int(row.count),
-            median_minutes=int(row.median),
-            p90_minutes=int(row.p90),
+            median_minutes=None if row.median is None else int(row.median),
+            p90_minutes=None if row.p90 is None else int(row.p90),
             with_deadline=int(row.with_deadline),
             late=int(row.late),
             not_agree=int(row.not_agree),

@@ -40,13 +40,14 @@ def build(
 ) -> Report:
     """Every figure of the view (a fixed number of statements, whatever the data's size)."""
     scope = queries.Scope(period.period, unit.department_ids)
+    nodes = queries.by_node(session, scope)
     return Report(
         period=period,
         unit=unit,
         idle_days=idle_days,
-        summary=queries.summary(session, scope, now, idle_days),
+        summary=queries.summary(session, scope, now, idle_days, nodes),
         definitions=queries.by_definition(session, scope),
-        nodes=queries.by_node(session, scope),
+        nodes=nodes,
         actions=queries.actions(session, scope),
         agents=queries.agents(session, scope),
         idle=queries.idle_accounts(session, scope, now, idle_days),

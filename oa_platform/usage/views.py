@@ -154,7 +154,7 @@ def _charts(report: Report) -> dict[str, object]:
     """The page's charts: instances started and finished per day or month, and the handling
     times of the busiest nodes."""
     started, finished = gettext("Started"), gettext("Finished")
-    busiest = report.nodes[:TOP_NODES_CHARTED]
+    busiest = [line for line in report.nodes if line.handled][:TOP_NODES_CHARTED]
     return {
         "throughput": charts.columns(
             gettext("Instances started and finished, %(period)s", period=report.period.label),
@@ -169,8 +169,10 @@ def _charts(report: Report) -> dict[str, object]:
             gettext("Handling time by node (minutes), %(period)s", period=report.period.label),
             [f"{line.definition} / {line.node}" for line in busiest],
             [
-                charts.Series(gettext("Median"), [line.median_minutes for line in busiest]),
-                charts.Series(gettext("90th percentile"), [line.p90_minutes for line in busiest]),
+                charts.Series(gettext("Median"), [line.median_minutes or 0 for line in busiest]),
+                charts.Series(
+                    gettext("90th percentile"), [line.p90_minutes or 0 for line in busiest]
+                ),
             ],
             "chart-handling",
             fmt=duration,

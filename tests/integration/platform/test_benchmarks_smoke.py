@@ -36,6 +36,9 @@ PER_DATABASE = {
     ("documents", "sign_off_number_and_distribute"),
     ("documents", "receipt_board_first_page"),
     ("documents", "library_search"),
+    ("usage", "bulk_generate"),
+    ("usage", "usage_figures"),
+    ("usage", "usage_page"),
     ("backup", "backup"),
     ("backup", "restore_and_check"),
 }
