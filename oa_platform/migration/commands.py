@@ -168,7 +168,10 @@ class Migration:
         ids = candidate_ids(self.session, _version(self.session, self.old_id))
         for done, chunk in enumerate(_batches(ids, batch), start=1):
             for instance_id in chunk:
-                report.plans.append(self.migrate_one(instance_id))
+                try:
+                    report.plans.append(self.migrate_one(instance_id))
+                except MigrationRefusedError as error:  # moved meanwhile (another run)
+                    report.plans.append(_gone(instance_id, error.message))
             if progress is not None:
                 progress(min(done * batch, len(ids)), len(ids))
         self._record_run(report)
@@ -256,6 +259,11 @@ class Migration:
             )
         )
         unit_of_work(self.session).run(lambda: None, conflicts=())
+
+
+def _gone(instance_id: int, reason: str) -> InstancePlan:
+    """The plan of an instance that left the version while the run went on."""
+    return InstancePlan(instance_id, "", "", [], [], {}, {}, {}, {}, refused=[reason])
 
 
 def _version(session: Session, version_id: int) -> DefinitionVersion:

@@ -223,6 +223,7 @@ def _pages(instance_id: int, handler: str) -> dict[str, list[str]]:
         "/admin/node-types/",
         "/admin/instance-errors/",
         "/admin/failed-timers/",
+        "/admin/instance-migration/",
     ]
     return {
         "admin": admin,
