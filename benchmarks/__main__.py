@@ -13,6 +13,7 @@ import sys
 from benchmarks import apps, backup, documents, engine, forms, http_load, inbox, timers
 from benchmarks import migration as instance_migration
 from benchmarks import usage as usage_view
+from benchmarks import discussion as discussion_area
 from benchmarks.dataset import generate
 from benchmarks.report import emit, stopwatch
 from benchmarks.sizes import SIZES, Size
@@ -20,6 +21,7 @@ from benchmarks.sizes import SIZES, Size
 BENCHMARKS = ("engine", "inbox", "timers", "http", "forms", "backup", "documents")
 BENCHMARKS += ("usage",)  # issue 22, IT's usage view
 BENCHMARKS += ("migration",)  # issue 23, running instances to a new version
+BENCHMARKS += ("discussion",)  # issue 21, the unanswered posts over 1,000,000 posts
 
 
 def run_data(size: Size, only: set[str], http_client: str) -> None:
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         usage_view.run(size)
     if "migration" in only:  # issue 23: 10,000 running instances to a new version
         instance_migration.run(size)
+    if "discussion" in only:  # issue 21: the unanswered posts over 1,000,000 posts
+        discussion_area.run(size)
     return 0
 
 

@@ -92,7 +92,7 @@ def upgrade():
         )
         batch_op.create_index(
             "ix_discussion_post_unanswered",
-            ["department_id", "created_at"],
+            ["department_id", "created_at", "id", "due_at"],
             unique=False,
             sqlite_where=sa.text("answered_at IS NULL AND status = 'published'"),
             postgresql_where=sa.text("answered_at IS NULL AND status = 'published'"),

@@ -70,6 +70,9 @@ class Post(Model):
             "ix_discussion_post_unanswered",
             "department_id",
             "created_at",
+            "id",
+            # Covers the counts of unanswered and overdue posts (queries.unanswered_counts).
+            "due_at",
             sqlite_where=text("answered_at IS NULL AND status = 'published'"),
             postgresql_where=text("answered_at IS NULL AND status = 'published'"),
         ),

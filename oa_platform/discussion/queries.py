@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from form_builder.clock import utcnow
@@ -18,7 +18,6 @@ from oa_platform.discussion.models import (
     DEPARTMENT,
     GROUP,
     HELD,
-    PUBLISHED,
     SUGGESTIONS,
     Board,
     DiscussionEvent,
@@ -29,6 +28,9 @@ from oa_platform.discussion.models import (
 from oa_platform.org.models import Department
 
 PAGE = 50
+# Written into the statement, not bound: a partial index's condition is matched against the
+# query's text, so ``status = ?`` would not use ``ix_discussion_post_unanswered``.
+_PUBLISHED = literal_column("'published'")
 
 
 def board_name(board: Board) -> str:
@@ -113,7 +115,7 @@ def unanswered(
             .where(
                 Post.department_id == department_id,
                 Post.answered_at.is_(None),
-                Post.status == PUBLISHED,
+                Post.status == _PUBLISHED,
             )
             .order_by(Post.created_at, Post.id)
             .offset(offset)
@@ -136,7 +138,7 @@ def unanswered_counts(session: Session, department_ids: list[int]) -> dict[int, 
         .where(
             Post.department_id.in_(department_ids),
             Post.answered_at.is_(None),
-            Post.status == PUBLISHED,
+            Post.status == _PUBLISHED,
         )
         .group_by(Post.department_id)
     )
