@@ -49,6 +49,8 @@ ProcessCatalogueView.list            login 200 200 200 200 200 200 200
 ProcessCatalogueView.start           login 200 200 200 200 200 200 200
 ProcessCatalogueView.draft           login 404 404 404 404 404 302 404
 InstanceView.show                    login 404 404 404 404 200 200 200
+InstanceView.sheet                   login 404 404 404 404 200 200 200
+InstanceView.sheet_pdf               login 404 404 404 404 200 200 200
 NotificationsView.list               login 200 200 200 200 200 200 200
 NotificationsView.open               login 404 404 404 404 302 404 404
 AgentsView.list                      login 200 200 200 200 200 200 200
