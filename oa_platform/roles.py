@@ -73,6 +73,13 @@ _ORG_READ = [
     ("(Organisation|Companies|Departments|Positions)", "menu_access"),
 ]
 
+# Organisation changes (§2.1.2, §8.4): IT's process designers and Auditors read the change
+# requests and their impact; only Admin applies and reassigns (orgchange/policy.py).
+_ORG_CHANGES_READ = [
+    ("OrgChangeView", "can_(list|show)"),
+    ("Organisation Changes", "menu_access"),
+]
+
 # Process definitions: designers (IT) edit and publish, the Management Center reviews (§2.3).
 _DEFINITIONS_READ = [
     ("DefinitionsView", "can_(list|preview)"),
@@ -105,6 +112,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     + _ORG_READ
     + _DEFINITIONS_READ
     + _REPORTS
+    + _ORG_CHANGES_READ
     + [("DefinitionsView", "can_design"), ("(Import Definitions|New Definition)", "menu_access")],
     # Reviews new and changed process forms (§2.3).
     "Management Center": _STAFF
@@ -124,6 +132,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         # Every instance, read only (visibility.py lets Auditors see them all).
         ("InboxView", "can_audit"),
     ]
+    + _ORG_CHANGES_READ
     + _DEFINITIONS_READ
     + _REPORTS
     + _USAGE_MENU,

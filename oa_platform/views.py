@@ -53,6 +53,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.library.views import LibraryView
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
+    from oa_platform.orgchange.views import OrgChangeView
     from oa_platform.reports.views import OvertimeReportView
     from oa_platform.usage.views import UsageView
     from oa_platform.runtime.admin_views import (
@@ -89,6 +90,13 @@ def register_views(appbuilder: AppBuilder) -> None:
     )
     appbuilder.add_view(
         PositionModelView, N_("Positions"), icon="fa-id-badge", category=N_("Organisation")
+    )
+    # §2.1.2, §8.4: change requests, their impact and bulk reassignment (orgchange/policy.py).
+    appbuilder.add_view(
+        OrgChangeView,
+        N_("Organisation Changes"),
+        icon="fa-exchange",
+        category=N_("Organisation"),
     )
     appbuilder.add_view(
         UserImportView,

@@ -36,7 +36,13 @@ class RequestRow:
     overdue: bool
 
 
-def change_requests(session: Session, *, now: datetime | None = None, limit: int = 500):
+def change_requests(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    instance_id: int | None = None,
+):
     """The change requests, newest first, each with its §8.4 deadline and whether it is
     overdue (confirmed, and not done by its due time)."""
     now = now or utcnow()
@@ -63,6 +69,7 @@ def change_requests(session: Session, *, now: datetime | None = None, limit: int
         .outerjoin(confirmed, confirmed.c.instance_id == Instance.id)
         .outerjoin(AppliedChange, AppliedChange.instance_id == Instance.id)
         .where(ProcessDefinition.key == DEFINITION_KEY, Instance.submitted_at.is_not(None))
+        .where(Instance.id == instance_id if instance_id is not None else Instance.id.is_not(None))
         .order_by(Instance.id.desc())
         .limit(limit)
     )
