@@ -173,3 +173,30 @@ def test_an_instance_migrates_back_while_nothing_has_happened_on_it(demo):
     untouched = act("hr", live(untouched)[0], "agree")
     assert refresh(untouched).status is InstanceStatus.COMPLETED
     assert verified()
+
+
+def test_a_required_field_without_a_value_or_default_refuses_and_a_relabelled_key_carries(demo):
+    one = publish(version_one())
+    waiting = request(remark="Blue paper")
+    three = version_two()
+    # The remark is now kept under a new key (same label and type); a budget is required
+    # and has no default: nothing can be migrated until IT gives it one.
+    three["fields"] = [
+        version_one()["fields"][0],
+        {"key": "note", "type": "text", "label": "Remark", "max_length": 200},
+        {"key": "budget", "type": "text", "label": "Budget", "required": True, "max_length": 20},
+    ]
+    two = publish(three)
+    mapping = propose(one.document, two.document)
+    assert mapping.fields == {"item": "item", "remark": "note"}
+
+    [plan] = migration(one, two).preview().plans
+    assert plan.refused == [
+        "The new version requires field 'budget' (Budget), which has no value and no default."
+    ]
+    report = migration(one, two).run()
+    assert [p.ok for p in report.plans] == [False]
+    waiting = refresh(waiting)
+    assert waiting.definition_version_id == one.id
+    assert waiting.values == {"item": "Printer paper", "remark": "Blue paper"}
+    assert "migrated" not in [e.event for e in events(waiting)]
