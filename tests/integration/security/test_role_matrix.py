@@ -49,6 +49,8 @@ ProcessCatalogueView.list            login 200 200 200 200 200 200 200
 ProcessCatalogueView.start           login 200 200 200 200 200 200 200
 ProcessCatalogueView.draft           login 404 404 404 404 404 302 404
 InstanceView.show                    login 404 404 404 404 200 200 200
+InstanceView.sheet                   login 404 404 404 404 200 200 200
+InstanceView.sheet_pdf               login 404 404 404 404 200 200 200
 NotificationsView.list               login 200 200 200 200 200 200 200
 NotificationsView.open               login 404 404 404 404 302 404 404
 AgentsView.list                      login 200 200 200 200 200 200 200
@@ -144,6 +146,16 @@ OrgChangeView.reassign               login 200 403 403 403 403 403 403
 DocumentApi.mine                     401   200 200 200 200 200 200 200
 DocumentApi.get                      401   404 404 404 200 200 200 200
 DocumentApi.board                    401   404 404 404 404 404 404 200
+LibraryView.index                    login 200 200 200 200 200 200 200
+LibraryView.folder                   login 404 404 404 404 200 200 200
+LibraryView.file                     login 404 404 404 404 200 200 200
+LibraryView.download                 login 404 404 404 404 200 200 200
+LibraryApi.folders                   401   200 200 200 200 200 200 200
+LibraryApi.folder                    401   404 404 404 404 200 200 200
+LibraryApi.search                    401   400 400 400 400 400 400 400
+LibraryApi.file                      401   404 404 404 404 200 200 200
+LibraryApi.download                  401   404 404 404 404 200 200 200
+LibraryApi.download_version          401   404 404 404 404 200 200 200
 NoticesView.index                    login 200 200 200 200 200 200 200
 NoticesView.show                     login 404 404 404 404 200 200 200
 NoticesView.attachment               login 404 404 404 404 200 200 200
@@ -188,6 +200,12 @@ def _samples(demo) -> dict[str, object]:
     question = db.session.scalars(db.select(Question)).first()
     # Issued by the Group Office to Sales (head, staff), Finance and the Management Center.
     document = issue_with_attachment()
+    # The file library (seed 2 §7.1): a Sales company folder (head, staff) by the office.
+    from tests.library_helpers import folder as library_folder
+    from tests.library_helpers import publish as library_publish
+
+    shelf = library_folder("销售资料", ["company:SLS"], company="SLS")
+    shelf_file = library_publish(shelf, "价格表.txt", "价格".encode())
     # A Sales notice (§5.1) by staff for company:SLS (head, staff), with a file attached.
     from tests.notice_helpers import publish_with_attachment
 
@@ -204,6 +222,8 @@ def _samples(demo) -> dict[str, object]:
         "reply_id": 1,
         "department_id": department("GRP", "FIN").id,
         "document_id": document.id,
+        "folder_id": shelf.id,
+        "file_id": shelf_file.id,
         "notice_id": notice.id,
         "notice_attachment": notice.attachments[0]["id"],
         "document_attachment": document.attachments[0]["id"],
