@@ -29,15 +29,31 @@ class NoticeNotFoundError(LookupError):
 def audience_keys(user) -> list[tuple[str, str]]:
     """The audience entries that reach ``user``: everyone, their company, their department
     and every department above it (a unit's notice reaches its sub-units), their position
-    and their user name."""
+    and their user name. Read in one statement (the tree is small), not a query per level:
+    every dashboard asks."""
+    from sqlalchemy.orm import object_session
+
+    from oa_platform.org.models import Company, Position
+
     keys = [EVERYONE, ("user", user.username)]
-    department = user.department
-    if department is not None:
-        keys.append(("company", department.company.code))
-        for unit in [department, *department.ancestors()]:
-            keys.append(("department", f"{unit.company.code}/{unit.code}"))
-    if user.position is not None:
-        keys.append(("position", user.position.name))
+    session = object_session(user)
+    if user.department_id is not None:
+        units = {
+            unit_id: (parent_id, f"{company}/{code}", company)
+            for unit_id, parent_id, code, company in session.execute(
+                select(Department.id, Department.parent_id, Department.code, Company.code).join(
+                    Company, Company.id == Department.company_id
+                )
+            )
+        }
+        unit_id = user.department_id
+        keys.append(("company", units[unit_id][2]))
+        while unit_id is not None and ("department", units[unit_id][1]) not in keys:
+            keys.append(("department", units[unit_id][1]))
+            unit_id = units[unit_id][0]
+    if user.position_id is not None:
+        name = session.scalar(select(Position.name).where(Position.id == user.position_id))
+        keys.append(("position", name))
     return keys
 
 

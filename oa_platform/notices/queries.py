@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from oa_platform.notices import policy
 from oa_platform.notices.models import Notice, NoticeRead
@@ -33,6 +33,7 @@ def for_reader(session: Session, user, on: date, limit: int = DASHBOARD, offset:
     )
     rows = session.execute(
         select(Notice, read)
+        .options(joinedload(Notice.department))  # the unit's name on each row
         .where(policy.live(on), policy.reaches(policy.audience_keys(user)))
         .order_by(Notice.pinned.desc(), Notice.published_at.desc(), Notice.id.desc())
         .limit(limit)

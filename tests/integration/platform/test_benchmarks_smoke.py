@@ -36,6 +36,7 @@ PER_DATABASE = {
     ("documents", "sign_off_number_and_distribute"),
     ("documents", "receipt_board_first_page"),
     ("documents", "library_search"),
+    ("notices", "dashboard_notice_list"),
     ("usage", "bulk_generate"),
     ("usage", "usage_figures"),
     ("usage", "usage_page"),
