@@ -228,7 +228,12 @@ def _pages(instance_id: int, handler: str) -> dict[str, list[str]]:
     return {
         "admin": admin,
         handler: [f"/instances/{instance_id}", "/inbox/?tab=todo", "/myteam/", "/agents/"],
-        "staff": ["/", f"/instances/{instance_id}", "/inbox/?tab=initiated"],
+        "staff": [
+            "/",
+            f"/instances/{instance_id}",
+            f"/instances/{instance_id}/sheet",  # the approval sheet (issue 19)
+            "/inbox/?tab=initiated",
+        ],
     }
 
 
