@@ -102,7 +102,7 @@ def rows(
 ) -> Markup:
     """Grouped horizontal bars, one row per label (long names such as "process / node" fit
     on the left), one bar per series, the value written after it."""
-    width, label_w, row_h, top_margin = 720, 260, 26, 26
+    width, label_w, row_h, top_margin = 720, 260, 40, 26
     height = top_margin + row_h * max(len(labels), 1) + 8
     plot_w = width - label_w - 90
     top = max((v for line in series for v in line.values), default=0) or 1

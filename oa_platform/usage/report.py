@@ -111,8 +111,8 @@ def tables(report: Report) -> list[Table]:
             (
                 gettext("Process key"),
                 gettext("Process"),
-                gettext("Started"),
-                gettext("Finished"),
+                gettext("Instances started"),
+                gettext("Instances finished"),
                 gettext("Median time to finish (minutes)"),
                 gettext("90th percentile time to finish (minutes)"),
             ),

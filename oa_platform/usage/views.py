@@ -153,7 +153,7 @@ class UsageView(BaseView):
 def _charts(report: Report) -> dict[str, object]:
     """The page's charts: instances started and finished per day or month, and the handling
     times of the busiest nodes."""
-    started, finished = gettext("Started"), gettext("Finished")
+    started, finished = gettext("Instances started"), gettext("Instances finished")
     busiest = [line for line in report.nodes if line.handled][:TOP_NODES_CHARTED]
     return {
         "throughput": charts.columns(
