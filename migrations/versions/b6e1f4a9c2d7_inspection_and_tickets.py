@@ -190,6 +190,11 @@ def upgrade():
     op.create_index(
         op.f("ix_inspection_ticket_inspection_id"), "inspection_ticket", ["inspection_id"]
     )
+    op.create_index(
+        "ix_inspection_instance_submitted",
+        "process_instance",
+        ["submitted_at", "definition_id", "initiator_id", "status", "id"],
+    )
     # The structure as it stands is what the history knows of the time before it was kept.
     since = datetime(1970, 1, 1)
     op.execute(
@@ -208,6 +213,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_inspection_instance_submitted", table_name="process_instance")
     op.drop_table("inspection_ticket")
     op.drop_table("inspection_report")
     op.drop_table("inspection_finding")

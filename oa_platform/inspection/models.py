@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
+from oa_platform.runtime.models import Instance
 
 
 class DepartmentHistory(Model):
@@ -216,3 +217,17 @@ class Ticket(Model):
     appeal_decision: Mapped[str | None] = mapped_column(String(16))  # upheld, granted
     appeal_reason: Mapped[str | None] = mapped_column(Text)
     appeal_decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# The inspection draws from a period's submitted instances (sampling.py): this index answers
+# the draw from the index alone (submission time, process, initiator for the scope, status),
+# instead of reading every instance row with its form values. Declared here, beside its one
+# reader, on the runtime's table.
+INSTANCE_SUBMITTED = Index(
+    "ix_inspection_instance_submitted",
+    Instance.submitted_at,
+    Instance.definition_id,
+    Instance.initiator_id,
+    Instance.status,
+    Instance.id,
+)

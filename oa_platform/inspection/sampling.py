@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from form_builder.models import ProcessDefinition
@@ -109,14 +109,18 @@ def wanted(inspection: Inspection, total: int) -> int:
 def draw(
     session: Session, inspection: Inspection, zone: str | None
 ) -> tuple[int, list[tuple[int, int]]]:
-    """(population size, [(instance id, definition id)]) of the inspection's sample."""
+    """(population size, [(instance id, definition id)]) of the inspection's sample.
+
+    One read of the population's (definition, id) pairs, from the covering index on the
+    submission time (``models.INSTANCE_SUBMITTED``): the strata and their ranks come from it.
+    """
     base = population(inspection, zone).subquery()
-    counts = {
-        definition: n
-        for definition, n in session.execute(
-            select(base.c.definition_id, func.count()).group_by(base.c.definition_id)
-        )
-    }
+    strata: dict[int, list[int]] = {}
+    for definition, instance_id in session.execute(
+        select(base.c.definition_id, base.c.id).order_by(base.c.definition_id, base.c.id)
+    ):
+        strata.setdefault(definition, []).append(instance_id)
+    counts = {definition: len(ids) for definition, ids in strata.items()}
     total = sum(counts.values())
     shares = allocate(counts, wanted(inspection, total))
     drawn: list[tuple[int, int]] = []
@@ -124,9 +128,7 @@ def draw(
         k = shares[definition]
         if not k:
             continue
-        ids = session.scalars(
-            select(base.c.id).where(base.c.definition_id == definition).order_by(base.c.id)
-        ).all()
+        ids = strata[definition]
         ranks = random.Random(f"{inspection.seed}:{definition}").sample(range(len(ids)), k)
         drawn.extend((ids[rank], definition) for rank in sorted(ranks))
     return total, drawn
