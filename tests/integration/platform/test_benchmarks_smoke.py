@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 PER_DATABASE = {
+    ("inspection", "bulk_generate"),
+    ("inspection", "draw_sample"),
+    ("inspection", "open_inspection"),
     ("engine", "expense_chain"),
     ("engine", "database_floor"),
     ("engine", "ratio_ours_to_spiffworkflow"),
