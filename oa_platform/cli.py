@@ -11,7 +11,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from form_builder.cli import definitions_cli
 from oa_platform.accounts.exceptions import AccountError, UserImportError
 from oa_platform.extensions import db
-from oa_platform.migration.cli import migrate_instances_command
+from oa_platform.migration.cli import (
+    migrate_instances_back_command,
+    migrate_instances_command,
+)
 from oa_platform.operations.cli import archive_command, backup_command, restore_command
 
 
@@ -71,6 +74,7 @@ oa_cli.add_command(restore_command)
 oa_cli.add_command(archive_command)
 # Issue 23: running instances moved to a newer version of their definition.
 oa_cli.add_command(migrate_instances_command)
+oa_cli.add_command(migrate_instances_back_command)
 
 
 @oa_cli.group("audit")

@@ -111,3 +111,24 @@ def migrate_instances_command(
         f"refused {counts['refused']}, losing data {counts['losing_data']}, "
         f"taking defaults {counts['taking_defaults']}."
     )
+
+
+@click.command("migrate-instances-back")
+@click.argument("instance_ids", type=int, nargs=-1, required=True)
+@with_appcontext
+def migrate_instances_back_command(instance_ids: tuple[int, ...]) -> None:
+    """Take migrated instances back to the version they came from, each while nothing has
+    happened on it since its migration."""
+    from oa_platform.migration.commands import MigrationRefusedError, migrate_back
+
+    refused = 0
+    for instance_id in instance_ids:
+        try:
+            instance = migrate_back(db.session, None, instance_id)
+        except MigrationRefusedError as error:
+            refused += 1
+            click.echo(f"REFUSED #{instance_id}: {error.message}", err=True)
+        else:
+            click.echo(f"#{instance_id} is back on version {instance.definition_version.number}.")
+    if refused:
+        raise click.ClickException(f"{refused} instance(s) could not go back.")

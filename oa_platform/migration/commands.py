@@ -290,6 +290,24 @@ def last_migration(session: Session, instance: Instance) -> AuditEntry | None:
     return last
 
 
+def returnable(session: Session, limit: int = 300) -> list[tuple[Instance, AuditEntry]]:
+    """Migrated instances that can still go back (their last trail entry is the migration),
+    the latest migrated first, with that entry."""
+    return [
+        (instance, entry)
+        for instance, entry in session.execute(
+            select(Instance, AuditEntry)
+            .join(
+                AuditEntry,
+                (AuditEntry.instance_id == Instance.id) & (AuditEntry.seq == Instance.audit_count),
+            )
+            .where(AuditEntry.event == MIGRATED, Instance.status.in_(CANDIDATE_STATUSES))
+            .order_by(AuditEntry.at.desc(), Instance.id.desc())
+            .limit(limit)
+        )
+    ]
+
+
 def migrate_back(session: Session, actor_id: int | None, instance_id: int) -> Instance:
     """Undo instance ``instance_id``'s migration in one transaction: its version, values,
     nodes and task drafts as they were; refused once anything has happened on it since."""

@@ -28,6 +28,7 @@ from oa_platform.migration.commands import (
     MigrationRefusedError,
     last_migration,
     migrate_back,
+    returnable,
 )
 from oa_platform.migration.mapping import MappingError, NodeMapping, checked, propose
 from oa_platform.migration.plan import CANDIDATE_STATUSES
@@ -77,7 +78,13 @@ class InstanceMigrationView(BaseView):
             latest = definitions[key].latest_published()
             if latest is not None and latest.number > number:
                 older.append((definitions[key], number, count, latest.number))
-        return self.render_template("migration/list.html", older=older)
+        return self.render_template(
+            "migration/list.html",
+            older=older,
+            returnable=returnable(db.session, SHOWN),
+            form=ConfirmForm(),
+            shown=SHOWN,
+        )
 
     @expose("/<key>/<int:number>", methods=["GET", "POST"])
     @has_access

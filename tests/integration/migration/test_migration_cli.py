@@ -33,3 +33,22 @@ def test_the_command_line_previews_then_migrates(demo):
     assert "Node 'legal' is mapped to 'nowhere', which the new version does not have." in (
         result.output
     )
+
+
+def test_the_command_line_takes_instances_back(demo):
+    publish(version_one())
+    untouched, acted_on = request(), request()
+    publish(version_two())
+    runner = demo.test_cli_runner()
+    runner.invoke(oa_cli, ["migrate-instances", "purchase_request", "1", "--run"])
+    from tests.runtime_helpers import act, live
+
+    act("head", live(refresh(acted_on))[0], "agree")
+    result = runner.invoke(oa_cli, ["migrate-instances-back", str(untouched.id), str(acted_on.id)])
+    assert result.exit_code == 1
+    assert f"#{untouched.id} is back on version 1." in result.output
+    assert f"REFUSED #{acted_on.id}: Instance {acted_on.id} cannot be migrated back" in (
+        result.output
+    )
+    assert refresh(untouched).definition_version.number == 1
+    assert refresh(acted_on).definition_version.number == 2

@@ -72,6 +72,9 @@ def test_it_previews_then_runs_a_migration_and_takes_one_instance_back(client, t
     assert refresh(legal).definition_version.number == 1
     assert f'/admin/instance-migration/back/{checked.id}"' in page
 
+    # The list offers the way back while nothing has happened on them.
+    page = client.get("/admin/instance-migration/").get_data(as_text=True)
+    assert f'id="returnable-{checked.id}"' in page and f'id="returnable-{waiting.id}"' in page
     client.post(f"/admin/instance-migration/back/{checked.id}", headers={"Referer": PAGE})
     checked = refresh(checked)
     assert checked.definition_version.number == 1 and checked.values["remark"] == "Urgent"
@@ -80,6 +83,8 @@ def test_it_previews_then_runs_a_migration_and_takes_one_instance_back(client, t
     page = client.post(f"/admin/instance-migration/back/{waiting.id}", follow_redirects=True)
     assert "something has happened on it since it was migrated" in page.get_data(as_text=True)
     assert db.session.get(Instance, waiting.id).definition_version.number == 2
+    page = client.get("/admin/instance-migration/").get_data(as_text=True)
+    assert 'id="returnable-' not in page and 'id="nothing-returnable"' in page
 
 
 @pytest.mark.parametrize("username", ["designer", "hr", "mc", "head", "staff", "auditor"])
