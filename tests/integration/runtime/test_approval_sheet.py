@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from tests.conftest import login
 from tests.runtime_helpers import act_at, refresh, start
 
+BOTH_DATABASES = True
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
 REMARK = "Balance checked: 3 days left"
