@@ -26,7 +26,7 @@ NAME = "usage"
 NODES = ("start", "manager", "director", "finance")
 # (instances, people, samples); the size whatever --size says, tiny for the smoke.
 TARGET = (250_000, 10_000, 7)
-SIZES = {"tiny": (2_000, 50, 2)}
+SIZES = {"tiny": (2_000, 50, 2), "tenth": (25_000, 1_000, 5)}
 SPAN_DAYS = 730  # two years of use, ending today
 OTHER_ACTIONS = ("disagree", "rollback", "transfer", "read")
 # fmt: off

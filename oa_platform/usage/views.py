@@ -53,7 +53,7 @@ def _idle_days(text: str | None) -> int:
 def _attachment(body: str | bytes, mimetype: str, name: str) -> Response:
     return Response(
         body,
-        mimetype=mimetype,
+        content_type=mimetype,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Content-Type-Options": "nosniff",
@@ -145,7 +145,13 @@ class UsageView(BaseView):
         stem = f"usage-{report.period.key}-{name}"
         if kind == "csv":
             (only,) = chosen
-            return _attachment(to_csv(only.header, only.rows), "text/csv", f"{stem}.csv")
+            text = to_csv(only.header, only.rows)
+            if request.args.get("encoding") == "gbk":
+                # Older Excel versions on Chinese Windows read a CSV file as GBK whatever its
+                # byte-order mark says; GB18030 is GBK's superset, so no name is lost.
+                body = text.removeprefix("\ufeff").encode("gb18030")
+                return _attachment(body, "text/csv; charset=gb18030", f"{stem}-gbk.csv")
+            return _attachment(text, "text/csv", f"{stem}.csv")
         book = to_xlsx([Sheet(t.title, t.header, t.rows) for t in chosen])
         return _attachment(book, XLSX_MIMETYPE, f"{stem}.xlsx")
 

@@ -16,7 +16,16 @@ from sqlalchemy import event
 from oa_platform.demo import USERS
 from oa_platform.extensions import db
 from oa_platform.runtime.models import Task
-from tests.usage_helpers import SUMMER, USAGE, at, figures, get, known_handling_times, rows
+from tests.usage_helpers import (
+    INSPECTION,
+    SUMMER,
+    USAGE,
+    at,
+    figures,
+    get,
+    known_handling_times,
+    rows,
+)
 
 BOTH_DATABASES = True
 EVERYONE = {user.username for user in USERS}
@@ -196,6 +205,16 @@ def test_every_table_exports_as_csv_and_xlsx_with_the_page_numbers(quarter, clie
     assert [(int(line[2]), int(line[3]), int(line[4])) for line in lines[1:]] == [
         (n["handled"], n["median"], n["p90"]) for n in page_nodes.values()
     ]
+    # For older Excel on Chinese Windows: the same file in GBK (GB18030), Chinese names kept.
+    with at(INSPECTION):  # still signed in as the auditor; a Chinese reader
+        gbk = client.get(
+            "/usage/export/idle.csv",
+            query_string={"period": SUMMER, "encoding": "gbk"},
+            headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+        )
+    assert gbk.headers["Content-Type"] == "text/csv; charset=gb18030"
+    text = gbk.data.decode("gb18030")
+    assert "吴森" in text and "从未" not in text and "用户名" in text
     assert get(client, "auditor", "/usage/export/all.csv").status_code == 404
     assert get(client, "auditor", "/usage/export/passwords.xlsx").status_code == 404
 
