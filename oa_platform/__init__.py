@@ -109,6 +109,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        # Issue 23: running instances moved to a newer version, for REST clients.
+        from oa_platform.migration.api import InstanceMigrationApi
+
+        appbuilder.add_api(InstanceMigrationApi)
         appbuilder.add_api(LibraryApi)  # the file library for mobile clients (seed 2 §7.1)
         appbuilder.add_api(DiscussionApi)  # the discussion area for mobile clients (§8.2)
         appbuilder.add_api(NoticeApi)  # notices for mobile clients (§5.1)

@@ -112,6 +112,7 @@ FailedTimersView.list                login 200 403 403 403 403 403 403
 BackupsView.list                     login 200 403 403 403 403 403 403
 InstanceMigrationView.list           login 200 403 403 403 403 403 403
 InstanceMigrationView.plan           login 404 403 403 403 403 403 403
+InstanceMigrationApi.proposal        401   404 403 403 403 403 403 403
 health.live                          200   200 200 200 200 200 200 200
 health.ready                         503   503 503 503 503 503 503 503
 DefinitionsView.list                 login 200 200 403 200 403 403 200
