@@ -30,6 +30,8 @@ KIND_LABELS = {
     "briefing": lazy_gettext("Briefing"),
 }
 TABS = ("mine", "published")
+# Attachments shown in the notice's page as pictures (form_builder.attachments kinds).
+PICTURES = frozenset({"png", "jpg"})
 
 
 class NoticesView(BaseView):
@@ -75,6 +77,7 @@ class NoticesView(BaseView):
             notice=notice,
             body=Markup(clean_html(notice.body)),  # cleaned by the allow-list just now
             kinds=KIND_LABELS,
+            pictures=[entry for entry in notice.attachments if entry.get("type") in PICTURES],
             may_see_reads=policy.may_see_reads(session, g.user, notice),
             may_withdraw=policy.may_withdraw(session, g.user, notice),
         )
@@ -97,7 +100,9 @@ class NoticesView(BaseView):
     @has_access
     @permission_name("show")
     def attachment(self, notice_id: int, attachment_id: str):
-        """A file of the notice, for whoever may open the notice (and nobody else)."""
+        """A file of the notice, for whoever may open the notice (and nobody else). A picture
+        asked for ``?inline=1`` is served to show in the page (its kind was sniffed from its
+        content at upload, so nothing but a PNG or JPEG is shown so)."""
         try:
             notice = policy.openable(db.session, g.user, notice_id, today())
         except NoticeNotFoundError:
@@ -109,10 +114,11 @@ class NoticesView(BaseView):
             abort(404)
         from flask import current_app
 
+        inline = request.args.get("inline") == "1" and found.file_type in PICTURES
         return send_file(
             AttachmentStore.for_app(current_app).open(found),
             mimetype=found.content_type,
-            as_attachment=True,
+            as_attachment=not inline,
             download_name=found.file_name,
             max_age=0,
         )

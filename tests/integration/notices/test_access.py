@@ -118,3 +118,33 @@ def test_a_withdrawal_without_a_reason_is_refused_and_changes_nothing(demo):
     reader = demo.test_client()
     login(reader, "finance")
     assert reader.get(f"/notices/{notice.id}").status_code == 200
+
+
+def test_a_picture_attached_shows_in_the_notice_for_its_readers_only(demo):
+    import io
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+
+    from oa_platform.runtime.services import runtime
+    from tests.conftest import user
+    from tests.notice_helpers import KEY, approve, notice_form, released
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+    upload = FileStorage(io.BytesIO(png), filename="路线图.png", name="attachments-files")
+    instance = runtime().submit(
+        user("staff"),
+        KEY,
+        notice_form(everyone=None, audience=AUDIENCE),
+        MultiDict([("attachments-files", upload)]),
+    )
+    notice = released(approve(instance))
+    picture = f"/notices/{notice.id}/attachments/{notice.attachments[0]['id']}?inline=1"
+    reader = demo.test_client()
+    login(reader, "finance")
+    assert f'src="{picture}"' in reader.get(f"/notices/{notice.id}").get_data(as_text=True)
+    shown = reader.get(picture)
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
+    assert "attachment" not in shown.headers.get("Content-Disposition", "")
+    outsider = demo.test_client()
+    login(outsider, "hr")
+    assert outsider.get(picture).status_code == 404
