@@ -13,6 +13,7 @@ import sys
 from benchmarks import apps, backup, documents, engine, forms, http_load, inbox, timers
 from benchmarks import inspection as inspection_sample
 from benchmarks import discussion as discussion_area
+from benchmarks import library as file_library
 from benchmarks import migration as instance_migration
 from benchmarks import notices as notice_list
 from benchmarks import usage as usage_view
@@ -23,6 +24,7 @@ from benchmarks.sizes import SIZES, Size
 BENCHMARKS = ("engine", "inbox", "timers", "http", "forms", "backup", "documents")
 BENCHMARKS += ("usage",)  # issue 22, IT's usage view
 BENCHMARKS += ("inspection",)  # issue 22, the inspection's sample
+BENCHMARKS += ("library",)  # issue 21, the file library's search over 100,000 files
 BENCHMARKS += ("migration",)  # issue 23, running instances to a new version
 BENCHMARKS += ("notices",)  # issue 21, the dashboard's notice list over 100,000 notices
 BENCHMARKS += ("discussion",)  # issue 21, the unanswered posts over 1,000,000 posts
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         usage_view.run(size)
     if "inspection" in only:  # issue 22: the sample over 1,000,000 tasks, 250,000 instances
         inspection_sample.run(size)
+    if "library" in only:  # issue 21: the file library's search over 100,000 files
+        file_library.run(size)
     if "migration" in only:  # issue 23: 10,000 running instances to a new version
         instance_migration.run(size)
     if "discussion" in only:  # issue 21: the unanswered posts over 1,000,000 posts

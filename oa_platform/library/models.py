@@ -70,7 +70,8 @@ class LibraryFile(Model):
     downloads: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Lower-cased name, description and the current version's text: the search confirms a
     # word's candidates from the index against it (search.py).
-    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Deferred: up to 200,000 characters, never loaded by a list or the search's results.
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)
     published_by_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
     published_by = relationship("OAUser", foreign_keys=[published_by_id])
     published_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
@@ -93,7 +94,7 @@ class LibraryVersion(Model):
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # The text the search reads (pypdf, python-docx, openpyxl; extract.py), bounded.
-    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)
     downloads: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
     uploaded_by = relationship("OAUser", foreign_keys=[uploaded_by_id])

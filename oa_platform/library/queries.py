@@ -56,7 +56,7 @@ def files(
 def find(session: Session, seen: Reader, text: str, limit: int = PAGE) -> list[LibraryFile]:
     """Current files of the folders ``seen`` reads holding every word of ``text`` (name,
     description or content), newest first. No words, no files."""
-    condition = search.matches(text)
+    condition = search.matches(session, text)
     if condition is None or not seen.folder_ids:
         return []
     return list(

@@ -39,6 +39,7 @@ PER_DATABASE = {
     ("documents", "sign_off_number_and_distribute"),
     ("documents", "receipt_board_first_page"),
     ("documents", "library_search"),
+    ("library", "library_file_search"),
     ("usage", "bulk_generate"),
     ("usage", "usage_figures"),
     ("usage", "usage_page"),
