@@ -46,6 +46,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     )
     from oa_platform.agents.views import AgentsView
     from oa_platform.discussion.views import DiscussionView
+    from oa_platform.discussion.views import init_app as init_discussion
     from oa_platform.documents.views import DocumentsView
     from oa_platform.documents.views import init_app as init_documents
     from oa_platform.notices.views import NoticesView
@@ -73,6 +74,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     init_documents(current_app)
     appbuilder.add_view(LibraryView, N_("File Library"), icon="fa-folder-open")
     appbuilder.add_view(DiscussionView, N_("Discussion"), icon="fa-comments")
+    init_discussion(current_app)  # the inbox's Discussion tab counts my to-dos
     appbuilder.add_view(NoticesView, N_("Notices"), icon="fa-bullhorn")
     init_notices(current_app)
     # Reached from the navbar bell (appbuilder/navbar_right.html), not the menu.

@@ -18,6 +18,7 @@ from oa_platform.discussion.models import (
     DEPARTMENT,
     GROUP,
     HELD,
+    PENDING,
     SUGGESTIONS,
     Board,
     DiscussionEvent,
@@ -143,6 +144,40 @@ def unanswered_counts(session: Session, department_ids: list[int]) -> dict[int, 
         .group_by(Post.department_id)
     )
     return {department: (int(total), int(late)) for department, total, late in rows}
+
+
+def _owed(user_id: int):
+    """Posts whose answer ``user_id`` owes (§8.2): as handler, with no draft of theirs
+    waiting for the leader; as approver, with a draft waiting."""
+    waiting = select(Reply.id).where(Reply.post_id == Post.id, Reply.status == PENDING)
+    return or_(
+        and_(
+            Post.handler_id == user_id,
+            Post.answered_at.is_(None),
+            Post.status == _PUBLISHED,
+            ~waiting.exists(),
+        ),
+        and_(Post.approver_id == user_id, Post.answered_at.is_(None), waiting.exists()),
+    )
+
+
+def owed(session: Session, user, limit: int = PAGE) -> list[Post]:
+    """The discussion to-dos of ``user``: posts to answer and office drafts to approve,
+    earliest deadline first."""
+    return list(
+        session.scalars(
+            select(Post)
+            .options(joinedload(Post.author), joinedload(Post.department))
+            .where(_owed(user.id))
+            .order_by(Post.due_at, Post.id)
+            .limit(limit)
+        )
+    )
+
+
+def owed_count(session: Session, user_id: int) -> int:
+    """How many discussion to-dos ``user_id`` has (the inbox's badge)."""
+    return int(session.scalar(select(func.count()).select_from(Post).where(_owed(user_id))) or 0)
 
 
 @dataclass(frozen=True)

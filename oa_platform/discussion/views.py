@@ -202,6 +202,16 @@ class DiscussionView(BaseView):
             url_for("DiscussionView.show", post_id=post_id),
         )
 
+    @expose("/todo")
+    @has_access
+    @permission_name("list")
+    def todo(self):
+        """My discussion to-dos: posts I owe an answer to and office drafts I approve (§8.2),
+        earliest deadline first; the inbox links here with their count."""
+        return self.render_template(
+            "discussion/todo.html", posts=queries.owed(db.session, g.user), now=utcnow()
+        )
+
     @expose("/unanswered/<int:department_id>")
     @has_access
     @permission_name("list")
@@ -264,3 +274,16 @@ class DiscussionView(BaseView):
             responders=responders,
             person_in_charge=lambda d: policy.person_in_charge(session, d),
         )
+
+
+def owed_for_current_user() -> int:
+    """The signed-in person's discussion to-dos (the inbox's badge)."""
+    user = getattr(g, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return queries.owed_count(db.session, user.id)
+
+
+def init_app(app) -> None:
+    """Templates get ``discussion_owed()`` for the inbox's Discussion tab."""
+    app.jinja_env.globals["discussion_owed"] = owed_for_current_user

@@ -141,3 +141,30 @@ def test_a_branch_matter_goes_to_that_company_s_office_or_is_refused_naming_the_
         post("staff", concerns="nonsense")
     with pytest.raises(commands.DiscussionCommandError, match="title"):
         post("staff", title="   ")
+
+
+def test_the_to_do_shows_in_the_person_s_inbox_and_turns_overdue_with_the_clock(demo):
+    asked = post("staff")
+    page = demo.test_client()
+    login(page, "finance")
+    inbox = page.get("/inbox/").get_data(as_text=True)
+    assert 'data-oa-badge="discussion">1<' in inbox
+    listed = page.get("/discussion/todo").get_data(as_text=True)
+    assert asked.title in listed and "todo-overdue" not in listed
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        later = demo.test_client()  # a day later: a new session
+        login(later, "finance")
+        assert "todo-overdue" in later.get("/discussion/todo").get_data(as_text=True)
+    commands.reply(db.session, user("finance"), asked.id, "已处理。", official=True)
+    assert 'data-oa-badge="discussion"' not in page.get("/inbox/").get_data(as_text=True)
+
+
+def test_the_leader_s_to_do_is_the_office_s_draft_waiting_for_approval(demo):
+    office = department("GRP", "OFFICE")
+    commands.set_person_in_charge(db.session, user("admin"), office.id, "secretary")
+    matter = post("staff", concerns="group", title="班车路线", body="建议增加一条班车路线。")
+    assert [p.id for p in queries.owed(db.session, user("secretary"))] == [matter.id]
+    assert queries.owed(db.session, user("leader")) == []
+    commands.reply(db.session, user("secretary"), matter.id, "拟增加。", official=True)
+    assert queries.owed(db.session, user("secretary")) == []
+    assert [p.id for p in queries.owed(db.session, user("leader"))] == [matter.id]

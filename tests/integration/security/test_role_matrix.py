@@ -163,6 +163,7 @@ NoticesView.attachment               login 404 404 404 404 200 200 200
 NoticeApi.mine                       401   200 200 200 200 200 200 200
 NoticeApi.get                        401   404 404 404 404 200 200 200
 DiscussionView.index                 login 200 200 200 200 200 200 200
+DiscussionView.todo                  login 200 200 200 200 200 200 200
 DiscussionView.board                 login 200 200 404 404 200 200 200
 DiscussionView.show                  login 200 200 404 404 200 200 200
 DiscussionView.unanswered            login 200 200 404 404 404 404 200
