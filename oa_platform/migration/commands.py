@@ -26,8 +26,14 @@ from form_builder.directory import Directory
 from form_builder.models import DefinitionEvent, DefinitionVersion, VersionStatus
 from oa_platform.migration.mapping import MappingError, NodeMapping
 from oa_platform.migration.plan import CANDIDATE_STATUSES, InstancePlan, plan_instance
-from oa_platform.runtime import audit
-from oa_platform.runtime.models import Activation, AuditEntry, Instance, Task
+from oa_platform.runtime import attachment_links, audit
+from oa_platform.runtime.models import (
+    Activation,
+    AuditEntry,
+    Instance,
+    InstanceAttachment,
+    Task,
+)
 from oa_platform.unit_of_work import unit_of_work
 
 MIGRATED = "migrated"
@@ -121,6 +127,7 @@ class Migration:
         self.definition_id = old.definition_id
         self.old_document, self.new_document = old.document, new.document
         self.mapping, self.actor_id = mapping, actor_id
+        self._upload_fields = attachment_links.upload_fields(new.document["fields"])
         self.merges = {
             name: bool(getattr(kind, "merges", False)) for name, kind in node_types.items()
         }
@@ -217,6 +224,7 @@ class Migration:
                 setattr(instance, member, self.mapping.nodes[getattr(instance, member)])
         instance.definition_version_id = self.new_id
         instance.values = plan.values
+        self._carry_files(instance_id, plan)
         instance.updated_at = utcnow()
         audit.know_head(self.session, instance.id, instance.audit_count, instance.audit_head)
         audit.append(
@@ -240,6 +248,28 @@ class Migration:
             },
         )
         return plan
+
+    def _carry_files(self, instance_id: int, plan: InstancePlan) -> None:
+        """Downloads are checked against the field a file is attached to (issue 17,
+        defect 6): a file field under a new key attaches its files there too (the old rows
+        stay, as a field's history does)."""
+        renamed = {old: new for old, new in plan.renamed.items() if new in self._upload_fields}
+        if not renamed:
+            return
+        rows = self.session.execute(
+            select(InstanceAttachment.field_key, InstanceAttachment.attachment_id).where(
+                InstanceAttachment.instance_id == instance_id,
+                InstanceAttachment.field_key.in_(renamed),
+            )
+        ).all()
+        have = set(rows)
+        self.session.add_all(
+            InstanceAttachment(
+                instance_id=instance_id, field_key=renamed[key], attachment_id=file_id
+            )
+            for key, file_id in rows
+            if (renamed[key], file_id) not in have
+        )
 
     def _record_run(self, report: Report) -> None:
         counts = report.counts()

@@ -163,14 +163,28 @@ def plan_instance(
             if reason not in refused:
                 refused.append(reason)
     values, lost, renamed = {}, {}, {}
+    old_types = {f["key"]: f["type"] for f in old["fields"]}
+    new_types_of = {f["key"]: f["type"] for f in new["fields"]}
     for key, value in (instance.values or {}).items():
         target = mapping.fields.get(key)
         if target is None:
             lost[key] = value
-        else:
-            values[target] = value
-            if target != key:
-                renamed[key] = target
+            continue
+        values[target] = value
+        if target != key:
+            renamed[key] = target
+        if not empty(value) and old_types.get(key) != new_types_of[target]:
+            # A value of one type in a field of another is read wrong, or not at all.
+            refused.append(
+                gettext(
+                    "Field '%(field)s' holds a %(old)s value, and '%(target)s' takes %(new)s "
+                    "values: map it to nothing (its value is lost) or to a field of its type.",
+                    field=key,
+                    old=old_types.get(key),
+                    target=target,
+                    new=new_types_of[target],
+                )
+            )
     defaults: dict[str, Any] = {}
     viewer = None
     for spec in new["fields"]:

@@ -10,7 +10,10 @@ goes on to the end on version 2; the one request standing at the legal check, wh
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from form_builder.models import DefinitionEvent
 from oa_platform.extensions import db
@@ -20,15 +23,26 @@ from oa_platform.migration.commands import (
     candidate_ids,
     migrate_back,
 )
-from oa_platform.migration.mapping import propose
+from oa_platform.migration.mapping import checked, propose
 from oa_platform.org.directory import OrgDirectory
-from oa_platform.runtime.models import Instance, Task, Timer, TimerState
+from oa_platform.runtime.models import Instance, InstanceAttachment, Task, Timer, TimerState
+from oa_platform.runtime.services import runtime
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from plugins.registry import node_types
 from tests.conftest import user
 from tests.instance_copies import copy_instances
 from tests.migration_helpers import at_check, request, version_one, version_two
-from tests.runtime_helpers import act, events, live, publish, refresh, verified
+from tests.runtime_helpers import (
+    PDF,
+    act,
+    chain,
+    events,
+    live,
+    node,
+    publish,
+    refresh,
+    verified,
+)
 
 BOTH_DATABASES = True
 INSTANCES = 1_000
@@ -200,3 +214,43 @@ def test_a_required_field_without_a_value_or_default_refuses_and_a_relabelled_ke
     assert waiting.definition_version_id == one.id
     assert waiting.values == {"item": "Printer paper", "remark": "Blue paper"}
     assert "migrated" not in [e.event for e in events(waiting)]
+
+
+def test_a_file_field_under_a_new_key_keeps_its_files_and_a_type_change_refuses(demo):
+    def papers(key: str, remark_type: str) -> dict:
+        return chain(
+            "paper_request",
+            node("head_ok", "approval", ["head"], name="Head approval"),
+            fields=[
+                {"key": key, "type": "attachments", "label": "Papers"},
+                {"key": "remark", "type": remark_type, "label": "Remark"},
+            ],
+        )
+
+    one = publish(papers("papers", "text"))
+    upload = FileStorage(io.BytesIO(PDF), filename="offer.pdf", name="papers-files")
+    instance = runtime().submit(
+        user("staff"),
+        "paper_request",
+        MultiDict({"remark": "Offer attached"}),
+        MultiDict([("papers-files", upload)]),
+    )
+    [file_id] = [item["id"] for item in refresh(instance).values["papers"]]
+    # Version 2: the papers under a new key (same label and type); the remark a date.
+    two = publish(papers("documents", "date"))
+    [plan] = migration(one, two).preview().plans
+    assert plan.refused == [
+        "Field 'remark' holds a text value, and 'remark' takes date values: map it to "
+        "nothing (its value is lost) or to a field of its type."
+    ]
+    mapping = propose(one.document, two.document)
+    assert mapping.fields == {"papers": "documents", "remark": "remark"}
+    lose_remark = checked(one.document, two.document, mapping.nodes, {"papers": "documents"})
+    [plan] = migration(one, two, lose_remark).run().plans
+    assert plan.ok and plan.lost_data() == {"remark": "Offer attached"}
+    links = db.session.scalars(
+        select(InstanceAttachment.field_key).where(InstanceAttachment.instance_id == instance.id)
+    ).all()
+    assert sorted(links) == ["documents", "papers"]  # the file downloads from its new field
+    assert refresh(instance).values["documents"][0]["id"] == file_id
+    assert verified()
