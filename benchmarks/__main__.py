@@ -16,6 +16,7 @@ from benchmarks import discussion as discussion_area
 from benchmarks import library as file_library
 from benchmarks import migration as instance_migration
 from benchmarks import notices as notice_list
+from benchmarks import orgchange as org_changes
 from benchmarks import usage as usage_view
 from benchmarks.dataset import generate
 from benchmarks.report import emit, stopwatch
@@ -26,6 +27,7 @@ BENCHMARKS += ("usage",)  # issue 22, IT's usage view
 BENCHMARKS += ("inspection",)  # issue 22, the inspection's sample
 BENCHMARKS += ("library",)  # issue 21, the file library's search over 100,000 files
 BENCHMARKS += ("migration",)  # issue 23, running instances to a new version
+BENCHMARKS += ("orgchange",)  # issue 23, impact analysis over 1,000,000 tasks
 BENCHMARKS += ("notices",)  # issue 21, the dashboard's notice list over 100,000 notices
 BENCHMARKS += ("discussion",)  # issue 21, the unanswered posts over 1,000,000 posts
 
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         file_library.run(size)
     if "migration" in only:  # issue 23: 10,000 running instances to a new version
         instance_migration.run(size)
+    if "orgchange" in only:  # issue 23: impact analysis, 10,000 users, 1,000,000 tasks
+        org_changes.run(size)
     if "discussion" in only:  # issue 21: the unanswered posts over 1,000,000 posts
         discussion_area.run(size)
     if "notices" in only:  # issue 21: the dashboard's notice list over 100,000 notices

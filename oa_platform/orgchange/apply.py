@@ -15,6 +15,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.org.models import Department, Position
@@ -113,7 +114,7 @@ def _move(session: Session, change: Change) -> Changed:
     return changed
 
 
-def _leave(session: Session, change: Change) -> Changed:
+def _leave(session: Session, change: Change, preview: bool = False) -> Changed:
     from oa_platform.accounts.commands import deactivate_user
 
     person = find_user(session, change.person, gettext("Person"))
@@ -126,9 +127,15 @@ def _leave(session: Session, change: Change) -> Changed:
         raise ChangeRefusedError(
             gettext("Work handed over to: a person cannot succeed themselves.")
         )
-    # The account closes as HR's deactivation closes it (§4.2): its open tasks are handed
-    # over in the same transaction (runtime/handover.py).
-    deactivate_user(None, person, successor)
+    if preview:
+        # The impact analysis only asks who resolves to whom afterwards; the hand-over of
+        # the open tasks (listed by the analysis itself) is left to the real change.
+        person.active = False
+        person.deactivated_at = utcnow()
+    else:
+        # The account closes as HR's deactivation closes it (§4.2): its open tasks are
+        # handed over in the same transaction (runtime/handover.py).
+        deactivate_user(None, person, successor)
     return [
         {
             "what": "user.deactivated",
@@ -320,9 +327,13 @@ APPLY: dict[str, Callable[[Session, Change], Changed]] = {
 }
 
 
-def carry_out(session: Session, change: Change) -> Changed:
-    """Make ``change`` on the organisation tables (flushed, not committed)."""
-    changed = APPLY[change.kind.code](session, change)
+def carry_out(session: Session, change: Change, *, preview: bool = False) -> Changed:
+    """Make ``change`` on the organisation tables (flushed, not committed). ``preview``: for
+    the impact analysis's savepoint, the organisation only (a leaver's tasks stay put)."""
+    if preview and change.kind.code == "person_leave":
+        changed = _leave(session, change, preview=True)
+    else:
+        changed = APPLY[change.kind.code](session, change)
     session.flush()
     return changed
 

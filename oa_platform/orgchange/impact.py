@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from form_builder import localized
@@ -79,7 +79,8 @@ def subject_of(session: Session, change: Change) -> Subject:
     )
     if person is not None:
         people.add(person.username)
-        if person.department is not None:
+        moves = kind in ("person_join", "person_move", "person_leave", "position_change")
+        if person.department is not None and moves:
             departments.add(department_code(person.department))
         if person.position is not None and kind == "position_change":
             positions.add(person.position.name)
@@ -117,7 +118,7 @@ class VersionFacts:
 
     rules: dict[str, dict[str, Any]]  # node id -> assignee rule
     node_names: dict[str, Any]
-    references: dict[str, list[str]]  # a lower-cased name -> where (node, field, edge)
+    references: dict[tuple[str, str], list[str]]  # (kind, lower-cased name) -> where
     successors: dict[str, tuple[str, ...]]
     default_problems: dict[str, str]  # node id -> a field rule whose default names nobody
 
@@ -127,18 +128,20 @@ _FACTS: dict[tuple[str, int, str], VersionFacts] = {}
 _DOCUMENTS: dict[tuple[str, int, str], Mapping[str, Any]] = {}
 
 
-def _refer(references: dict[str, list[str]], name: Any, where: str) -> None:
+def _refer(references: dict[tuple[str, str], list[str]], kind: str, name: Any, where: str):
+    """Record that ``where`` names ``name`` as a ``kind`` (user, role, position, department,
+    company, or a word of a condition); a department is also named by its bare code."""
     if isinstance(name, str) and name:
-        references.setdefault(name.lower(), []).append(where)
-        if "/" in name:  # "SLS/SALES" is also named by its bare code
-            references.setdefault(name.rpartition("/")[2].lower(), []).append(where)
+        references.setdefault((kind, name.lower()), []).append(where)
+        if kind == "department" and "/" in name:
+            references.setdefault((kind, name.rpartition("/")[2].lower()), []).append(where)
 
 
 def facts_of(document: Mapping[str, Any]) -> VersionFacts:
     """Read a version's document once: its rules, names and graph."""
     rules: dict[str, dict[str, Any]] = {}
     names: dict[str, Any] = {}
-    references: dict[str, list[str]] = {}
+    references: dict[tuple[str, str], list[str]] = {}
     for node in document.get("nodes", []):
         names[node["id"]] = node.get("name", node["id"])
         rule = node.get("assignee")
@@ -147,25 +150,25 @@ def facts_of(document: Mapping[str, Any]) -> VersionFacts:
         rules[node["id"]] = rule
         where = f"node:{node['id']}"
         for name in rule.get("users", []):
-            _refer(references, name, where)
+            _refer(references, "user", name, where)
         for member in ("role", "position", "department", "company"):
-            _refer(references, rule.get(member), where)
+            _refer(references, member, rule.get(member), where)
     for item in document.get("fields", []):
         default = item.get("default") or {}
-        if default.get("kind") == "literal":
-            _refer(references, default.get("value"), f"field:{item.get('key')}")
+        if default.get("kind") == "literal" and item.get("type") in ("user", "department"):
+            _refer(references, item["type"], default.get("value"), f"field:{item.get('key')}")
     successors: dict[str, list[str]] = {}
     for edge in document.get("edges", []):
         successors.setdefault(edge["from"], []).append(edge["to"])
         condition = edge.get("condition")
         if isinstance(condition, str):
             for word in set(_WORD.findall(condition)):
-                _refer(references, word.strip("'\""), f"edge:{edge['from']}->{edge['to']}")
+                _refer(references, "word", word, f"edge:{edge['from']}->{edge['to']}")
     for item in document.get("fields", []):  # visible_if conditions read fields too
         condition = item.get("visible_if")
         if isinstance(condition, str):
             for word in set(_WORD.findall(condition)):
-                _refer(references, word, f"field:{item.get('key')}")
+                _refer(references, "word", word, f"field:{item.get('key')}")
     return VersionFacts(
         rules,
         names,
@@ -201,8 +204,17 @@ def _facts(session: Session, version_ids: Iterable[int]) -> dict[int, VersionFac
         for version_id, document in rows:
             _FACTS[keys[version_id]] = facts_of(document)
             _DOCUMENTS[keys[version_id]] = document
-    session.info["oa_orgchange_keys"] = keys
     return {v: _FACTS[key] for v, key in keys.items() if key in _FACTS}
+
+
+def _documents(session: Session, version_ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
+    """The documents :func:`_facts` read, by version id (call it first)."""
+    database = _database(session)
+    return {
+        version_id: document
+        for (db_url, version_id, _stamp), document in _DOCUMENTS.items()
+        if db_url == database and version_id in set(version_ids)
+    }
 
 
 def _database(session: Session) -> str:
@@ -289,48 +301,43 @@ class Impact:
         )
 
 
-def _published(session: Session) -> dict[int, tuple[str, str, int]]:
+def _published(session: Session) -> tuple[dict[int, tuple[str, str, int]], dict[int, int]]:
     """The latest published version of each definition not withdrawn: id -> (key, name,
-    number)."""
-    latest = (
-        select(
-            DefinitionVersion.definition_id,
-            func.max(DefinitionVersion.number).label("number"),
-        )
-        .where(DefinitionVersion.status == VersionStatus.PUBLISHED)
-        .group_by(DefinitionVersion.definition_id)
-        .subquery()
-    )
+    number); and every published version (running instances may be on older ones): id ->
+    definition id."""
     rows = session.execute(
         select(
             DefinitionVersion.id,
+            DefinitionVersion.definition_id,
+            DefinitionVersion.number,
             ProcessDefinition.key,
             ProcessDefinition.default_name,
             ProcessDefinition.name_texts,
-            DefinitionVersion.number,
+            ProcessDefinition.withdrawn_at,
         )
         .join(ProcessDefinition, ProcessDefinition.id == DefinitionVersion.definition_id)
-        .join(
-            latest,
-            (latest.c.definition_id == DefinitionVersion.definition_id)
-            & (latest.c.number == DefinitionVersion.number),
-        )
-        .where(ProcessDefinition.withdrawn_at.is_(None))
-    )
-    return {
-        version_id: (key, localized.text(texts or name), number)
-        for version_id, key, name, texts, number in rows
-    }
+        .where(DefinitionVersion.status == VersionStatus.PUBLISHED)
+        .order_by(DefinitionVersion.definition_id, DefinitionVersion.number)
+    ).all()
+    every = {row[0]: row[1] for row in rows}
+    latest: dict[int, tuple[int, str, str, int]] = {}
+    for version_id, definition_id, number, key, name, texts, withdrawn in rows:
+        if withdrawn is None:
+            latest[definition_id] = (version_id, key, localized.text(texts or name), number)
+    return {v: (key, name, number) for v, key, name, number in latest.values()}, every
 
 
 def _definitions(
-    session: Session, subject: Subject, published: dict[int, tuple[str, str, int]]
+    subject: Subject, published: dict[int, tuple[str, str, int]], facts: dict[int, VersionFacts]
 ) -> list[DefinitionHit]:
-    names = {n.lower() for n in subject.people | subject.positions}
+    names: set[tuple[str, str]] = set()
+    for person in subject.people:
+        names |= {("user", person.lower()), ("word", person.lower())}
+    for position in subject.positions:
+        names |= {("position", position.lower()), ("word", position.lower())}
     for code in subject.departments:
-        names.add(code.lower())
-        names.add(code.rpartition("/")[2].lower())
-    facts = _facts(session, published)
+        for form in (code.lower(), code.rpartition("/")[2].lower()):
+            names |= {("department", form), ("word", form)}
     hits: list[DefinitionHit] = []
     for version_id, (key, name, number) in published.items():
         references = facts[version_id].references
@@ -340,11 +347,27 @@ def _definitions(
     return sorted(hits, key=lambda hit: hit.key)
 
 
-def _tasks(session: Session, subject: Subject, snapshot: OrgSnapshot) -> list[TaskHit]:
-    holders = [n.lower() for n in subject.holders]
+def _user_ids(session: Session, usernames: Iterable[str]) -> list[int]:
+    names = [n.lower() for n in usernames]
+    if not names:
+        return []
+    return list(session.scalars(select(OAUser.id).where(func.lower(OAUser.username).in_(names))))
+
+
+def _tasks(
+    session: Session, subject: Subject, snapshot: OrgSnapshot, facts: dict[int, VersionFacts]
+) -> list[TaskHit]:
+    """Open tasks of the holders and of anyone inactive, each with what is wrong with it."""
+    inactive = select(OAUser.id).where(
+        OAUser.active.is_(False) | OAUser.deactivated_at.is_not(None)
+    )
+    # By handler: the inbox's index finds each one's open tasks without reading the others.
+    handlers = set(_user_ids(session, subject.holders)) | set(session.scalars(inactive))
+    if not handlers:
+        return []
     assignee = aliased(OAUser)
     initiator = aliased(OAUser)
-    query = (
+    rows = session.execute(
         select(
             Task.id,
             Task.instance_id,
@@ -357,20 +380,15 @@ def _tasks(session: Session, subject: Subject, snapshot: OrgSnapshot) -> list[Ta
             initiator.department_id,
             Task.principal_id,
             Task.transferred_from_id,
+            assignee.active.is_(True) & assignee.deactivated_at.is_(None),
         )
         .join(Instance, Instance.id == Task.instance_id)
         .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
         .join(assignee, assignee.id == Task.assignee_id)
         .join(initiator, initiator.id == Instance.initiator_id)
-        .where(Task.status.in_(LIVE_TASK))
-    )
-    inactive = assignee.active.is_(False) | assignee.deactivated_at.is_not(None)
-    if holders:
-        query = query.where(func.lower(assignee.username).in_(holders) | inactive)
-    else:
-        query = query.where(inactive)
-    rows = session.execute(query.order_by(Task.id)).all()
-    facts = _facts(session, {row[7] for row in rows})
+        .where(Task.assignee_id.in_(sorted(handlers)), Task.status.in_(LIVE_TASK))
+        .order_by(Task.id)
+    ).all()
     hits = []
     for (
         task_id,
@@ -384,9 +402,10 @@ def _tasks(session: Session, subject: Subject, snapshot: OrgSnapshot) -> list[Ta
         department_id,
         principal_id,
         transferred_from_id,
+        active,
     ) in rows:
         problem = None
-        if username.lower() not in snapshot.active:
+        if not active:
             problem = "inactive"
         else:
             rule = facts[version_id].rules.get(node_id) if version_id in facts else None
@@ -414,26 +433,24 @@ def _expected(snapshot: OrgSnapshot, rule: Mapping[str, Any], department_id: int
 
 
 def _questions(session: Session, subject: Subject) -> list[QuestionHit]:
-    if not subject.holders:
+    holders = _user_ids(session, subject.holders)
+    if not holders:
         return []
     rows = session.execute(
         select(Question.id, Question.instance_id, OAUser.username)
         .join(OAUser, OAUser.id == Question.asked_to_id)
-        .where(
-            func.lower(OAUser.username).in_([n.lower() for n in subject.holders]),
-            Question.answered_at.is_(None),
-        )
+        .where(Question.asked_to_id.in_(holders), Question.answered_at.is_(None))
         .order_by(Question.id)
     )
     return [QuestionHit(*row) for row in rows]
 
 
 def _agents(session: Session, subject: Subject) -> list[AgentHit]:
-    if not subject.holders:
+    holders = _user_ids(session, subject.holders)
+    if not holders:
         return []
     principal = aliased(OAUser)
     agent = aliased(OAUser)
-    holders = [n.lower() for n in subject.holders]
     rows = session.execute(
         select(AgentDelegation.id, principal.username, agent.username, AgentDelegation.ends_on)
         .join(principal, principal.id == AgentDelegation.principal_id)
@@ -441,42 +458,63 @@ def _agents(session: Session, subject: Subject) -> list[AgentHit]:
         .where(
             AgentDelegation.revoked_at.is_(None),
             AgentDelegation.ends_on >= date.today(),
-            func.lower(principal.username).in_(holders) | func.lower(agent.username).in_(holders),
+            AgentDelegation.principal_id.in_(holders) | AgentDelegation.agent_id.in_(holders),
         )
         .order_by(AgentDelegation.id)
     )
     return [AgentHit(*row) for row in rows]
 
 
-def _stranded(session: Session, snapshot: OrgSnapshot, limit: int) -> list[StrandedHit]:
-    """Running instances with a future node whose rule finds nobody today."""
-    # Versions of running instances are published ones; a node is a candidate when its rule
-    # finds nobody for some initiator (and only then are the instances read).
-    versions = dict(
-        session.execute(
-            select(DefinitionVersion.id, DefinitionVersion.definition_id).where(
-                DefinitionVersion.status == VersionStatus.PUBLISHED
-            )
-        ).all()
-    )
-    facts = _facts(session, versions)
-    candidates: dict[int, dict[str, tuple[str | None, set[int] | None]]] = {}
+def _before(facts: VersionFacts, targets: Iterable[str]) -> set[str]:
+    """The nodes from which one of ``targets`` lies ahead (a live task there has them in
+    its future)."""
+    return {node for node in facts.node_names if reachable(facts, node) & set(targets)}
+
+
+def _stranded(
+    session: Session,
+    snapshot: OrgSnapshot,
+    every: dict[int, int],
+    facts: dict[int, VersionFacts],
+    documents: dict[int, Mapping[str, Any]],
+    limit: int,
+) -> list[StrandedHit]:
+    """Running instances with a future node whose rule finds nobody (for their initiator)."""
+    # A node is a candidate when its rule finds nobody whoever the initiator is, or for the
+    # initiators of some departments; only instances standing before a candidate are read,
+    # through one statement whose every row is a hit.
+    reasons: dict[tuple[int, str], str] = {}
+    conditions = []
     for version_id, version in facts.items():
-        nodes: dict[str, tuple[str | None, set[int] | None]] = {}
+        nobody: list[str] = []
+        by_department: dict[frozenset[int], list[str]] = {}
         for node_id, rule in version.rules.items():
             problem = snapshot.problem(rule) or default_problem(
-                snapshot, _DOCUMENTS[session.info["oa_orgchange_keys"][version_id]], rule
+                snapshot, documents.get(version_id, {}), rule
             )
             if problem:
-                nodes[node_id] = (problem, None)  # nobody, whoever the initiator
+                nobody.append(node_id)
+                reasons[(version_id, node_id)] = problem
             elif rule.get("rule") in INITIATOR_RULES:
                 without = snapshot.departments_without(rule)
                 if without:
-                    nodes[node_id] = (None, without)
-        if nodes:
-            candidates[version_id] = nodes
-    if not candidates:
+                    by_department.setdefault(frozenset(without), []).append(node_id)
+        if nobody:
+            conditions.append(
+                (Instance.definition_version_id == version_id)
+                & Task.node_id.in_(sorted(_before(version, nobody)))
+            )
+        for departments, nodes in by_department.items():
+            conditions.append(
+                (Instance.definition_version_id == version_id)
+                & Task.node_id.in_(sorted(_before(version, nodes)))
+                & Instance.initiator_id.in_(
+                    select(OAUser.id).where(OAUser.department_id.in_(sorted(departments)))
+                )
+            )
+    if not conditions:
         return []
+    definitions = {every[v] for v in facts if v in every}
     initiator = aliased(OAUser)
     rows = session.execute(
         select(
@@ -491,33 +529,29 @@ def _stranded(session: Session, snapshot: OrgSnapshot, limit: int) -> list[Stran
         .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
         .join(initiator, initiator.id == Instance.initiator_id)
         .where(
-            Instance.definition_id.in_({versions[v] for v in candidates}),
-            Instance.definition_version_id.in_(list(candidates)),
+            Instance.definition_id.in_(sorted(definitions)),
             Instance.status == InstanceStatus.RUNNING,
             Task.status.in_(LIVE_TASK),
+            or_(*conditions),
         )
         .order_by(Instance.id)
+        .limit(limit * 4)  # an instance has a few live tasks at most
     )
     hits: list[StrandedHit] = []
     seen: set[int] = set()
-    ahead: dict[tuple[int, str], frozenset[str]] = {}
     for instance_id, title, key, version_id, node_id, department_id in rows:
         if instance_id in seen:
             continue
-        future = ahead.get((version_id, node_id))
-        if future is None:
-            future = ahead[(version_id, node_id)] = reachable(facts[version_id], node_id)
-        for candidate, (problem, departments) in candidates[version_id].items():
-            if candidate not in future:
-                continue
-            if problem is None:
-                if department_id not in departments:
-                    continue
-                rule = facts[version_id].rules[candidate]
-                problem = snapshot.problem_for(rule, department_id)
-            hits.append(StrandedHit(instance_id, title, key, candidate, problem or ""))
-            seen.add(instance_id)
-            break
+        version = facts[version_id]
+        for candidate in sorted(reachable(version, node_id)):
+            rule = version.rules.get(candidate)
+            why = reasons.get((version_id, candidate))
+            if why is None and rule and rule.get("rule") in INITIATOR_RULES:
+                why = snapshot.problem_for(rule, department_id)
+            if why:
+                hits.append(StrandedHit(instance_id, title, key, candidate, why))
+                seen.add(instance_id)
+                break
         if len(hits) >= limit:
             break
     return hits
@@ -529,59 +563,65 @@ def analyse(
     """The impact of ``change`` (or of the organisation as it is, with ``change`` None) on
     what names ``subject``. Changes nothing: a change is made in a savepoint and undone."""
     impact = Impact(subject)
-    published = _published(session)
-    snapshot = OrgSnapshot.read(session)
-    impact.definitions = _definitions(session, subject, published)
-    impact.tasks = _tasks(session, subject, snapshot)
+    published, every = _published(session)
+    facts = _facts(session, every)
+    documents = _documents(session, every)
+    names = _named_users(facts, subject)
+    snapshot = OrgSnapshot.read(session, names)
+    impact.definitions = _definitions(subject, published, facts)
+    impact.tasks = _tasks(session, subject, snapshot, facts)
     impact.questions = _questions(session, subject)
     impact.agents = _agents(session, subject)
     if change is None:
-        impact.stranded = _stranded(session, snapshot, limit)
-    else:
-        impact.stranded = _after(session, change, impact, published, limit)
+        impact.stranded = _stranded(session, snapshot, every, facts, documents, limit)
+        _mark_unresolvable(impact, snapshot, published, facts)
+        return impact
+    unit = unit_of_work(session)
+
+    def preview() -> None:
+        # Inside a unit of work, so whatever the change runs joins it instead of
+        # committing; the savepoint's rollback then undoes all of it.
+        try:
+            with unit.savepoint():
+                try:
+                    carry_out(session, change, preview=True)
+                except ValueError:
+                    raise _Undo from None  # the apply names why; the page shows it then
+                after = OrgSnapshot.read(session, names)
+                impact.stranded = _stranded(session, after, every, facts, documents, limit)
+                _mark_unresolvable(impact, after, published, facts)
+                raise _Undo
+        except _Undo:
+            pass
+
+    unit.run(preview, conflicts=())
+    session.expire_all()
     return impact
+
+
+def _named_users(facts: dict[int, VersionFacts], subject: Subject) -> set[str]:
+    """Every user name a rule or a default names, and the subject's people."""
+    names = {
+        name for version in facts.values() for kind, name in version.references if kind == "user"
+    }
+    return names | {n.lower() for n in subject.people | subject.holders}
+
+
+def _mark_unresolvable(
+    impact: Impact,
+    snapshot: OrgSnapshot,
+    published: dict[int, tuple[str, str, int]],
+    facts: dict[int, VersionFacts],
+) -> None:
+    """Mark, on each definition found, its nodes that would resolve to nobody."""
+    version_of = {key: version_id for version_id, (key, _n, _v) in published.items()}
+    for hit in impact.definitions:
+        version = facts[version_of[hit.key]]
+        for node_id, rule in version.rules.items():
+            problem = snapshot.problem(rule)
+            if problem:
+                hit.unresolvable[node_id] = problem
 
 
 class _Undo(Exception):
     """Raised to roll the preview's savepoint back."""
-
-
-def _after(
-    session: Session,
-    change: Change,
-    impact: Impact,
-    published: dict[int, tuple[str, str, int]],
-    limit: int,
-) -> list[StrandedHit]:
-    """Make the change in a savepoint, read what would resolve to nobody, undo it."""
-    unit = unit_of_work(session)
-    # Inside a unit of work, so the commands the change runs (a leaver's deactivation) join
-    # it instead of committing: the savepoint's rollback then undoes all of it.
-    found = unit.run(
-        lambda: _preview(session, unit, change, impact, published, limit), conflicts=()
-    )
-    session.expire_all()
-    return found
-
-
-def _preview(session, unit, change, impact, published, limit) -> list[StrandedHit]:
-    found: list[StrandedHit] = []
-    try:
-        with unit.savepoint():
-            try:
-                carry_out(session, change)
-            except ValueError:
-                raise _Undo from None  # the apply names why; the preview shows today's state
-            snapshot = OrgSnapshot.read(session)
-            found = _stranded(session, snapshot, limit)
-            facts = _facts(session, published)
-            for hit in impact.definitions:
-                version_id = next(v for v, p in published.items() if p[0] == hit.key)
-                for node_id, rule in facts[version_id].rules.items():
-                    problem = snapshot.problem(rule)
-                    if problem:
-                        hit.unresolvable[node_id] = problem
-            raise _Undo
-    except _Undo:
-        pass
-    return found
