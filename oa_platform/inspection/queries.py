@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -102,6 +103,30 @@ def steps(session: Session, instance: Instance) -> list[Step]:
             )
         )
     return found
+
+
+# The trail's common events as the inspector reads them; any other shows its stored name.
+EVENTS = {
+    "created": lazy_gettext("created"),
+    "fields_changed": lazy_gettext("fields changed"),
+    "status": lazy_gettext("status changed"),
+    "node_entered": lazy_gettext("arrived at the node"),
+    "node_left": lazy_gettext("left the node"),
+    "assigned": lazy_gettext("assigned"),
+    "action": lazy_gettext("handled"),
+}
+
+
+def event_label(event: str) -> str:
+    found = EVENTS.get(event)
+    return str(found) if found is not None else event
+
+
+def action_label(action: str | None) -> str:
+    """A task's action as its button names it (同意, 不同意, ...), empty when none."""
+    from oa_platform.runtime.opinions import button
+
+    return button(action) if action else ""
 
 
 def trail(session: Session, instance_id: int) -> list[AuditEntry]:

@@ -182,6 +182,8 @@ class InspectionView(BaseView):
             item_names=queries.item_names(db.session),
             kinds=responsibility.KINDS,
             may_inspect=policy.may_inspect(g.user, found),
+            event_label=queries.event_label,
+            action_label=queries.action_label,
         )
 
     @expose("/<int:inspection_id>/sample/<int:sample_id>/findings", methods=["POST"])
@@ -292,10 +294,13 @@ class InspectionView(BaseView):
             may_decide=policy.may_decide(g.user, found),
         )
 
-    @expose("/tickets/<int:ticket_id>/<step>", methods=["POST"])
+    @expose(
+        "/tickets/<int:ticket_id>/<any(issue, dismiss, appeal, decide):ticket_step>",
+        methods=["POST"],
+    )
     @has_access
     @permission_name("act")
-    def ticket_step(self, ticket_id: int, step: str):
+    def ticket_step(self, ticket_id: int, ticket_step: str):
         session, user, form = db.session, g.user, request.form
         steps = {
             "issue": (
@@ -321,9 +326,7 @@ class InspectionView(BaseView):
                 gettext("Appeal decided."),
             ),
         }
-        if step not in steps:
-            abort(404)
-        command, said = steps[step]
+        command, said = steps[ticket_step]
         return _run(command, lambda _: said, url_for("InspectionView.ticket", ticket_id=ticket_id))
 
     # Configuration -------------------------------------------------------------------

@@ -147,6 +147,14 @@ OrgChangeView.reassign               login 200 403 403 403 403 403 403
 DocumentApi.mine                     401   200 200 200 200 200 200 200
 DocumentApi.get                      401   404 404 404 200 200 200 200
 DocumentApi.board                    401   404 404 404 404 404 404 200
+InspectionView.index                 login 200 404 200 200 200 404 200
+InspectionView.show                  login 200 404 200 200 200 404 200
+InspectionView.sample                login 200 404 404 404 404 404 200
+InspectionView.report_file           login 404 404 404 404 404 404 404
+InspectionView.tickets               login 200 200 200 200 200 200 200
+InspectionView.ticket                login 200 404 404 404 200 200 200
+InspectionView.checklist             login 200 404 404 404 404 404 404
+InspectionApi.mine                   401   200 200 200 200 200 200 200
 LibraryView.index                    login 200 200 200 200 200 200 200
 LibraryView.folder                   login 404 404 404 404 200 200 200
 LibraryView.file                     login 404 404 404 404 200 200 200
@@ -249,6 +257,7 @@ def _samples(demo) -> dict[str, object]:
         "command": "urge",
         "filename": "x.txt",
         "table": "nodes",  # the usage view's exports
+        **_inspection_samples(),  # issue 22
     }
 
 
@@ -323,3 +332,41 @@ def test_every_state_changing_route_refuses_a_post_without_the_csrf_token(client
             refused.append(f"POST {address}: {answer.status_code}")
     assert not refused, "accepted without the token:\n" + "\n".join(refused)
     assert client.get("/inbox/").status_code == 200  # still signed in: nothing was done
+
+
+def _inspection_samples() -> dict[str, int]:
+    """The quarter's inspection by IT over the requests above (issue 22): a finding on the
+    first sampled request (missing attachments: the initiator, staff, answers) and its ticket
+    issued; staff's unit head sees it, IT and Auditors see everything."""
+    from datetime import date
+
+    from oa_platform.inspection import commands as inspection
+    from oa_platform.inspection.models import SampledInstance, Ticket
+    from oa_platform.reports.periods import quarter_of
+    from oa_platform.runtime.models import Instance
+
+    quarter = quarter_of(date.today())
+    found = inspection.open_inspection(
+        db.session,
+        user("admin"),
+        inspection.InspectionRequest("Q", quarter.first, quarter.last, sample_size=50),
+    )
+    sample = db.session.scalars(
+        db.select(SampledInstance)
+        .join(Instance, Instance.id == SampledInstance.instance_id)
+        .where(
+            SampledInstance.inspection_id == found.id, Instance.initiator_id == user("staff").id
+        )
+    ).first()
+    finding = inspection.record_finding(db.session, user("admin"), sample.id, "attachments", "x")
+    ticket = db.session.scalars(db.select(Ticket).where(Ticket.finding_id == finding.id)).one()
+    inspection.issue_ticket(db.session, user("admin"), ticket.id)
+    db.session.commit()
+    return {
+        "inspection_id": found.id,
+        "sample_id": sample.id,
+        "ticket_id": ticket.id,
+        "ticket_step": "issue",
+        # The instance migration API's step (issue 23), which had no sample yet.
+        "step": "preview",
+    }
