@@ -27,6 +27,9 @@ from oa_platform.usage.report import DEFAULT_IDLE_DAYS, TABLES, Report, build, p
 
 MAX_IDLE_DAYS = 3650
 TOP_NODES_CHARTED = 12
+# Accounts listed on the page (the exports list them all): a whole group's idle accounts
+# would make the page long without helping anyone read it.
+IDLE_SHOWN = 200
 
 
 class FilterError(ValueError):
@@ -118,6 +121,7 @@ class UsageView(BaseView):
             charts=_charts(report),
             duration=duration,
             percent=percent,
+            idle_shown=IDLE_SHOWN,
             **context,
         )
 

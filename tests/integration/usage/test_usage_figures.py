@@ -235,3 +235,14 @@ def test_the_view_costs_the_same_statements_however_much_was_used(quarter, clien
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == empty
+
+
+def test_the_page_lists_the_first_idle_accounts_and_the_exports_all(demo, client, monkeypatch):
+    from oa_platform.usage import views
+
+    monkeypatch.setattr(views, "IDLE_SHOWN", 3)
+    html = get(client, "admin").get_data(as_text=True)
+    assert len(rows(html, "idle", "user")) == 3
+    assert f"{len(EVERYONE) - 1 - 3} more accounts are in the CSV and XLSX exports." in html
+    text = get(client, "admin", "/usage/export/idle.csv").get_data(as_text=True)
+    assert len(text.strip().splitlines()) == 1 + len(EVERYONE) - 1
