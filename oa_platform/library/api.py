@@ -10,6 +10,7 @@ from typing import Any
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext
 
 from oa_platform.extensions import db
 from oa_platform.library import commands, policy, queries
@@ -141,7 +142,7 @@ class LibraryApi(BaseApi):
         """
         text = request.args.get("q", "").strip()[:QUERY_LENGTH]
         if not text:
-            return self.response_400(message="q: give the words to search for.")
+            return self.response_400(message=gettext("q: give the words to search for."))
         seen = policy.reader(db.session, g.user)
         return self.response(
             200, result=[_file(file) for file in queries.find(db.session, seen, text)]
