@@ -14,7 +14,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from sqlalchemy import select
 
-from form_builder import services
+from form_builder import org_health, services
 from form_builder.attachments import AttachmentStore
 from form_builder.diff import diff
 from form_builder.directory import Directory, Viewer
@@ -45,8 +45,16 @@ class DefinitionsView(BaseView):
         definitions = session.scalars(
             select(ProcessDefinition).order_by(ProcessDefinition.category, ProcessDefinition.name)
         ).all()
+        # Published definitions whose nodes would resolve to nobody today (issue 23).
+        published = {d.key: d.latest_published() for d in definitions}
+        unresolved = org_health.unresolvable(
+            {key: version.document for key, version in published.items() if version is not None}
+        )
         return self.render_template(
-            "form_builder/definitions/list.html", definitions=definitions, **_roles()
+            "form_builder/definitions/list.html",
+            definitions=definitions,
+            unresolved=unresolved,
+            **_roles(),
         )
 
     @expose("/import", methods=["GET", "POST"])

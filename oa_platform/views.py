@@ -120,6 +120,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(DesignerView)
     appbuilder.add_view_no_menu(DesignerApi)
     designer_org.init_app(current_app, OrgDirectory)
+    # Issue 23: the designer marks nodes that would resolve to nobody; the list flags them.
+    from form_builder import org_health
+    from oa_platform.orgchange import marks
+
+    org_health.init_app(current_app, marks.unresolvable)
     appbuilder.add_link(
         N_("New Definition"),
         href="/designer/",

@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_wtf.csrf import generate_csrf
 
-from form_builder import services
+from form_builder import org_health, services
 from form_builder.designer import preview as previews
 from form_builder.designer.access import PERMISSION_VIEW, designer_page
 from form_builder.designer.document import blank_document, field_type_palette, node_type_palette
@@ -65,12 +65,16 @@ class DesignerView(BaseView):
         if definition is not None:
             working = services.lifecycle().working_version(definition)
             published = definition.latest_published()
+        # Nodes whose assignee would resolve to nobody in today's organisation (issue 23).
+        unresolved = org_health.unresolvable({"document": document}).get("document", {})
         return self.render_template(
             "designer/designer.html",
             definition=definition,
             working=working,
             published=published,
+            unresolved=unresolved,
             boot={
+                "unresolvable": unresolved,
                 "document": document,
                 "key": definition.key if definition is not None else None,
                 "nodeTypes": node_type_palette(services.services().node_types()),
