@@ -528,18 +528,9 @@ class InstanceView(BaseView):
         return redirect(url_for(".show", instance_id=instance_id))
 
     def _sheet(self, instance_id: int) -> approval_sheet.ApprovalSheet:
-        """The approval sheet of a visible instance, as the instance page gathers it."""
-        instance = _visible(instance_id)
-        page = InstancePage(instance, g.user, None, None)
-        return approval_sheet.build(
-            db.session,
-            instance,
-            g.user,
-            opinions=page._opinions(),
-            chain=page._trace(),
-            node_name=page._node_name,
-            capitals=request.args.get("capitals", "1") != "0",
-        )
+        """The approval sheet of a visible instance (``capitals=0``: without capitals)."""
+        capitals = request.args.get("capitals", "1") != "0"
+        return approval_sheet_for(_visible(instance_id), g.user, capitals=capitals)
 
     def _refused(self, form, instance_id: int):
         _visible(instance_id)
@@ -569,6 +560,24 @@ def _visible(instance_id: int) -> Instance:
         return visible_instance(db.session, g.user, instance_id)
     except InstanceNotFoundError:
         abort(404)
+
+
+def approval_sheet_for(
+    instance: Instance, user: Any, *, capitals: bool = True
+) -> approval_sheet.ApprovalSheet:
+    """The approval sheet of ``instance`` (which ``user`` may see: the caller checked), with
+    the opinions and the trace as the instance page gathers them; the page and the REST API
+    print the same sheet."""
+    page = InstancePage(instance, user, None, None)
+    return approval_sheet.build(
+        db.session,
+        instance,
+        user,
+        opinions=page._opinions(),
+        chain=page._trace(),
+        node_name=page._node_name,
+        capitals=capitals,
+    )
 
 
 class InstancePage:

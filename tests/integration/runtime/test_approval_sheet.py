@@ -182,3 +182,19 @@ def test_the_instance_page_offers_print_and_the_pdf(client, claim):
     page = client.get(f"/instances/{claim.id}").get_data(as_text=True)
     assert f'href="/instances/{claim.id}/sheet"' in page
     assert f'href="/instances/{claim.id}/sheet.pdf"' in page
+
+
+def test_the_api_gives_the_same_sheet_as_a_pdf_to_those_who_may_see_it(api, claim, recorded):
+    answer = api("GET", "staff", f"/instances/{claim.id}/sheet.pdf", headers=ZH)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = pdf_text(answer.data)
+    for word in ("费用报销审批单", "吴森(staff)", "叁佰贰拾元伍角整", "同意，请财务审核。"):
+        assert word in text, word
+    plain = api("GET", "staff", f"/instances/{claim.id}/sheet.pdf?capitals=0", headers=EN)
+    assert "叁佰贰拾元伍角整" not in pdf_text(plain.data)
+    assert api("GET", "clerk", f"/instances/{claim.id}/sheet.pdf").status_code == 404
+    assert api("GET", "staff", "/instances/999999/sheet.pdf").status_code == 404
+    # The field hidden from the applicant's node is not in the API's copy either.
+    hidden = api("GET", "staff", f"/instances/{recorded.id}/sheet.pdf", headers=EN)
+    assert hidden.status_code == 200
+    assert REMARK.replace(" ", "") not in pdf_text(hidden.data)

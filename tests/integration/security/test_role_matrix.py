@@ -62,6 +62,7 @@ ProcessApi.definitions               401   200 200 200 200 200 200 200
 ProcessApi.tasks                     401   200 200 200 200 200 200 200
 ProcessApi.get_instance              401   404 404 404 404 200 200 200
 ProcessApi.audit_trail               401   404 404 404 404 200 200 200
+ProcessApi.sheet_pdf                 401   404 404 404 404 200 200 200
 CompanyModelView.list                login 200 200 200 200 200 403 200
 CompanyModelView.show                login 200 200 200 200 200 403 200
 CompanyModelView.add                 login 200 403 403 403 403 403 403
