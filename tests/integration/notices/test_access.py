@@ -148,3 +148,15 @@ def test_a_picture_attached_shows_in_the_notice_for_its_readers_only(demo):
     outsider = demo.test_client()
     login(outsider, "hr")
     assert outsider.get(picture).status_code == 404
+
+
+def test_the_notice_endpoints_are_in_the_openapi_spec(demo):
+    client = demo.test_client()
+    api = JwtClient(client)
+    api("GET", "staff", "/definitions")
+    spec = client.get(
+        "/api/v1/_openapi", headers={"Authorization": f"Bearer {api.tokens['staff']}"}
+    ).get_json()
+    assert "/api/v1/notices/" in spec["paths"]
+    assert "/api/v1/notices/{notice_id}" in spec["paths"]
+    assert "404" in spec["paths"]["/api/v1/notices/{notice_id}"]["get"]["responses"]

@@ -124,6 +124,13 @@ def test_the_unit_head_withdraws_with_a_reason_in_the_trail(demo):
     assert entry.detail["reason"] == "内容有误，重新发布"
     assert entry.actor_id == user("head").id
     assert released_again(notice).withdrawn_by_id == user("head").id
+    # The author is told, with the reason.
+    from oa_platform.notifications.models import Notification
+
+    told = db.session.scalars(
+        db.select(Notification).where(Notification.user_id == user("staff").id)
+    ).all()
+    assert any("内容有误，重新发布" in note.subject for note in told)
 
 
 def notice_instance(notice):
