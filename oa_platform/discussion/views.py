@@ -15,7 +15,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from form_builder.clock import utcnow
@@ -24,6 +24,20 @@ from oa_platform.discussion.models import SUGGESTIONS, Board, ForbiddenTerm, Res
 from oa_platform.discussion.policy import DiscussionNotFoundError
 from oa_platform.extensions import db
 from oa_platform.org.models import Company, Department
+
+# What each step of a post's trail is called (models.DiscussionEvent.event).
+STEP_LABELS = {
+    "posted": lazy_gettext("posted"),
+    "held": lazy_gettext("held for review"),
+    "released": lazy_gettext("released after review"),
+    "reported": lazy_gettext("reported"),
+    "hidden": lazy_gettext("hidden"),
+    "restored": lazy_gettext("restored"),
+    "replied": lazy_gettext("replied"),
+    "drafted": lazy_gettext("reply drafted for the leader"),
+    "refused": lazy_gettext("sent back by the leader"),
+    "answered": lazy_gettext("answered"),
+}
 
 
 def _change(command: Callable[[], Any], done: str, back: str) -> Any:
@@ -136,6 +150,7 @@ class DiscussionView(BaseView):
             trail=queries.trail(session, post)
             if moderator or policy.sees_everything(g.user)
             else [],
+            step_labels=STEP_LABELS,
             now=utcnow(),
         )
 
