@@ -48,29 +48,6 @@ def open_notice(session: Session, user, notice_id: int) -> Notice:
     return unit_of_work(session).run(work)
 
 
-def _tell_author(session: Session, notice: Notice) -> None:
-    """The author learns, in their language, that the unit head withdrew their notice and
-    why (with the notifications of the transaction's commit)."""
-    from flask_babel import gettext
-
-    from oa_platform.notifications.service import tell
-
-    if notice.author_id == notice.withdrawn_by_id:
-        return
-    tell(
-        session,
-        [notice.author],
-        kind="notice",
-        key=f"notice-withdrawn:{notice.id}",
-        link=f"/notices/{notice.id}",
-        message=lambda: gettext(
-            "Your notice “%(title)s” was withdrawn: %(reason)s",
-            title=notice.title,
-            reason=notice.withdraw_reason,
-        ),
-    )
-
-
 def withdraw(session: Session, user, notice_id: int, reason: str) -> Notice:
     """Withdraw a released notice (§5.1): the head of the publishing unit, with a reason; it
     leaves every dashboard at once and the reason goes into its release instance's trail."""
