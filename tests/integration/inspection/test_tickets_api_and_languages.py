@@ -1,0 +1,93 @@
+"""The tickets' REST API with only a JWT (§8.7: a person reads their tickets and appeals
+once), a unit head's share of the report, and the pages in Chinese and English (issue 22,
+item 5)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from oa_platform.demo import DEMO_PASSWORD
+from oa_platform.extensions import db
+from oa_platform.inspection import commands, queries
+from oa_platform.inspection.models import SampledInstance, Ticket
+from oa_platform.runtime.models import Instance
+from tests.conftest import login, user
+from tests.integration.inspection.test_inspection import _quarter_request
+from tests.runtime_helpers import start
+
+
+def _issued_ticket_for_staff() -> int:
+    start("staff", "leave_request")
+    start("secretary", "leave_request")  # the Group Office: not the Sales head's
+    db.session.commit()
+    inspection = commands.open_inspection(db.session, user("admin"), _quarter_request())
+    ids = []
+    for sample in db.session.scalars(
+        select(SampledInstance).where(SampledInstance.inspection_id == inspection.id)
+    ):
+        finding = commands.record_finding(
+            db.session, user("admin"), sample.id, "attachments", "No receipt"
+        )
+        ticket = db.session.scalars(select(Ticket).where(Ticket.finding_id == finding.id)).one()
+        commands.issue_ticket(db.session, user("admin"), ticket.id)
+        ids.append((db.session.get(Instance, sample.instance_id).initiator_id, ticket.id))
+    db.session.commit()
+    return next(t for person, t in ids if person == user("staff").id)
+
+
+def _token(client, username: str) -> str:
+    answer = client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": DEMO_PASSWORD, "provider": "db"},
+        csrf=False,
+    )
+    return answer.get_json()["access_token"]
+
+
+def test_a_person_reads_their_tickets_and_appeals_once_with_only_a_jwt(client):
+    with client.application.app_context():
+        ticket_id = _issued_ticket_for_staff()
+    staff = {"Authorization": f"Bearer {_token(client, 'staff')}"}
+    mine = client.get("/api/v1/tickets/", headers=staff, csrf=False).get_json()["result"]
+    assert [t["id"] for t in mine] == [ticket_id] and mine[0]["person"] == "staff"
+    empty = client.post(f"/api/v1/tickets/{ticket_id}/appeal", json={}, headers=staff, csrf=False)
+    assert empty.status_code == 400 and "Appeal" in empty.get_json()["message"]
+    appealed = client.post(
+        f"/api/v1/tickets/{ticket_id}/appeal",
+        json={"text": "The receipt is on paper."},
+        headers=staff,
+        csrf=False,
+    )
+    assert appealed.status_code == 200 and appealed.get_json()["result"]["appealed"]
+    again = client.post(
+        f"/api/v1/tickets/{ticket_id}/appeal", json={"text": "Again"}, headers=staff, csrf=False
+    )
+    assert again.status_code == 400
+    finance = {"Authorization": f"Bearer {_token(client, 'finance')}"}
+    assert (
+        client.post(
+            f"/api/v1/tickets/{ticket_id}/appeal", json={"text": "x"}, headers=finance, csrf=False
+        ).status_code
+        == 404
+    )
+
+
+def test_a_unit_head_reads_only_their_units_findings_and_tickets(demo):
+    _issued_ticket_for_staff()
+    inspection = queries.inspections(db.session)[0]
+    everything = queries.report(db.session, user("admin"), inspection)
+    sales = queries.report(db.session, user("head"), inspection)
+    assert everything.total == 2 and sales.total == 1
+    assert len(sales.by_department) == 1  # Sales alone
+    assert {t.person_id for t in queries.tickets(db.session, user("head"))} == {user("staff").id}
+
+
+def test_the_pages_read_in_chinese_and_in_english(client):
+    with client.application.app_context():
+        ticket_id = _issued_ticket_for_staff()
+    login(client, "staff")
+    chinese = client.get("/inspection/tickets", headers={"Accept-Language": "zh-CN"})
+    assert "流程管理红白票" in chinese.get_data(as_text=True)
+    english = client.get(f"/inspection/tickets/{ticket_id}", headers={"Accept-Language": "en"})
+    page = english.get_data(as_text=True)
+    assert "White ticket" in page and "Appeal (once; your leader in charge decides)" in page
