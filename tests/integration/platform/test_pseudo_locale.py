@@ -215,6 +215,7 @@ def _pages(instance_id: int, handler: str) -> dict[str, list[str]]:
         "/definitions/expense_claim/v1/",
         "/definitions/import",
         "/reports/overtime/",
+        "/usage/",  # IT's usage view (issue 22)
         "/agents/",
         "/changepassword/form",
         "/importusers/",
