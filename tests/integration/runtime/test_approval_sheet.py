@@ -140,6 +140,8 @@ def test_a_hidden_field_is_on_no_copy_of_those_it_is_hidden_from(client, recorde
             assert html.status_code == 200
             assert REMARK not in html.get_data(as_text=True), username
             assert 'data-oa-sheet-field="hr_remarks"' not in html.get_data(as_text=True)
+            for label in ("HR remarks", "人力资源备注"):  # not even its name
+                assert label not in html.get_data(as_text=True), (username, label)
             pdf = client.get(f"/instances/{recorded.id}/sheet.pdf", headers=headers)
             assert REMARK.replace(" ", "") not in pdf_text(pdf.data), username
         client.post("/logout/")
@@ -198,3 +200,11 @@ def test_the_api_gives_the_same_sheet_as_a_pdf_to_those_who_may_see_it(api, clai
     hidden = api("GET", "staff", f"/instances/{recorded.id}/sheet.pdf", headers=EN)
     assert hidden.status_code == 200
     assert REMARK.replace(" ", "") not in pdf_text(hidden.data)
+
+
+def test_what_people_typed_is_printed_as_text_never_as_markup(client, demo):
+    instance = start("staff", "expense_claim", purpose="<script>alert(1)</script> & lunch")
+    login(client, "staff")
+    html = client.get(f"/instances/{instance.id}/sheet", headers=EN).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; lunch" in html
+    assert "<script>alert" not in html
