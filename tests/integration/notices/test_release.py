@@ -152,3 +152,34 @@ def test_a_refused_withdrawal_changes_nothing(demo, who, reason, message):
         commands.withdraw(db.session, user(who), notice.id, reason)
     assert released_again(notice).status == "published"
     assert shown_to("hr") == ["继续有效"]
+
+
+def test_it_changes_the_release_chain_like_any_definition(demo):
+    """The release chain is data: IT adds the Group Office's check after the unit head and
+    the next notice waits for it."""
+    import json
+    from pathlib import Path
+
+    from tests.runtime_helpers import publish as publish_definition
+
+    shipped = Path(__file__).resolve().parents[3] / "examples/definitions/notice_release.json"
+    document = json.loads(shipped.read_text(encoding="utf-8"))
+    document["nodes"].insert(
+        2,
+        {
+            "id": "office_check",
+            "type": "approval",
+            "name": {"zh_CN": "办公室核稿", "en": "Office check"},
+            "assignee": {"rule": "users", "users": ["secretary"]},
+        },
+    )
+    for edge in document["edges"]:
+        if edge["from"] == "head_approval":
+            edge["from"] = "office_check"
+    document["edges"].append({"from": "head_approval", "to": "office_check"})
+    publish_definition(document)
+
+    instance = approve(draft(title="加了核稿的通知"))
+    assert released(instance) is None
+    act_at(instance, "secretary", "agree", "office_check")
+    assert shown_to("hr") == ["加了核稿的通知"]
