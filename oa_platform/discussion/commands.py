@@ -239,7 +239,8 @@ def _answered(session: Session, post: Post, reply: Reply, actor) -> None:
 def _route_official(session: Session, post: Post, reply: Reply, actor) -> None:
     """An official reply is posted at once for a department; an office's goes to the leader
     first (§8.2: answered after the leader decides)."""
-    if post.approver_id is None:
+    if post.approver_id is None or post.approver_id == actor.id:
+        # A department's answer, or the leader answering the office's matter themself.
         _answered(session, post, reply, actor)
         return
     reply.status = PENDING

@@ -83,6 +83,9 @@ def test_a_group_matter_is_drafted_by_the_office_and_posted_after_the_leader_app
     matter = post("staff", concerns="group", title="集团食堂开放时间", body="能否延长午餐时间。")
     assert matter.department.code == "OFFICE"
     assert matter.handler.username == "leader" and matter.approver.username == "leader"
+    # The leader answering the office's matter themself needs no second step.
+    own = commands.reply(db.session, user("leader"), matter.id, "可以延长。", official=True)
+    assert own.status == PUBLISHED and refresh(matter).answered_at is not None
     # The office's person in charge is the secretary, so the leader approves another's draft.
     office = department("GRP", "OFFICE")
     commands.set_person_in_charge(db.session, user("admin"), office.id, "secretary")
