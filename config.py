@@ -253,3 +253,6 @@ OA_HEALTH_MIN_FREE_MB = _env_int("OA_HEALTH_MIN_FREE_MB", 1024)
 # size of one disc (700 MB: a CD).
 OA_ARCHIVE_DIR = os.environ.get("OA_ARCHIVE_DIR") or str(INSTANCE_DIR / "archive")
 OA_ARCHIVE_DISC_MB = _env_int("OA_ARCHIVE_DISC_MB", 700)
+# Red and white tickets (§8.7; issue 22): what a white ticket means in this company,
+# "warning" or "commendation" (a red ticket is always a penalty).
+OA_WHITE_TICKET = os.environ.get("OA_WHITE_TICKET", "warning")

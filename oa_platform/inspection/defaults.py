@@ -38,6 +38,20 @@ RULE_KINDS = {
 
 MISSING_OPINIONS_ITEM = "opinions"
 
+WHITE_MEANINGS = {
+    "warning": lazy_gettext("warning"),
+    "commendation": lazy_gettext("commendation"),
+}
+
+
+def white_meaning() -> str:
+    """What a white ticket means here (``OA_WHITE_TICKET``: warning or commendation, §8.7 "as
+    the company configures"); a red ticket is a penalty."""
+    from flask import current_app
+
+    key = current_app.config.get("OA_WHITE_TICKET") or "warning"
+    return str(WHITE_MEANINGS.get(key, WHITE_MEANINGS["warning"]))
+
 
 def ensure(session: Session) -> None:
     """Add the starting checklist and rules where none exist (does not commit)."""

@@ -129,6 +129,50 @@ def action_label(action: str | None) -> str:
     return button(action) if action else ""
 
 
+def hints(session: Session, instance: Instance, found: list[Step]) -> dict[str, str]:
+    """What the records say about some checklist items, for the inspector to judge: late
+    steps (deadlines), steps handled without an opinion (opinions, §3.5), files attached
+    (attachments). Amounts, approvers and content are the inspector's reading."""
+    from flask_babel import gettext
+
+    from oa_platform.runtime.models import InstanceAttachment, OvertimeRecord
+
+    late = sum(1 for step in found if step.late_minutes)
+    recorded = session.scalar(select(func.count()).where(OvertimeRecord.instance_id == instance.id))
+    silent = sum(
+        1
+        for step in found
+        if step.task.completed_at
+        and step.task.action not in (None, "submit", "read")
+        and not (step.task.opinion or "").strip()
+    )
+    files = session.scalar(
+        select(func.count()).where(InstanceAttachment.instance_id == instance.id)
+    )
+    return {
+        "deadlines": gettext(
+            "%(late)s steps handled late, %(records)s overtime records.",
+            late=late,
+            records=recorded or 0,
+        ),
+        "opinions": gettext("%(n)s steps handled without an opinion.", n=silent),
+        "attachments": gettext("%(n)s files attached.", n=files or 0),
+    }
+
+
+def rejections(session: Session, found: list[Step]) -> dict[int, str]:
+    """Task id -> who answers for a rejection there (§8.6: the initiator's business error)."""
+    from oa_platform.inspection import responsibility
+
+    answers = {}
+    for step in found:
+        if step.task.action in responsibility.REJECTIONS:
+            proposal = responsibility.for_rejection(session, step.task)
+            person = session.get(OAUser, proposal.person_id) if proposal.person_id else None
+            answers[step.task.id] = person.get_full_name() if person else "—"
+    return answers
+
+
 def trail(session: Session, instance_id: int) -> list[AuditEntry]:
     return list(
         session.scalars(

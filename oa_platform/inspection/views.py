@@ -166,12 +166,15 @@ class InspectionView(BaseView):
         if sampled.inspection_id != found.id:
             abort(404)
         instance = db.session.get(Instance, sampled.instance_id)
+        steps = queries.steps(db.session, instance)
         return self.render_template(
             "inspection/sample.html",
             inspection=found,
             sampled=sampled,
             instance=instance,
-            steps=queries.steps(db.session, instance),
+            steps=steps,
+            hints=queries.hints(db.session, instance, steps),
+            rejections=queries.rejections(db.session, steps),
             trail=queries.trail(db.session, instance.id),
             items=queries.items(db.session, active_only=True),
             findings=[
@@ -276,6 +279,7 @@ class InspectionView(BaseView):
             by_person=queries.tallies(session, g.user, "person"),
             by_department=queries.tallies(session, g.user, "department"),
             by_quarter=queries.tallies(session, g.user, "quarter"),
+            white_meaning=defaults.white_meaning(),
         )
 
     @expose("/tickets/<int:ticket_id>")
@@ -292,6 +296,7 @@ class InspectionView(BaseView):
             may_issue=policy.may_issue(g.user, found),
             may_appeal=policy.may_appeal(g.user, found),
             may_decide=policy.may_decide(g.user, found),
+            white_meaning=defaults.white_meaning(),
         )
 
     @expose(

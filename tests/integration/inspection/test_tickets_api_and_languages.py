@@ -91,3 +91,22 @@ def test_the_pages_read_in_chinese_and_in_english(client):
     english = client.get(f"/inspection/tickets/{ticket_id}", headers={"Accept-Language": "en"})
     page = english.get_data(as_text=True)
     assert "White ticket" in page and "Appeal (once; your leader in charge decides)" in page
+
+
+def test_a_sampled_request_shows_its_checklist_hints_and_who_answers_a_rejection(client):
+    from tests.runtime_helpers import act_at
+
+    with client.application.app_context():
+        rejected = start("staff", "leave_request")
+        act_at(rejected, "head", "disagree", opinion="Dates clash with the fair")
+        db.session.commit()
+        inspection = commands.open_inspection(db.session, user("admin"), _quarter_request())
+        sample = db.session.scalars(
+            select(SampledInstance).where(SampledInstance.instance_id == rejected.id)
+        ).one()
+        address = f"/inspection/{inspection.id}/sample/{sample.id}"
+        staff_name = user("staff").get_full_name()
+    login(client, "admin")
+    page = client.get(address, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "steps handled late" in page and "files attached" in page
+    assert f"answers for the rejection: {staff_name}" in page
