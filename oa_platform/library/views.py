@@ -81,19 +81,22 @@ class LibraryView(BaseView):
         session = db.session
         seen = policy.reader(session, g.user)
         text = request.args.get("q", "").strip()[:QUERY_LENGTH]
-        companies = []
+        units: list[tuple[str, str]] = []  # (value, label) of the units it makes folders for
         if policy.is_publisher(session, g.user):
-            companies = [
-                company
-                for company in session.scalars(select(Company).order_by(Company.code))
-                if policy.may_make_folder(session, g.user, company)
-            ]
+            for company in session.scalars(select(Company).order_by(Company.code)):
+                if not policy.may_make_folder(session, g.user, company):
+                    continue
+                units.append((company.code, company.shown_name))
+                units.extend(
+                    (f"{company.code}/{unit.code}", f"{company.shown_name} / {unit.shown_name}")
+                    for unit in sorted(company.departments, key=lambda d: d.code)
+                )
         return self.render_template(
             "library/index.html",
             folders=queries.folders(session, seen),
             query=text,
             found=queries.find(session, seen, text) if text else [],
-            companies=companies,
+            units=units,
         )
 
     @expose("/folders", methods=["POST"])
@@ -101,12 +104,14 @@ class LibraryView(BaseView):
     @permission_name("publish")
     def create_folder(self):
         form = request.form
+        # "GRP" for a company's own folder, "GRP/FIN" for one of its departments'.
+        company, _slash, department = form.get("unit", "").partition("/")
         return _change(
             lambda: commands.create_folder(
                 db.session,
                 g.user,
-                form.get("company", ""),
-                form.get("department", "").strip(),
+                company,
+                department,
                 form.get("name", ""),
                 commands.parse_audience(form.get("audience", "")),
             ),

@@ -10,7 +10,7 @@ import pytest
 
 from oa_platform.extensions import db
 from oa_platform.library import commands, policy, queries
-from oa_platform.library.models import LibraryEvent, LibraryFile
+from oa_platform.library.models import LibraryEvent, LibraryFile, LibraryFolder
 from tests.conftest import login, user
 from tests.library_helpers import docx, folder, pdf, publish, xlsx
 
@@ -159,11 +159,18 @@ def test_the_office_publishes_through_the_pages(demo):
     login(client, "clerk")
     answer = client.post(
         "/library/folders",
-        data={"company": "GRP", "department": "", "name": "培训资料", "audience": "everyone"},
+        data={"unit": "GRP", "name": "培训资料", "audience": "everyone"},
     )
     assert answer.status_code == 302
     page = client.get("/library/").get_data(as_text=True)
     assert "培训资料" in page
+    assert 'value="GRP/FIN"' in page and 'value="SLS/SALES"' in page  # every unit offered
+    client.post("/library/folders", data={"unit": "GRP/FIN", "name": "报销指南", "audience": ""})
+    finance = db.session.query(LibraryFolder).filter_by(name="报销指南").one()
+    assert (finance.company.code, finance.department.code, finance.audience) == ("GRP", "FIN", [])
+    staff_page = demo.test_client()
+    login(staff_page, "staff")
+    assert "library-new-folder" not in staff_page.get("/library/").get_data(as_text=True)
     target = queries.folders(db.session, policy.reader(db.session, user("clerk")))[0][0]
     import io
 
@@ -178,6 +185,6 @@ def test_the_office_publishes_through_the_pages(demo):
     page = staff.get("/library/?q=入职").get_data(as_text=True)
     assert "入职培训.docx" in page
     # A forged post (no CSRF token) changes nothing.
-    forged = client.post("/library/folders", data={"company": "GRP", "name": "伪造"}, csrf=False)
+    forged = client.post("/library/folders", data={"unit": "GRP", "name": "伪造"}, csrf=False)
     assert forged.status_code in (302, 400)
     assert "伪造" not in client.get("/library/").get_data(as_text=True)
