@@ -71,14 +71,38 @@ def release(session: Session, instance: Instance) -> Notice:
     return notice
 
 
+def forbidden_terms(session: Session, values: Mapping[str, Any]) -> list[str]:
+    """The forbidden terms IT keeps (the discussion area's list, §8.3) found in the notice's
+    title or text: such a notice goes back to its drafter instead of out to its audience."""
+    from html import unescape
+
+    import nh3
+
+    from oa_platform.discussion import moderation
+
+    text = unescape(nh3.clean(values.get("body") or "", tags=set()))
+    return moderation.check(session, values.get("title") or "", text)
+
+
 def release_job(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The node's background job: release once (a second run finds the notice)."""
+    """The node's background job: release once (a second run finds the notice); a notice
+    holding a forbidden term is not released (``held``, with the reason to give)."""
+    from flask_babel import gettext
+
     from oa_platform.extensions import db
 
     def work() -> dict[str, Any]:
         instance = db.session.get(Instance, payload["instance_id"])
         notice = db.session.scalar(select(Notice).where(Notice.instance_id == instance.id))
         if notice is None:
+            held = forbidden_terms(db.session, instance.values)
+            if held:
+                reason = gettext(
+                    "The notice contains forbidden terms (§8.3): %(terms)s. Reword it and "
+                    "submit it again.",
+                    terms="、".join(held),
+                )
+                return {"held": held, "reason": reason}
             notice = release(db.session, instance)
         return {"notice_id": notice.id, "audience": notice.audience}
 

@@ -4,7 +4,9 @@ form values and shown to its audience.
 
 Releasing is one background job (``oa_platform.notices.release:release_job``): the notice row
 and its audience are written in one transaction; a retry finds the notice and writes nothing
-twice. An instance refused on the way never reaches this node, so its notice never exists.
+twice. An instance refused on the way never reaches this node, so its notice never exists;
+one whose title or text holds a forbidden term (§8.3, the list IT keeps) goes back to its
+drafter with the terms named instead.
 """
 
 from __future__ import annotations
@@ -30,5 +32,9 @@ class NoticeRelease(NodeType):
         ctx.run_job(RELEASE_JOB, {"instance_id": ctx.instance_id})
 
     def on_job_done(self, ctx: NodeContext, result: Mapping[str, Any]) -> None:
+        if result.get("held"):  # a forbidden term (§8.3): back to the drafter, not released
+            ctx.audit("notice_held", terms=list(result["held"]))
+            ctx.return_to_initiator(result["reason"])
+            return
         ctx.audit("notice_released", notice=result["notice_id"], audience=result["audience"])
         ctx.complete("released")

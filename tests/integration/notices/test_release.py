@@ -183,3 +183,16 @@ def test_it_changes_the_release_chain_like_any_definition(demo):
     assert released(instance) is None
     act_at(instance, "secretary", "agree", "office_check")
     assert shown_to("hr") == ["加了核稿的通知"]
+
+
+def test_a_forbidden_term_sends_the_notice_back_to_its_drafter_unreleased(demo):
+    """§8.3: the forbidden terms IT keeps hold a notice as they hold a post."""
+    from oa_platform.discussion.models import ForbiddenTerm
+
+    db.session.add(ForbiddenTerm(term="内部价格"))
+    db.session.commit()
+    instance = approve(draft(title="关于调整销售政策的通知", body="<p>附内部价格表。</p>"))
+    assert released(instance) is None
+    assert shown_to("hr") == []
+    assert "notice_held" in event_names(instance)
+    assert [task.assignee.username for task in live(instance)] == ["staff"]
