@@ -35,6 +35,7 @@ from tests.migration_helpers import at_check, request, version_one, version_two
 from tests.runtime_helpers import (
     PDF,
     act,
+    act_at,
     chain,
     events,
     live,
@@ -253,4 +254,31 @@ def test_a_file_field_under_a_new_key_keeps_its_files_and_a_type_change_refuses(
     ).all()
     assert sorted(links) == ["documents", "papers"]  # the file downloads from its new field
     assert refresh(instance).values["documents"][0]["id"] == file_id
+    assert verified()
+
+
+def test_a_request_sent_back_to_its_initiator_returns_to_the_renamed_check(demo):
+    one = publish(version_one())
+    instance = at_check(remark="Two boxes")
+    instance = act_at(
+        instance,
+        "hr",
+        "rollback",
+        opinion="Say which paper, then back to me",
+        target="initiator",
+        resubmit_to_me=True,
+    )
+    assert (instance.status, instance.resubmit_to) == (InstanceStatus.RETURNED, "check")
+    two = publish(version_two())
+    [plan] = migration(one, two).run().plans
+    assert plan.ok and plan.now == ["Applicant"] and plan.after == ["Applicant"]
+    instance = refresh(instance)
+    assert (instance.definition_version_id, instance.resubmit_to) == (two.id, "verify")
+
+    changed = MultiDict({"item": "A4 paper, 80 g", "priority": "high"})
+    instance = act_at(instance, "staff", "submit", formdata=changed)
+    assert [(t.node_id, t.assignee.username) for t in live(instance)] == [("verify", "hr")]
+    instance = act_at(instance, "hr", "agree")
+    assert refresh(instance).status is InstanceStatus.COMPLETED
+    assert refresh(instance).values == {"item": "A4 paper, 80 g", "priority": "high"}
     assert verified()
