@@ -10,6 +10,7 @@ from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
@@ -26,6 +27,24 @@ from oa_platform.org.directory import OrgDirectory
 from oa_platform.runtime.api import ProcessApi
 from oa_platform.runtime.models import Instance
 from plugins.registry import node_types
+
+
+class MigrationMapping(Schema):
+    """A migration's target and mapping; what is not named keeps the proposal."""
+
+    to = fields.Integer(metadata={"description": "the version to move to (default: latest)"})
+    nodes = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        metadata={"description": "old node id -> new node id ('' or null: none)"},
+    )
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        metadata={"description": "old field key -> new key ('' or null: its data is lost)"},
+    )
+    previewed = fields.String(metadata={"description": "the preview's digest (run only)"})
 
 
 def _plans(report: Report) -> dict[str, Any]:
@@ -53,6 +72,7 @@ class InstanceMigrationApi(BaseApi):
     openapi_spec_tag = "Instance migration"
     allow_browser_login = True
     check_csrf = ProcessApi.check_csrf  # a JWT client is not forgeable; a page sends the token
+    openapi_spec_component_schemas = (MigrationMapping,)
 
     def _versions(self, key: str, number: int):
         found = {
@@ -125,43 +145,65 @@ class InstanceMigrationApi(BaseApi):
             },
         )
 
-    @expose("/<key>/<int:number>/<any(preview, run):step>", methods=["POST"])
+    @expose("/<key>/<int:number>/preview", methods=["POST"])
     @protect()
     @safe
     @permission_name("migrate")
-    def migrate(self, key: str, number: int, step: str):
-        """Preview (a dry run) or run the migration of a version's running instances.
+    def preview(self, key: str, number: int):
+        """Preview (a dry run) the migration of a version's running instances.
         ---
         post:
-          summary: Preview or run an instance migration
+          summary: Preview an instance migration
           parameters:
           - {in: path, name: key, required: true, schema: {type: string}}
           - {in: path, name: number, required: true, schema: {type: integer}}
-          - {in: path, name: step, required: true, schema: {type: string, enum: [preview, run]}}
           requestBody:
             content:
               application/json:
-                schema:
-                  type: object
-                  properties:
-                    to: {type: integer}
-                    nodes: {type: object, additionalProperties: {type: string, nullable: true}}
-                    fields: {type: object, additionalProperties: {type: string, nullable: true}}
-                    previewed: {type: string, description: the preview's digest (run only)}
+                schema: {$ref: '#/components/schemas/MigrationMapping'}
           responses:
             200:
-              description: Counts and every instance's plan; a preview adds its digest
+              description: Counts, every instance's plan, and the digest a run carries
+            400:
+              description: A mapping naming what the versions lack
+            404:
+              description: No such published version, or no other to move to
+        """
+        return self._step(key, number, run=False)
+
+    @expose("/<key>/<int:number>/run", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("migrate")
+    def run(self, key: str, number: int):
+        """Run the migration of a version's running instances, as previewed.
+        ---
+        post:
+          summary: Run an instance migration
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          - {in: path, name: number, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/MigrationMapping'}
+          responses:
+            200:
+              description: Counts and every instance's plan (refused ones left as they were)
             400:
               description: A mapping naming what the versions lack, or a run not previewed
             404:
               description: No such published version, or no other to move to
         """
+        return self._step(key, number, run=True)
+
+    def _step(self, key: str, number: int, run: bool):
         old, new = self._versions(key, number)
         if new is None:
             return self.response_404()
         try:
             migration, previewed = self._migration(old, new)
-            if step == "preview":
+            if not run:
                 return self.response(
                     200, result={**_plans(migration.preview()), "previewed": previewed}
                 )
