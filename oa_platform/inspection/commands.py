@@ -121,6 +121,15 @@ def open_inspection(session: Session, user, request: InspectionRequest) -> Inspe
     return unit_of_work(session).run(work, conflicts=())
 
 
+def _check_open(user, found: Inspection | None, key: int) -> None:
+    """IT works on an open inspection; a closed one says so; anyone else is told nothing
+    exists (404)."""
+    if found is None or not policy.is_inspector(user):
+        raise policy.InspectionNotFoundError(key)
+    if not policy.may_inspect(user, found):
+        raise InspectionCommandError(gettext("The inspection is closed: its report is kept."))
+
+
 def _item(session: Session, code: str) -> ChecklistItem:
     item = session.scalar(select(ChecklistItem).where(ChecklistItem.code == code))
     if item is None or not item.active:
@@ -163,8 +172,7 @@ def record_finding(
     def work() -> Finding:
         sample = session.get(SampledInstance, sample_id)
         found = session.get(Inspection, sample.inspection_id) if sample else None
-        if found is None or not policy.may_inspect(user, found):
-            raise policy.InspectionNotFoundError(sample_id)
+        _check_open(user, found, sample_id)
         item = _item(session, item_code)
         text = _text(gettext("Finding"), note)
         instance = session.get(Instance, sample.instance_id)
@@ -218,8 +226,7 @@ def mark_checked(session: Session, user, sample_id: int) -> SampledInstance:
     def work() -> SampledInstance:
         sample = session.get(SampledInstance, sample_id)
         found = session.get(Inspection, sample.inspection_id) if sample else None
-        if found is None or not policy.may_inspect(user, found):
-            raise policy.InspectionNotFoundError(sample_id)
+        _check_open(user, found, sample_id)
         sample.checked_at = utcnow()
         sample.checked_by_id = user.id
         return sample
@@ -241,8 +248,7 @@ def propose_by_rules(session: Session, user, inspection_id: int) -> int:
 
     def work() -> int:
         found = session.get(Inspection, inspection_id)
-        if found is None or not policy.may_inspect(user, found):
-            raise policy.InspectionNotFoundError(inspection_id)
+        _check_open(user, found, inspection_id)
         defaults.ensure(session)
         period = sampling.period_of(found, _zone())
         made = 0

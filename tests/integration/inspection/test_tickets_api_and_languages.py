@@ -110,3 +110,17 @@ def test_a_sampled_request_shows_its_checklist_hints_and_who_answers_a_rejection
     page = client.get(address, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "steps handled late" in page and "files attached" in page
     assert f"answers for the rejection: {staff_name}" in page
+
+
+def test_a_closed_inspection_keeps_its_report_and_takes_no_more_findings(demo):
+    import pytest
+
+    _issued_ticket_for_staff()
+    inspection = queries.inspections(db.session)[0]
+    sample = db.session.scalars(
+        select(SampledInstance).where(SampledInstance.inspection_id == inspection.id)
+    ).first()
+    commands.close_inspection(db.session, user("admin"), inspection.id, lambda kind: b"kept")
+    with pytest.raises(commands.InspectionCommandError, match="closed"):
+        commands.record_finding(db.session, user("admin"), sample.id, "content", "late")
+    assert queries.report(db.session, user("admin"), inspection).total == 2
