@@ -81,48 +81,59 @@ def _reason(value: str) -> str:
 # -- boards ------------------------------------------------------------------------------
 
 
+def _board_key(kind: str, company_id: int | None, department_id: int | None) -> str:
+    if kind == COMPANY:
+        return f"company:{company_id}"
+    if kind == DEPARTMENT:
+        return f"department:{department_id}"
+    return kind
+
+
 def ensure_boards(session: Session) -> int:
     """Create the boards that are missing: the group's, the suggestions board, one per
     company and one per department (owners: the office's or department's head). Returns how
-    many were created; runs inside the caller's unit of work or its own."""
+    many were created. Two first visits at once: the second's insert meets the unique key
+    and its unit of work runs again, finding the boards there."""
 
     def work() -> int:
-        have = session.execute(select(Board.kind, Board.company_id, Board.department_id)).all()
-        kinds = {kind for kind, _c, _d in have}
-        companies = {c for kind, c, _d in have if kind == COMPANY}
-        departments = {d for kind, _c, d in have if kind == DEPARTMENT}
+        have = set(session.scalars(select(Board.key)))
         group = policy.group_company(session)
         group_office = policy.office_of(session, group) if group is not None else None
         office_head = group_office.head_id if group_office is not None else None
-        created = []
-        for kind in (GROUP, SUGGESTIONS):
-            if kind not in kinds and group is not None:
-                created.append(Board(kind=kind, company_id=group.id, owner_id=office_head))
+        wanted: list[Board] = []
+        if group is not None:
+            wanted += [
+                Board(kind=kind, company_id=group.id, owner_id=office_head)
+                for kind in (GROUP, SUGGESTIONS)
+            ]
         for company in session.scalars(select(Company).order_by(Company.id)):
-            if company.id not in companies:
-                office = policy.office_of(session, company)
-                created.append(
-                    Board(
-                        kind=COMPANY,
-                        company_id=company.id,
-                        owner_id=office.head_id if office is not None else None,
-                    )
+            office = policy.office_of(session, company)
+            wanted.append(
+                Board(
+                    kind=COMPANY,
+                    company_id=company.id,
+                    owner_id=office.head_id if office is not None else None,
                 )
+            )
         for department in session.scalars(select(Department).order_by(Department.id)):
-            if department.id not in departments:
-                created.append(
-                    Board(
-                        kind=DEPARTMENT,
-                        company_id=department.company_id,
-                        department_id=department.id,
-                        owner_id=department.head_id,
-                    )
+            wanted.append(
+                Board(
+                    kind=DEPARTMENT,
+                    company_id=department.company_id,
+                    department_id=department.id,
+                    owner_id=department.head_id,
                 )
+            )
+        created = []
+        for board in wanted:
+            board.key = _board_key(board.kind, board.company_id, board.department_id)
+            if board.key not in have:
+                created.append(board)
         session.add_all(created)
         session.flush()
         return len(created)
 
-    return unit_of_work(session).run(work, conflicts=())
+    return unit_of_work(session).run(work)
 
 
 # -- posts -------------------------------------------------------------------------------

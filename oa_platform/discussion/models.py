@@ -34,6 +34,9 @@ class Board(Model):
     __tablename__ = "discussion_board"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # "group", "suggestions", "company:<id>", "department:<id>": one board each, so two
+    # first visits creating the boards at once cannot make two (commands.ensure_boards).
+    key: Mapped[str | None] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("org_company.id"), index=True)
     company = relationship("Company")
