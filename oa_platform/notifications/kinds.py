@@ -23,6 +23,7 @@ KINDS = {
     "review": lazy_gettext("Definitions submitted for review"),
     "reviewed": lazy_gettext("Reviews of my definitions"),
     "notice": lazy_gettext("Notices of process steps"),
+    "ticket": lazy_gettext("Red and white tickets and their appeals"),
 }
 
 
