@@ -51,6 +51,11 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.notifications.tasks.send_digests",
                 "schedule": crontab(minute=0),
             },
+            # Reminders before and notices after unanswered posts' deadlines (§8.2).
+            "remind-unanswered-posts": {
+                "task": "oa_platform.discussion.tasks.remind_unanswered",
+                "schedule": 600.0,
+            },
             "purge-login-throttles": {
                 "task": "oa_platform.accounts.tasks.purge_login_throttles",
                 "schedule": 3600.0,
@@ -61,6 +66,7 @@ def init_celery(app: Flask) -> None:
         include=[
             "oa_platform.accounts.tasks",
             "oa_platform.agents.tasks",
+            "oa_platform.discussion.tasks",
             "oa_platform.notifications.tasks",
             "oa_platform.operations.tasks",
             "oa_platform.runtime.jobs",

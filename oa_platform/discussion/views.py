@@ -37,6 +37,8 @@ STEP_LABELS = {
     "drafted": lazy_gettext("reply drafted for the leader"),
     "refused": lazy_gettext("sent back by the leader"),
     "answered": lazy_gettext("answered"),
+    "reminded": lazy_gettext("reminded of the deadline"),
+    "overdue": lazy_gettext("deadline passed"),
 }
 
 
