@@ -64,9 +64,12 @@ def test_every_message_is_translated_with_its_placeholders(language):
     for message in _po(language):
         if not message.id:
             continue
-        if not message.string or message.fuzzy:
+        # A plural message: every form says what its plural id says.
+        source = message.id[-1] if isinstance(message.id, tuple) else message.id
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(forms) or message.fuzzy:
             problems.append(f"untranslated: {message.id!r}")
-        elif placeholders(message.id) != placeholders(message.string):
+        elif any(placeholders(source) != placeholders(form) for form in forms):
             problems.append(f"placeholders differ: {message.id!r} -> {message.string!r}")
     assert not problems, "\n".join(problems)
 
@@ -76,7 +79,12 @@ def test_the_committed_mo_is_the_po_compiled(language):
     folder = TRANSLATIONS / language / "LC_MESSAGES"
     with open(folder / "messages.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)._catalog
-    source = {message.id: message.string for message in _po(language) if message.id}
+    source = {}
+    for message in _po(language):
+        if isinstance(message.id, tuple):  # gettext keys a plural's forms (singular, n)
+            source.update({(message.id[0], n): form for n, form in enumerate(message.string)})
+        elif message.id:
+            source[message.id] = message.string
     compiled = {key: value for key, value in compiled.items() if key}
     assert compiled == source, "run make i18n (or pybabel compile -d translations)"
 
