@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from oa_platform.inspection.models import ChecklistItem, TicketRule
 
-# code, English, Chinese, who answers (§8.6), colour, points
+# code, English, Chinese, who answers (§8.6), colour, points. The English names are marked
+# for the catalogs as well: a starting item IT has not renamed reads in the reader's language.
+_NAMES = (
+    lazy_gettext("Opinions clear where §3.5 requires them"),
+    lazy_gettext("Deadlines kept"),
+    lazy_gettext("Right approvers for the amount"),
+    lazy_gettext("Attachments present"),
+    lazy_gettext("Content free of errors"),
+)
 ITEMS = (
     (
         "opinions",
@@ -51,6 +59,17 @@ def white_meaning() -> str:
 
     key = current_app.config.get("OA_WHITE_TICKET") or "warning"
     return str(WHITE_MEANINGS.get(key, WHITE_MEANINGS["warning"]))
+
+
+def item_label(item: ChecklistItem) -> str:
+    """An item's name as the reader reads it: a starting item under its own English name in
+    the request's language; any other by its stored names (Chinese for a Chinese reader)."""
+    from oa_platform.org.models import shown_name
+
+    for code, name, *_rest in ITEMS:
+        if item.code == code and item.name == name:
+            return str(_NAMES[[c for c, *_ in ITEMS].index(code)])
+    return shown_name(item.name, item.name_zh)
 
 
 def ensure(session: Session) -> None:

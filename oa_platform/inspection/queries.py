@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from form_builder.chain import node_name
 from form_builder.models import DefinitionVersion, ProcessDefinition
 from oa_platform.accounts.models import OAUser
-from oa_platform.inspection import policy
+from oa_platform.inspection import defaults, policy
 from oa_platform.inspection.models import (
     ChecklistItem,
     Finding,
@@ -233,7 +233,7 @@ def report(session: Session, user, found: Inspection) -> Report:
         by_node[(definition_name, node)] = by_node.get((definition_name, node), 0) + 1
         by_person[(person, unit_name)] = by_person.get((person, unit_name), 0) + 1
         item = names.get(finding.item_code)
-        item_name = (item.name_zh or item.name) if item else finding.item_code
+        item_name = defaults.item_label(item) if item else finding.item_code
         details.append(
             (instance.id, instance.title, item_name, node, person, unit_name, finding.note)
         )

@@ -186,6 +186,7 @@ class InspectionView(BaseView):
             kinds=responsibility.KINDS,
             may_inspect=policy.may_inspect(g.user, found),
             event_label=queries.event_label,
+            item_label=defaults.item_label,
             action_label=queries.action_label,
         )
 
@@ -378,4 +379,5 @@ class InspectionView(BaseView):
             rules=queries.rules(session),
             kinds=responsibility.KINDS,
             rule_kinds=defaults.RULE_KINDS,
+            item_label=defaults.item_label,
         )

@@ -216,6 +216,9 @@ def _pages(instance_id: int, handler: str) -> dict[str, list[str]]:
         "/definitions/import",
         "/reports/overtime/",
         "/usage/",  # IT's usage view (issue 22)
+        "/inspection/",  # the inspections, tickets and checklist (issue 22)
+        "/inspection/tickets",
+        "/inspection/checklist",
         "/agents/",
         "/changepassword/form",
         "/importusers/",
