@@ -73,14 +73,14 @@ class DiscussionView(BaseView):
         session = db.session
         commands.ensure_boards(session)
         departments = queries.answerable_departments(session, g.user)
+        boards = queries.boards(session, g.user)
         return self.render_template(
             "discussion/index.html",
-            boards=queries.boards(session, g.user),
+            boards=boards,
             board_name=queries.board_name,
             departments=departments,
             counts=queries.unanswered_counts(session, [d.id for d in departments]),
-            may_moderate=policy.is_it(g.user)
-            or any(b.owner_id == g.user.id for b in queries.boards(session, g.user)),
+            may_moderate=policy.is_it(g.user) or any(b.owner_id == g.user.id for b in boards),
         )
 
     @expose("/boards/<int:board_id>")

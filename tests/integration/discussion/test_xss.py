@@ -41,6 +41,12 @@ def test_script_and_event_handlers_in_posts_and_replies_are_inert_on_every_page(
     ):
         page = admin.get(address).get_data(as_text=True)
         assert inert(page), address
+    handler = demo.test_client()
+    login(handler, "finance")
+    for address in ("/discussion/todo", "/inbox/", "/notifications/"):
+        page = handler.get(address).get_data(as_text=True)
+        assert SCRIPT not in page and "<img src=x" not in page, address
+    assert "&lt;script&gt;" in handler.get("/discussion/todo").get_data(as_text=True)
     author = demo.test_client()
     login(author, "staff")
     for address in (f"/discussion/posts/{hidden.id}", "/notifications/"):
