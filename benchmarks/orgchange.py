@@ -1,12 +1,13 @@
 """Impact analysis at size (issue 23): 10,000 users, 500 published definitions and 1,000,000
 tasks, on SQLite and PostgreSQL. Target: at most 1 s per analysis.
 
-Two changes are analysed as IT previews them (``impact.analyse`` with the change, which is
-made in a savepoint and undone): the Sales department's head changes, and the busiest
-generated user (about a thousand open tasks) leaves. Each generated definition names some of
-the generated people, positions and departments in its assignee rules, a condition and a
-field default, so the definitions' scan has names to find. The first analysis reads every
-definition's document (``cold``); later ones use the facts kept per published version
+Three changes are analysed as IT previews them (``impact.analyse`` with the change, which is
+made in a savepoint and undone): the Sales department's head changes; the busiest generated
+user (about a thousand open tasks) leaves; Finance's only Manager leaves, so the expense
+claim's last node finds nobody and the running claims are read. Each generated definition
+names some of the generated people, positions and departments in its assignee rules, a
+condition and a field default, so the definitions' scan has names to find. The first analysis
+reads every definition's document (``cold``); later ones use the facts kept per published version
 (``warm``, p50/p95).
 """
 
@@ -139,6 +140,9 @@ def measure(database: apps.Database, users: int, tasks: int, definitions: int, s
             "person": new_head,
         },
         "person_leave": {"change_kind": "person_leave", "person": generated.busiest_username},
+        # Finance's only Manager: every running expense claim's last node finds nobody, so
+        # the running instances are read (they stand at that node: none is stranded).
+        "finance_leaves": {"change_kind": "person_leave", "person": "finance"},
     }
     for label, values in changes.items():
         change = read_change({**values, "details": "Benchmark."})

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from form_builder import localized
@@ -481,41 +481,39 @@ def _stranded(
 ) -> list[StrandedHit]:
     """Running instances with a future node whose rule finds nobody (for their initiator)."""
     # A node is a candidate when its rule finds nobody whoever the initiator is, or for the
-    # initiators of some departments; only instances standing before a candidate are read,
-    # through one statement whose every row is a hit.
+    # initiators of some departments; only the live tasks standing before a candidate are
+    # read, and only until ``limit`` instances are found.
     reasons: dict[tuple[int, str], str] = {}
-    conditions = []
+    versions: set[int] = set()  # versions with a candidate node
+    anyone: set[int] = set()  # ... of which one finds nobody whoever the initiator is
+    nodes: set[str] = set()  # nodes standing before a candidate
+    departments: set[int] = set()  # initiators' departments some rule finds nobody for
     for version_id, version in facts.items():
-        nobody: list[str] = []
-        by_department: dict[frozenset[int], list[str]] = {}
+        candidates: list[str] = []
         for node_id, rule in version.rules.items():
             problem = snapshot.problem(rule) or default_problem(
                 snapshot, documents.get(version_id, {}), rule
             )
             if problem:
-                nobody.append(node_id)
+                candidates.append(node_id)
                 reasons[(version_id, node_id)] = problem
+                anyone.add(version_id)
             elif rule.get("rule") in INITIATOR_RULES:
                 without = snapshot.departments_without(rule)
                 if without:
-                    by_department.setdefault(frozenset(without), []).append(node_id)
-        if nobody:
-            conditions.append(
-                (Instance.definition_version_id == version_id)
-                & Task.node_id.in_(sorted(_before(version, nobody)))
-            )
-        for departments, nodes in by_department.items():
-            conditions.append(
-                (Instance.definition_version_id == version_id)
-                & Task.node_id.in_(sorted(_before(version, nodes)))
-                & Instance.initiator_id.in_(
-                    select(OAUser.id).where(OAUser.department_id.in_(sorted(departments)))
-                )
-            )
-    if not conditions:
+                    candidates.append(node_id)
+                    departments |= without
+        if candidates:
+            versions.add(version_id)
+            nodes |= _before(version, candidates)
+    if not versions:
         return []
-    definitions = {every[v] for v in facts if v in every}
+    # One plain statement (a few IN lists, no OR per version, no sort): it may return rows
+    # that are not hits, which the loop below skips; it stops reading at the limit.
     initiator = aliased(OAUser)
+    who = Instance.definition_version_id.in_(sorted(anyone))
+    if departments:
+        who = who | initiator.department_id.in_(sorted(departments))
     rows = session.execute(
         select(
             Instance.id,
@@ -529,13 +527,14 @@ def _stranded(
         .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
         .join(initiator, initiator.id == Instance.initiator_id)
         .where(
-            Instance.definition_id.in_(sorted(definitions)),
+            Instance.definition_id.in_(sorted({every[v] for v in versions if v in every})),
+            Instance.definition_version_id.in_(sorted(versions)),
             Instance.status == InstanceStatus.RUNNING,
             Task.status.in_(LIVE_TASK),
-            or_(*conditions),
+            Task.node_id.in_(sorted(nodes)),
+            who,
         )
-        .order_by(Instance.id)
-        .limit(limit * 4)  # an instance has a few live tasks at most
+        .execution_options(yield_per=2000)
     )
     hits: list[StrandedHit] = []
     seen: set[int] = set()
@@ -554,7 +553,8 @@ def _stranded(
                 break
         if len(hits) >= limit:
             break
-    return hits
+    rows.close()
+    return sorted(hits, key=lambda hit: hit.instance_id)
 
 
 def analyse(
