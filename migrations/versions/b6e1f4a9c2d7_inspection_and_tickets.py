@@ -27,7 +27,6 @@ def upgrade():
         sa.Column("head_id", sa.Integer(), nullable=True),
         sa.Column("leader_in_charge_id", sa.Integer(), nullable=True),
         sa.Column("valid_from", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["department_id"], ["org_department.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(

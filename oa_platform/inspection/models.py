@@ -37,9 +37,9 @@ class DepartmentHistory(Model):
     __table_args__ = (Index("ix_inspection_department_history", "department_id", "valid_from"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    department_id: Mapped[int] = mapped_column(
-        ForeignKey("org_department.id", ondelete="CASCADE"), nullable=False
-    )
+    # No foreign key: the history outlives a department merged away, as the findings about
+    # what was done in it do.
+    department_id: Mapped[int] = mapped_column(Integer, nullable=False)
     head_id: Mapped[int | None] = mapped_column(Integer)
     leader_in_charge_id: Mapped[int | None] = mapped_column(Integer)
     valid_from: Mapped[datetime] = mapped_column(DateTime, nullable=False)
