@@ -26,6 +26,7 @@ from oa_platform.org.models import Company, Department
 from oa_platform.reports.periods import quarter_of
 from oa_platform.reports.xlsx_export import XLSX_MIMETYPE
 from oa_platform.runtime.models import Instance
+from oa_platform.runtime.visibility import visible_to
 
 
 def _run(command: Callable[[], Any], done: Callable[[Any], str], back: str) -> Response:
@@ -174,6 +175,12 @@ class InspectionView(BaseView):
             instance=instance,
             steps=steps,
             hints=queries.hints(db.session, instance, steps),
+            # The instance's own page, for whom the runtime lets see it (Auditors, and IT
+            # where they took part); everyone here reads its steps and trail below.
+            instance_page=db.session.scalar(
+                select(Instance.id).where(Instance.id == instance.id, visible_to(g.user))
+            )
+            is not None,
             rejections=queries.rejections(db.session, steps),
             trail=queries.trail(db.session, instance.id),
             items=queries.items(db.session, active_only=True),

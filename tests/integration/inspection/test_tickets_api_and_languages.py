@@ -124,3 +124,20 @@ def test_a_closed_inspection_keeps_its_report_and_takes_no_more_findings(demo):
     with pytest.raises(commands.InspectionCommandError, match="closed"):
         commands.record_finding(db.session, user("admin"), sample.id, "content", "late")
     assert queries.report(db.session, user("admin"), inspection).total == 2
+
+
+def test_the_instance_page_is_offered_only_to_who_may_open_it(client):
+    with client.application.app_context():
+        start("staff", "leave_request")
+        db.session.commit()
+        inspection = commands.open_inspection(db.session, user("admin"), _quarter_request())
+        sample = db.session.scalars(
+            select(SampledInstance).where(SampledInstance.inspection_id == inspection.id)
+        ).first()
+        address = f"/inspection/{inspection.id}/sample/{sample.id}"
+    login(client, "admin")  # IT took no part: the steps and trail are here, no dead link
+    page = client.get(address).get_data(as_text=True)
+    assert 'id="instance-page"' not in page and 'id="trail"' in page
+    client.post("/logout/")
+    login(client, "auditor")
+    assert 'id="instance-page"' in client.get(address).get_data(as_text=True)
