@@ -18,6 +18,7 @@ from oa_platform.inspection.models import SampledInstance, Ticket
 from oa_platform.notifications.models import Notification
 from oa_platform.org.models import Department
 from oa_platform.reports.periods import quarter_of
+from oa_platform.runtime.models import Task
 from tests.conftest import login, user
 from tests.runtime_helpers import act_at, start, tasks
 
@@ -224,3 +225,36 @@ def test_who_sees_what(client):
         from oa_platform.inspection.models import Inspection
 
         assert db.session.get(Inspection, inspection_id).status == "open"
+
+
+def test_overtime_above_the_rules_hours_proposes_a_ticket_to_the_handler_once(demo):
+    from form_builder.clock import utcnow
+    from oa_platform.runtime.models import OvertimeRecord
+
+    inspection, sample = _inspect_one()
+    late_task = queries.steps(db.session, sample.instance)[-1].task
+    sales = db.session.scalars(select(Department).where(Department.code == "SALES")).one()
+    for task_id, minutes in ((late_task.id, 600), (None, 120)):  # 10 h proposes, 2 h not
+        if task_id is None:
+            other = start("staff", "leave_request")
+            db.session.flush()
+            task_id = tasks(other)[-1].id
+        task = db.session.get(Task, task_id)
+        db.session.add(
+            OvertimeRecord(
+                task_id=task.id,
+                instance_id=task.instance_id,
+                definition_id=task.instance.definition_id,
+                node_id=task.node_id,
+                handler_id=task.assignee_id,
+                department_id=sales.id,
+                due_at=utcnow(),
+                minutes_late=minutes,
+            )
+        )
+    db.session.commit()
+    assert commands.propose_by_rules(db.session, user("admin"), inspection.id) == 1
+    ticket = db.session.scalars(select(Ticket).where(Ticket.overtime_id.is_not(None))).one()
+    assert ticket.person_id == late_task.assignee_id and ticket.rule_code == "overtime_8h"
+    assert ticket.status == "proposed" and ticket.department_id == sales.id
+    assert commands.propose_by_rules(db.session, user("admin"), inspection.id) == 0
