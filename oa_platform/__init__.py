@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.database import configure_sqlite
     from oa_platform.discussion.api import DiscussionApi
     from oa_platform.documents.api import DocumentApi
+    from oa_platform.orgchange.api import OrgChangeApi
     from oa_platform.documents.archive import IssuedDocuments
     from oa_platform.notices.api import NoticeApi
     from oa_platform.library.api import LibraryApi
@@ -109,6 +110,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         request_translations.init_app(app)  # templates' _() looks the catalog up once
         appbuilder.add_api(ProcessApi)
         appbuilder.add_api(DocumentApi)
+        appbuilder.add_api(OrgChangeApi)  # organisation changes for IT (§8.4)
         # Issue 23: running instances moved to a newer version, for REST clients.
         from oa_platform.migration.api import InstanceMigrationApi
 

@@ -77,6 +77,7 @@ _ORG_READ = [
 # requests and their impact; only Admin applies and reassigns (orgchange/policy.py).
 _ORG_CHANGES_READ = [
     ("OrgChangeView", "can_(list|show)"),
+    ("OrgChangeApi", "can_read"),
     ("Organisation Changes", "menu_access"),
 ]
 

@@ -145,6 +145,8 @@ OrgChangeView.index                  login 200 200 403 403 403 403 200
 OrgChangeView.show                   login 404 404 403 403 403 403 404
 OrgChangeView.analysis               login 200 200 403 403 403 403 200
 OrgChangeView.reassign               login 200 403 403 403 403 403 403
+OrgChangeApi.requests                401   200 200 403 403 403 403 200
+OrgChangeApi.impact                  401   200 200 403 403 403 403 200
 DocumentApi.mine                     401   200 200 200 200 200 200 200
 DocumentApi.get                      401   404 404 404 200 200 200 200
 DocumentApi.board                    401   404 404 404 404 404 404 200
