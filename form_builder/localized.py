@@ -29,7 +29,7 @@ from flask_babel import get_locale
 Text = str | Mapping[str, str]
 
 # The members of each element that are texts people read (docs/definition-format.md, "Texts").
-DOCUMENT_TEXTS = ("name", "description")
+DOCUMENT_TEXTS = ("name", "description", "title")
 FIELD_TEXTS = ("label", "help")
 OPTION_TEXTS = ("label",)
 NODE_TEXTS = ("name",)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from form_builder import expression
+from form_builder import expression, titles
 from form_builder.chain import Chain
 from form_builder.directory import Directory
 from form_builder.exceptions import Problem
@@ -68,6 +68,7 @@ def validate(
     check.nodes()
     check.edges()
     check.graph()
+    check.title()
     return check.problems
 
 
@@ -619,6 +620,12 @@ class _Check:
                         ),
                         node=source,
                     )
+
+    # Title ----------------------------------------------------------------------------
+
+    def title(self) -> None:
+        for path, message, key in titles.problems(self.doc):
+            self.add(path, message, field=key)
 
     # Graph ----------------------------------------------------------------------------
 

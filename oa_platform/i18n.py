@@ -27,12 +27,11 @@ from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_currency
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 
-from plugins import contract
+from plugins import contract, field_kit
 
 # Date and time patterns per language, as people there write them (CLDR skeletons would
 # give "2026/5/3" for Chinese; offices write 2026-05-03 or 2026年5月3日).
@@ -195,7 +194,7 @@ def format_money(value: Decimal | int | float | str | None, currency: str = "CNY
     """An amount as money in the request's language: ¥1,234.50 / CN¥1,234.50."""
     if value is None or value == "":
         return ""
-    return format_currency(Decimal(str(value)), currency, locale=str(get_locale() or "en"))
+    return field_kit.money_text(value, currency)
 
 
 def time_zone() -> str:

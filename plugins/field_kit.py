@@ -13,6 +13,9 @@ from typing import Any
 
 import re2
 import wtforms
+from babel.numbers import format_currency
+from flask import current_app, has_app_context
+from flask_babel import get_locale
 from flask_wtf.file import MultipleFileField
 from wtforms import SelectChoice, validators
 from wtforms.fields.core import UnboundField
@@ -236,3 +239,11 @@ def post_text(value: Any) -> str:
     if isinstance(value, bool):
         return "y" if value else ""
     return "" if value is None else str(value)
+
+
+def money_text(value: decimal.Decimal | int | float | str, currency: str = "CNY") -> str:
+    """An amount as money in the request's language: ¥1,234.50 (zh_CN), CN¥1,234.50 (en)."""
+    # form_builder also renders on a bare Flask app (no Flask-Babel): English there.
+    babel = has_app_context() and "babel" in current_app.extensions
+    locale = str((get_locale() if babel else None) or "en")
+    return format_currency(decimal.Decimal(str(value)), currency, locale=locale)

@@ -30,6 +30,7 @@ from plugins.node_types.document_number import DocumentNumber
 from plugins.node_types.document_review import DocumentReview
 from plugins.node_types.end import End
 from plugins.node_types.form_review import FormReview
+from plugins.node_types.notice_release import NoticeRelease
 from plugins.node_types.notify import Notify
 from plugins.node_types.parallel import ParallelJoin, ParallelSplit
 from plugins.node_types.start import Start
@@ -59,6 +60,7 @@ NODE_TYPES: dict[str, NodeType] = {
         DocumentReview,
         DocumentNumber,
         Distribute,
+        NoticeRelease,
     )
 }
 TASK_TYPES = ("approval", "form_review", "collaboration", "notify")

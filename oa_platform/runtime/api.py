@@ -555,7 +555,7 @@ def _instance(instance: Instance) -> dict[str, Any]:
     )
     return {
         "id": instance.id,
-        "title": instance.title,
+        "title": instance.shown_title,
         "definition": instance.definition.key,
         "version": version.number,
         "status": str(instance.status),

@@ -32,7 +32,7 @@ from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.names import full_name
 from oa_platform.org.models import shown_name
 from oa_platform.runtime import search
-from oa_platform.runtime.models import Instance, Question, Task
+from oa_platform.runtime.models import Instance, Question, Task, shown_title
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from oa_platform.runtime.visibility import visible_to
 
@@ -408,7 +408,7 @@ def _task_page(
                 )
             ),
             instance_id=row.instance_id,
-            instance_title=row.title,
+            instance_title=shown_title(row.title, row.title_texts),
             instance_status=row.instance_status,
             definition_name=localized.text(row.definition_texts or row.definition_name),
             initiator=_full_name(
@@ -447,6 +447,7 @@ def _task_statements(list_name: str, status: str, *shape: bool) -> tuple[Select,
             principal.name_zh.label("principal_name_zh"),
             Instance.id.label("instance_id"),
             Instance.title,
+            Instance.title_texts,
             Instance.status.label("instance_status"),
             Instance.definition_version_id,
             definition.name.label("definition_name"),

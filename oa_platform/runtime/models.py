@@ -7,6 +7,7 @@ JSON on the hot path is the form values of an instance, read with the instance.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from form_builder import localized
 from form_builder.clock import utcnow
 from oa_platform.runtime.states import ActivationStatus, InstanceStatus, TaskStatus
 
@@ -35,6 +37,12 @@ AUDIT_GENESIS = "0" * 64
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
     return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+def shown_title(title: str, title_texts: Mapping[str, str] | None) -> str:
+    """An instance's title as the reader's language reads it: its text in ``title_texts``
+    where the languages' titles differ, else the stored ``title``."""
+    return localized.text(title_texts) if title_texts else title
 
 
 class Instance(Model):
@@ -56,7 +64,10 @@ class Instance(Model):
         ForeignKey("definition_version.id"), nullable=False
     )
     definition_version = relationship("DefinitionVersion")
+    # In the company's default language; per language beside it where they differ
+    # (runtime/titles.py writes both, :attr:`shown_title` reads them).
     title: Mapped[str] = mapped_column(String(255), nullable=False)
+    title_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
     initiator_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
     initiator = relationship("OAUser", foreign_keys=[initiator_id])
     status: Mapped[InstanceStatus] = mapped_column(
@@ -93,6 +104,11 @@ class Instance(Model):
 
     def __repr__(self) -> str:
         return f"#{self.id} {self.title}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language."""
+        return shown_title(self.title, self.title_texts)
 
 
 class Activation(Model):

@@ -46,9 +46,10 @@ def _people(session: Session, user_ids: list[int]) -> list[OAUser]:
 def task_arrived(session: Session, task: Task) -> None:
     """A to-do (or a copy to read) reached its handler."""
     instance = task.instance
-    where, title = step(instance, task.node_id), instance.title
+    where = step(instance, task.node_id)
 
-    def message() -> str:
+    def message() -> str:  # in the recipient's language, as the title
+        title = instance.shown_title
         if task.blocking:
             return gettext("To do: %(step)s — %(title)s", step=where, title=title)
         return gettext("For your information: %(step)s — %(title)s", step=where, title=title)
@@ -92,7 +93,7 @@ def urged(session: Session, instance: Instance, handlers: list[str]) -> None:
                 "%(person)s urges you to handle %(step)s — %(title)s",
                 person=by,
                 step=where,
-                title=instance.title,
+                title=instance.shown_title,
             ),
             task_id=task.id,
         )
@@ -116,7 +117,7 @@ def overdue(session: Session, task: Task) -> None:
         message=lambda: gettext(
             "Overdue: %(step)s — %(title)s (%(person)s)",
             step=where,
-            title=instance.title,
+            title=instance.shown_title,
             person=who,
         ),
         task_id=task.id,
@@ -136,7 +137,7 @@ def escalated(session: Session, task: Task, head: OAUser) -> None:
             "Passed to %(person)s as it was overdue: %(step)s — %(title)s",
             person=to,
             step=where,
-            title=instance.title,
+            title=instance.shown_title,
         ),
     )
 
@@ -150,7 +151,9 @@ def reminder(session: Session, task: Task) -> None:
         kind="reminder",
         key=f"task:{task.id}",
         link=link(instance, task),
-        message=lambda: gettext("Due soon: %(step)s — %(title)s", step=where, title=instance.title),
+        message=lambda: gettext(
+            "Due soon: %(step)s — %(title)s", step=where, title=instance.shown_title
+        ),
         task_id=task.id,
     )
 
@@ -164,7 +167,7 @@ def question_overdue(session: Session, question: Question) -> None:
         kind="overdue",
         key=f"question:{question.id}",
         link=link(instance),
-        message=lambda: gettext("Unanswered question on %(title)s", title=instance.title),
+        message=lambda: gettext("Unanswered question on %(title)s", title=instance.shown_title),
     )
 
 
@@ -181,7 +184,7 @@ def question_asked(session: Session, question: Question) -> None:
         message=lambda: gettext(
             "%(person)s asks you about %(title)s (answer within 24 hours)",
             person=by.get_full_name(),
-            title=instance.title,
+            title=instance.shown_title,
         ),
     )
 
@@ -200,7 +203,7 @@ def question_answered(session: Session, question: Question) -> None:
         message=lambda: gettext(
             "%(person)s answered your question on %(title)s",
             person=to.get_full_name(),
-            title=instance.title,
+            title=instance.shown_title,
         ),
     )
 

@@ -282,5 +282,7 @@ def reinitiate_refusal(instance: Instance, user: Any) -> str | None:
 
 def _is(instance: Instance) -> str:
     return gettext(
-        "'%(title)s' is %(status)s.", title=instance.title, status=status_label(instance.status)
+        "'%(title)s' is %(status)s.",
+        title=instance.shown_title,
+        status=status_label(instance.status),
     )

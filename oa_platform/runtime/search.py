@@ -103,7 +103,15 @@ def _texts(value: Any) -> Iterator[str]:
 
 
 def instance_terms(instance: Instance, opinions: Iterable[str]) -> set[str]:
-    found = terms(instance.title)
+    # Every language's title and process name: a search finds it in the words of either.
+    definition = instance.definition
+    names = [
+        instance.title,
+        *(instance.title_texts or {}).values(),
+        definition.name,
+        *(definition.name_texts or {}).values(),
+    ]
+    found = terms(" ".join(names))
     for text in _texts(instance.values or {}):
         found |= terms(text)
     for opinion in opinions:

@@ -55,7 +55,11 @@ class _Story:
 
     def __init__(self, session: Session, instance: Instance, entries: list[Entry]):
         self.session, self.instance, self.entries = session, instance, entries
-        self.title = instance.title
+
+    @property
+    def title(self) -> str:
+        """The instance's title in the language of the notice being written."""
+        return self.instance.shown_title
 
     def tell(self) -> None:
         for number, entry in enumerate(self.entries):

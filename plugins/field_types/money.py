@@ -36,6 +36,9 @@ class Money(Number):
     def sample_value(self, spec: Mapping[str, Any]) -> Any:
         return Decimal("1.00")
 
+    def display(self, spec: Mapping[str, Any], value: Any, names: Any) -> str:
+        return field_kit.money_text(value)
+
     def literal_fits(self, spec: Mapping[str, Any], value: Any) -> bool:
         if isinstance(value, str):
             return MONEY_TEXT.fullmatch(value) is not None

@@ -20,7 +20,7 @@ from form_builder.lifecycle import Lifecycle
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import attachment_links, deferred, overtime, pending_uploads
+from oa_platform.runtime import attachment_links, deferred, overtime, pending_uploads, titles
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
 from oa_platform.runtime.exceptions import (
@@ -189,8 +189,10 @@ def edit(
     if changes:
         instance.values = result.values
         engine.audit("fields_changed", node_id=node_id, detail={"changes": changes})
+        titles.retitle(ctx.session, instance)  # the title template reads the values
     elif result.values != instance.values:
         instance.values = result.values  # defaults taken for the first time
+        titles.retitle(ctx.session, instance)
     # Downloads are checked against the field a file was uploaded into (issue 17, defect 6).
     # No flush for its read of the instance's links: one edit per command adds them, so
     # none is pending, and the uploads and values are written with the step's other changes

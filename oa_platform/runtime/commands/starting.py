@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
-from oa_platform.runtime import audit
+from oa_platform.runtime import audit, titles
 from oa_platform.runtime.commands.base import CommandContext, complete, edit
 from oa_platform.runtime.engine import Engine, know_last_activation
 from oa_platform.runtime.exceptions import InstanceNotFoundError, NotAllowedError
@@ -69,7 +69,7 @@ def draft(ctx: CommandContext, actor: OAUser, key: str, instance_id: int | None)
             raise NotAllowedError(
                 gettext(
                     "'%(title)s' is %(status)s, not a draft.",
-                    title=instance.title,
+                    title=instance.shown_title,
                     status=status_label(instance.status),
                 )
             )
@@ -78,11 +78,11 @@ def draft(ctx: CommandContext, actor: OAUser, key: str, instance_id: int | None)
     instance = Instance(
         definition_id=version.definition_id,
         definition_version=version,
-        title=f"{version.definition.name} — {actor.first_name} {actor.last_name}",
         initiator=actor,
         status=InstanceStatus.DRAFT,
         values={},
     )
+    titles.retitle(ctx.session, instance)
     ctx.session.add(instance)
     ctx.session.flush()
     # A new instance: no trail, no activation yet, nothing to read.

@@ -176,4 +176,7 @@ def test_each_reader_is_told_in_their_own_language(demo):
     act_at(instance, "head", "disagree", opinion="Not during the fair")
     [(who, kind, subject)] = bell.news()
     assert (who, kind) == ("staff", "returned")
-    assert subject == f"Henry Ho 将「{instance.title}」退回到您（申请人）：Not during the fair"
+    # The request is named as a Chinese reader names it, from the same values.
+    title = instance.title_texts["zh_CN"]
+    assert title.startswith("吴森的年假（7天，")
+    assert subject == f"Henry Ho 将「{title}」退回到您（申请人）：Not during the fair"

@@ -1,5 +1,5 @@
-// The definition's own members: key (fixed once saved), name, category, owning department
-// and description.
+// The definition's own members: key (fixed once saved), name, category, owning department,
+// description and the title template of each request (form_builder/titles.py).
 
 import { fill, group, h } from "./dom.js";
 import { orgChoices } from "./api.js";
@@ -69,6 +69,12 @@ export function mountSettings(element, store, orgUrl) {
       ),
       group(_("Description"), bilingualFor(doc, "description", changed, { tag: "textarea", rows: 3, id: "definition-description" }), _("Shown to the applicant.")),
       box("$.description"),
+      group(
+        _("Title of each request"),
+        bilingualFor(doc, "title", changed, { id: "definition-title" }),
+        _("How inboxes and notices name each request: text with a field's key in braces, or {initiator} or {definition}, e.g. {initiator}: {days} days from {start_date}. Empty: the process's name and the applicant's."),
+      ),
+      box("$.title"),
     );
   };
   store.subscribe(({ origin, structure }) => {
