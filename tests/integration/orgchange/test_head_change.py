@@ -41,7 +41,9 @@ def test_a_head_change_is_seen_applied_and_the_old_heads_tasks_move_to_the_new_h
     assert held.assignee.username == "head"
     newcomer("wei")
 
-    request = confirmed(file_change(change_kind="head_change", department="SLS/SALES", person="wei"))
+    request = confirmed(
+        file_change(change_kind="head_change", department="SLS/SALES", person="wei")
+    )
     change = read_change(request.values)
     subject = impact.subject_of(db.session, change)
     assert subject.holders == {"head"}
@@ -88,7 +90,9 @@ def test_a_head_change_is_seen_applied_and_the_old_heads_tasks_move_to_the_new_h
 
 def test_a_request_is_carried_out_once(demo):
     newcomer("wei")
-    request = confirmed(file_change(change_kind="head_change", department="SLS/SALES", person="wei"))
+    request = confirmed(
+        file_change(change_kind="head_change", department="SLS/SALES", person="wei")
+    )
     commands.apply_change(db.session, user("admin"), request.id)
     with pytest.raises(commands.OrgChangeCommandError, match="carried out already"):
         commands.apply_change(db.session, user("admin"), request.id)
@@ -105,7 +109,9 @@ def test_a_request_not_yet_confirmed_is_not_carried_out(demo):
 
 def test_a_refused_change_changes_nothing(demo):
     newcomer("wei")
-    request = confirmed(file_change(change_kind="head_change", department="SLS/SALES", person="wei"))
+    request = confirmed(
+        file_change(change_kind="head_change", department="SLS/SALES", person="wei")
+    )
     deactivate_user(user("hr"), user("wei"))  # left before IT got to it
     with pytest.raises(commands.OrgChangeCommandError, match="Person: wei is not an active"):
         commands.apply_change(db.session, user("admin"), request.id)
