@@ -18,7 +18,10 @@ from typing import Any
 from flask_babel import lazy_gettext
 
 DEFINITION_KEY = "org_change_request"
-APPLY_NODE = "apply"  # the node at which IT carries the change out
+# The nodes at which IT carries the change out, one per deadline (§8.4; seed 2 §5.1): their
+# ``deadline_hours`` (8, 16, 40: one, two and five working days of the business calendar's
+# 8-hour days) give the runtime's §3.3 reminders; ``deadlines`` owns the change's due time.
+APPLY_NODES = ("apply", "apply_authority", "register")
 
 
 class Deadline(enum.StrEnum):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from oa_platform.accounts.models import OAUser
 from oa_platform.orgchange import deadlines, policy
 from oa_platform.orgchange.apply import ChangeRefusedError, carry_out
-from oa_platform.orgchange.changes import APPLY_NODE, DEFINITION_KEY, Change, read_change
+from oa_platform.orgchange.changes import APPLY_NODES, DEFINITION_KEY, Change, read_change
 from oa_platform.orgchange.models import AppliedChange, BulkReassignment
 from oa_platform.orgchange.policy import OrgChangeNotFoundError
 from oa_platform.runtime import texts
@@ -55,7 +55,7 @@ def apply_task(session: Session, instance: Instance) -> Task | None:
         select(Task)
         .where(
             Task.instance_id == instance.id,
-            Task.node_id == APPLY_NODE,
+            Task.node_id.in_(APPLY_NODES),
             Task.status.in_(LIVE_TASK),
         )
         .order_by(Task.id)
@@ -67,7 +67,7 @@ def confirmed_at(session: Session, instance: Instance):
     """When the request reached IT confirmed (its first task at the apply step), or None."""
     return session.scalar(
         select(func.min(Task.created_at)).where(
-            Task.instance_id == instance.id, Task.node_id == APPLY_NODE
+            Task.instance_id == instance.id, Task.node_id.in_(APPLY_NODES)
         )
     )
 
@@ -95,7 +95,7 @@ def apply_change(session: Session, actor: OAUser, instance_id: int) -> AppliedCh
         mine = session.scalar(
             select(Task).where(
                 Task.instance_id == instance.id,
-                Task.node_id == APPLY_NODE,
+                Task.node_id.in_(APPLY_NODES),
                 Task.assignee_id == actor.id,
                 Task.status.in_((TaskStatus.OPEN, TaskStatus.HELD)),
             )
@@ -130,7 +130,7 @@ def apply_change(session: Session, actor: OAUser, instance_id: int) -> AppliedCh
         engine = Engine(session, node_types(), instance, actor.id)
         engine.audit(
             "org_change_applied",
-            node_id=APPLY_NODE,
+            node_id=mine.node_id,
             task_id=mine.id,
             detail={"kind": change.kind.code, "changes": changed},
         )

@@ -13,7 +13,7 @@ from form_builder.clock import utcnow
 from form_builder.models import ProcessDefinition
 from oa_platform.accounts.models import OAUser
 from oa_platform.orgchange import deadlines
-from oa_platform.orgchange.changes import APPLY_NODE, DEFINITION_KEY, KINDS, Deadline
+from oa_platform.orgchange.changes import APPLY_NODES, DEFINITION_KEY, KINDS, Deadline
 from oa_platform.orgchange.models import AppliedChange
 from oa_platform.runtime.models import Instance, Task
 from oa_platform.runtime.states import LIVE_TASK, InstanceStatus
@@ -49,7 +49,7 @@ def change_requests(
     initiator = aliased(OAUser)
     confirmed = (
         select(Task.instance_id, func.min(Task.created_at).label("at"))
-        .where(Task.node_id == APPLY_NODE)
+        .where(Task.node_id.in_(APPLY_NODES))
         .group_by(Task.instance_id)
         .subquery()
     )

@@ -16,6 +16,7 @@ from oa_platform.orgchange.changes import Deadline
 from oa_platform.orgchange.deadlines import due_at
 from tests.conftest import user
 from tests.orgchange_helpers import confirmed, file_change, newcomer
+from tests.runtime_helpers import live
 
 BOTH_DATABASES = True
 CALENDAR = {
@@ -48,6 +49,8 @@ def test_an_ordinary_change_not_done_within_one_working_day_is_overdue(app_facto
             )
         found = row(request.id, MONDAY_5PM)
         assert found.deadline is Deadline.ORDINARY
+        [task] = live(request, "apply")  # IT's to-do keeps the same day (§3.3 reminders)
+        assert task.due_at == MONDAY_5PM
         assert found.confirmed_at == FRIDAY_5PM
         assert found.due_at == MONDAY_5PM  # the weekend does not count
         assert not row(request.id, datetime(2026, 11, 30, 8, 59)).overdue
@@ -65,6 +68,8 @@ def test_an_authority_change_has_two_working_days_and_one_done_in_time_is_not_ov
                 file_change(change_kind="head_change", department="SLS/SALES", person="wei")
             )
         assert row(request.id, MONDAY_5PM).due_at == TUESDAY_5PM
+        [task] = live(request, "apply_authority")
+        assert task.due_at == TUESDAY_5PM
         assert not row(request.id, datetime(2026, 12, 1, 8, 59)).overdue
         with time_machine.travel(datetime(2026, 12, 1, 8, 0), tick=False):
             record = commands.apply_change(db.session, user("admin"), request.id)

@@ -63,7 +63,7 @@ def test_a_head_change_is_seen_applied_and_the_old_heads_tasks_move_to_the_new_h
     assert record.due_at is not None and record.confirmed_at is not None
     request = refresh(request)
     assert "org_change_applied" in event_names(request)
-    assert not live(request, "apply"), "IT's step is done with the change"
+    assert not live(request, "apply_authority"), "IT's step is done with the change"
     assert request.status in (InstanceStatus.RUNNING, InstanceStatus.COMPLETED)
 
     after = impact.analyse(db.session, subject)
@@ -116,7 +116,7 @@ def test_a_refused_change_changes_nothing(demo):
     with pytest.raises(commands.OrgChangeCommandError, match="Person: wei is not an active"):
         commands.apply_change(db.session, user("admin"), request.id)
     assert sales_head() == "head"
-    assert live(refresh(request), "apply"), "IT's step stays open"
+    assert live(refresh(request), "apply_authority"), "IT's step stays open"
     assert db.session.scalar(select(AppliedChange.id)) is None
 
 
