@@ -26,6 +26,7 @@ from form_builder.chain import start_node
 from form_builder.clock import utcnow
 from form_builder.compiler import HIDDEN
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
+from form_builder.rendering import Display
 from form_builder.views import current_viewer
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
@@ -63,6 +64,7 @@ from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import Activation, AuditEntry, Instance, Question, Task
 from oa_platform.runtime.opinions import button, label, needs_opinion, opinion_required_message
 from oa_platform.runtime.services import runtime
+from oa_platform.runtime.since_last_seen import for_task as since_last_seen
 from oa_platform.runtime.states import (
     FINISHED_INSTANCE,
     InstanceStatus,
@@ -94,6 +96,10 @@ BUTTON_STYLES = {
 }
 # Actions whose post carries the node's field edits (the browser validates those fields).
 EDITING_ACTIONS = {Action.AGREE, Action.READ, Action.SUBMIT, Action.MODIFY_TEXT}
+# The buttons shown beside the form; the node's other offered actions wait under "More"
+# (issue 19: a handler mostly agrees, disagrees or sends back; submit and read are the
+# start node's and a copy's one action). Only the rendering: the policy decides the offer.
+SHOWN_ACTIONS = {Action.SUBMIT, Action.AGREE, Action.READ, Action.DISAGREE, Action.ROLLBACK}
 
 
 @register_download_check
@@ -622,6 +628,7 @@ class InstancePage:
             "opinions": self._opinions(),
             "questions": self._questions(),
             "trace": self._trace(),
+            "since": self._since(bound),
             **self._actions(),
             **self._initiator_actions(),
         }
@@ -650,6 +657,19 @@ class InstancePage:
         if self.formdata is not None:
             bound.form.validate()
         return bound
+
+    def _since(self, bound):
+        """Why the form came back and what changed since the handler last saw it (issue 19):
+        the query decides, with the policy's field rule; the page renders it first."""
+        return since_last_seen(
+            self.session,
+            self.instance,
+            self.user,
+            self.task,
+            fields=bound.compiled.fields,
+            display=Display(bound),
+            tasks=self.tasks,
+        )
 
     def _attachments(self, bound) -> list[tuple[str, list[dict[str, Any]]]]:
         """(field label, files) of every field carrying uploads that this viewer may see."""
@@ -777,6 +797,7 @@ class InstancePage:
                 "style": BUTTON_STYLES.get(action, "btn-default"),
                 "needs_opinion": needs_opinion(node_type, action, engine.nodes[task.node_id]),
                 "edits": action in EDITING_ACTIONS,
+                "primary": action in SHOWN_ACTIONS,
             }
             for action in offered
         ]
