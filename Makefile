@@ -3,15 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app oa_platform:create_app
+PROCFILE ?= Procfile
 
 .PHONY: run test fuzz soak cluster setup dev-setup lint format bench clean i18n
 
+# Each step says what it does first (issue 19, deliver 10): the first `make run` installs for a
+# minute, which looked like a hang when the quiet installs printed nothing.
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Upgrading pip ..."
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	@echo "==> Installing the packages of requirements.txt (about a minute the first time) ..."
 	$(BIN)/pip install --quiet -r requirements.txt
+	@echo "==> Installing the platform itself (editable) ..."
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -20,13 +27,20 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 setup: $(VENV)/.installed
+	@echo "==> Upgrading the database to the newest schema (flask db upgrade) ..."
 	$(FLASK) db upgrade
+	@echo "==> Creating the roles and the administrator (flask oa init) ..."
 	$(FLASK) oa init
+	@echo "==> Loading the demo organisation and users and publishing the example forms (flask oa demo) ..."
 	$(FLASK) oa demo
 
+# Ctrl-C reaches honcho (it stops the web server, worker and beat) and make alike: the trap
+# keeps the recipe's shell alive until honcho has stopped them, and honcho's 130 (stopped by
+# SIGINT) is the way this recipe is meant to end, not an error for make to report.
 run: setup
-	@echo "Serving http://127.0.0.1:5000 with a Celery worker and beat (Ctrl-C stops all)."
-	$(BIN)/honcho start -f Procfile
+	@echo "==> Serving http://127.0.0.1:5000 with a Celery worker and beat (Ctrl-C stops all)."
+	@trap 'echo "==> Stopped: the web server, the worker and beat have ended."' INT TERM; \
+		$(BIN)/honcho start -f $(PROCFILE) || [ $$? -eq 130 ]
 
 dev-setup: $(VENV)/.installed-dev
 

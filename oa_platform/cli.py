@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -46,7 +47,12 @@ def demo_command(force: bool) -> None:
     The demo users share one published password, so the command refuses a production
     installation (``OA_ENV=production``) outright, and a database that has users of its own
     unless ``--force`` is given (issue 17, defect 14)."""
-    from oa_platform.demo import DEMO_PASSWORD, load_demo_data, real_usernames
+    from oa_platform.demo import (
+        DEMO_PASSWORD,
+        load_demo_data,
+        published_examples,
+        real_usernames,
+    )
 
     if current_app.config["OA_ENV"] == "production":
         raise click.ClickException(
@@ -65,6 +71,16 @@ def demo_command(force: bool) -> None:
     for user in users:
         note = "  (must change the password at first log-in)" if user.must_change_password else ""
         click.echo(f"  {user.username:<10} {user.role:<18}{note}")
+    # Issue 19, deliver 10: the demo also publishes the example forms (reviewed by the
+    # Management Center's demo user), so staff can start them at once; say so.
+    examples = published_examples()
+    if examples:
+        click.echo(
+            f"The demo also published {len(examples)} example form(s) (reviewed as the"
+            " Management Center would); staff can start them now:"
+        )
+        for key, title in examples:
+            click.echo(f"  {key:<22} {title}")
 
 
 oa_cli.add_command(definitions_cli)
@@ -137,15 +153,39 @@ def users_cli() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_users_command(csv_file: Path) -> None:
-    """Import users from CSV (all or nothing) and print their one-time passwords."""
+    """Import users from CSV or an Excel workbook (.xlsx), all or nothing, and print their
+    one-time passwords; a bar shows the hashing, the slow part (issue 19, deliver 9)."""
     from oa_platform.accounts.user_import import import_users
 
-    try:
-        created = import_users(csv_file.read_bytes())
-    except UserImportError as exc:
-        for problem in exc.problems:
-            click.echo(f"{csv_file}:{problem}", err=True)
-        raise click.ClickException("Nothing was imported.") from None
+    click.echo(f"Checking every row of {csv_file} ...")
+    with contextlib.ExitStack() as stack:
+        bar = None
+
+        def progress(stage: str, done: int, total: int) -> None:
+            nonlocal bar
+            if stage == "checked":
+                click.echo(f"Checked {total} row(s): no problems.")
+                bar = stack.enter_context(
+                    click.progressbar(
+                        length=total,
+                        label=f"Hashing {total} one-time password(s)",
+                        show_pos=True,
+                    )
+                )
+            elif stage == "hashed" and bar is not None:
+                bar.update(1)
+                if done == total:
+                    stack.close()
+                    click.echo(f"Hashed {total} one-time password(s).")
+                    click.echo(f"Writing {total} user(s) in one transaction ...")
+
+        try:
+            created = import_users(csv_file.read_bytes(), progress=progress)
+        except UserImportError as exc:
+            stack.close()
+            for problem in exc.problems:
+                click.echo(f"{csv_file}:{problem}", err=True)
+            raise click.ClickException("Nothing was imported.") from None
     for user in created:
         click.echo(f"{user.username}\t{user.initial_password}")
     click.echo(f"Imported {len(created)} user(s); each must change the password at first log-in.")

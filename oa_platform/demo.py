@@ -211,3 +211,24 @@ def publish_example_definitions(designer: OAUser, reviewer: OAUser) -> list[str]
         lifecycle.publish(designer, version)
         published.append(document["key"])
     return published
+
+
+def published_examples() -> list[tuple[str, str]]:
+    """(key, title) of each example definition that has a published version, for the demo
+    command to say what it published (issue 19, deliver 10)."""
+    from form_builder import services
+    from form_builder.format import parse_json
+
+    lifecycle = services.lifecycle()
+    examples = []
+    for path in sorted(EXAMPLE_DEFINITIONS.glob("*.json")):
+        document = parse_json(path.read_bytes())
+        definition = lifecycle.definition(document["key"], missing_ok=True)
+        if definition is not None and definition.latest_published() is not None:
+            name = document.get("name") or document["key"]
+            if isinstance(name, dict):  # {"zh_CN": ..., "en": ...}: both, as the forms show
+                name = " / ".join(
+                    dict.fromkeys(v for v in (name.get("en"), name.get("zh_CN")) if v)
+                )
+            examples.append((document["key"], str(name)))
+    return examples

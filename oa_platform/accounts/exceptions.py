@@ -52,12 +52,37 @@ class RoleChangeRefusedError(AccountError):
 
 @dataclass(frozen=True)
 class ImportProblem:
-    """One bad line of an import file: ``line`` counts from 1 and includes the header."""
+    """One bad line of an import file: ``line`` counts from 1 and includes the header.
+
+    In an Excel workbook (issue 19, deliver 9) ``line`` is the sheet's row number, ``sheet``
+    the sheet's name and ``column`` the column's letter (empty for the row as a whole), so the
+    message leads HR to the very cell."""
 
     line: int
     reason: str
+    sheet: str | None = None
+    column: str = ""
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            if not self.line:
+                return gettext(
+                    'sheet "%(sheet)s": %(reason)s', sheet=self.sheet, reason=self.reason
+                )
+            if self.column:
+                return gettext(
+                    'sheet "%(sheet)s", row %(row)s, column %(column)s: %(reason)s',
+                    sheet=self.sheet,
+                    row=self.line,
+                    column=self.column,
+                    reason=self.reason,
+                )
+            return gettext(
+                'sheet "%(sheet)s", row %(row)s: %(reason)s',
+                sheet=self.sheet,
+                row=self.line,
+                reason=self.reason,
+            )
         if not self.line:
             return self.reason
         return gettext("line %(line)s: %(reason)s", line=self.line, reason=self.reason)

@@ -72,8 +72,13 @@ class DeactivateUserForm(DynamicForm):
 
 class UserImportForm(DynamicForm):
     file = FileField(
-        lazy_gettext("CSV file (UTF-8): name, username, email, company, department, position"),
-        validators=[FileRequired(lazy_gettext("Choose a CSV file to import."))],
+        lazy_gettext(
+            "CSV file (UTF-8 or GBK) or Excel workbook (.xlsx): name, username, email, "
+            "company, department, position"
+        ),
+        validators=[
+            FileRequired(lazy_gettext("Choose a CSV file or an Excel workbook to import."))
+        ],
     )
 
 

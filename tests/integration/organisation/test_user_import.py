@@ -151,3 +151,127 @@ def test_cli_import_reports_lines_and_imports_nothing(demo, tmp_path):
     assert result.exit_code == 1
     assert f'{bad}:line 2: unknown department "Warehouse" in Example Sales Co.' in result.output
     assert "Nothing was imported." in result.output
+
+
+# Issue 19, deliver 9: HR keeps the staff list in Excel; the workbook is imported as it is.
+def workbook(*rows: list, title: str = "新员工") -> bytes:
+    """An .xlsx file made as Excel would, its first sheet holding ``rows``."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(["name", "username", "email", "company", "department", "position"])
+    for row in rows:
+        sheet.append(row)
+    book.create_sheet("说明").append(["Only the first sheet is read."])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GOOD_ROWS = [
+    ["张伟", "zhangwei", "zhangwei@example.com", "SLS", "SALES", "Clerk"],
+    ["欧阳修", "ouyangxiu", "ouyangxiu@example.com", "Example Group", "FIN", "Manager"],
+]
+
+
+def test_hr_imports_an_excel_workbook_with_chinese_names(demo):
+    created = import_users(workbook(*GOOD_ROWS))
+    assert [(c.username, c.name) for c in created] == [
+        ("zhangwei", "张伟"),
+        ("ouyangxiu", "欧阳修"),
+    ]
+    zhang = db.session.query(OAUser).filter_by(username="zhangwei").one()
+    assert (zhang.last_name, zhang.first_name, zhang.department.code) == ("张", "伟", "SALES")
+    ouyang = db.session.query(OAUser).filter_by(username="ouyangxiu").one()
+    assert (ouyang.last_name, ouyang.first_name) == ("欧阳", "修")
+    assert ouyang.must_change_password is True
+
+
+def test_one_bad_row_in_a_workbook_names_sheet_row_and_column_and_imports_nothing(demo):
+    bad = ["李娜", "lina", "lina@example.com", "SLS", "仓库", "Clerk"]  # unknown department
+    problems = problems_of(workbook(GOOD_ROWS[0], bad, GOOD_ROWS[1]))
+    assert problems == [
+        'sheet "新员工", row 3, column E: unknown department "仓库" in Example Sales Co.'
+    ]
+    empty = ["", "wuming", "not-an-address", "SLS", "SALES", "Clerk"]
+    assert problems_of(workbook(GOOD_ROWS[0], empty)) == [
+        'sheet "新员工", row 3, column A: empty name',
+        'sheet "新员工", row 3, column C: e-mail "not-an-address" is not valid '
+        "(An email address must have an @-sign.)",
+    ]
+
+
+def test_a_workbook_missing_a_column_or_unreadable_is_explained(demo):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Staff"
+    book.active.append(["name", "username", "company", "department", "position"])
+    book.active.append(["张伟", "zhangwei", "SLS", "SALES", "Clerk"])
+    out = BytesIO()
+    book.save(out)
+    assert problems_of(out.getvalue()) == [
+        'sheet "Staff", row 1: missing column(s): email; expected name, username, email, '
+        "company, department, position"
+    ]
+    assert problems_of(b"PK\x03\x04 not really a workbook") == [
+        "the Excel workbook cannot be read (BadZipFile); save it again as .xlsx or as CSV UTF-8"
+    ]
+
+
+def test_hr_imports_a_workbook_in_the_browser_and_sees_what_was_done(client):
+    from io import BytesIO
+
+    login(client, "hr")
+    page = client.get("/importusers/").get_data(as_text=True)
+    assert 'id="import-progress"' in page and "oa/import.js" in page
+    bad = workbook(["李娜", "lina", "lina@example.com", "SLS", "仓库", "Clerk"])
+    page = client.post(
+        "/importusers/",
+        data={"file": (BytesIO(bad), "新员工.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert 'sheet "新员工", row 2, column E: unknown department "仓库"' in text
+    page = client.post(
+        "/importusers/",
+        data={"file": (BytesIO(workbook(*GOOD_ROWS)), "新员工.xlsx")},
+        content_type="multipart/form-data",
+    )
+    text = page.get_data(as_text=True)
+    assert 'id="import-result"' in text and "张伟" in text
+    assert "All 2 rows were read and checked; 2 users were created." in text
+
+
+def test_cli_import_of_a_workbook_shows_its_progress(demo, tmp_path):
+    book = tmp_path / "users.xlsx"
+    book.write_bytes(workbook(*GOOD_ROWS))
+    result = demo.test_cli_runner().invoke(args=["oa", "users", "import", str(book)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Checking every row of {book} ..."
+    assert "Checked 2 row(s): no problems." in lines
+    assert any("Hashing 2 one-time password(s)" in line for line in lines)
+    assert "Hashed 2 one-time password(s)." in lines
+    assert "Writing 2 user(s) in one transaction ..." in lines
+    assert lines[-1] == "Imported 2 user(s); each must change the password at first log-in."
+    assert any(line.startswith("zhangwei\t") for line in lines)
+
+
+def test_cli_import_of_a_bad_workbook_names_the_cell_and_imports_nothing(demo, tmp_path):
+    book = tmp_path / "users.xlsx"
+    book.write_bytes(workbook(GOOD_ROWS[0], ["李娜", "lina", "lina@example.com", "ACME", "", "x"]))
+    before = user_count()
+    result = demo.test_cli_runner().invoke(args=["oa", "users", "import", str(book)])
+    assert result.exit_code == 1
+    assert f'{book}:sheet "新员工", row 3, column D: unknown company "ACME"' in result.output
+    assert f'{book}:sheet "新员工", row 3, column E: empty department' in result.output
+    assert "Hashing" not in result.output and "Nothing was imported." in result.output
+    assert user_count() == before
