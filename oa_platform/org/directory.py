@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
-from oa_platform.accounts.names import full_name
-from oa_platform.org.models import Company, Department, Position
+from oa_platform.org.models import Company, Department, Position, person_name, shown_name
 
 
 class OrgDirectory:
@@ -53,24 +52,29 @@ class OrgDirectory:
         return self.session.scalar(select(Position.id).where(Position.name == name)) is not None
 
     def user_choices(self) -> list[tuple[str, str]]:
+        """(user name, "name (user name)") of every active account, the name in the
+        request's language (issue 18), in one query."""
         query = (
-            select(OAUser.username, OAUser.first_name, OAUser.last_name)
+            select(OAUser.username, OAUser.first_name, OAUser.last_name, OAUser.name_zh)
             .where(OAUser.active.is_(True), OAUser.deactivated_at.is_(None))
             .order_by(OAUser.last_name, OAUser.first_name)
         )
         return [
-            (u, f"{full_name(first, last)} ({u})") for u, first, last in self.session.execute(query)
+            (u, f"{person_name(first, last, name_zh)} ({u})")
+            for u, first, last, name_zh in self.session.execute(query)
         ]
 
     def department_choices(self) -> list[tuple[str, str]]:
+        """("COMPANY/CODE", "name (COMPANY)") of every department, the name in the
+        request's language (issue 18), in one query."""
         query = (
-            select(Company.code, Department.code, Department.name)
+            select(Company.code, Department.code, Department.name, Department.name_zh)
             .join(Company)
             .order_by(Company.code, Department.name)
         )
         return [
-            (f"{company}/{code}", f"{name} ({company})")
-            for company, code, name in self.session.execute(query)
+            (f"{company}/{code}", f"{shown_name(name, name_zh)} ({company})")
+            for company, code, name, name_zh in self.session.execute(query)
         ]
 
     def choices(self, kind: str) -> list[tuple[str, str]]:
@@ -85,10 +89,13 @@ class OrgDirectory:
             query = select(Role.name).where(Role.name != public).order_by(Role.name)
             return [(name, name) for name in self.session.scalars(query)]
         if kind == "positions":
-            names = self.session.scalars(select(Position.name).order_by(Position.rank.desc()))
-            return [(name, name) for name in names]
-        rows = self.session.execute(select(Company.code, Company.name).order_by(Company.code))
-        return [(code, f"{name} ({code})") for code, name in rows]
+            # Rules store the English name (docs/definition-format.md); labels are the reader's.
+            query = select(Position.name, Position.name_zh).order_by(Position.rank.desc())
+            rows = self.session.execute(query)
+            return [(name, shown_name(name, name_zh)) for name, name_zh in rows]
+        query = select(Company.code, Company.name, Company.name_zh).order_by(Company.code)
+        rows = self.session.execute(query)
+        return [(code, f"{shown_name(name, name_zh)} ({code})") for code, name, name_zh in rows]
 
     def department_of(self, username: str) -> str | None:
         query = (

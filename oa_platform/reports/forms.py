@@ -15,6 +15,7 @@ from wtforms.validators import ValidationError
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.directory import OrgDirectory
+from oa_platform.org.models import person_name
 from oa_platform.reports.overtime import OvertimeFilters
 from oa_platform.reports.periods import Period, quarter_of
 from oa_platform.runtime import inbox
@@ -24,10 +25,13 @@ _DATE_FORMAT = lazy_gettext("Enter a date as YYYY-MM-DD, for example 2026-07-01.
 
 def _handler_choices(session: Session) -> list[tuple[str, str]]:
     """Every account, those who left included: their overtime still counts (§8.5)."""
-    query = select(OAUser.username, OAUser.first_name, OAUser.last_name).order_by(
+    query = select(OAUser.username, OAUser.first_name, OAUser.last_name, OAUser.name_zh).order_by(
         OAUser.last_name, OAUser.first_name, OAUser.username
     )
-    return [(u, f"{first} {last} ({u})") for u, first, last in session.execute(query)]
+    return [
+        (u, f"{person_name(first, last, name_zh)} ({u})")
+        for u, first, last, name_zh in session.execute(query)
+    ]
 
 
 class OvertimeFilterForm(Form):

@@ -26,10 +26,11 @@ from sqlalchemy import DateTime, Select, func, literal, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from form_builder import localized
 from form_builder.chain import node_name
 from form_builder.models import DefinitionVersion, ProcessDefinition
 from oa_platform.accounts.models import OAUser
-from oa_platform.org.models import Company, Department
+from oa_platform.org.models import Company, Department, person_name, shown_name
 from oa_platform.reports.minutes import minutes_between
 from oa_platform.reports.periods import Period
 from oa_platform.runtime.inbox import Page, _paged
@@ -131,7 +132,9 @@ def by_handler(session: Session, filters: OvertimeFilters, now: datetime) -> lis
                 OAUser.username,
                 OAUser.first_name,
                 OAUser.last_name,
+                OAUser.name_zh,
                 Department.name,
+                Department.name_zh,
                 Company.code,
                 records,
                 func.count(OvertimeRecord.id).filter(_STILL_OPEN),
@@ -147,7 +150,9 @@ def by_handler(session: Session, filters: OvertimeFilters, now: datetime) -> lis
             OAUser.username,
             OAUser.first_name,
             OAUser.last_name,
+            OAUser.name_zh,
             Department.name,
+            Department.name_zh,
             Company.code,
         )
         .order_by(records.desc(), minutes.desc(), OAUser.username)
@@ -155,16 +160,26 @@ def by_handler(session: Session, filters: OvertimeFilters, now: datetime) -> lis
     return [
         HandlerSummary(
             username=username,
-            name=f"{first} {last}",
-            department=_department(department, company),
+            name=person_name(first, last, name_zh),
+            department=_department(department, department_zh, company),
             records=count,
             still_open=still_open,
             minutes=int(total),
             max_minutes=int(longest),
         )
-        for username, first, last, department, company, count, still_open, total, longest in (
-            session.execute(query)
-        )
+        for (
+            username,
+            first,
+            last,
+            name_zh,
+            department,
+            department_zh,
+            company,
+            count,
+            still_open,
+            total,
+            longest,
+        ) in session.execute(query)
     ]
 
 
@@ -189,7 +204,12 @@ def by_node(session: Session, filters: OvertimeFilters, now: datetime) -> list[N
         .subquery()
     )
     query = (
-        select(grouped, ProcessDefinition.name, DefinitionVersion.document)
+        select(
+            grouped,
+            ProcessDefinition.name,
+            ProcessDefinition.name_texts,
+            DefinitionVersion.document,
+        )
         .join(ProcessDefinition, ProcessDefinition.id == grouped.c.definition_id)
         .join(DefinitionVersion, DefinitionVersion.id == grouped.c.version_id)
         .order_by(
@@ -201,7 +221,7 @@ def by_node(session: Session, filters: OvertimeFilters, now: datetime) -> list[N
     )
     return [
         NodeSummary(
-            definition=row.name,
+            definition=localized.text(row.name_texts or row.name),
             node=node_name(row.document, row.node_id),
             records=row.records,
             still_open=row.still_open,
@@ -266,12 +286,15 @@ def _details(filters: OvertimeFilters, now: datetime, viewer: Any) -> Select:
                 Instance.title,
                 visible_to(viewer).label("visible"),
                 ProcessDefinition.name,
+                ProcessDefinition.name_texts,
                 DefinitionVersion.document,
                 OvertimeRecord.node_id,
                 OAUser.username,
                 OAUser.first_name,
                 OAUser.last_name,
+                OAUser.name_zh,
                 Department.name,
+                Department.name_zh,
                 Company.code,
                 OvertimeRecord.due_at,
                 _task.status,
@@ -295,12 +318,15 @@ def _row(
     title: str,
     visible: bool,
     definition: str,
+    definition_texts: Mapping[str, str] | None,
     document: Mapping[str, Any],
     node_id: str,
     username: str,
     first: str,
     last: str,
+    name_zh: str | None,
     department: str | None,
+    department_zh: str | None,
     company: str | None,
     due_at: datetime,
     status: TaskStatus,
@@ -312,11 +338,11 @@ def _row(
     return OvertimeRow(
         instance_id=instance_id,
         title=title if visible else None,
-        definition=definition,
+        definition=localized.text(definition_texts or definition),
         node=node_name(document, node_id),
         handler_username=username,
-        handler=f"{first} {last}",
-        department=_department(department, company),
+        handler=person_name(first, last, name_zh),
+        department=_department(department, department_zh, company),
         due_at=due_at,
         state=state,
         ended_at=completed_at,
@@ -325,5 +351,6 @@ def _row(
     )
 
 
-def _department(name: str | None, company: str | None) -> str:
-    return f"{name} ({company})" if name else ""
+def _department(name: str | None, name_zh: str | None, company: str | None) -> str:
+    """The handler's department as the pickers name it, in the request's language."""
+    return f"{shown_name(name, name_zh)} ({company})" if name else ""
