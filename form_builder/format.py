@@ -18,6 +18,8 @@ import jsonschema
 
 from form_builder.exceptions import DefinitionFormatError, Problem
 from form_builder.field_schema import assemble
+from form_builder.schema_messages import element_name, member_name, sentence
+from form_builder.words import gettext as _
 from plugins.field_contract import FieldType
 from plugins.registry import field_types
 
@@ -133,7 +135,8 @@ def schema_problems(document: Mapping[str, Any]) -> list[Problem]:
 
 
 def _explain(error: jsonschema.ValidationError, document: Mapping[str, Any]) -> list[Problem]:
-    """jsonschema's messages, rewritten where they would puzzle a designer."""
+    """jsonschema's errors as sentences naming the field, node or connection concerned
+    (:mod:`form_builder.schema_messages`), never its raw messages (issue 19)."""
     path = error.json_path
     instance = error.instance
     field = _field_key(document, list(error.absolute_path))
@@ -141,10 +144,16 @@ def _explain(error: jsonschema.ValidationError, document: Mapping[str, Any]) -> 
         # Our "not required" rules say which members a type or rule does not take.
         banned = sorted(_required_names(error.validator_value) & set(instance))
         kind = instance.get("type") or instance.get("rule") or "this element"
+        where = element_name(document, list(error.absolute_path))
         if "condition" in banned and "default" in banned:
-            message = "a default edge takes no condition"
+            message = _("%(where)s: a default connection takes no condition", where=where)
         else:
-            message = f"{', '.join(repr(b) for b in banned)} not allowed for {kind!r}"
+            message = _(
+                "%(where)s: %(names)s not allowed for '%(kind)s'",
+                where=where,
+                names=", ".join(f"'{b}'" for b in banned),
+                kind=kind,
+            )
         return [Problem(path, message, field=field)]
     if error.validator == "oneOf" and isinstance(instance, Mapping) and "rule" in instance:
         # Report the errors of the branch that matches the rule, not of all seven.
@@ -155,12 +164,15 @@ def _explain(error: jsonschema.ValidationError, document: Mapping[str, Any]) -> 
             and sub.relative_schema_path[0] == _rule_branch(error, instance)
         ]
         if not matching:
-            return [Problem(path + ".rule", f"unknown assignee rule {instance['rule']!r}")]
+            message = _(
+                "%(where)s: unknown assignee rule '%(rule)s'",
+                where=element_name(document, list(error.absolute_path)),
+                rule=instance["rule"],
+            )
+            return [Problem(path + ".rule", message)]
         return [p for sub in matching for p in _explain(sub, document)]
     if error.validator == "additionalProperties":
-        extra = sorted(set(instance) - set(error.schema.get("properties", {})))
-        names = ", ".join(repr(e) for e in extra)
-        return [Problem(path, f"unknown member {names}", field=field)]
+        return [Problem(path, sentence(error, document), field=field)]
     if error.validator in {"allOf", "anyOf"} and error.context:
         subs = list(error.context)
         if error.validator == "anyOf":
@@ -168,11 +180,16 @@ def _explain(error: jsonschema.ValidationError, document: Mapping[str, Any]) -> 
             # kind, not that a string is not an object.
             kinds = [s for s in subs if s.validator == "type" and len(s.relative_schema_path) == 2]
             if len(kinds) == len(subs):
-                names = " or ".join(repr(s.validator_value) for s in kinds)
-                return [Problem(path, f"{instance!r} is not of type {names}", field=field)]
+                member = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), "")
+                message = _(
+                    "%(where)s: %(what)s must be text, or texts per language",
+                    where=element_name(document, list(error.absolute_path)),
+                    what=member_name(member) if member else _("the value"),
+                )
+                return [Problem(path, message, field=field)]
             subs = [s for s in subs if s not in kinds]
         return [p for sub in subs for p in _explain(sub, document)]
-    return [Problem(path, error.message, field=field)]
+    return [Problem(path, sentence(error, document), field=field)]
 
 
 def _rule_branch(error: jsonschema.ValidationError, instance: Mapping[str, Any]) -> int | None:

@@ -262,12 +262,13 @@ class NodeType:
         The default checks ``config_schema``; override to add rules a schema cannot express
         (and call ``super()``).
         """
+        # Sentences, not jsonschema's messages (issue 19); imported here because
+        # form_builder imports this contract.
+        from form_builder.schema_messages import problem
+
         validator = jsonschema.Draft202012Validator(self.config_schema)
-        problems = []
-        for error in sorted(validator.iter_errors(dict(config)), key=lambda e: e.json_path):
-            where = error.json_path.replace("$", "config", 1)
-            problems.append(f"{where}: {error.message}")
-        return problems
+        errors = sorted(validator.iter_errors(dict(config)), key=lambda e: e.json_path)
+        return [problem(error) for error in errors]
 
     # Runtime hooks ------------------------------------------------------------------------
 

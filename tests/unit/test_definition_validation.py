@@ -277,7 +277,7 @@ def test_config_failing_the_node_types_schema_is_refused():
     doc["nodes"][2].update(type="collaboration", config={"mode": "percentage"})
     problem = one_problem(doc)
     assert problem.path == "$.nodes[2].config"
-    assert "'percentage' is a required property" in problem.message
+    assert problem.message == "node 'leader': the percentage must be given"
 
 
 def test_assignee_references_are_checked_against_the_organisation():

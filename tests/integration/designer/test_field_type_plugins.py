@@ -167,14 +167,18 @@ def test_the_schema_takes_the_type_and_its_members_only_once_it_is_installed(rat
     with pytest.raises(DefinitionFormatError) as raised:
         load_document(wrong)
     found = {(p.path, p.message) for p in raised.value.problems}
-    assert ("$.fields[3]", "'stars' not allowed for 'text'") in found
-    assert ("$.fields[0].stars", "11 is greater than the maximum of 10") in found
+    assert ("$.fields[3]", "Field 4 (Note): 'stars' not allowed for 'text'") in found
+    assert ("$.fields[0].stars", "Field 1 (Service): 'stars' may be at most 10") in found
 
 
 def test_without_the_plugin_the_type_is_unknown():
     with pytest.raises(DefinitionFormatError) as raised:
         load_document(feedback())
-    assert any("'rating' is not one of" in p.message for p in raised.value.problems)
+    assert any(
+        p.message.startswith("Field 1 (Service): the type must be one of: text, ")
+        and p.message.endswith("(not 'rating')")
+        for p in raised.value.problems
+    )
 
 
 def test_publishing_checks_its_expressions_and_defaults_by_the_type(rating):
