@@ -28,8 +28,12 @@ def open_from_inbox(page, base: str, instance_id: int) -> None:
 
 
 def act(page, action: str, opinion: str = "") -> None:
-    """Click an action button, write the opinion in the dialog and confirm."""
-    page.click(f"[data-oa-action={action}]")
+    """Click an action button (opening "More" first for an action kept there), write the
+    opinion in the dialog and confirm."""
+    button = page.locator(f"[data-oa-action={action}]")
+    if not button.is_visible() and page.locator("#more-actions-toggle").count():
+        page.click("#more-actions-toggle")
+    button.click()
     page.wait_for_selector("#action-dialog.in")
     page.fill("#oa-opinion", opinion)
     with page.expect_navigation():

@@ -1,0 +1,80 @@
+"""Sam Wu's leave request comes back from his head and goes to the head again (issue 19,
+"The task page"): Sam sees first who returned it, when and why (§3.5 回退); he shortens the
+leave and resubmits; the head sees first what changed since he sent it back, old → new, as
+the form shows the values; agree, disagree and roll back are beside the form, the node's
+other actions under "More". At 1280 by 800, screenshots in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser.pages import act, sign_in
+
+pytestmark = pytest.mark.browser
+
+RETURN_OPINION = "Say who takes over your customers while you are away."
+
+
+def leave_returned_by_the_head() -> None:
+    """Sam Wu (staff) asks for 7 days of leave; his head sends it back with a reason."""
+    from tests.runtime_helpers import act_at, start
+
+    act_at(
+        start("staff", "leave_request"),
+        "head",
+        "rollback",
+        opinion=RETURN_OPINION,
+        target="initiator",
+    )
+
+
+@pytest.mark.seed.with_args(leave_returned_by_the_head)
+def test_a_returned_form_shows_its_reason_and_then_its_changes(
+    live_server, browser_page, artifacts
+):
+    page, base = browser_page, live_server
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # Sam opens the returned request: the reason comes first, above the form.
+    sign_in(page, base, "staff")
+    page.goto(f"{base}/instances/1")
+    reason = page.locator("#return-reason")
+    assert reason.is_visible()
+    assert RETURN_OPINION in reason.inner_text()
+    assert reason.bounding_box()["y"] < page.locator("#task-form").bounding_box()["y"]
+    page.screenshot(path=artifacts / "returned-form-reason.png")
+
+    # He shortens the leave, says who takes over, and resubmits.
+    page.fill("[name=end_date]", (date.today() + timedelta(days=32)).isoformat())
+    page.fill("[name=reason]", "Family trip abroad; Li Na takes over my customers")
+    act(page, "submit")
+    assert page.locator("#instance-status").inner_text() == "running"
+
+    # The head sees what changed since he sent it back, old → new.
+    sign_in(page, base, "head")
+    page.goto(f"{base}/instances/1")
+    changes = page.locator("#changes-since")
+    assert changes.is_visible()
+    reason_row = page.locator("#changes-since [data-oa-changed=reason]").inner_text()
+    assert "Family trip abroad" in reason_row and "Li Na takes over" in reason_row
+    assert page.locator("#changes-since [data-oa-changed=end_date]").is_visible()
+    assert page.locator("#changes-since [data-oa-changed=hr_remarks]").count() == 0
+    page.screenshot(path=artifacts / "returned-form-changes.png")
+
+    # Agree, disagree and roll back beside the form; what else the node offers under "More".
+    for action in ("agree", "disagree", "rollback"):
+        assert page.locator(f"#task-actions > [data-oa-action={action}]").is_visible()
+    if page.locator("#more-actions-toggle").count():
+        assert not page.locator("#more-actions [data-oa-action]").first.is_visible()
+        page.click("#more-actions-toggle")
+        assert page.locator("#more-actions [data-oa-action]").first.is_visible()
+        page.screenshot(path=artifacts / "task-more-actions.png")
+        page.keyboard.press("Escape")
+
+    # Agreeing takes the request on, through the same dialog as before.
+    act(page, "agree", "Agreed.")
+    assert "Agreed." in page.locator("#opinions").inner_text()
+    assert not page.locator("#changes-since").count()
