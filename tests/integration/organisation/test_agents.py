@@ -87,7 +87,7 @@ def test_staff_name_their_own_agent_and_both_sides_see_it(client):
     switch(client, "finance")
     page = client.get("/agents/").data.decode()
     assert "Nobody has named you" not in page
-    assert "<td>Henry Ho (head)</td>" in page
+    assert 'data-label="For">Henry Ho (head)</td>' in page
 
 
 def test_staff_cannot_name_an_agent_for_someone_else(client):
