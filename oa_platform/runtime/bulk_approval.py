@@ -21,7 +21,7 @@ from wtforms import TextAreaField
 from oa_platform.accounts.models import OAUser
 from oa_platform.runtime.commands import ActionRequest
 from oa_platform.runtime.exceptions import RuntimeCommandError
-from oa_platform.runtime.models import Instance, Task
+from oa_platform.runtime.models import Instance, Task, shown_title
 from oa_platform.runtime.services import runtime
 from oa_platform.runtime.texts import OPINION, bounded
 from plugins.contract import Action
@@ -70,11 +70,14 @@ def _titles(session: Session, actor: OAUser, task_ids: Sequence[int]) -> dict[in
     """(instance id, title) of the chosen to-dos that are the actor's own: another person's
     task id gets no title (it is "not found", as its page would be)."""
     query = (
-        select(Task.id, Instance.id, Instance.title)
+        select(Task.id, Instance.id, Instance.title, Instance.title_texts)
         .join(Instance, Task.instance_id == Instance.id)
         .where(Task.id.in_(task_ids), Task.assignee_id == actor.id)
     )
-    return {task_id: (instance_id, title) for task_id, instance_id, title in session.execute(query)}
+    return {
+        task_id: (instance_id, shown_title(title, texts))
+        for task_id, instance_id, title, texts in session.execute(query)
+    }
 
 
 def agree_to_all(

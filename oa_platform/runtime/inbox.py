@@ -16,7 +16,7 @@ questions awaiting an answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -270,7 +270,7 @@ def questions(
     """Questions asked of the user with their instance's title, unanswered first
     (regulations §3.3: answered within 24 hours)."""
     query = (
-        select(Question, Instance.title)
+        select(Question, Instance.title, Instance.title_texts)
         .join(Instance, Question.instance_id == Instance.id)
         .where(Question.asked_to_id == user_id)
     )
@@ -282,7 +282,9 @@ def questions(
         Question.answered_at.is_not(None), Question.asked_at.desc(), Question.id.desc()
     )
     eager = [joinedload(Question.asked_by)]
-    return _keyed_page(session, query, filters, page, Question.id, eager, width=2)
+    found = _keyed_page(session, query, filters, page, Question.id, eager, width=3)
+    items = [(question, shown_title(title, texts)) for question, title, texts in found.items]
+    return replace(found, items=items)
 
 
 def definitions(session: Session) -> list[tuple[str, str]]:
