@@ -275,3 +275,28 @@ def test_cli_import_of_a_bad_workbook_names_the_cell_and_imports_nothing(demo, t
     assert f'{book}:sheet "新员工", row 3, column E: empty department' in result.output
     assert "Hashing" not in result.output and "Nothing was imported." in result.output
     assert user_count() == before
+
+
+def test_the_workbook_import_reads_in_chinese(client):
+    """The page and its messages in Simplified Chinese (issue 18), the cell named as HR says it."""
+    from io import BytesIO
+
+    login(client, "hr")
+    zh = {"Accept-Language": "zh-CN"}
+    page = client.get("/importusers/", headers=zh).get_data(as_text=True)
+    assert "Excel 工作簿（.xlsx）" in page and "正在导入" in page
+    bad = workbook(["李娜", "lina", "lina@example.com", "SLS", "仓库", "Clerk"])
+    page = client.post(
+        "/importusers/",
+        data={"file": (BytesIO(bad), "新员工.xlsx")},
+        content_type="multipart/form-data",
+        headers=zh,
+    )
+    assert "工作表“新员工”第 2 行 E 列" in html.unescape(page.get_data(as_text=True))
+    page = client.post(
+        "/importusers/",
+        data={"file": (BytesIO(workbook(*GOOD_ROWS)), "新员工.xlsx")},
+        content_type="multipart/form-data",
+        headers=zh,
+    )
+    assert "已读取并检查全部 2 行；已创建 2 个用户。" in page.get_data(as_text=True)
