@@ -310,9 +310,13 @@ def _roles_by_actor(form_class):
 class OAUserModelView(UserDBModelView):
     """FAB's user admin with the platform's department, position and account state."""
 
-    list_columns = [*_IDENTITY[:3], "department", "position", "active", "roles"]
+    # The Chinese name kept beside the Latin one (issue 18) is listed and edited beside it.
+    list_columns = [*_IDENTITY[:3], "name_zh", "department", "position", "active", "roles"]
     show_fieldsets = [
-        ("User", {"fields": [*_IDENTITY, "confirmed_department", "active", "roles"]}),
+        (
+            "User",
+            {"fields": [*_IDENTITY, "name_zh", "confirmed_department", "active", "roles"]},
+        ),
         (
             "Account",
             {
@@ -330,10 +334,10 @@ class OAUserModelView(UserDBModelView):
         ),
     ]
     user_show_fieldsets = [("User info", {"fields": _IDENTITY})]
-    add_columns = [*_IDENTITY, "roles", "password", "conf_password"]
+    add_columns = [*_IDENTITY, "name_zh", "roles", "password", "conf_password"]
     # Activation is not edited here: deactivation is its own audited command.
-    edit_columns = [*_IDENTITY, "roles"]
-    search_columns = [*_IDENTITY, "active"]
+    edit_columns = [*_IDENTITY, "name_zh", "roles"]
+    search_columns = [*_IDENTITY, "name_zh", "active"]
 
     validators_columns = {
         **UserDBModelView.validators_columns,
@@ -347,6 +351,7 @@ class OAUserModelView(UserDBModelView):
         **UserDBModelView.label_columns,
         "department": lazy_gettext("Department"),
         "position": lazy_gettext("Position"),
+        "name_zh": lazy_gettext("Chinese name"),
         "confirmed_department": lazy_gettext("Department for resets (confirmed by Admin)"),
     }
     # A list shows yes or no, and role names, as people read them (not True or [Staff]).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext
 from wtforms import SelectChoice, SelectField, validators
 
 from oa_platform.extensions import db
@@ -25,14 +26,20 @@ def _kind_field(required: bool) -> SelectField:
     )
 
 
+# Each unit's Chinese name stands beside its stored (English) one (issue 18): the lists show
+# both, so whoever keeps them sees a missing one, and the forms edit both.
+NAME_LABELS = {"name_zh": lazy_gettext("Chinese name")}
+
+
 class CompanyModelView(OAModelView):
     datamodel = SQLAInterface(Company)
     add_form_extra_fields = edit_form_extra_fields = {"kind": _kind_field(required=True)}
     search_form_extra_fields = {"kind": _kind_field(required=False)}
-    list_columns = ["code", "name", "kind", "parent"]
-    add_columns = edit_columns = ["code", "name", "kind", "parent"]
-    show_columns = ["code", "name", "kind", "parent", "children", "departments"]
-    search_columns = ["code", "name", "kind", "parent"]
+    list_columns = ["code", "name", "name_zh", "kind", "parent"]
+    add_columns = edit_columns = ["code", "name", "name_zh", "kind", "parent"]
+    show_columns = ["code", "name", "name_zh", "kind", "parent", "children", "departments"]
+    search_columns = ["code", "name", "name_zh", "kind", "parent"]
+    label_columns = NAME_LABELS
     base_order = ("code", "asc")
 
     # The command line's rules too (org/companies.py): FAB shows the refusal's message.
@@ -45,18 +52,20 @@ class CompanyModelView(OAModelView):
 
 class DepartmentModelView(OAModelView):
     datamodel = SQLAInterface(Department)
-    list_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
+    list_columns = ["company", "code", "name", "name_zh", "parent", "head", "leader_in_charge"]
     add_columns = edit_columns = [
         "company",
         "code",
         "name",
+        "name_zh",
         "parent",
         "head",
         "leader_in_charge",
         "reset_delegates",
     ]
     show_columns = [*add_columns, "children"]
-    search_columns = ["company", "code", "name", "parent", "head", "leader_in_charge"]
+    search_columns = ["company", "code", "name", "name_zh", "parent", "head", "leader_in_charge"]
+    label_columns = NAME_LABELS
     description_columns = {
         "reset_delegates": "Administrators the head designated to reset members' passwords "
         "(regulations §4.1).",
@@ -83,6 +92,7 @@ def _check_parent(item: Department) -> None:
 
 class PositionModelView(OAModelView):
     datamodel = SQLAInterface(Position)
-    list_columns = ["name", "rank"]
-    add_columns = edit_columns = show_columns = ["name", "rank"]
+    list_columns = ["name", "name_zh", "rank"]
+    add_columns = edit_columns = show_columns = ["name", "name_zh", "rank"]
+    label_columns = NAME_LABELS
     base_order = ("rank", "desc")

@@ -198,3 +198,33 @@ def test_my_team_names_the_members_and_departments_in_the_readers_language(clien
     assert "Sam Wu" not in chinese and "Sales Department" not in chinese
     english = client.get("/myteam/", headers=ENGLISH).get_data(as_text=True)
     assert "Sam Wu" in english and "Sales Department" in english and "吴森" not in english
+
+
+def test_the_org_admin_lists_keep_the_chinese_name_beside_the_stored_one(client):
+    login(client, "admin")
+    for path, chinese, english in (
+        ("/companymodelview/list/", "示例销售有限公司", "SLS"),
+        ("/departmentmodelview/list/", "销售部", "Sales Department"),
+        ("/positionmodelview/list/", "文员", "Clerk"),
+        ("/users/list/", "吴森", "staff"),
+    ):
+        page = client.get(path, headers=CHINESE).get_data(as_text=True)
+        assert "中文名称" in page and chinese in page and english in page, path
+        assert "Chinese name" in client.get(path, headers=ENGLISH).get_data(as_text=True)
+
+
+def test_an_administrator_keeps_a_persons_chinese_name_on_the_user_edit_page(client):
+    from flask_babel import refresh
+
+    from tests.conftest import user
+    from tests.integration.security.test_account_security import edit_user
+
+    login(client, "admin")
+    page = client.get(f"/users/edit/{user('staff').id}").get_data(as_text=True)
+    assert 'name="name_zh"' in page and "吴森" in page
+    answer = edit_user(client, "staff", name_zh="吴小森")
+    assert answer.status_code == 302
+    db.session.expire_all()
+    with client.application.test_request_context(headers=CHINESE):
+        refresh()
+        assert user("staff").get_full_name() == "吴小森"
