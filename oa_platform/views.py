@@ -7,9 +7,12 @@ from flask_appbuilder import AppBuilder, IndexView, expose
 
 from oa_platform.accounts.commands import current_policy
 from oa_platform.extensions import db
-from oa_platform.i18n import N_  # menu words: FAB keeps them English, translates on render
+from oa_platform.i18n import (
+    N_,
+)  # menu words: FAB keeps them English, translates on render
 from oa_platform.org.directory import OrgDirectory
-from oa_platform.runtime import inbox
+from form_builder.clock import utcnow
+from oa_platform.runtime import inbox, todo_age
 
 
 class DashboardView(IndexView):
@@ -21,14 +24,19 @@ class DashboardView(IndexView):
     @expose("/")
     def index(self):
         user = g.user if g.user is not None and g.user.is_authenticated else None
-        expires = current_policy().expires_at(user.password_changed_at) if user else None
+        expires = (
+            current_policy().expires_at(user.password_changed_at) if user else None
+        )
         badges = inbox.counts(db.session, user.id) if user else None
+        ages = todo_age.todo_ages(db.session, user.id, utcnow()) if user else None
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,
             user=user,
             password_expires=expires,
             badges=badges,
+            todo_ages=ages,
+            todo_age_chart=todo_age.chart(ages) if ages and ages.total else None,
         )
 
 
@@ -53,7 +61,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.notices.views import init_app as init_notices
     from oa_platform.library.views import LibraryView
     from oa_platform.notifications.views import NotificationsView
-    from oa_platform.org.views import CompanyModelView, DepartmentModelView, PositionModelView
+    from oa_platform.org.views import (
+        CompanyModelView,
+        DepartmentModelView,
+        PositionModelView,
+    )
     from oa_platform.orgchange.views import OrgChangeView
     from oa_platform.reports.views import OvertimeReportView
     from oa_platform.usage.views import UsageView
@@ -67,7 +79,9 @@ def register_views(appbuilder: AppBuilder) -> None:
 
     current_app.register_blueprint(runtime_static)
     appbuilder.add_view(InboxView, N_("Inbox"), icon="fa-inbox")
-    appbuilder.add_view(ProcessCatalogueView, N_("Start a Process"), icon="fa-play-circle")
+    appbuilder.add_view(
+        ProcessCatalogueView, N_("Start a Process"), icon="fa-play-circle"
+    )
     appbuilder.add_view_no_menu(InstanceView)
     appbuilder.add_view(AgentsView, N_("My Agents"), icon="fa-user-secret")
     appbuilder.add_view(DocumentsView, N_("Documents"), icon="fa-file-text-o")
@@ -88,10 +102,16 @@ def register_views(appbuilder: AppBuilder) -> None:
         category_icon="fa-sitemap",
     )
     appbuilder.add_view(
-        DepartmentModelView, N_("Departments"), icon="fa-users", category=N_("Organisation")
+        DepartmentModelView,
+        N_("Departments"),
+        icon="fa-users",
+        category=N_("Organisation"),
     )
     appbuilder.add_view(
-        PositionModelView, N_("Positions"), icon="fa-id-badge", category=N_("Organisation")
+        PositionModelView,
+        N_("Positions"),
+        icon="fa-id-badge",
+        category=N_("Organisation"),
     )
     # §2.1.2, §8.4: change requests, their impact and bulk reassignment (orgchange/policy.py).
     appbuilder.add_view(
@@ -108,7 +128,10 @@ def register_views(appbuilder: AppBuilder) -> None:
         category_icon="fa-address-book",
     )
     appbuilder.add_view(
-        AccountEventView, N_("Account Audit"), icon="fa-history", category=N_("Accounts")
+        AccountEventView,
+        N_("Account Audit"),
+        icon="fa-history",
+        category=N_("Accounts"),
     )
     appbuilder.add_view(
         DefinitionsView,

@@ -17,12 +17,12 @@ in when the deadline passed (kept on the record: people move, the report does no
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, func, literal, select
+from sqlalchemy import DateTime, Select, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -83,6 +83,29 @@ class NodeSummary:
     still_open: int
     minutes: int
     max_minutes: int
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    """The late tasks of one department (the handler's when the deadline passed); an empty
+    ``department`` gathers handlers who had none."""
+
+    department: str
+    records: int
+    still_open: int
+    minutes: int
+    max_minutes: int
+
+
+@dataclass(frozen=True)
+class QuarterSummary:
+    """The late tasks whose deadline fell in ``quarter``: the trend from one inspection to
+    the next (§8.5)."""
+
+    quarter: Period
+    records: int
+    still_open: int
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -229,6 +252,82 @@ def by_node(session: Session, filters: OvertimeFilters, now: datetime) -> list[N
             max_minutes=int(row.max_minutes),
         )
         for row in session.execute(query)
+    ]
+
+
+def by_department(
+    session: Session, filters: OvertimeFilters, now: datetime
+) -> list[DepartmentSummary]:
+    """One line per department, the most minutes late first: where lateness concentrates."""
+    late = _lateness(now)
+    records = func.count(OvertimeRecord.id).label("records")
+    minutes = func.sum(late).label("minutes")
+    query = (
+        _scoped(
+            select(
+                Department.name,
+                Department.name_zh,
+                Company.code,
+                records,
+                func.count(OvertimeRecord.id).filter(_STILL_OPEN),
+                minutes,
+                func.max(late),
+            ),
+            filters,
+        )
+        .outerjoin(Department, OvertimeRecord.department_id == Department.id)
+        .outerjoin(Company, Department.company_id == Company.id)
+        .group_by(OvertimeRecord.department_id, Department.name, Department.name_zh, Company.code)
+        .order_by(minutes.desc(), records.desc(), Department.name)
+    )
+    return [
+        DepartmentSummary(
+            department=_department(department, department_zh, company),
+            records=count,
+            still_open=still_open,
+            minutes=int(total),
+            max_minutes=int(longest),
+        )
+        for department, department_zh, company, count, still_open, total, longest in (
+            session.execute(query)
+        )
+    ]
+
+
+def by_quarter(
+    session: Session, filters: OvertimeFilters, now: datetime, quarters: Sequence[Period]
+) -> list[QuarterSummary]:
+    """The late tasks of each of ``quarters`` (consecutive, oldest first), with the filter's
+    department, process and handler but not its period: one query, each record put in its
+    quarter by a CASE over the quarters' bounds (no date functions, so SQLite and PostgreSQL
+    agree, and quarters are the company's days, not UTC's). Quarters without overtime are
+    listed with zeros so the trend shows them."""
+    if not quarters:
+        return []
+    span = Period(quarters[0].first, quarters[-1].last, quarters[0].zone)
+    quarter = case(
+        *(
+            (OvertimeRecord.due_at < period.ends_before, index)
+            for index, period in enumerate(quarters)
+        ),
+        else_=len(quarters),
+    ).label("quarter")
+    query = _scoped(
+        select(
+            quarter,
+            func.count(OvertimeRecord.id),
+            func.count(OvertimeRecord.id).filter(_STILL_OPEN),
+            func.coalesce(func.sum(_lateness(now)), 0),
+        ),
+        replace(filters, period=span),
+    ).group_by(quarter)
+    found = {
+        index: (count, still_open, int(total))
+        for index, count, still_open, total in (session.execute(query))
+    }
+    return [
+        QuarterSummary(period, *found.get(index, (0, 0, 0)))
+        for index, period in enumerate(quarters)
     ]
 
 

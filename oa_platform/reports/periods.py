@@ -7,7 +7,7 @@ Shanghai belongs to July's quarter although it is 30 June in UTC, where times ar
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import gettext
@@ -63,3 +63,12 @@ def quarter_of(day: date) -> Period:
 def previous_quarter(day: date) -> Period:
     """The calendar quarter before the one ``day`` falls in."""
     return quarter_of(quarter_of(day).first - timedelta(days=1))
+
+
+def quarters_up_to(day: date, count: int, zone: tzinfo = UTC) -> list[Period]:
+    """The ``count`` calendar quarters ending with the one ``day`` falls in, oldest first, as
+    days in ``zone``: the trend of the §8.5 inspections."""
+    quarters = [replace(quarter_of(day), zone=zone)]
+    while len(quarters) < count:
+        quarters.insert(0, replace(previous_quarter(quarters[0].first), zone=zone))
+    return quarters

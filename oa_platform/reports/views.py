@@ -17,14 +17,20 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext
 
 from form_builder.clock import utcnow
+from oa_platform import charts
 from oa_platform.extensions import db
 from oa_platform.i18n import company_zone, format_when, local_time, time_zone
 from oa_platform.reports import overtime
 from oa_platform.reports.csv_export import to_csv
 from oa_platform.reports.forms import OvertimeFilterForm
-from oa_platform.reports.periods import previous_quarter, quarter_of
+from oa_platform.reports.periods import previous_quarter, quarter_of, quarters_up_to
 from oa_platform.reports.xlsx_export import XLSX_MIMETYPE, Sheet, to_xlsx
 from oa_platform.request_limits import requested_page
+
+# The trend shows this many quarters, ending with the one the chosen period ends in.
+TREND_QUARTERS = 4
+# The handler chart shows the first lines of the table (the most late tasks); the table has all.
+CHART_HANDLERS = 12
 
 # A record's state in the export, in the request's language.
 STATES = {
@@ -104,6 +110,50 @@ def duration(minutes: int) -> str:
     return " ".join(parts)
 
 
+def overtime_charts(
+    departments: list[overtime.DepartmentSummary],
+    handlers: list[overtime.HandlerSummary],
+    trend: list[overtime.QuarterSummary],
+) -> dict[str, object]:
+    """The page's three charts, drawn from the same lines as its tables (so they always agree):
+    lateness by department and by handler (in minutes, labelled as durations), and the late
+    tasks of each quarter."""
+    lateness = gettext("Lateness in all")
+    shown = handlers[:CHART_HANDLERS]
+    handler_title = gettext("Lateness by handler")
+    if len(handlers) > len(shown):
+        handler_title = gettext(
+            "Lateness by handler (the first %(count)s of %(total)s)",
+            count=len(shown),
+            total=len(handlers),
+        )
+    return {
+        "departments": charts.rows(
+            gettext("Lateness by department"),
+            [line.department or gettext("No department") for line in departments],
+            [charts.Series(lateness, [line.minutes for line in departments])],
+            "overtime-chart-departments",
+            fmt=duration,
+        ),
+        "handlers": charts.rows(
+            handler_title,
+            [f"{line.name} ({line.username})" for line in shown],
+            [charts.Series(lateness, [line.minutes for line in shown])],
+            "overtime-chart-handlers",
+            fmt=duration,
+        ),
+        "trend": charts.columns(
+            gettext("Late tasks per quarter"),
+            [line.quarter.label for line in trend],
+            [
+                charts.Series(gettext("Late tasks"), [line.records for line in trend]),
+                charts.Series(gettext("Still open"), [line.still_open for line in trend]),
+            ],
+            "overtime-chart-trend",
+        ),
+    }
+
+
 def _when(value: datetime | None) -> str:
     return format_when(value, empty="")
 
@@ -129,13 +179,24 @@ class OvertimeReportView(BaseView):
             return self._render(form, now), 400
         filters = form.filters()
         number = requested_page()
+        handlers = overtime.by_handler(db.session, filters, now)
+        departments = overtime.by_department(db.session, filters, now)
+        trend = overtime.by_quarter(
+            db.session,
+            filters,
+            now,
+            quarters_up_to(filters.period.last, TREND_QUARTERS, company_zone()),
+        )
         return self._render(
             form,
             now,
             totals=overtime.totals(db.session, filters, now),
-            handlers=overtime.by_handler(db.session, filters, now),
+            handlers=handlers,
+            departments=departments,
+            trend=trend,
             nodes=overtime.by_node(db.session, filters, now),
             page=overtime.details(db.session, filters, now, g.user, number),
+            charts=overtime_charts(departments, handlers, trend),
         )
 
     @expose("/export.csv")

@@ -16,12 +16,13 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
 
 from form_builder.clock import utcnow
+from oa_platform import charts
 from oa_platform.extensions import db
 from oa_platform.i18n import company_zone, local_time, time_zone
 from oa_platform.reports.csv_export import to_csv
 from oa_platform.reports.views import duration
 from oa_platform.reports.xlsx_export import XLSX_MIMETYPE, Sheet, to_xlsx
-from oa_platform.usage import charts, periods
+from oa_platform.usage import periods
 from oa_platform.usage.policy import UsageNotFoundError, unit_for
 from oa_platform.usage.report import DEFAULT_IDLE_DAYS, TABLES, Report, build, percent, tables
 
