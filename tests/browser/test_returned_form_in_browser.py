@@ -67,12 +67,18 @@ def test_a_returned_form_shows_its_reason_and_then_its_changes(
     # Agree, disagree and roll back beside the form; what else the node offers under "More".
     for action in ("agree", "disagree", "rollback"):
         assert page.locator(f"#task-actions > [data-oa-action={action}]").is_visible()
-    if page.locator("#more-actions-toggle").count():
-        assert not page.locator("#more-actions [data-oa-action]").first.is_visible()
-        page.click("#more-actions-toggle")
-        assert page.locator("#more-actions [data-oa-action]").first.is_visible()
-        page.screenshot(path=artifacts / "task-more-actions.png")
-        page.keyboard.press("Escape")
+    assert page.locator("#more-actions-toggle").count()
+    assert not page.locator("#more-actions [data-oa-action]").first.is_visible()
+    page.click("#more-actions-toggle")
+    assert page.locator("#more-actions [data-oa-action]").first.is_visible()
+    page.screenshot(path=artifacts / "task-more-actions.png")
+    # An action under "More" opens the same dialog, with its own panel.
+    page.click("#more-actions [data-oa-action=transfer]")
+    page.wait_for_selector("#action-dialog.in")
+    assert page.locator("[data-oa-panel=transfer]").is_visible()
+    assert not page.locator("[data-oa-panel=rollback]").is_visible()
+    page.click("#action-dialog [data-dismiss=modal]")
+    page.wait_for_selector("#action-dialog", state="hidden")
 
     # Agreeing takes the request on, through the same dialog as before.
     act(page, "agree", "Agreed.")
