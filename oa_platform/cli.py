@@ -80,7 +80,7 @@ def demo_command(force: bool) -> None:
             " Management Center would); staff can start them now:"
         )
         for key, title in examples:
-            click.echo(f"  {key:<22} {title}")
+            click.echo(f"  {key:<28} {title}")
 
 
 oa_cli.add_command(definitions_cli)

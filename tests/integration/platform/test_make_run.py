@@ -43,7 +43,7 @@ def test_the_demo_says_it_published_the_example_forms(app_factory):
     assert result.exit_code == 0, result.output
     assert "Demo log-ins (password for all:" in result.output
     assert "The demo also published 10 example form(s)" in result.output
-    assert "leave_request          Leave request / 请假申请" in result.output
+    assert "leave_request                Leave request / 请假申请" in result.output
     # A second run publishes nothing new and still tells what is there.
     again = app.test_cli_runner().invoke(args=["oa", "demo"])
     assert "The demo also published 10 example form(s)" in again.output
