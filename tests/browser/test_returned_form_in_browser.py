@@ -84,3 +84,18 @@ def test_a_returned_form_shows_its_reason_and_then_its_changes(
     act(page, "agree", "Agreed.")
     assert "Agreed." in page.locator("#opinions").inner_text()
     assert not page.locator("#changes-since").count()
+
+
+@pytest.mark.browser_locale("zh-CN")
+@pytest.mark.seed.with_args(leave_returned_by_the_head)
+def test_the_return_reads_in_chinese_on_a_phone_without_sideways_scrolling(
+    live_server, browser_page, artifacts
+):
+    page, base = browser_page, live_server
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, base, "staff")
+    page.goto(f"{base}/instances/1")
+    reason = page.locator("#return-reason").inner_text()
+    assert "这份表单退回给您了。" in reason and RETURN_OPINION in reason
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=artifacts / "returned-form-reason-phone.png", full_page=True)
