@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.documents.models import Clerk
-from oa_platform.org.models import Company, Department
+from oa_platform.org.models import Company, Department, shown_name
 
 
 @dataclass(frozen=True)
@@ -34,17 +34,20 @@ def units(session: Session) -> list[Unit]:
     ):
         named.setdefault(unit, []).append(username)
     found = [
-        Unit(f"company:{code}", name, sorted(named.get(f"company:{code}", [])))
-        for code, name in session.execute(select(Company.code, Company.name).order_by(Company.code))
+        Unit(f"company:{code}", shown_name(name, name_zh), sorted(named.get(f"company:{code}", [])))
+        for code, name, name_zh in session.execute(
+            select(Company.code, Company.name, Company.name_zh).order_by(Company.code)
+        )
     ]
     rows = session.execute(
-        select(Company.code, Department.code, Department.name)
+        select(Company.code, Department.code, Department.name, Department.name_zh)
         .join(Company, Company.id == Department.company_id)
         .order_by(Company.code, Department.code)
     )
-    for company, code, name in rows:
+    for company, code, name, name_zh in rows:
         entry = f"department:{company}/{code}"
-        found.append(Unit(entry, f"{name} ({company})", sorted(named.get(entry, []))))
+        label = f"{shown_name(name, name_zh)} ({company})"
+        found.append(Unit(entry, label, sorted(named.get(entry, []))))
     return found
 
 

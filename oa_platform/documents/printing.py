@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from oa_platform.accounts.models import OAUser
 from oa_platform.documents.kinds import LEVELS, URGENCIES, kind
 from oa_platform.documents.models import Document
-from oa_platform.org.models import Company, Department
+from oa_platform.org.models import Company, Department, shown_name
 from oa_platform.pdf import CJK_FONTS, render_pdf
 from plugins.sanitize import clean_html
 
@@ -27,13 +27,17 @@ def recipient_labels(session: Session, entries: Iterable[str]) -> list[str]:
         what, _, code = entry.partition(":")
         label = None
         if what == "company":
-            label = session.scalar(select(Company.name).where(Company.code == code))
+            found = session.execute(
+                select(Company.name, Company.name_zh).where(Company.code == code)
+            ).first()
+            label = shown_name(*found) if found else None
         elif what == "department":
             company, _, bare = code.rpartition("/")
-            query = select(Department.name).where(Department.code == bare)
+            query = select(Department.name, Department.name_zh).where(Department.code == bare)
             if company:
                 query = query.join(Company).where(Company.code == company)
-            label = session.scalars(query.limit(1)).first()
+            found = session.execute(query.limit(1)).first()
+            label = shown_name(*found) if found else None
         elif what == "user":
             found = session.scalar(select(OAUser).where(OAUser.username == code))
             label = found.get_full_name() if found else None

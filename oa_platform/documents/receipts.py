@@ -21,6 +21,7 @@ from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
 from oa_platform.documents.models import Document, Recipient, Urging
 from oa_platform.notifications.service import notify
+from oa_platform.org.models import person_name
 from oa_platform.unit_of_work import unit_of_work
 
 URGENCY_RANK = {"especially_urgent": 0, "urgent": 1, "routine": 2}
@@ -99,6 +100,7 @@ _ROW = (
         Recipient.acknowledged_at,
         _AGENT.c.username,
         Recipient.urged_count,
+        OAUser.name_zh,  # the name in the reader's language (issue 18)
     )
     .join(OAUser, OAUser.id == Recipient.user_id)
     .outerjoin(_AGENT, _AGENT.c.id == Recipient.acknowledged_by_id)
@@ -156,7 +158,7 @@ def board(session: Session, document: Document, page: int = 0) -> Board:
         rows=[
             BoardRow(
                 username=r[0],
-                name=f"{r[1]} {r[2]}".strip(),
+                name=person_name(r[1], r[2], r[11]),
                 unit=r[3],
                 copy=r[4],
                 delivered_at=r[5],

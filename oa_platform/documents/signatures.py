@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
+from oa_platform.org.models import person_name
 from oa_platform.runtime.models import AuditEntry
 from plugins.document_content import content_digest
 
@@ -130,8 +131,8 @@ def _names(session: Session, usernames: set[str]) -> dict[str, str]:
     if not usernames:
         return {}
     rows = session.execute(
-        select(OAUser.username, OAUser.first_name, OAUser.last_name).where(
+        select(OAUser.username, OAUser.first_name, OAUser.last_name, OAUser.name_zh).where(
             OAUser.username.in_(usernames)
         )
     )
-    return {username: f"{first} {last}".strip() for username, first, last in rows}
+    return {username: person_name(first, last, name_zh) for username, first, last, name_zh in rows}

@@ -228,3 +228,20 @@ def test_an_administrator_keeps_a_persons_chinese_name_on_the_user_edit_page(cli
     with client.application.test_request_context(headers=CHINESE):
         refresh()
         assert user("staff").get_full_name() == "吴小森"
+
+
+def test_official_documents_name_units_and_recipients_in_the_readers_language(client):
+    from flask_babel import refresh
+
+    from oa_platform.documents.clerks import units
+    from oa_platform.documents.printing import recipient_labels
+
+    entries = ["company:SLS", "department:SLS/SALES", "user:staff"]
+    with client.application.test_request_context(headers=CHINESE):
+        refresh()
+        assert recipient_labels(db.session, entries) == ["示例销售有限公司", "销售部", "吴森"]
+        assert "销售部 (SLS)" in {unit.name for unit in units(db.session)}
+    with client.application.test_request_context(headers=ENGLISH):
+        refresh()
+        labels = recipient_labels(db.session, entries)
+        assert labels[1:] == ["Sales Department", "Sam Wu"] and labels[0] != "示例销售有限公司"
