@@ -37,6 +37,8 @@ COLUMNS = ("name", "username", "email", "company", "department", "position")
 DEFAULT_ROLE = "Staff"
 # An .xlsx file is a ZIP archive; a CSV never starts with these bytes.
 XLSX_MAGIC = b"PK\x03\x04"
+# Excel 97-2003 (.xls) and password-protected workbooks are OLE compound files.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A workbook compresses well: a file under the size limit could still hold millions of rows.
 MAX_SHEET_ROWS = 20_000
 
@@ -211,6 +213,18 @@ def parse_users(data: bytes) -> list[dict]:
             [ImportProblem(0, gettext("the file is larger than %(limit)s bytes", limit=limit))]
         )
     sheet: str | None = None
+    if data.startswith(OLE_MAGIC):
+        raise UserImportError(
+            [
+                ImportProblem(
+                    0,
+                    gettext(
+                        "the file is an old Excel workbook (.xls) or one with a password: "
+                        "save it as .xlsx without a password, or as CSV UTF-8"
+                    ),
+                )
+            ]
+        )
     if data.startswith(XLSX_MAGIC):
         sheet, header_cells, sheet_rows = _workbook(data)
         header = [h.lower() for h in header_cells]

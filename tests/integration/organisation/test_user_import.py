@@ -223,6 +223,19 @@ def test_a_workbook_missing_a_column_or_unreadable_is_explained(demo):
     assert problems_of(b"PK\x03\x04 not really a workbook") == [
         "the Excel workbook cannot be read (BadZipFile); save it again as .xlsx or as CSV UTF-8"
     ]
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    assert problems_of(old_excel) == [
+        "the file is an old Excel workbook (.xls) or one with a password: save it as .xlsx "
+        "without a password, or as CSV UTF-8"
+    ]
+    assert problems_of(workbook()) == ['sheet "新员工": the file has no user rows']
+    empty = Workbook()
+    empty.active.title = "Sheet"
+    out = BytesIO()
+    empty.save(out)
+    assert problems_of(out.getvalue()) == [
+        'sheet "Sheet", row 1: the file is empty; expected a header row'
+    ]
 
 
 def test_hr_imports_a_workbook_in_the_browser_and_sees_what_was_done(client):
