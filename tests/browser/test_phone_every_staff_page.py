@@ -76,7 +76,6 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, browser_page, ar
         ("inbox-cc", "/inbox/?tab=cc"),
         ("inbox-questions", "/inbox/?tab=questions"),
         ("agents", "/agents/"),
-        ("notifications", "/notifications/"),
         ("documents", "/documents/"),
         ("notices", "/notices/"),
         ("discussion", "/discussion/"),
@@ -91,6 +90,9 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, browser_page, ar
     sign_in(page, base, "head")
     page.goto(f"{base}/inbox/")
     no_side_scroll(page, "inbox-todo", artifacts, refused)
+    page.goto(f"{base}/notifications/")  # the head is told of Sam's request
+    no_side_scroll(page, "notifications", artifacts, refused)
+    page.goto(f"{base}/inbox/")
     row = page.locator(f"#inbox-list tr[data-oa-task]:has(a[href^='/instances/{instance_id}'])")
     for column in ("node", "due"):
         cell = row.locator(f"[data-oa-column={column}]")
@@ -99,6 +101,10 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, browser_page, ar
             refused.append(f"inbox-todo: the {column} is not shown")
         elif box["x"] < 0 or box["x"] + box["width"] > PHONE["width"]:
             refused.append(f"inbox-todo: the {column} is off the screen ({box})")
+        else:  # a card's line reads "Node: Department head approval"
+            label = cell.evaluate("e => getComputedStyle(e, '::before').content")
+            assert cell.get_attribute("data-label") in label, (column, label)
+    assert row.evaluate("e => getComputedStyle(e).display") == "block"  # a card
 
     open_from_inbox(page, base, instance_id)
     no_side_scroll(page, "instance-task", artifacts, refused)
