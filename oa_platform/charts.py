@@ -69,6 +69,8 @@ def columns(
         *_legend(series, left, 14),
     ]
     for fraction in (0, 0.5, 1):
+        if fraction == 0.5 and top % 2:
+            continue  # a top of 1 (one to-do) has no whole half-way mark
         y = top_margin + plot_h * (1 - fraction)
         parts.append(
             f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
@@ -107,7 +109,7 @@ def rows(
     on the left), one bar per series, the value written after it."""
     width, label_w, row_h, top_margin = 720, 260, 40, 26
     height = top_margin + row_h * max(len(labels), 1) + 8
-    plot_w = width - label_w - 90
+    plot_w = width - label_w - 130  # room after the longest bar for "159 d 23 h 2 min"
     top = max((v for line in series for v in line.values), default=0) or 1
     bar_h = (row_h - 6) / max(len(series), 1)
     parts = [
