@@ -59,7 +59,7 @@ def page(client, username: str, instance, headers=ENGLISH) -> str:
 def block(html: str, element_id: str) -> str:
     """The HTML of the element with ``element_id`` up to the next element of the page's top
     level ("" when it is not there)."""
-    found = re.search(rf'id="{element_id}".*?(?=<div class="row">|\Z)', html, re.S)
+    found = re.search(rf'<[^<>]*id="{element_id}".*?(?=<div class="row">|\Z)', html, re.S)
     return found.group(0) if found else ""
 
 
@@ -196,3 +196,33 @@ def test_only_agree_disagree_and_roll_back_are_beside_the_form_the_rest_under_mo
     assert beside == {"agree", "read", "rollback"}
     assert hidden == {"failed_review", "hold", "draft", "transfer"}
     assert "More" in more
+
+
+def test_every_word_of_the_return_and_the_changes_goes_through_gettext(monkeypatch, client):
+    """The pseudo-locale check of tests/integration/platform/test_pseudo_locale.py on the
+    two new parts of the page: every word is marked or is data."""
+    from flask_babel import Domain
+
+    from tests.integration.platform.test_pseudo_locale import (
+        OPEN,
+        PseudoTranslations,
+        data_corpus,
+        leftovers,
+    )
+
+    instance = returned_leave()
+    changed = form("leave_request", end_date=_day(32), reason="Family trip, shortened")
+    instance = act_at(instance, "staff", "submit", formdata=changed)
+    translations = PseudoTranslations()
+    monkeypatch.setattr(Domain, "get_translations", lambda self: translations)
+    corpus = data_corpus(client.application)
+
+    html = page(client, "head", instance)
+    assert OPEN in html and 'id="changes-since"' in html
+    assert leftovers(block(html, "since-last-seen"), corpus) == []
+
+    instance = act_at(refresh(instance), "head", "disagree", opinion="Not during the fair")
+    html = page(client, "staff", instance)
+    assert 'id="return-reason"' in html
+    corpus = data_corpus(client.application)  # the opinion is data now
+    assert leftovers(block(html, "since-last-seen"), corpus) == []
