@@ -20,6 +20,7 @@ from form_builder.designer.access import PERMISSION_VIEW, designer_api, json_err
 from form_builder.designer.document import problems_json
 from form_builder.exceptions import DefinitionError, LifecycleError, Problem
 from form_builder.format import load_document
+from form_builder.keys import key_from_label
 from form_builder.models import DefinitionVersion
 
 
@@ -61,6 +62,14 @@ class DesignerApi(BaseView):
         except LifecycleError as error:
             return json_error(error.message, 409)
         return jsonify({**_saved(saved), "submitted": True, "problems": []})
+
+    @expose("/key")
+    @designer_api
+    def key(self):
+        """``{"key": ...}`` made from ``?text=`` (a label): pinyin for Chinese characters, so a
+        field labelled only in Chinese gets a key that reads like it (issue 19)."""
+        text = request.args.get("text", "")[:500]
+        return jsonify({"key": key_from_label(text)})
 
     @expose("/org/<kind>")
     @designer_api

@@ -85,6 +85,7 @@ class DesignerView(BaseView):
                     "save": url_for("DesignerApi.save"),
                     "submit": url_for("DesignerApi.submit"),
                     "org": url_for("DesignerApi.org_choices", kind="KIND"),
+                    "key": url_for("DesignerApi.key"),
                     "preview": url_for("DesignerView.preview"),
                     "new": url_for("DesignerView.new"),
                 },

@@ -49,7 +49,7 @@ def test_the_designer_offers_and_edits_a_plugin_field_type(rating, live_server, 
     # "stars" has no editor of the designer's own: its input comes from the member's schema.
     page.fill(panel(page, "[name=stars]"), "11")
     wait_until_checked(page)
-    assert "11 is greater than the maximum of 10" in page.inner_text("#field-panel")
+    assert "Field 10 (Service): 'stars' may be at most 10" in page.inner_text("#field-panel")
     page.fill(panel(page, "[name=stars]"), "4")
     wait_until_checked(page)
     assert "maximum" not in page.inner_text("#field-panel")

@@ -126,6 +126,7 @@ DefinitionsView.import_files         login 200 200 403 403 403 403 403
 DesignerView.new                     login 200 200 404 404 404 404 404
 DesignerView.edit                    login 200 200 404 404 404 404 404
 DesignerApi.org_choices              401   200 200 404 404 404 404 404
+DesignerApi.key                      401   200 200 404 404 404 404 404
 OvertimeReportView.report            login 200 200 403 200 403 403 200
 OvertimeReportView.export            login 200 200 403 200 403 403 200
 UsageView.usage                      login 200 404 200 200 200 404 200

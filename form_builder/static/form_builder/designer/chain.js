@@ -56,6 +56,13 @@ function addNode(store, typeName) {
   store.doc.nodes.splice(firstEnd === -1 ? store.doc.nodes.length : firstEnd, 0, node);
   store.selectedNode = node.id;
   store.changed("node-list", { structure: true });
+  // A type named in Chinese (the page in Chinese) gives a pinyin id: "审批" -> "shen_pi".
+  store.followLabel(node, type.label, (base) => {
+    if (!base || base === slug(type.label)) return;
+    const others = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
+    store.renameNode(node, uniqueId(base, others, "node"));
+    store.changed(null, { structure: true });
+  });
 }
 
 function nodeItem(store, node) {
@@ -115,12 +122,14 @@ function panel(store, node, orgUrl, redraw) {
   });
   const nameInput = bilingualFor(node, "name", (value) => {
     if (store.autoKeys.has(node)) {
-      const taken = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
-      const id = uniqueId(slug((value || {}).en || ""), taken, "node");
-      store.renameNode(node, id);
-      idInput.value = id;
-    }
-    changed();
+      store.followLabel(node, value, (base) => {
+        const taken = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
+        const id = uniqueId(base, taken, "node");
+        store.renameNode(node, id);
+        idInput.value = id;
+        changed();
+      });
+    } else changed();
   }, { name: "node_name" });
   const parts = [
     h("h4", {}, type ? type.label : _("Unknown type '%(type)s'", { type: node.type })),

@@ -112,11 +112,13 @@ function editor(spec, context) {
   });
   const labelInput = bilingualFor(spec, "label", (value) => {
     if (store.autoKeys.has(spec)) {
-      const key = uniqueId(slug((value || {}).en || ""), context.siblings(), context.column ? "column" : "field");
-      context.rename(key);
-      keyInput.value = key;
-    }
-    changed();
+      store.followLabel(spec, value, (base) => {
+        const key = uniqueId(base, context.siblings(), context.column ? "column" : "field");
+        context.rename(key);
+        keyInput.value = key;
+        changed();
+      });
+    } else changed();
   }, { name: "label" });
   const parts = [
     box(path, [".key", ".visible_if", ".options", ".default", ".expression", ".columns"]),
@@ -242,10 +244,12 @@ function optionsEditor(spec, context, changed) {
     }, { "aria-label": `Option ${index + 1} value`, dataset: { oaOptionValue: String(index) } });
     const label = bilingualFor(option, "label", (text) => {
       if (store.autoKeys.has(option)) {
-        option.value = slug((text || {}).en || "") || option.value;
-        value.value = option.value;
-      }
-      changed();
+        store.followLabel(option, text, (base) => {
+          option.value = base || option.value;
+          value.value = option.value;
+          changed();
+        });
+      } else changed();
     }, { dataset: { oaOptionLabel: String(index) } });
     return h(
       "tr",

@@ -61,6 +61,12 @@ function addField(store, type, index) {
   store.doc.fields.splice(index, 0, field);
   store.selectedField = index;
   store.changed("canvas", { structure: true });
+  // A type named in Chinese (the page in Chinese) gives a pinyin key: "金额" -> "jin_e".
+  store.followLabel(field, typeLabel(type), (base) => {
+    if (!base || base === slug(typeLabel(type))) return;
+    store.renameField(field, uniqueId(base, store.fieldKeys(field), "field"));
+    store.changed(null, { structure: true });
+  });
 }
 
 export function mountCanvas(element, store) {

@@ -24,6 +24,7 @@ const urls = boot.urls;
 installFieldTypes(boot.fieldTypes); // the server's registry: built-in and plugin field types
 const store = new Store(boot.document, boot.key, boot.nodeTypes);
 setCsrfToken(boot.csrfToken);
+store.keyUrl = urls.key; // pinyin keys for Chinese labels
 
 const $ = (id) => document.getElementById(id);
 const status = $("designer-status");

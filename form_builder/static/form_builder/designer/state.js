@@ -14,6 +14,8 @@ export class Store {
     this.selectedNode = null; // node id
     this.problems = [];
     this.autoKeys = new WeakSet(); // fields and nodes whose key follows their label
+    this.keyUrl = null; // the server's pinyin keys for Chinese labels (designer/api.py "key")
+    this.pendingKeys = new WeakMap(); // element -> the label whose key is being fetched
     this.listeners = [];
     this.problemListeners = [];
   }
@@ -41,6 +43,26 @@ export class Store {
     this.selectedField = null;
     this.selectedNode = null;
     this.changed(null, { structure: true });
+  }
+
+  /**
+   * Give ``element`` (a field, column, option or node whose key follows its label) the key
+   * its label ``value`` makes, through ``apply(base)`` ("" when none: the caller's fallback).
+   * An English label is slugged at once; a Chinese-only one first gets the fallback, then
+   * the server's pinyin ("报销金额" -> "bao_xiao_jin_e"), unless the designer has typed a key
+   * or another label meanwhile.
+   */
+  followLabel(element, value, apply) {
+    const token = {};
+    this.pendingKeys.set(element, token);
+    const base = labelSlug(value);
+    apply(base);
+    const chinese = chineseText(value);
+    if (base || !chinese || !this.keyUrl) return Promise.resolve(base);
+    return pinyinKey(this.keyUrl, chinese).then((key) => {
+      if (key && this.pendingKeys.get(element) === token && this.autoKeys.has(element)) apply(key);
+      return key;
+    });
   }
 
   // Fields -----------------------------------------------------------------------------
@@ -115,6 +137,45 @@ export function slug(text) {
     .replace(/^[^a-z]+/, "")
     .replace(/_+$/, "");
   return cleaned.slice(0, 63).replace(/_+$/, "");
+}
+
+const CHINESE = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** The slug of a label (a string, or per-language texts): its English text first. */
+export function labelSlug(value) {
+  if (!value) return "";
+  if (typeof value === "string") return CHINESE.test(value) ? "" : slug(value);
+  const texts = [value.en, ...Object.entries(value).filter(([tag]) => tag !== "en").map(([, text]) => text)];
+  for (const text of texts) {
+    // Chinese text is written in pinyin by the server (followLabel), not stripped here.
+    const made = text && !CHINESE.test(text) ? slug(text) : "";
+    if (made) return made;
+  }
+  return "";
+}
+
+/** The label's Chinese text, if it has one ("" if not). */
+export function chineseText(value) {
+  if (!value) return "";
+  const texts = typeof value === "string" ? [value] : [value.zh_CN, ...Object.values(value)];
+  return texts.find((text) => text && CHINESE.test(text)) || "";
+}
+
+const pinyinCache = new Map();
+
+/** The server's key for a Chinese label (form_builder/keys.py); "" if it cannot be had. */
+export function pinyinKey(url, text) {
+  if (!pinyinCache.has(text)) {
+    const address = `${url}?text=${encodeURIComponent(text)}`;
+    pinyinCache.set(
+      text,
+      fetch(address, { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : { key: "" }))
+        .then((data) => data.key || "")
+        .catch(() => ""),
+    );
+  }
+  return pinyinCache.get(text);
 }
 
 /** ``base`` (or ``fallback``) made unique among ``taken`` by a numeric suffix. */
