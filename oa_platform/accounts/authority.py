@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.models import Department
@@ -111,13 +111,20 @@ def resettable_users(session: Session, actor: OAUser) -> list[OAUser]:
         if unit.id not in unit_ids:
             unit_ids.add(unit.id)
             pending.extend(unit.children)
+    # The rule reads each member's roles and groups, the page their department and its
+    # company: loaded with the members, a handful of queries however large the team.
+    members = select(OAUser).options(
+        selectinload(OAUser.roles),
+        selectinload(OAUser.groups),
+        selectinload(OAUser.department).selectinload(Department.company),
+    )
     candidates = set(
-        session.scalars(select(OAUser).where(OAUser.confirmed_department_id.in_(unit_ids))).all()
+        session.scalars(members.where(OAUser.confirmed_department_id.in_(unit_ids))).all()
     )
     if is_admin(actor):
         candidates.update(
             user
-            for user in session.scalars(select(OAUser).where(OAUser.roles.any())).all()
+            for user in session.scalars(members.where(OAUser.roles.any())).all()
             if is_privileged(user)
         )
     return sorted(

@@ -245,3 +245,35 @@ def test_official_documents_name_units_and_recipients_in_the_readers_language(cl
         refresh()
         labels = recipient_labels(db.session, entries)
         assert labels[1:] == ["Sales Department", "Sam Wu"] and labels[0] != "示例销售有限公司"
+
+
+def test_my_team_costs_the_same_queries_however_many_members(client):
+    from oa_platform.accounts.user_import import import_users
+    from tests.conftest import user
+
+    def queries() -> int:
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            page = client.get("/myteam/", headers=CHINESE).get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements), page
+
+    login(client, "head")
+    client.get("/myteam/")  # warms what is loaded once
+    before, _ = queries()
+    import_users(
+        "name,username,email,company,department,position\n"
+        "张伟,zhangwei,zw@example.com,SLS,SALES,Clerk\n"
+        "李娜,lina,ln@example.com,SLS,SALES,Clerk\n"
+        "王芳,wangfang,wf@example.com,SLS,SALES,Manager\n".encode()
+    )
+    for username in ("zhangwei", "lina", "wangfang"):  # Admin confirmed the moves (§4.1)
+        person = user(username)
+        person.confirmed_department_id = person.department_id
+    db.session.commit()
+    after, page = queries()
+    assert "张伟" in page and "王芳" in page
+    assert after == before
