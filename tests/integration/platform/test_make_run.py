@@ -59,7 +59,16 @@ def test_ctrl_c_stops_make_run_quietly(tmp_path):
     )
     # -o setup: the installation counts as done; only the serving part runs.
     make = subprocess.Popen(
-        ["make", "-s", "-o", "setup", "run", f"PROCFILE={procfile}"],
+        # BIN: honcho from the venv running the tests, wherever that is.
+        [
+            "make",
+            "-s",
+            "-o",
+            "setup",
+            "run",
+            f"PROCFILE={procfile}",
+            f"BIN={Path(sys.executable).parent}",
+        ],
         cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.PIPE,
