@@ -150,7 +150,9 @@ def users_cli() -> None:
 
 
 @users_cli.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "csv_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @with_appcontext
 def import_users_command(csv_file: Path) -> None:
     """Import users from CSV or an Excel workbook (.xlsx), all or nothing, and print their
