@@ -129,6 +129,7 @@ DesignerApi.org_choices              401   200 200 404 404 404 404 404
 DesignerApi.key                      401   200 200 404 404 404 404 404
 OvertimeReportView.report            login 200 200 403 200 403 403 200
 OvertimeReportView.export            login 200 200 403 200 403 403 200
+OvertimeReportView.export_xlsx       login 200 200 403 200 403 403 200
 UsageView.usage                      login 200 404 200 200 200 404 200
 UsageView.export_csv                 login 200 404 200 200 200 404 200
 UsageView.export_xlsx                login 200 404 200 200 200 404 200
