@@ -115,3 +115,9 @@ def test_the_age_of_my_to_dos_on_the_dashboard(live_server, browser_page, artifa
     chart.screenshot(path=artifacts / "charts-dashboard-todo-age-en.png")
     page.locator("#dashboard-todo-age").screenshot(path=artifacts / "charts-dashboard-panel-en.png")
     assert outside == []
+
+    # On a phone the bars shrink with the screen and the table of figures fits it.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.locator("#dashboard-todo-age").screenshot(path=artifacts / "charts-dashboard-phone.png")
