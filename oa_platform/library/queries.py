@@ -59,18 +59,18 @@ def find(session: Session, seen: Reader, text: str, limit: int = PAGE) -> list[L
     condition = search.matches(session, text)
     if condition is None or not seen.folder_ids:
         return []
-    return list(
-        session.scalars(
-            select(LibraryFile)
-            .where(
-                LibraryFile.status == "current",
-                LibraryFile.folder_id.in_(sorted(seen.folder_ids)),
-                condition,
-            )
-            .order_by(LibraryFile.updated_at.desc(), LibraryFile.id.desc())
-            .limit(limit)
+    statement = (
+        select(LibraryFile)
+        .where(
+            LibraryFile.status == "current",
+            LibraryFile.folder_id.in_(sorted(seen.folder_ids)),
+            condition,
         )
+        .order_by(LibraryFile.updated_at.desc(), LibraryFile.id.desc())
+        .limit(limit)
     )
+    with search.serial(session):
+        return list(session.scalars(statement))
 
 
 def versions(session: Session, file: LibraryFile) -> list[LibraryVersion]:

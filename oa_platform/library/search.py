@@ -18,7 +18,22 @@ docs/performance.md): materialising 通知's 100,000 files, or scanning every fi
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, func, insert, select
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    select,
+    true,
+)
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from oa_platform.library.models import LibraryFile, LibraryTerm
@@ -73,5 +88,35 @@ def matches(session: Session, text: str) -> ColumnElement[bool] | None:
             conditions.append(
                 exists().where(LibraryTerm.term == term, LibraryTerm.file_id == LibraryFile.id)
             )
-    conditions.extend(LibraryFile.search_text.like(_like(word), escape="\\") for word in words)
+    walking = rarest is None or counts[rarest] >= COMMON
+    conditions.extend(_confirmed(word, walking) for word in words)
     return and_(*conditions)
+
+
+def _confirmed(word: str, walking: bool) -> ColumnElement[bool]:
+    """The substring check that confirms a word's candidates. When every term is common
+    (the newest files are walked) it is a ``CASE`` the planner cannot estimate (it assumes
+    one half): a bare ``LIKE`` is estimated from the text's statistics as if independent of
+    the word's terms, though a file with the terms nearly always passes it, so for a word
+    in about 2% of the files PostgreSQL multiplied the two, expected less than a page of
+    results and read and sorted the whole table (120 ms at 100,000 files) instead of
+    walking (docs/performance.md). A rare term's few candidates keep the bare ``LIKE``: a
+    low estimate there keeps the plan on the index lookups."""
+    like = LibraryFile.search_text.like(_like(word), escape="\\")
+    return case((like, true()), else_=false()) if walking else like
+
+
+@contextmanager
+def serial(session: Session) -> Iterator[None]:
+    """Run the search's page query without PostgreSQL's parallel workers. A page is at most
+    50 files, found in 1 to 7 ms of work; starting two workers cost more than that
+    on a busy machine (40 ms at a load of 6 per core, docs/performance.md). Only this
+    statement: the setting is put back afterwards."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(sql("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        if postgres:
+            session.execute(sql("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
