@@ -92,6 +92,8 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, browser_page, ar
     no_side_scroll(page, "inbox-todo", artifacts, refused)
     page.goto(f"{base}/notifications/")  # the head is told of Sam's request
     no_side_scroll(page, "notifications", artifacts, refused)
+    page.goto(f"{base}/myteam/")  # a head's people: reset a password on the way
+    no_side_scroll(page, "my-team", artifacts, refused)
     page.goto(f"{base}/inbox/")
     row = page.locator(f"#inbox-list tr[data-oa-task]:has(a[href^='/instances/{instance_id}'])")
     for column in ("node", "due"):
