@@ -191,6 +191,12 @@ class NodeType:
         actions: the actions a node of this type can offer. A definition's node may narrow
             them (its ``actions``, the node permission); it may not add others.
         default_actions: the actions offered when the definition names none.
+        designer_actions: the actions a node added in the designer starts with, written into
+            its ``actions`` (the common ones, e.g. an approval's agree, disagree, roll back,
+            transfer and add a signer, not all eleven); None: the node names none.
+        config_labels: what the designer shows for the values of enumerated ``config``
+            members, ``{member: {value: N_("label")}}`` (a member's own name and help are
+            its schema's ``title`` and ``description``).
         config_schema: JSON Schema (draft 2020-12) of the node's ``config``; the designer
             builds the configuration form from it and publishing checks it.
         merges: True for nodes that several branches reach and that wait for them (joins):
@@ -224,6 +230,8 @@ class NodeType:
     kind: ClassVar[NodeKind] = NodeKind.TASK
     actions: ClassVar[tuple[Action, ...]] = ()
     default_actions: ClassVar[tuple[Action, ...] | None] = None
+    designer_actions: ClassVar[tuple[Action, ...] | None] = None
+    config_labels: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
     merges: ClassVar[bool] = False
     always_offers: ClassVar[tuple[Action, ...]] = ()

@@ -161,6 +161,9 @@ def _contract_problem(point: EntryPoint, cls: object) -> str | None:
     unknown = [a for a in cls.default_actions or () if a not in cls.actions]
     if unknown:
         return f"default_actions of {cls.name!r} are not among its actions: {unknown}"
+    unknown = [a for a in getattr(cls, "designer_actions", None) or () if a not in cls.actions]
+    if unknown:
+        return f"designer_actions of {cls.name!r} are not among its actions: {unknown}"
     return None
 
 

@@ -72,10 +72,34 @@ def node_type_palette(node_types: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "decides": bool(getattr(node_type, "decides", False)),
                 "actions": [str(action) for action in node_type.actions],
                 "default_actions": [str(action) for action in offered],
-                "config_schema": dict(getattr(node_type, "config_schema", {})),
+                # What a node added in the designer starts with (issue 19): the common ones.
+                "new_actions": [
+                    str(action) for action in getattr(node_type, "designer_actions", None) or ()
+                ],
+                "config_schema": _readable_config(node_type),
             }
         )
     return palette
+
+
+def _readable_config(node_type: Any) -> dict[str, Any]:
+    """The type's config schema with its members' titles and help in the request's language
+    and ``labels`` for enumerated values (the type's ``config_labels``), so the designer shows
+    "When a handler disagrees: Return it to the initiator", not ``return_to_initiator``."""
+    schema = dict(getattr(node_type, "config_schema", {}))
+    labels = getattr(node_type, "config_labels", {}) or {}
+    properties = {}
+    for name, member in (schema.get("properties") or {}).items():
+        member = dict(member)
+        for word in ("title", "description"):
+            if isinstance(member.get(word), str):
+                member[word] = gettext(member[word])
+        if name in labels:
+            member["labels"] = {value: gettext(text) for value, text in labels[name].items()}
+        properties[name] = member
+    if properties:
+        schema["properties"] = properties
+    return schema
 
 
 def field_type_palette(field_types: Mapping[str, Any]) -> list[dict[str, Any]]:

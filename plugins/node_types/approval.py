@@ -27,6 +27,16 @@ class Approval(NodeType):
     label = N_("Approval")
     icon = "fa-check-square-o"
     actions = APPROVAL_ACTIONS
+    # A node added in the designer offers what approvers use day to day (issue 19); the
+    # designer ticks the others where a node needs them.
+    designer_actions = (
+        Action.AGREE,
+        Action.DISAGREE,
+        Action.ROLLBACK,
+        Action.TRANSFER,
+        Action.ADD_SIGNATURE,
+    )
+    config_labels = signing.DISAGREE_LABELS
     atomic_hooks = signing.ATOMIC_HOOKS
     # §3.5: on Approval and Form Review nodes every action but "agree" needs an opinion.
     opinion_required = frozenset((*APPROVAL_ACTIONS, Action.FAILED_REVIEW)) - {Action.AGREE}

@@ -17,6 +17,7 @@ class AutoApproval(NodeType):
     icon = "fa-magic"
     actions = APPROVAL_ACTIONS
     opinion_required = frozenset(APPROVAL_ACTIONS) - {Action.AGREE}
+    config_labels = signing.DISAGREE_LABELS
     config_schema = {
         "type": "object",
         "additionalProperties": False,
@@ -25,7 +26,8 @@ class AutoApproval(NodeType):
             "condition": {
                 "type": "string",
                 "minLength": 1,
-                "description": "When it holds, the node approves by itself.",
+                "title": N_("Condition"),
+                "description": N_("When it holds, the node approves by itself."),
             },
             **signing.DISAGREE_CONFIG,
         },

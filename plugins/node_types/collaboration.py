@@ -13,6 +13,25 @@ class Collaboration(NodeType):
     # Countersigners do not edit the text: that is for Approval and Form Review (§3.5).
     actions = tuple(a for a in APPROVAL_ACTIONS if a is not Action.MODIFY_TEXT)
     atomic_hooks = signing.ATOMIC_HOOKS
+    designer_actions = (
+        Action.AGREE,
+        Action.DISAGREE,
+        Action.ROLLBACK,
+        Action.TRANSFER,
+        Action.ADD_SIGNATURE,
+    )
+    config_labels = {
+        "mode": {
+            "all": N_("Every signer agrees"),
+            "any": N_("One signer agrees"),
+            "percentage": N_("A share of the signers agrees"),
+        },
+        "signing": {
+            "parallel": N_("All at once"),
+            "sequential": N_("One after another"),
+        },
+        **signing.DISAGREE_LABELS,
+    }
     config_schema = {
         "type": "object",
         "additionalProperties": False,
@@ -20,10 +39,20 @@ class Collaboration(NodeType):
             "mode": {
                 "enum": ["all", "any", "percentage"],
                 "default": "all",
-                "description": "How many signers must agree before the node is done.",
+                "title": N_("Who must agree"),
+                "description": N_("How many signers must agree before the node is done."),
             },
-            "percentage": {"type": "integer", "minimum": 1, "maximum": 100},
-            "signing": {"enum": ["parallel", "sequential"], "default": "parallel"},
+            "percentage": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 100,
+                "title": N_("Share that must agree (per cent)"),
+            },
+            "signing": {
+                "enum": ["parallel", "sequential"],
+                "default": "parallel",
+                "title": N_("Signing order"),
+            },
             **signing.DISAGREE_CONFIG,
         },
         "if": {"properties": {"mode": {"const": "percentage"}}, "required": ["mode"]},

@@ -12,13 +12,21 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.contract import AGREEING, REFUSING, Action, NodeContext, TaskView
+from plugins.contract import AGREEING, N_, REFUSING, Action, NodeContext, TaskView
 
 DISAGREE_CONFIG = {
     "on_disagree": {
         "enum": ["return_to_initiator", "terminate"],
         "default": "return_to_initiator",
-        "description": "What a refusal does to the instance.",
+        "title": N_("When a handler disagrees"),
+        "description": N_("What a refusal does to the instance."),
+    }
+}
+# The designer shows these, not the stored values (issue 19).
+DISAGREE_LABELS = {
+    "on_disagree": {
+        "return_to_initiator": N_("Return it to the initiator"),
+        "terminate": N_("End the request (terminated)"),
     }
 }
 
@@ -28,7 +36,8 @@ OPINION_CONFIG = {
     "opinion_on_agree": {
         "type": "boolean",
         "default": False,
-        "description": "Agreeing needs an opinion too.",
+        "title": N_("Opinion needed to agree"),
+        "description": N_("Agreeing needs an opinion too."),
     }
 }
 

@@ -1,7 +1,9 @@
-"""Keys from Chinese labels (issue 19, deliver 6): IT labels fields and nodes in Chinese only
-and their keys come out in pinyin ("报销金额" -> ``bao_xiao_jin_e``), not empty or
+"""The designer speaks plainly (issue 19, deliver 6): IT labels fields and nodes in Chinese
+only and their keys come out in pinyin ("报销金额" -> ``bao_xiao_jin_e``), not empty or
 ``field``; the page in Chinese gives new fields and nodes pinyin keys from their type's name
-too. Runs with CSRF on, as in production."""
+too; a new Approval node offers the common actions by their names, and its settings read as
+labels; problems are sentences, never the schema's messages. Runs with CSRF on, as in
+production."""
 
 from __future__ import annotations
 
@@ -58,11 +60,26 @@ def test_chinese_labels_give_pinyin_keys(live_server, browser_page, artifacts):
     key_becomes(page, "#node-panel [name=node_id]", "shen_pi")
     page.fill("#node-panel [name=node_name_zh_CN]", "部门负责人")
     key_becomes(page, "#node-panel [name=node_id]", "bu_men_fu_ze_ren")
+    # The new Approval node offers the common actions, named as the task page's buttons.
+    ticked = page.eval_on_selector_all(
+        "#node-panel [data-oa-action]:checked", "inputs => inputs.map(i => i.dataset.oaAction)"
+    )
+    assert ticked == ["agree", "disagree", "rollback", "add_signature", "transfer"]
+    actions = page.inner_text("#node-panel .oa-actions")
+    assert "同意" in actions and "加签" in actions and "add signature" not in actions
+    # Its settings read as labels, not stored values.
+    settings = page.inner_text("#node-panel .oa-config")
+    assert "处理人不同意时" in settings and "退回发起人" in settings
+    assert "return_to_initiator" not in settings and "On disagree" not in settings
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=artifacts / "designer-pinyin-keys.png")
+    problems = page.inner_text("#designer")
+    assert "流程定义：分类不能为空" in problems
+    assert "does not match" not in problems and "is a required property" not in problems
 
     with page.expect_download() as download:
         page.click("#designer-export")
     document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert [field["key"] for field in document["fields"]] == ["bao_xiao_shi_you", "amount"]
-    assert "bu_men_fu_ze_ren" in [node["id"] for node in document["nodes"]]
+    approval = next(node for node in document["nodes"] if node["id"] == "bu_men_fu_ze_ren")
+    assert approval["actions"] == ["agree", "disagree", "rollback", "transfer", "add_signature"]

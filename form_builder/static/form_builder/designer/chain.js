@@ -50,6 +50,13 @@ function addNode(store, typeName) {
   const type = store.nodeTypes[typeName];
   const taken = new Set(store.doc.nodes.map((n) => n.id));
   const node = { id: uniqueId(slug(type.label), taken, "node"), type: typeName, name: type.label };
+  // The common actions, not every one the type can offer (issue 19): the rest are ticked
+  // where a node needs them.
+  const common = type.new_actions || [];
+  const defaults = type.default_actions || [];
+  if (common.length && !(common.length === defaults.length && common.every((a) => defaults.includes(a)))) {
+    node.actions = [...common];
+  }
   store.autoKeys.add(node);
   // Keep the end node(s) last in the list, where people look for them.
   const firstEnd = store.doc.nodes.findIndex((n) => (store.nodeType(n) || {}).kind === "end");
@@ -177,6 +184,30 @@ function panel(store, node, orgUrl, redraw) {
   return h("div", { class: "oa-node-editor", dataset: { oaEditor: path } }, parts);
 }
 
+// The actions as the task page's buttons name them (oa_platform/runtime/opinions.py).
+const ACTION_LABELS = {
+  submit: _("Submit"),
+  agree: _("Agree"),
+  read: _("Mark as read"),
+  disagree: _("Disagree"),
+  rollback: _("Roll back"),
+  terminate: _("Terminate"),
+  add_signature: _("Add a signer"),
+  reduce_signature: _("Remove a signer"),
+  modify_text: _("Modify the text"),
+  revoke: _("Revoke"),
+  failed_review: _("Fail the review"),
+  hold: _("Put on hold"),
+  draft: _("Save as draft"),
+  transfer: _("Transfer"),
+  urge: _("Urge"),
+};
+
+/** An action as people read it; a plugin's own action by its name. */
+export function actionLabel(action) {
+  return ACTION_LABELS[action] || action.replace(/_/g, " ");
+}
+
 function actionsEditor(node, type, changed) {
   const offered = new Set(node.actions || type.default_actions);
   return h(
@@ -196,7 +227,7 @@ function actionsEditor(node, type, changed) {
           setMember(node, "actions", same ? null : chosen);
           changed();
         },
-      }), ` ${action.replace(/_/g, " ")}`),
+      }), ` ${actionLabel(action)}`),
     )),
   );
 }

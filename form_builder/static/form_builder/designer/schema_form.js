@@ -26,7 +26,9 @@ export function configForm(node, schema, changed) {
     h("legend", { class: "small" }, _("Settings of this node type")),
     names.map((name) => {
       const property = properties[name];
-      const label = `${humanize(name)}${required.has(name) ? " *" : ""}`;
+      // The server gives members a title and values labels in the page's language
+      // (designer/document.py); the member's name is the last resort.
+      const label = `${property.title || humanize(name)}${required.has(name) ? " *" : ""}`;
       const attrs = { name: `config.${name}`, dataset: { oaConfig: name } };
       return group(label, control(name, property, node.config || {}, config, tidy, attrs), property.description);
     }),
@@ -47,13 +49,14 @@ export function memberForm(spec, names, schemas, labels, changed) {
 function control(name, property, current, config, tidy, named) {
   const attrs = { class: "form-control input-sm", ...named };
   if (Array.isArray(property.enum)) {
-    const fallback = property.default !== undefined ? ` (default: ${property.default})` : "";
+    const labelOf = (value) => (property.labels || {})[value] ?? String(value);
+    const unset = property.default !== undefined ? _("Not set (default: %(value)s)", { value: labelOf(property.default) }) : _("Not set");
     return h(
       "select",
       { ...attrs, onChange: (e) => { setMember(config(), name, e.target.value === "" ? null : parseEnum(property.enum, e.target.value)); tidy(); } },
-      h("option", { value: "" }, `Not set${fallback}`),
+      h("option", { value: "" }, unset),
       property.enum.map((value) =>
-        h("option", { value: String(value), selected: current[name] === value }, (property.labels || {})[value] ?? String(value)),
+        h("option", { value: String(value), selected: current[name] === value }, labelOf(value)),
       ),
     );
   }
