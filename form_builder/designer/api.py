@@ -22,6 +22,7 @@ from form_builder.exceptions import DefinitionError, LifecycleError, Problem
 from form_builder.format import load_document
 from form_builder.keys import key_from_label
 from form_builder.models import DefinitionVersion
+from form_builder.words import gettext as _
 
 
 class DesignerApi(BaseView):
@@ -58,7 +59,8 @@ class DesignerApi(BaseView):
             services.run(lambda: services.lifecycle().submit(g.user, saved))
         except DefinitionError as error:
             answer = {**_saved(saved), "problems": problems_json(error.problems, document)}
-            return jsonify({**answer, "error": "Not submitted: the definition has problems."}), 422
+            error_text = _("Not submitted: the definition has problems.")
+            return jsonify({**answer, "error": error_text}), 422
         except LifecycleError as error:
             return json_error(error.message, 409)
         return jsonify({**_saved(saved), "submitted": True, "problems": []})
@@ -106,10 +108,18 @@ def _save(document: dict[str, Any], key: str | None) -> DefinitionVersion:
     lifecycle = services.lifecycle()
     new_key = document.get("key")
     if key is not None and new_key != key:
-        message = f"the key must stay '{key}' (a new key makes a new definition: start one)"
+        message = _(
+            "The definition: the key must stay '%(key)s' (a new key makes a new definition: "
+            "start one)",
+            key=key,
+        )
         _refuse([Problem("$.key", message)], document)
     if key is None and isinstance(new_key, str) and lifecycle.definition(new_key, missing_ok=True):
-        message = f"a definition '{new_key}' exists already: open it from the Definitions list"
+        message = _(
+            "The definition: a definition '%(key)s' exists already: open it from the "
+            "Definitions list",
+            key=new_key,
+        )
         _refuse([Problem("$.key", message)], document)
     try:
         return lifecycle.save_draft(g.user, document)
@@ -120,7 +130,7 @@ def _save(document: dict[str, Any], key: str | None) -> DefinitionVersion:
 
 
 def _refuse(problems: list[Problem], document: Any) -> NoReturn:
-    answer = {"error": "Not saved: the definition has problems.", "saved": False}
+    answer = {"error": _("Not saved: the definition has problems."), "saved": False}
     abort(make_response(jsonify({**answer, "problems": problems_json(problems, document)}), 422))
 
 
