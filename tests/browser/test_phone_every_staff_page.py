@@ -120,6 +120,11 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, browser_page, ar
     page.wait_for_timeout(400)  # the dialog's fade-in, for the picture
     no_side_scroll(page, "instance-dialog", artifacts, refused, full_page=False)
 
+    # The Management Center's list of definitions, which it reviews and publishes.
+    sign_in(page, base, "mc")
+    page.goto(f"{base}/definitions/")
+    no_side_scroll(page, "definitions", artifacts, refused)
+
     assert refused == [], "\n".join(refused)
 
 
