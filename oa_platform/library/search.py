@@ -111,12 +111,10 @@ def serial(session: Session) -> Iterator[None]:
     """Run the search's page query without PostgreSQL's parallel workers. A page is at most
     50 files, found in 1 to 7 ms of work; starting two workers cost more than that
     on a busy machine (40 ms at a load of 6 per core, docs/performance.md). Only this
-    statement: the setting is put back afterwards."""
+    statement: the setting is put back afterwards (a failed statement's rollback undoes it)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         session.execute(sql("SET LOCAL max_parallel_workers_per_gather = 0"))
-    try:
-        yield
-    finally:
-        if postgres:
-            session.execute(sql("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
+    yield
+    if postgres:
+        session.execute(sql("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
