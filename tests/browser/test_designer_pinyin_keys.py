@@ -71,6 +71,7 @@ def test_chinese_labels_give_pinyin_keys(live_server, browser_page, artifacts):
     settings = page.inner_text("#node-panel .oa-config")
     assert "处理人不同意时" in settings and "退回发起人" in settings
     assert "return_to_initiator" not in settings and "On disagree" not in settings
+    page.locator("#node-panel").screenshot(path=artifacts / "designer-approval-node-panel.png")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=artifacts / "designer-pinyin-keys.png")
     problems = page.inner_text("#designer")
