@@ -11,8 +11,8 @@ import os
 import sys
 
 from benchmarks import apps, backup, documents, engine, forms, http_load, inbox, timers
-from benchmarks import inspection as inspection_sample
 from benchmarks import discussion as discussion_area
+from benchmarks import inspection as inspection_sample
 from benchmarks import library as file_library
 from benchmarks import migration as instance_migration
 from benchmarks import notices as notice_list

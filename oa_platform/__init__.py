@@ -46,15 +46,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.database import configure_sqlite
     from oa_platform.discussion.api import DiscussionApi
     from oa_platform.documents.api import DocumentApi
-    from oa_platform.orgchange.api import OrgChangeApi
     from oa_platform.documents.archive import IssuedDocuments
-    from oa_platform.notices.api import NoticeApi
-    from oa_platform.library.api import LibraryApi
     from oa_platform.extensions import db, migrate
+    from oa_platform.library.api import LibraryApi
+    from oa_platform.notices.api import NoticeApi
     from oa_platform.notifications import init_app as init_notifications
     from oa_platform.operations import web as operations_web
     from oa_platform.operations.archive_items import register_provider
     from oa_platform.org.directory import OrgDirectory
+    from oa_platform.orgchange.api import OrgChangeApi
     from oa_platform.roles import ROLES
     from oa_platform.runtime import (
         business_calendar,

@@ -11,8 +11,8 @@ from oa_platform.agents import models as agent_models
 from oa_platform.discussion import models as discussion_models
 from oa_platform.documents import models as document_models
 from oa_platform.inspection import models as inspection_models
-from oa_platform.notices import models as notice_models
 from oa_platform.library import models as library_models
+from oa_platform.notices import models as notice_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
 from oa_platform.orgchange import models as orgchange_models

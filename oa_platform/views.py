@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app, g
 from flask_appbuilder import AppBuilder, IndexView, expose
 
+from form_builder.clock import utcnow
 from oa_platform.accounts.commands import current_policy
 from oa_platform.extensions import db
 from oa_platform.i18n import (
     N_,
 )  # menu words: FAB keeps them English, translates on render
 from oa_platform.org.directory import OrgDirectory
-from form_builder.clock import utcnow
 from oa_platform.runtime import inbox, todo_age
 
 
@@ -24,9 +24,7 @@ class DashboardView(IndexView):
     @expose("/")
     def index(self):
         user = g.user if g.user is not None and g.user.is_authenticated else None
-        expires = (
-            current_policy().expires_at(user.password_changed_at) if user else None
-        )
+        expires = current_policy().expires_at(user.password_changed_at) if user else None
         badges = inbox.counts(db.session, user.id) if user else None
         ages = todo_age.todo_ages(db.session, user.id, utcnow()) if user else None
         return self.render_template(
@@ -57,9 +55,9 @@ def register_views(appbuilder: AppBuilder) -> None:
     from oa_platform.discussion.views import init_app as init_discussion
     from oa_platform.documents.views import DocumentsView
     from oa_platform.documents.views import init_app as init_documents
+    from oa_platform.library.views import LibraryView
     from oa_platform.notices.views import NoticesView
     from oa_platform.notices.views import init_app as init_notices
-    from oa_platform.library.views import LibraryView
     from oa_platform.notifications.views import NotificationsView
     from oa_platform.org.views import (
         CompanyModelView,
@@ -68,7 +66,6 @@ def register_views(appbuilder: AppBuilder) -> None:
     )
     from oa_platform.orgchange.views import OrgChangeView
     from oa_platform.reports.views import OvertimeReportView
-    from oa_platform.usage.views import UsageView
     from oa_platform.runtime.admin_views import (
         FailedTimersView,
         InstanceErrorsView,
@@ -76,12 +73,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     )
     from oa_platform.runtime.views import InboxView, InstanceView, ProcessCatalogueView
     from oa_platform.runtime.views import static as runtime_static
+    from oa_platform.usage.views import UsageView
 
     current_app.register_blueprint(runtime_static)
     appbuilder.add_view(InboxView, N_("Inbox"), icon="fa-inbox")
-    appbuilder.add_view(
-        ProcessCatalogueView, N_("Start a Process"), icon="fa-play-circle"
-    )
+    appbuilder.add_view(ProcessCatalogueView, N_("Start a Process"), icon="fa-play-circle")
     appbuilder.add_view_no_menu(InstanceView)
     appbuilder.add_view(AgentsView, N_("My Agents"), icon="fa-user-secret")
     appbuilder.add_view(DocumentsView, N_("Documents"), icon="fa-file-text-o")
@@ -203,9 +199,7 @@ def register_views(appbuilder: AppBuilder) -> None:
         category_icon="fa-bar-chart",
     )
     # §2.1.1: Admin, Auditors and unit heads (usage/policy.py decides which units).
-    appbuilder.add_view(
-        UsageView, N_("System Usage"), icon="fa-line-chart", category=N_("Reports")
-    )
+    appbuilder.add_view(UsageView, N_("System Usage"), icon="fa-line-chart", category=N_("Reports"))
     appbuilder.add_view(MyTeamView, N_("My Team"), icon="fa-users")
     appbuilder.add_view_no_menu(DeactivateUserView)
     appbuilder.add_view_no_menu(ConfirmMoveView)

@@ -70,7 +70,10 @@ def test_import_page_refuses_a_bad_file_with_its_json_path(client):
     )
     page = response.get_data(as_text=True)
     assert "Nothing was imported." in page
-    assert "<code>$.nodes[1].assignee</code>: Node 2 (Manager approval): the users must be given" in page
+    assert (
+        "<code>$.nodes[1].assignee</code>: Node 2 (Manager approval): the users must be given"
+        in page
+    )
 
 
 def test_import_page_makes_a_draft_and_reports_what_to_fix_before_submission(client):

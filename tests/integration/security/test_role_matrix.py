@@ -359,9 +359,7 @@ def _inspection_samples() -> dict[str, int]:
     sample = db.session.scalars(
         db.select(SampledInstance)
         .join(Instance, Instance.id == SampledInstance.instance_id)
-        .where(
-            SampledInstance.inspection_id == found.id, Instance.initiator_id == user("staff").id
-        )
+        .where(SampledInstance.inspection_id == found.id, Instance.initiator_id == user("staff").id)
     ).first()
     finding = inspection.record_finding(db.session, user("admin"), sample.id, "attachments", "x")
     ticket = db.session.scalars(db.select(Ticket).where(Ticket.finding_id == finding.id)).one()
