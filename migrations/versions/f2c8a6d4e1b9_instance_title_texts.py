@@ -13,12 +13,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite has ADD and DROP COLUMN): a batch copy of the table would drop
+# process_instance, which every runtime table references.
+
+
 def upgrade():
     # Null: the stored title reads the same in every language (every existing instance).
-    with op.batch_alter_table("process_instance") as batch:
-        batch.add_column(sa.Column("title_texts", sa.JSON(), nullable=True))
+    op.add_column("process_instance", sa.Column("title_texts", sa.JSON(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("process_instance") as batch:
-        batch.drop_column("title_texts")
+    op.drop_column("process_instance", "title_texts")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
 from oa_platform.runtime.models import Instance
+from plugins.contract import N_
 
 
 class DepartmentHistory(Model):
@@ -174,6 +175,18 @@ class InspectionReport(Model):
     format: Mapped[str] = mapped_column(String(8), nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+# A ticket's status and an appeal's decision as people read them: stored in English, shown
+# through gettext by the ticket's page (inspection/ticket.html).
+TICKET_WORDS = (
+    N_("proposed"),
+    N_("issued"),
+    N_("dismissed"),
+    N_("cancelled"),
+    N_("upheld"),
+    N_("granted"),
+)
 
 
 class Ticket(Model):
