@@ -31,7 +31,8 @@ def notices(username: str) -> list[tuple[str, str]]:
 def test_a_new_task_an_urge_and_a_passed_deadline_are_notified_once(demo):
     instance = start("staff", "leave_request")
     assert [kind for kind, _ in notices("head")] == ["task"]
-    assert notices("head")[0][1].startswith("To do: Department head approval — Sam Wu: Annual leave")
+    arrived = notices("head")[0][1]
+    assert arrived.startswith("To do: Department head approval — Sam Wu: Annual leave")
 
     runtime().urge(user("staff"), instance.id)
     runtime().urge(user("staff"), instance.id)  # the same hour: no flood
