@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -75,10 +75,26 @@ def test_ctrl_c_stops_make_run_quietly(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    time.sleep(2)  # honcho has started both
+    # Ctrl-C once honcho says both have started (a fixed wait was too short on a busy
+    # machine: the interrupt then reached make before honcho was serving).
+    lines: list[str] = []
+    both = threading.Event()
+
+    def read() -> None:
+        for line in make.stdout:
+            lines.append(line)
+            text = "".join(lines)
+            if "web.1 started" in text and "worker.1 started" in text:
+                both.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert both.wait(60), "".join(lines)
     assert make.poll() is None
     os.killpg(make.pid, signal.SIGINT)
-    output, _ = make.communicate(timeout=30)
+    make.wait(timeout=30)
+    reader.join(timeout=30)
+    output = "".join(lines)
     assert "SIGINT received" in output
     assert "==> Stopped: the web server, the worker and beat have ended." in output
     for noise in ("Traceback", "make: ***", "Error 130", "Interrupt"):
