@@ -35,12 +35,15 @@ setup: $(VENV)/.installed
 	$(FLASK) oa demo
 
 # Ctrl-C reaches honcho (it stops the web server, worker and beat) and make alike: the trap
-# keeps the recipe's shell alive until honcho has stopped them, and honcho's 130 (stopped by
-# SIGINT) is the way this recipe is meant to end, not an error for make to report.
+# keeps the recipe's shell alive until honcho has stopped them; then an interrupt (the trap's
+# mark, or honcho's 130) is the way this recipe is meant to end, not an error for make.
 run: setup
 	@echo "==> Serving http://127.0.0.1:5000 with a Celery worker and beat (Ctrl-C stops all)."
-	@trap 'echo "==> Stopped: the web server, the worker and beat have ended."' INT TERM; \
-		$(BIN)/honcho start -f $(PROCFILE) || [ $$? -eq 130 ]
+	@trap 'stopped=1' INT TERM; \
+		$(BIN)/honcho start -f $(PROCFILE); rc=$$?; \
+		if [ -n "$$stopped" ] || [ $$rc -eq 130 ]; then \
+			echo "==> Stopped: the web server, the worker and beat have ended."; \
+		else exit $$rc; fi
 
 dev-setup: $(VENV)/.installed-dev
 
