@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app oa_platform:create_app
 PROCFILE ?= Procfile
 
-.PHONY: run test fuzz soak cluster setup dev-setup lint format bench clean i18n
+.PHONY: run test fuzz soak cluster setup dev-setup lint format bench screenshots clean i18n
 
 # Each step says what it does first (issue 19, deliver 10): the first `make run` installs for a
 # minute, which looked like a hang when the quiet installs printed nothing.
@@ -102,6 +102,10 @@ BENCH_ARGS ?= --size full
 bench: dev-setup
 	@command -v wrk >/dev/null || echo "wrk not found: HTTP figures come from the Python client"
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# The README's screenshots in both languages, from the demo data, in Debian's Chromium.
+screenshots: dev-setup
+	$(BIN)/python docs/screenshots/capture.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
