@@ -7,8 +7,13 @@ The shape is the expense chain's (start, manager, director, Finance: four tasks 
 instance); handling times are drawn from a long-tailed distribution (most within hours, a
 few over days, so some tasks are late); one task in twenty closes with an action other than
 agree; a few hundred delegations are in force; people signed in at random times. Seeded:
-every run generates the same data. The medians and 90th percentiles are computed in SQL
-(``oa_platform/usage/queries.py``), so the time is the database's.
+every run generates the same data.
+
+The figures are measured twice: first from the tasks alone (``source=tasks``, as before the
+daily rollup existed, or before its first run), then the closed days are rolled up
+(``usage_rollup``: ``flask oa usage rollup``'s work, every day of the two years) and the
+figures and the page measured again as they are read in use (``source=rollup``: the closed
+days from the rollup, today from the tasks; ``oa_platform/usage/rollup.py``).
 """
 
 from __future__ import annotations
@@ -191,11 +196,12 @@ def measure(database: apps.Database, app, instances: int, users: int, samples: i
 
     from form_builder.clock import utcnow
     from oa_platform.extensions import db
-    from oa_platform.i18n import company_zone
+    from oa_platform.i18n import company_zone, local_time
     from oa_platform.runtime.models import Instance, Task
     from oa_platform.usage import periods
     from oa_platform.usage.policy import units_for
     from oa_platform.usage.report import build
+    from oa_platform.usage.rollup import first_activity_day, roll_up
     from tests.conftest import user
 
     now = utcnow()
@@ -207,7 +213,30 @@ def measure(database: apps.Database, app, instances: int, users: int, samples: i
          seconds=round(took[0], 1))  # fmt: skip
 
     zone = company_zone()
-    today = now.date()
+    today = local_time(now).date()
+    with app.test_request_context("/usage/"):
+        units = {unit.key: unit for unit in units_for(db.session, user("auditor"))}
+        # Before the rollup: every figure from the tasks (fewer samples: seconds each).
+        for kind, period in (
+            ("quarter", periods.quarter(today, zone)),
+            ("year", periods.year_of(today - timedelta(days=365), zone)),
+        ):
+            unit = units[""]
+            report = build(db.session, period, unit, now, 30)
+            took = _timed(lambda p=period, u=unit: build(db.session, p, u, now, 30), 2)
+            emit(
+                NAME, "usage_figures", database=database.kind, instances=stored,
+                tasks=tasks, period=kind, unit="group", source="tasks",
+                handled_in_period=report.summary.handled,
+                started_in_period=report.summary.started, **percentiles_ms(took),
+            )  # fmt: skip
+
+    first = first_activity_day(db.session, zone)
+    with stopwatch() as took:
+        done = roll_up(db.session, first, today - timedelta(days=1), today, zone)
+    emit(NAME, "usage_rollup", database=database.kind, days=len(done),
+         rows=sum(day.rows for day in done), seconds=round(took[0], 1))  # fmt: skip
+
     with app.test_request_context("/usage/"):
         units = {unit.key: unit for unit in units_for(db.session, user("auditor"))}
         for unit_key in ("", "department:SLS/SALES"):
@@ -222,7 +251,7 @@ def measure(database: apps.Database, app, instances: int, users: int, samples: i
                 took = _timed(lambda p=period, u=unit: build(db.session, p, u, now, 30), samples)
                 emit(
                     NAME, "usage_figures", database=database.kind, instances=stored,
-                    tasks=tasks, period=kind, unit=unit_key or "group",
+                    tasks=tasks, period=kind, unit=unit_key or "group", source="rollup",
                     handled_in_period=report.summary.handled,
                     started_in_period=report.summary.started, statements=statements[0],
                     **percentiles_ms(took),

@@ -56,6 +56,12 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.discussion.tasks.remind_unanswered",
                 "schedule": 600.0,
             },
+            # The usage view's daily rollup: hourly, so the closed day is rolled up within
+            # the hour after the company's midnight whatever OA_TIMEZONE (usage/rollup.py).
+            "roll-up-usage": {
+                "task": "oa_platform.usage.tasks.roll_up_closed_days",
+                "schedule": crontab(minute=20),
+            },
             "purge-login-throttles": {
                 "task": "oa_platform.accounts.tasks.purge_login_throttles",
                 "schedule": 3600.0,
@@ -71,6 +77,7 @@ def init_celery(app: Flask) -> None:
             "oa_platform.operations.tasks",
             "oa_platform.runtime.jobs",
             "oa_platform.runtime.tasks",
+            "oa_platform.usage.tasks",
         ],
         # Tests run jobs in-process; deployments leave this off.
         task_always_eager=app.config.get("CELERY_TASK_ALWAYS_EAGER", False),

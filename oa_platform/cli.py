@@ -260,6 +260,11 @@ from oa_platform.runtime.search_cli import search_cli  # noqa: E402
 oa_cli.add_command(org_cli)
 oa_cli.add_command(search_cli)
 
+# Issue 22: the usage view's daily rollup (oa_platform/usage/).
+from oa_platform.usage.cli import usage_cli  # noqa: E402
+
+oa_cli.add_command(usage_cli)
+
 
 def main() -> None:
     """The ``oa`` console script: Flask's CLI bound to this app (``oa db upgrade``, ``oa oa

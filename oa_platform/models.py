@@ -17,6 +17,7 @@ from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
 from oa_platform.orgchange import models as orgchange_models
 from oa_platform.runtime import models as runtime_models
+from oa_platform.usage import models as usage_models
 
 metadata = Model.metadata
 
@@ -37,4 +38,5 @@ __all__ = [
     "org_models",
     "orgchange_models",
     "runtime_models",
+    "usage_models",
 ]

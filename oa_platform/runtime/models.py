@@ -55,6 +55,8 @@ class Instance(Model):
         # The usage view's periods (§2.1.1): started and finished instances of a period.
         Index("ix_instance_submitted", "submitted_at"),
         Index("ix_instance_finished", "finished_at"),
+        # The usage view's active users: did this person submit in the period (§2.1.1).
+        Index("ix_instance_initiator_submitted", "initiator_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -151,6 +153,8 @@ class Task(Model):
         Index("ix_task_instance_status", "instance_id", "status"),
         # The usage view's periods (§2.1.1): the tasks handled in a period.
         Index("ix_task_completed", "completed_at"),
+        # The usage view's active users: did this person act in the period (§2.1.1).
+        Index("ix_task_completed_by", "completed_by_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,33 +1,46 @@
-"""The usage view's figures (regulations §2.1.1), each one SQL query over the indexed task,
-instance, account-event and delegation tables, on SQLite and PostgreSQL alike.
+"""The usage view's figures (regulations §2.1.1), on SQLite and PostgreSQL alike, each a fixed
+number of SQL statements whatever the data's size.
 
-What counts where:
+A period's closed days that the daily rollup holds (:mod:`oa_platform.usage.rollup`) are read
+from it, a few rows per day; the other days (today always, and any day not rolled up yet)
+from the tasks and instances themselves, through the same statements the rollup stores
+(:mod:`oa_platform.usage.facts`, which says what counts where). Counts are exact either way.
 
-- a person belongs to the unit of their department (as it is now);
-- an instance is *started* in the period it was submitted in, *finished* in the period it
-  completed in, by its initiator's unit; its *throughput* is submission to completion;
-- a task is *handled* in the period its handler acted in (``completed_at``), by its
-  handler's unit; its *handling time* runs from when it reached the handler's to-do list
-  (``created_at``) to the action; it is *late* when handled after its deadline (§3.3), and
-  the *overtime rate* is the late share of the handled tasks that had a deadline;
-- an *active user* signed in, submitted an instance or acted on a task in the period;
-- an *agent in use* is a delegation in force on some day of the period (§3.4, §4.4);
-- an *idle account* is an active account whose last sign-in is older than N days (or never).
+- tasks, actions and instances count for the unit their person was in at the time (the
+  handler's when acting, the initiator's when submitting);
+- an *active user* signed in, submitted an instance or acted on a task in the period, and
+  counts for their department now, as do *idle accounts* (active, last sign-in older than N
+  days, or never) and the *agents in use* (delegations in force on some day of the period,
+  by their principal) with the tasks agents handled for them.
 
 Medians and 90th percentiles are the nearest-rank kind (the smallest value with at least
-half, or nine tenths, of the values at or below it, as PostgreSQL's ``percentile_disc``),
-computed in SQL over a bounded aggregate: the tasks are first counted per whole minute of
-handling time, then a running sum over those counts finds the rank. No task row reaches
-Python, and the same statement runs on both databases (SQLite has no percentile function).
+half, or nine tenths, of the values at or below it, as PostgreSQL's ``percentile_disc``):
+from the days not rolled up the database counts the values per whole minute (exact); a
+rolled-up day's values count at their log-scale bucket's midpoint
+(:mod:`oa_platform.usage.buckets`: exact under 16 minutes, within 6.25 % above). No task row
+reaches Python, only counts per process, node and minute or bucket.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, true, union
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,26 +50,72 @@ from form_builder.models import DefinitionVersion, ProcessDefinition
 from oa_platform.accounts.models import AccountEvent, OAUser
 from oa_platform.agents.models import AgentDelegation
 from oa_platform.org.models import Company, Department, shown_name
-from oa_platform.reports.minutes import minutes_between
 from oa_platform.reports.periods import Period
 from oa_platform.runtime.models import Instance, Task
-from oa_platform.runtime.states import InstanceStatus, TaskStatus
+from oa_platform.runtime.states import InstanceStatus
+from oa_platform.usage import facts
+from oa_platform.usage.buckets import COLUMNS, MEDIAN, P90, as_values, nearest_rank
+from oa_platform.usage.models import ActionDay, AgentDay, InstanceDay, TaskDay
+from oa_platform.usage.rollup import rolled_days
 
-AGREE = "agree"
-# The initiator's submission (and resubmission) closes the start node's task: that is
-# starting an instance, not handling one.
-SUBMIT = "submit"
 LOGIN = "login_success"
-ENDED_OTHERWISE = (InstanceStatus.TERMINATED, InstanceStatus.CANCELLED)
+
+
+def _runs(days: Sequence[date], period: Period) -> tuple[Period, ...]:
+    """``days`` (sorted) as runs of consecutive days, each a :class:`Period` in the
+    period's zone."""
+    found: list[Period] = []
+    for day in days:
+        if found and found[-1].last + timedelta(days=1) == day:
+            found[-1] = Period(found[-1].first, day, period.zone)
+        else:
+            found.append(Period(day, day, period.zone))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What the view covers: a period, and the departments whose people count (None: the
-    whole group, people in no department included)."""
+    """What the view covers: a period, the departments whose people count (None: the whole
+    group, people in no department included), and the runs of the period's days read from
+    the rollup (none: every day from the tasks, as :func:`with_rollup` would find before
+    the first rollup)."""
 
     period: Period
     department_ids: frozenset[int] | None = None
+    rolled: tuple[Period, ...] = field(default=(), compare=False)
+
+    @property
+    def live(self) -> tuple[Period, ...]:
+        """The runs of the period's days counted from the tasks and instances themselves."""
+        covered = {
+            run.first + timedelta(days=n)
+            for run in self.rolled
+            for n in range((run.last - run.first).days + 1)
+        }
+        first, last = self.period.first, self.period.last
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return _runs([day for day in days if day not in covered], self.period)
+
+
+def with_rollup(session: Session, scope: Scope) -> Scope:
+    """``scope`` reading the period's rolled-up days from the rollup (one statement)."""
+    period = scope.period
+    days = sorted(rolled_days(session, period.first, period.last))
+    return Scope(period, scope.department_ids, _runs(days, period))
+
+
+def _on_days(column: ColumnElement, runs: Sequence[Period]) -> ColumnElement[bool]:
+    """A rollup row's day lies in one of ``runs`` (none: in nothing)."""
+    if not runs:
+        return false()
+    return or_(*(column.between(run.first, run.last) for run in runs))
+
+
+def _rolled(table, scope: Scope) -> list[ColumnElement[bool]]:
+    """The rollup rows of the scope's rolled-up days and units."""
+    found = [_on_days(table.day, scope.rolled)]
+    units = facts.in_units(table.department_id, scope.department_ids)
+    return found if units is None else [*found, units]
 
 
 @dataclass(frozen=True)
@@ -147,7 +206,7 @@ def _name(default: str, texts: dict[str, str] | None) -> str:
 
 
 def _people(scope: Scope) -> Select | None:
-    """The ids of the people of the scope's departments (None: everyone counts)."""
+    """The ids of the people of the scope's departments now (None: everyone counts)."""
     if scope.department_ids is None:
         return None
     return select(OAUser.id).where(OAUser.department_id.in_(sorted(scope.department_ids)))
@@ -162,26 +221,6 @@ def _during(column: ColumnElement, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.starts_at, column < period.ends_before)
 
 
-def _handling() -> list[ColumnElement[bool]]:
-    """Tasks done by handling them (not the initiator's submission)."""
-    return [Task.status == TaskStatus.DONE, or_(Task.action.is_(None), Task.action != SUBMIT)]
-
-
-def _closed_not_agreeing(scope: Scope) -> list[ColumnElement[bool]]:
-    """Tasks closed in the period by people of the scope with an action other than agree
-    (disagree, roll back, terminate, transfer, ...)."""
-    return [
-        _during(Task.completed_at, scope.period),
-        Task.action.is_not(None),
-        Task.action.not_in([AGREE, SUBMIT]),
-        _of_scope(Task.assignee_id, scope),
-    ]
-
-
-def _late() -> ColumnElement[bool]:
-    return and_(Task.due_at.is_not(None), Task.completed_at > Task.due_at)
-
-
 def _in_force(period: Period) -> list[ColumnElement[bool]]:
     """Delegations in force on some day of the period (revoked ones until revoked)."""
     return [
@@ -192,17 +231,23 @@ def _in_force(period: Period) -> list[ColumnElement[bool]]:
 
 
 def active_users(session: Session, scope: Scope) -> int:
-    """People who signed in, submitted an instance or acted on a task in the period."""
+    """People of the scope who signed in, submitted an instance or acted on a task in the
+    period: for each person, three index look-ups (``ix_account_event_subject_time``,
+    ``ix_instance_initiator_submitted``, ``ix_task_completed_by``), so the cost follows the
+    number of people, not the period's length."""
     period = scope.period
-    acting = union(
-        select(AccountEvent.subject_id.label("user_id")).where(
-            AccountEvent.kind == LOGIN, _during(AccountEvent.occurred_at, period)
-        ),
-        select(Instance.initiator_id).where(_during(Instance.submitted_at, period)),
-        select(Task.completed_by_id).where(_during(Task.completed_at, period)),
-    ).subquery()
-    query = select(func.count()).select_from(acting).where(acting.c.user_id.is_not(None))
-    query = query.where(_of_scope(acting.c.user_id, scope))
+    signed_in = exists().where(
+        AccountEvent.subject_id == OAUser.id,
+        _during(AccountEvent.occurred_at, period),
+        AccountEvent.kind == LOGIN,
+    )
+    submitted = exists().where(
+        Instance.initiator_id == OAUser.id, _during(Instance.submitted_at, period)
+    )
+    acted = exists().where(Task.completed_by_id == OAUser.id, _during(Task.completed_at, period))
+    query = select(func.count(OAUser.id)).where(or_(signed_in, submitted, acted))
+    if scope.department_ids is not None:
+        query = query.where(OAUser.department_id.in_(sorted(scope.department_ids)))
     return int(session.scalar(query) or 0)
 
 
@@ -221,43 +266,63 @@ def _idle(scope: Scope, now: datetime, days: int) -> list[ColumnElement[bool]]:
     ]
 
 
-def summary(
-    session: Session, scope: Scope, now: datetime, idle_days: int, nodes: Sequence[NodeLine]
-) -> Summary:
-    """Every headline figure; the task counts are the nodes' (:func:`by_node`) added up, so
-    the summary and the table agree by construction."""
-    period = scope.period
-    started_at = _during(Instance.submitted_at, period)
-    finished_at = _during(Instance.finished_at, period)
-    instances = session.execute(
+def _on_behalf(scope: Scope):
+    """Per principal and agent, the tasks the agent handled for the principal in the period:
+    the rolled-up days' and the others' added up (a subquery)."""
+    rolled = select(AgentDay.principal_id, AgentDay.agent_id, AgentDay.tasks).where(
+        _on_days(AgentDay.day, scope.rolled)
+    )
+    both = union_all(rolled, facts.on_behalf(scope.live)).subquery()
+    return (
         select(
-            func.count(Instance.id).filter(started_at),
-            func.count(Instance.id).filter(
-                finished_at, Instance.status == InstanceStatus.COMPLETED
-            ),
-            func.count(Instance.id).filter(finished_at, Instance.status.in_(ENDED_OTHERWISE)),
-        ).where(or_(started_at, finished_at), _of_scope(Instance.initiator_id, scope))
-    ).one()
+            both.c.principal_id,
+            both.c.agent_id,
+            func.sum(both.c.tasks).label("tasks"),
+        )
+        .group_by(both.c.principal_id, both.c.agent_id)
+        .subquery()
+    )
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """The instances of the period: per process (:class:`DefinitionLine`, the ones started
+    or finished) and in all."""
+
+    lines: list[DefinitionLine]
+    started: int
+    finished: int
+    ended_otherwise: int
+
+
+def summary(
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    idle_days: int,
+    nodes: Sequence[NodeLine],
+    instances: Throughput | None = None,
+) -> Summary:
+    """Every headline figure; the task counts are the nodes' (:func:`by_node`) added up and
+    the instance counts the processes' (:func:`throughput`), so the summary and the tables
+    agree by construction."""
+    instances = instances if instances is not None else throughput(session, scope)
+    behalf = _on_behalf(scope)
     # For people of the scope, whoever the agent is (an agent may be of another unit).
     on_behalf = session.scalar(
-        select(func.count(Task.id)).where(
-            _during(Task.completed_at, period),
-            *_handling(),
-            Task.principal_id.is_not(None),
-            _of_scope(Task.principal_id, scope),
-        )
+        select(func.sum(behalf.c.tasks)).where(_of_scope(behalf.c.principal_id, scope))
     )
     agents = session.scalar(
         select(func.count(AgentDelegation.id)).where(
-            *_in_force(period), _of_scope(AgentDelegation.principal_id, scope)
+            *_in_force(scope.period), _of_scope(AgentDelegation.principal_id, scope)
         )
     )
     idle = session.scalar(select(func.count(OAUser.id)).where(*_idle(scope, now, idle_days)))
     return Summary(
         active_users=active_users(session, scope),
-        started=int(instances[0]),
-        finished=int(instances[1]),
-        ended_otherwise=int(instances[2]),
+        started=instances.started,
+        finished=instances.finished,
+        ended_otherwise=instances.ended_otherwise,
         handled=sum(line.handled for line in nodes),
         with_deadline=sum(line.with_deadline for line in nodes),
         late=sum(line.late for line in nodes),
@@ -268,41 +333,45 @@ def summary(
     )
 
 
-def _percentiles(histogram, keys: Sequence[str], sums: Sequence[str] = ()):
-    """Per ``keys`` of ``histogram`` (a subquery of key columns, ``minutes`` and ``n``, the
-    number of values of that many minutes, and optionally columns to add up, ``sums``):
-    (count, median, 90th percentile, the sums), nearest rank.
+def _histogram_sums(table) -> list:
+    return [func.sum(getattr(table, name)).label(name) for name in COLUMNS]
 
-    The running sum reaches half of the values first at the median: ``2 * cum >= total``
-    (integers on both sides, so no rounding). Rows with ``n`` = 0 never come first: the row
-    before them reached the same running sum at fewer minutes."""
-    partition = [histogram.c[key] for key in keys]
-    ranked = select(
-        *partition,
-        histogram.c.minutes,
-        *(histogram.c[name] for name in sums),
-        func.sum(histogram.c.n)
-        .over(partition_by=partition, order_by=histogram.c.minutes)
-        .label("cum"),
-        func.sum(histogram.c.n).over(partition_by=partition).label("total"),
-    ).subquery()
-    groups = [ranked.c[key] for key in keys]
-    found = ranked.c.total > 0
-    return (
-        select(
-            *groups,
-            func.max(ranked.c.total).label("count"),
-            func.min(
-                case((and_(found, 2 * ranked.c.cum >= ranked.c.total), ranked.c.minutes))
-            ).label("median"),
-            func.min(
-                case((and_(found, 10 * ranked.c.cum >= 9 * ranked.c.total), ranked.c.minutes))
-            ).label("p90"),
-            *(func.sum(ranked.c[name]).label(name) for name in sums),
-        )
-        .group_by(*groups)
-        .subquery()
-    )
+
+def _histogram_of(row) -> Counter:
+    return Counter(as_values(int(row._mapping[name] or 0) for name in COLUMNS))
+
+
+def _percentile(values: Counter, share: tuple[int, int]) -> int | None:
+    return nearest_rank(values, share)
+
+
+@dataclass
+class _Node:
+    version_id: int = 0
+    handled: int = 0
+    with_deadline: int = 0
+    late: int = 0
+    not_agree: int = 0
+    values: Counter = field(default_factory=Counter)
+
+    def add(self, row, values: Counter) -> None:
+        self.version_id = max(self.version_id, int(row.version_id))
+        self.with_deadline += int(row.with_deadline or 0)
+        self.late += int(row.late or 0)
+        self.not_agree += int(row.not_agree or 0)
+        self.values.update(values)
+        self.handled += sum(values.values())
+
+
+def _definitions(session: Session, ids: set[int]) -> dict[int, tuple[str, str, dict | None]]:
+    """{id: (key, default name, names per language)} of the processes ``ids``."""
+    query = select(
+        ProcessDefinition.id,
+        ProcessDefinition.key,
+        ProcessDefinition.default_name,
+        ProcessDefinition.name_texts,
+    ).where(ProcessDefinition.id.in_(sorted(ids)))
+    return {row.id: (row.key, row.default_name, row.name_texts) for row in session.execute(query)}
 
 
 def by_node(session: Session, scope: Scope) -> list[NodeLine]:
@@ -310,152 +379,149 @@ def by_node(session: Session, scope: Scope) -> list[NodeLine]:
     share, actions other than agree; the most handled first. A node's name is the newest
     version's among the period's instances (a node keeps its id across versions).
 
-    One pass over the period's tasks: they are counted per node and whole minute of handling
-    time, with the late ones and those closed otherwise than agreeing beside them; the
-    percentiles and totals come from those counts (the summary adds the nodes up)."""
-    minutes = minutes_between(Task.created_at, Task.completed_at)
-    handled = and_(*_handling())
-    not_agreeing = and_(Task.action.is_not(None), Task.action.not_in([AGREE, SUBMIT]))
-    histogram = (
+    Two passes and two look-ups: the rolled-up days' rows added up per node, bucket by
+    bucket; the other days' tasks counted per node and whole minute of handling time; then
+    the processes' names and the versions' node names (the summary adds the nodes up)."""
+    nodes: dict[tuple[int, str], _Node] = {}
+    rolled = (
         select(
-            Instance.definition_id.label("definition_id"),
-            Task.node_id.label("node_id"),
-            minutes.label("minutes"),
-            func.count(Task.id).filter(handled).label("n"),
-            func.count(Task.id).filter(handled, Task.due_at.is_not(None)).label("with_deadline"),
-            func.count(Task.id).filter(handled, _late()).label("late"),
-            func.count(Task.id).filter(not_agreeing).label("not_agree"),
-            func.max(Instance.definition_version_id).label("version_id"),
+            TaskDay.definition_id,
+            TaskDay.node_id,
+            func.max(TaskDay.version_id).label("version_id"),
+            func.sum(TaskDay.with_deadline).label("with_deadline"),
+            func.sum(TaskDay.late).label("late"),
+            func.sum(TaskDay.not_agree).label("not_agree"),
+            *_histogram_sums(TaskDay),
         )
-        .join(Instance, Instance.id == Task.instance_id)
-        .where(
-            _during(Task.completed_at, scope.period),
-            _of_scope(Task.assignee_id, scope),
-            or_(handled, not_agreeing),
+        .where(*_rolled(TaskDay, scope))
+        .group_by(TaskDay.definition_id, TaskDay.node_id)
+    )
+    for row in session.execute(rolled):
+        nodes.setdefault((row.definition_id, row.node_id), _Node()).add(row, _histogram_of(row))
+    live = facts.tasks_by_minute(scope.live, scope.department_ids, by_department=False)
+    for row in session.execute(live):
+        values = Counter({int(row.minutes): int(row.n)}) if row.n else Counter()
+        nodes.setdefault((row.definition_id, row.node_id), _Node()).add(row, values)
+    names = _definitions(session, {definition for definition, _node in nodes})
+    versions = {node.version_id for node in nodes.values()}
+    documents = dict(
+        session.execute(
+            select(DefinitionVersion.id, DefinitionVersion.document).where(
+                DefinitionVersion.id.in_(sorted(versions))
+            )
+        ).all()
+    )
+    found = []
+    for (definition_id, node_id), node in nodes.items():
+        _key, default_name, name_texts = names[definition_id]
+        found.append(
+            (
+                default_name,
+                NodeLine(
+                    definition=_name(default_name, name_texts),
+                    node_id=node_id,
+                    node=node_name(documents[node.version_id], node_id),
+                    handled=node.handled,
+                    median_minutes=_percentile(node.values, MEDIAN),
+                    p90_minutes=_percentile(node.values, P90),
+                    with_deadline=node.with_deadline,
+                    late=node.late,
+                    not_agree=node.not_agree,
+                ),
+            )
         )
-        .group_by(Instance.definition_id, Task.node_id, minutes)
-        .subquery()
-    )
-    ranks = _percentiles(
-        histogram, ["definition_id", "node_id"], ["with_deadline", "late", "not_agree"]
-    )
-    versions = (
+    found.sort(key=lambda item: (-item[1].handled, -item[1].not_agree, item[0], item[1].node_id))
+    return [line for _default, line in found]
+
+
+@dataclass
+class _Process:
+    started: int = 0
+    finished: int = 0
+    ended_otherwise: int = 0
+    values: Counter = field(default_factory=Counter)
+
+
+def throughput(session: Session, scope: Scope) -> Throughput:
+    """Per process: instances started and finished in the period, and the median and 90th
+    percentile time from submission to completion of those finished; the most started
+    first. Processes with neither are left out of the lines (not of the totals, which also
+    count the instances terminated or cancelled)."""
+    processes: dict[int, _Process] = {}
+    rolled = (
         select(
-            histogram.c.definition_id,
-            histogram.c.node_id,
-            func.max(histogram.c.version_id).label("version_id"),
+            InstanceDay.definition_id,
+            func.sum(InstanceDay.started).label("started"),
+            func.sum(InstanceDay.finished).label("finished"),
+            func.sum(InstanceDay.ended_otherwise).label("ended_otherwise"),
+            *_histogram_sums(InstanceDay),
         )
-        .group_by(histogram.c.definition_id, histogram.c.node_id)
-        .subquery()
+        .where(*_rolled(InstanceDay, scope))
+        .group_by(InstanceDay.definition_id)
     )
-    query = (
-        select(
-            ranks,
-            ProcessDefinition.default_name,
-            ProcessDefinition.name_texts,
-            DefinitionVersion.document,
+    for row in session.execute(rolled):
+        process = processes.setdefault(row.definition_id, _Process())
+        process.started += int(row.started or 0)
+        process.finished += int(row.finished or 0)
+        process.ended_otherwise += int(row.ended_otherwise or 0)
+        process.values.update(_histogram_of(row))
+    live = facts.started(scope.live, scope.department_ids, by_department=False)
+    for row in session.execute(live):
+        processes.setdefault(row.definition_id, _Process()).started += int(row.started)
+    live = facts.finished_by_minute(scope.live, scope.department_ids, by_department=False)
+    for row in session.execute(live):
+        process = processes.setdefault(row.definition_id, _Process())
+        process.finished += int(row.finished)
+        process.ended_otherwise += int(row.ended_otherwise)
+        if row.n:
+            process.values[int(row.minutes)] += int(row.n)
+    names = _definitions(session, set(processes))
+    lines = []
+    for definition_id, process in processes.items():
+        if not (process.started or process.finished):
+            continue
+        key, default_name, name_texts = names[definition_id]
+        lines.append(
+            (
+                default_name,
+                DefinitionLine(
+                    key=key,
+                    name=_name(default_name, name_texts),
+                    started=process.started,
+                    finished=process.finished,
+                    median_minutes=_percentile(process.values, MEDIAN),
+                    p90_minutes=_percentile(process.values, P90),
+                ),
+            )
         )
-        .join(
-            versions,
-            and_(
-                versions.c.definition_id == ranks.c.definition_id,
-                versions.c.node_id == ranks.c.node_id,
-            ),
-        )
-        .join(ProcessDefinition, ProcessDefinition.id == ranks.c.definition_id)
-        .join(DefinitionVersion, DefinitionVersion.id == versions.c.version_id)
-        .order_by(
-            ranks.c["count"].desc(),
-            ranks.c.not_agree.desc(),
-            ProcessDefinition.default_name,
-            ranks.c.node_id,
-        )
+    lines.sort(key=lambda item: (-item[1].started, -item[1].finished, item[0]))
+    return Throughput(
+        lines=[line for _default, line in lines],
+        started=sum(p.started for p in processes.values()),
+        finished=sum(p.finished for p in processes.values()),
+        ended_otherwise=sum(p.ended_otherwise for p in processes.values()),
     )
-    return [
-        NodeLine(
-            definition=_name(row.default_name, row.name_texts),
-            node_id=row.node_id,
-            node=node_name(row.document, row.node_id),
-            handled=int(row.count),
-            median_minutes=None if row.median is None else int(row.median),
-            p90_minutes=None if row.p90 is None else int(row.p90),
-            with_deadline=int(row.with_deadline),
-            late=int(row.late),
-            not_agree=int(row.not_agree),
-        )
-        for row in session.execute(query)
-    ]
 
 
 def by_definition(session: Session, scope: Scope) -> list[DefinitionLine]:
-    """Per process: instances started and finished in the period, and the median and 90th
-    percentile time from submission to completion of those finished; the most started
-    first. Processes with neither are left out."""
-    period = scope.period
-    finished = and_(
-        _during(Instance.finished_at, period), Instance.status == InstanceStatus.COMPLETED
-    )
-    started = _during(Instance.submitted_at, period)
-    of_scope = _of_scope(Instance.initiator_id, scope)
-    minutes = minutes_between(Instance.submitted_at, Instance.finished_at)
-    histogram = (
-        select(
-            Instance.definition_id.label("definition_id"),
-            minutes.label("minutes"),
-            func.count().label("n"),
-        )
-        .where(finished, of_scope, Instance.submitted_at.is_not(None))
-        .group_by(Instance.definition_id, minutes)
-        .subquery()
-    )
-    ranks = _percentiles(histogram, ["definition_id"])
-    counts = (
-        select(
-            Instance.definition_id.label("definition_id"),
-            func.count(Instance.id).filter(started).label("started"),
-            func.count(Instance.id).filter(finished).label("finished"),
-        )
-        .where(or_(started, finished), of_scope)
-        .group_by(Instance.definition_id)
-        .subquery()
-    )
-    query = (
-        select(
-            ProcessDefinition.key,
-            ProcessDefinition.default_name,
-            ProcessDefinition.name_texts,
-            counts.c.started,
-            counts.c.finished,
-            ranks.c.median,
-            ranks.c.p90,
-        )
-        .join(ProcessDefinition, ProcessDefinition.id == counts.c.definition_id)
-        .outerjoin(ranks, ranks.c.definition_id == counts.c.definition_id)
-        .order_by(counts.c.started.desc(), counts.c.finished.desc(), ProcessDefinition.default_name)
-    )
-    return [
-        DefinitionLine(
-            key=row.key,
-            name=_name(row.default_name, row.name_texts),
-            started=int(row.started),
-            finished=int(row.finished),
-            median_minutes=None if row.median is None else int(row.median),
-            p90_minutes=None if row.p90 is None else int(row.p90),
-        )
-        for row in session.execute(query)
-    ]
+    """The per-process lines of :func:`throughput`."""
+    return throughput(session, scope).lines
 
 
 def actions(session: Session, scope: Scope) -> list[ActionLine]:
     """How often each action other than agree closed a task in the period, most first."""
-    tasks = func.count(Task.id).label("tasks")
-    query = (
-        select(Task.action, tasks)
-        .where(*_closed_not_agreeing(scope))
-        .group_by(Task.action)
-        .order_by(tasks.desc(), Task.action)
+    counts: Counter = Counter()
+    rolled = (
+        select(ActionDay.action, func.sum(ActionDay.tasks).label("tasks"))
+        .where(*_rolled(ActionDay, scope))
+        .group_by(ActionDay.action)
     )
-    return [ActionLine(action, int(count)) for action, count in session.execute(query)]
+    live = facts.actions(scope.live, scope.department_ids, by_department=False)
+    for query in (rolled, live):
+        for action, tasks in session.execute(query):
+            counts[action] += int(tasks)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [ActionLine(action, tasks) for action, tasks in ordered if tasks]
 
 
 def agents(session: Session, scope: Scope) -> list[AgentLine]:
@@ -463,21 +529,7 @@ def agents(session: Session, scope: Scope) -> list[AgentLine]:
     tasks the agent handled for the principal in the period."""
     principal = aliased(OAUser, name="principal")
     agent = aliased(OAUser, name="agent")
-    on_behalf = (
-        select(
-            Task.principal_id.label("principal_id"),
-            Task.assignee_id.label("agent_id"),
-            func.count(Task.id).label("tasks"),
-        )
-        .where(
-            _during(Task.completed_at, scope.period),
-            *_handling(),
-            Task.principal_id.is_not(None),
-            _of_scope(Task.principal_id, scope),
-        )
-        .group_by(Task.principal_id, Task.assignee_id)
-        .subquery()
-    )
+    on_behalf = _on_behalf(scope)
     query = (
         select(
             AgentDelegation,
@@ -534,8 +586,8 @@ def idle_accounts(session: Session, scope: Scope, now: datetime, days: int) -> l
 
 
 def bars(session: Session, scope: Scope, parts: Sequence[tuple[str, Period]]) -> list[Bar]:
-    """Instances started and finished in each part of the period (one statement: each
-    part is a CASE branch over its bounds)."""
+    """Instances started and finished in each part of the period: the rolled-up days' rows
+    per day, and the other days' instances with each part a CASE branch over its bounds."""
     if not parts:
         return []
 
@@ -548,23 +600,45 @@ def bars(session: Session, scope: Scope, parts: Sequence[tuple[str, Period]]) ->
             else_=literal(-1),
         )
 
-    period = scope.period
+    def part_of_day(day: date) -> int:
+        return next((i for i, (_label, p) in enumerate(parts) if p.first <= day <= p.last), -1)
+
+    started_by: Counter = Counter()
+    finished_by: Counter = Counter()
+    rolled = (
+        select(
+            InstanceDay.day,
+            func.sum(InstanceDay.started).label("started"),
+            func.sum(InstanceDay.finished).label("finished"),
+        )
+        .where(*_rolled(InstanceDay, scope))
+        .group_by(InstanceDay.day)
+    )
+    for day, started_n, finished_n in session.execute(rolled):
+        started_by[part_of_day(day)] += int(started_n or 0)
+        finished_by[part_of_day(day)] += int(finished_n or 0)
+
+    initiator = facts.initiator_department()
+    units = facts.in_units(initiator, scope.department_ids)
+    units = true() if units is None else units
     started = (
         select(part_of(Instance.submitted_at).label("part"), func.count().label("n"))
-        .where(_during(Instance.submitted_at, period), _of_scope(Instance.initiator_id, scope))
+        .where(facts.during(Instance.submitted_at, scope.live), units)
         .group_by("part")
     )
     finished = (
         select(part_of(Instance.finished_at).label("part"), func.count().label("n"))
         .where(
-            _during(Instance.finished_at, period),
+            facts.during(Instance.finished_at, scope.live),
             Instance.status == InstanceStatus.COMPLETED,
-            _of_scope(Instance.initiator_id, scope),
+            units,
         )
         .group_by("part")
     )
-    started_by = {int(part): int(n) for part, n in session.execute(started)}
-    finished_by = {int(part): int(n) for part, n in session.execute(finished)}
+    for part, n in session.execute(started):
+        started_by[int(part)] += int(n)
+    for part, n in session.execute(finished):
+        finished_by[int(part)] += int(n)
     return [
         Bar(label, started_by.get(index, 0), finished_by.get(index, 0))
         for index, (label, _period) in enumerate(parts)

@@ -36,17 +36,28 @@ class Report:
 
 
 def build(
-    session: Session, period: UsagePeriod, unit: Unit, now: datetime, idle_days: int
+    session: Session,
+    period: UsagePeriod,
+    unit: Unit,
+    now: datetime,
+    idle_days: int,
+    *,
+    rollup: bool = True,
 ) -> Report:
-    """Every figure of the view (a fixed number of statements, whatever the data's size)."""
+    """Every figure of the view (a fixed number of statements, whatever the data's size):
+    the period's rolled-up days from the daily rollup, the others from the tasks (with
+    ``rollup=False`` every day from the tasks: what the rollup must add up to)."""
     scope = queries.Scope(period.period, unit.department_ids)
+    if rollup:
+        scope = queries.with_rollup(session, scope)
     nodes = queries.by_node(session, scope)
+    instances = queries.throughput(session, scope)
     return Report(
         period=period,
         unit=unit,
         idle_days=idle_days,
-        summary=queries.summary(session, scope, now, idle_days, nodes),
-        definitions=queries.by_definition(session, scope),
+        summary=queries.summary(session, scope, now, idle_days, nodes, instances),
+        definitions=instances.lines,
         nodes=nodes,
         actions=queries.actions(session, scope),
         agents=queries.agents(session, scope),

@@ -41,6 +41,7 @@ PER_DATABASE = {
     ("documents", "library_search"),
     ("usage", "bulk_generate"),
     ("usage", "usage_figures"),
+    ("usage", "usage_rollup"),
     ("usage", "usage_page"),
     ("library", "library_file_search"),
     ("notices", "dashboard_notice_list"),
