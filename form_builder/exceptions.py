@@ -44,3 +44,13 @@ class LifecycleError(Exception):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+class FieldRenameError(Exception):
+    """A field or column cannot take the key asked for (``form_builder/rename.py``):
+    ``message`` says why, naming the field; ``path`` is where (``$.fields[2].key``)."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")

@@ -52,6 +52,11 @@ def script_messages() -> list[str]:
                         for _line, _function, message, _comments in extract_javascript(
                             handle, KEYWORDS, [], {"encoding": "utf-8"}
                         ):
+                            # A call with more arguments than the message comes as a tuple
+                            # (the extractor counts the commas of ``{ a, b }`` too): the
+                            # message is its first member, as ``make i18n`` takes it.
+                            if isinstance(message, tuple):
+                                message = message[0]
                             if isinstance(message, str):
                                 found[message] = None
             _found = list(found)

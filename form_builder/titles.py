@@ -41,6 +41,18 @@ def placeholders(template: str) -> list[str]:
     return _PLACEHOLDER.findall(template)
 
 
+def rename_placeholder(template: str, old: str, new: str) -> str:
+    """``template`` with each ``{old}`` written ``{new}`` (a field's key renamed in the
+    designer, ``form_builder/rename.py``); the built-in names are not fields and stay."""
+    if old in BUILT_INS:
+        return template
+
+    def renamed(match: re.Match[str]) -> str:
+        return "{" + new + "}" if match.group(1) == old else match.group(0)
+
+    return _PLACEHOLDER.sub(renamed, template)
+
+
 def names_a_value(template: str, values: Mapping[str, Any]) -> bool:
     """Whether one of the fields ``template`` names has a value in ``values``."""
     return any(

@@ -199,6 +199,10 @@ class NodeType:
             its schema's ``title`` and ``description``).
         config_schema: JSON Schema (draft 2020-12) of the node's ``config``; the designer
             builds the configuration form from it and publishing checks it.
+        config_field_members: the members of ``config`` whose value is the key of one of the
+            form's fields (a document number's ``number_field``); the designer renames them
+            with the field (``form_builder/rename.py``), a member left at its schema default
+            included.
         merges: True for nodes that several branches reach and that wait for them (joins):
             each arrival calls :meth:`on_enter` again on the same activation.
         opinion_required: the actions that need a non-empty opinion at this node (§3.5).
@@ -233,6 +237,7 @@ class NodeType:
     designer_actions: ClassVar[tuple[Action, ...] | None] = None
     config_labels: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     config_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "additionalProperties": False}
+    config_field_members: ClassVar[tuple[str, ...]] = ()
     merges: ClassVar[bool] = False
     always_offers: ClassVar[tuple[Action, ...]] = ()
     takes_agents: ClassVar[bool] = True

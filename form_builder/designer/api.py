@@ -1,4 +1,5 @@
-"""The designer's JSON endpoints: check, save, submit, and the org look-ups for its pickers.
+"""The designer's JSON endpoints: check, save, submit, rename a field with its references,
+and the org look-ups for its pickers.
 
 Every endpoint runs what the Definitions pages run (``Lifecycle.save_draft``, ``submit``, the
 publish-time validator); the page's own checks are a convenience and these answers are the
@@ -18,10 +19,11 @@ from form_builder import services
 from form_builder.designer import org
 from form_builder.designer.access import PERMISSION_VIEW, designer_api, json_error
 from form_builder.designer.document import problems_json
-from form_builder.exceptions import DefinitionError, LifecycleError, Problem
+from form_builder.exceptions import DefinitionError, FieldRenameError, LifecycleError, Problem
 from form_builder.format import load_document
 from form_builder.keys import key_from_label
 from form_builder.models import DefinitionVersion
+from form_builder.rename import Place, rename
 from form_builder.words import gettext as _
 
 
@@ -73,6 +75,32 @@ class DesignerApi(BaseView):
         text = request.args.get("text", "")[:500]
         return jsonify({"key": key_from_label(text)})
 
+    @expose("/rename", methods=["POST"])
+    @designer_api
+    def rename(self):
+        """Rename a field or a table's column and everything that names it (issue 19).
+
+        Body: ``{"document", "key", "field": index, "column": index or null, "old": the key
+        the references use, "new": the key wanted}``. Answers ``{"changes": [{"path",
+        "before", "after"}], "skipped": [{"path", "message"}]}`` (see
+        :mod:`form_builder.rename`); a key the field cannot take answers 422 with the
+        sentence and its problem, and changes nothing."""
+        document, _key = _body()
+        data = request.get_json()
+        place, old, new = _rename_request(data)
+        try:
+            renamed = rename(document, place, old, new, services.services().node_types())
+        except FieldRenameError as error:
+            problem = Problem(error.path, error.message)
+            answer = {"error": error.message, "problems": problems_json([problem], document)}
+            return jsonify(answer), 422
+        return jsonify(
+            {
+                "changes": [change.to_json() for change in renamed.changes],
+                "skipped": [skipped.to_json() for skipped in renamed.skipped],
+            }
+        )
+
     @expose("/org/<kind>")
     @designer_api
     def org_choices(self, kind: str):
@@ -93,6 +121,21 @@ def _body() -> tuple[dict[str, Any], str | None]:
     if key is not None and not isinstance(key, str):
         abort(json_error('"key" must be the key of the definition edited, or null.', 400))
     return data["document"], key
+
+
+def _rename_request(data: dict[str, Any]) -> tuple[Place, str, str]:
+    """(place, old key, new key) of a rename request; a 400 answer says what is wrong."""
+    field, column = data.get("field"), data.get("column")
+    old, new = data.get("old"), data.get("new")
+
+    def index(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    if not index(field) or not (column is None or index(column)):
+        abort(json_error('"field" must be a field\'s index, "column" a column\'s or null.', 400))
+    if not isinstance(old, str) or not isinstance(new, str):
+        abort(json_error('"old" and "new" must be the field\'s key before and after.', 400))
+    return Place(field, column), old, new
 
 
 def _problems(document: dict[str, Any]) -> list[Problem]:

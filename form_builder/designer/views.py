@@ -86,6 +86,7 @@ class DesignerView(BaseView):
                     "submit": url_for("DesignerApi.submit"),
                     "org": url_for("DesignerApi.org_choices", kind="KIND"),
                     "key": url_for("DesignerApi.key"),
+                    "rename": url_for("DesignerApi.rename"),
                     "preview": url_for("DesignerView.preview"),
                     "new": url_for("DesignerView.new"),
                 },

@@ -26,6 +26,7 @@ class DocumentNumber(NodeType):
     kind = NodeKind.SERVICE
     job_retries = 3
     job_backoff = 1.0
+    config_field_members = ("kind_field", "unit_field", "number_field")
     config_schema = {
         "type": "object",
         "additionalProperties": False,

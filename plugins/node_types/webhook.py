@@ -33,6 +33,7 @@ class Webhook(NodeType):
     kind = NodeKind.SERVICE
     job_retries = 4
     job_backoff = 2.0
+    config_field_members = ("result_field",)
     config_schema = {
         "type": "object",
         "additionalProperties": False,

@@ -39,6 +39,8 @@ def test_the_words_are_found_in_the_scripts_as_make_i18n_finds_them(app):
         words = js_catalog.script_messages()
     assert {"Yes", "No", "Link address (https://…)"} <= set(words)
     assert len(words) == len(set(words))
+    # A message given several parameters (``_("...", { old, key })``) is found too.
+    assert "'%(old)s' is now '%(key)s' wherever it was named." in words
 
 
 def test_a_translation_cannot_end_the_data_block(app, monkeypatch):

@@ -1,6 +1,6 @@
 // The node-chain editor: add nodes of any installed node type, name them, choose who handles
 // them, set the type's settings and the actions offered, and connect them with edges (label,
-// condition checked as you type, default edge).
+// condition checked as you type, default edge); insert a node on a connection (A -> new -> B).
 
 import { assigneeEditor } from "./assignee.js";
 import { fill, group, h, select } from "./dom.js";
@@ -46,7 +46,9 @@ export function mountNodeList(element, store) {
   draw();
 }
 
-function addNode(store, typeName) {
+/** A new node of ``typeName``, named as its type, with a unique id and the type's common
+ * actions; its id follows its name (pinyin for a Chinese one) until the designer types one. */
+function newNode(store, typeName) {
   const type = store.nodeTypes[typeName];
   const taken = new Set(store.doc.nodes.map((n) => n.id));
   const node = { id: uniqueId(slug(type.label), taken, "node"), type: typeName, name: type.label };
@@ -58,18 +60,63 @@ function addNode(store, typeName) {
     node.actions = [...common];
   }
   store.autoKeys.add(node);
+  return node;
+}
+
+/** Once the node is in the document: a type named in Chinese (the page in Chinese) gives a
+ * pinyin id, "审批" -> "shen_pi". */
+function followTypeName(store, node) {
+  const label = store.nodeTypes[node.type].label;
+  store.followLabel(node, label, (base) => {
+    if (!base || base === slug(label)) return;
+    const others = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
+    store.renameNode(node, uniqueId(base, others, "node"));
+    store.changed(null, { structure: true });
+  });
+}
+
+function addNode(store, typeName) {
+  const node = newNode(store, typeName);
   // Keep the end node(s) last in the list, where people look for them.
   const firstEnd = store.doc.nodes.findIndex((n) => (store.nodeType(n) || {}).kind === "end");
   store.doc.nodes.splice(firstEnd === -1 ? store.doc.nodes.length : firstEnd, 0, node);
   store.selectedNode = node.id;
   store.changed("node-list", { structure: true });
-  // A type named in Chinese (the page in Chinese) gives a pinyin id: "审批" -> "shen_pi".
-  store.followLabel(node, type.label, (base) => {
-    if (!base || base === slug(type.label)) return;
-    const others = new Set(store.doc.nodes.filter((n) => n !== node).map((n) => n.id));
-    store.renameNode(node, uniqueId(base, others, "node"));
-    store.changed(null, { structure: true });
+  followTypeName(store, node);
+}
+
+/** A new node of ``typeName`` on ``edge``: A -> B becomes A -> new -> B (Store.insertNode). */
+function insertOnEdge(store, edge, typeName) {
+  const node = newNode(store, typeName);
+  store.insertNode(edge, node);
+  store.changed(null, { structure: true });
+  followTypeName(store, node);
+}
+
+// What may go between two nodes: anything but a start or an end.
+function insertable(store) {
+  return Object.values(store.nodeTypes).filter((type) => type.kind !== "start" && type.kind !== "end");
+}
+
+/** A node type to choose and a button that inserts one on ``edge``. */
+function insertControl(store, edge, { id, label }) {
+  const types = insertable(store);
+  const choice = select(types.map((t) => [t.name, t.label]), "approval", {
+    name: "insert_type",
+    "aria-label": _("Type of the node to insert"),
   });
+  return h(
+    "div",
+    { class: "input-group input-group-sm oa-edge-insert" },
+    choice,
+    h("span", { class: "input-group-btn" }, h("button", {
+      type: "button",
+      class: "btn btn-default",
+      id,
+      dataset: { oaInsert: `${edge.from}>${edge.to}` },
+      onClick: () => insertOnEdge(store, edge, choice.value),
+    }, h("i", { class: "fa fa-plus-square-o", "aria-hidden": "true" }), " ", label)),
+  );
 }
 
 function nodeItem(store, node) {
@@ -236,6 +283,7 @@ function edgesEditor(store, node, redraw, changed) {
   const edges = store.doc.edges;
   const others = store.doc.nodes.filter((n) => n !== node);
   const targets = others.map((n) => [n.id, shown(n.name)]);
+  const several = edges.filter((e) => e.from === node.id).length > 1;
   const rows = edges.map((edge, index) => [edge, index]).filter(([edge]) => edge.from === node.id).map(([edge, index]) =>
     h(
       "div",
@@ -260,6 +308,7 @@ function edgesEditor(store, node, redraw, changed) {
         changed();
       }),
       box(`$.edges[${index}]`),
+      several ? insertControl(store, edge, { id: null, label: _("Insert a node on this connection") }) : null,
       h("button", {
         type: "button",
         class: "btn btn-link btn-xs text-danger",
@@ -273,10 +322,16 @@ function edgesEditor(store, node, redraw, changed) {
   const connected = new Set(edges.filter((e) => e.from === node.id).map((e) => e.to));
   const free = targets.filter(([id]) => !connected.has(id));
   const target = select(free, free.length ? free[0][0] : "", { id: "edge-target", "aria-label": _("Connect to") });
+  const outgoing = edges.filter((e) => e.from === node.id);
+  // One way out: "insert after" needs no choice of connection.
+  const after = outgoing.length === 1
+    ? insertControl(store, outgoing[0], { id: "node-insert-after", label: _("Insert a node after this one") })
+    : null;
   return h(
     "div",
     { class: "oa-edges" },
     h("h5", {}, _("Leads to")),
+    after,
     rows,
     free.length
       ? h("div", { class: "input-group input-group-sm" }, target, h("span", { class: "input-group-btn" }, h("button", {

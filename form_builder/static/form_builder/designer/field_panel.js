@@ -38,7 +38,7 @@ export function mountFieldPanel(element, store) {
       path: `$.fields[${index}]`,
       column: false,
       siblings: () => store.fieldKeys(field),
-      rename: (key) => store.renameField(field, key),
+      rename: (key) => store.renameField(field, key, { origin: ORIGIN }),
       redraw: draw,
       openColumns,
     };
@@ -98,7 +98,7 @@ function moveButton(store, index, step, icon, label) {
 function editor(spec, context) {
   const { store, path } = context;
   const changed = () => store.changed(ORIGIN);
-  // Not bound with textFor: the rename needs the old key to move field access along.
+  // Not bound with textFor: the server renames what names the field (store.renameField).
   const keyInput = h("input", {
     class: "form-control input-sm",
     name: "key",
@@ -390,9 +390,7 @@ function columnsEditor(table, context, changed) {
       path: `${context.path}.columns[${open}]`,
       column: true,
       siblings: () => new Set(columns.filter((c) => c !== column).map((c) => c.key)),
-      rename: (key) => {
-        column.key = key;
-      },
+      rename: (key) => store.renameField(column, key, { table, origin: ORIGIN }),
     })));
   }
   return h("div", { class: "form-group form-group-sm" }, parts);

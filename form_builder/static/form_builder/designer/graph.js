@@ -110,12 +110,19 @@ function drawGraph(element, store) {
     const side = skips ? (x2 >= width / 2 ? 1 : -1) * (NODE_W * 0.75 + GAP_X) : 0;
     const label = shown(edge.label) || edge.condition || (edge.default ? _("otherwise") : "");
     const labelX = (x1 + x2) / 2 + side * 0.75 + 4;
-    svg.append(
-      s("g", { class: "oa-graph-edge", "data-oa-edge": `${edge.from}>${edge.to}` },
-        s("path", { d: `M ${x1} ${y1} C ${x1 + side} ${y1 + bend}, ${x2 + side} ${y2 - bend}, ${x2} ${y2}`, "marker-end": "url(#oa-arrow)" }),
-        label ? s("text", { x: labelX, y: (y1 + y2) / 2, class: "oa-graph-edge-label" }, truncate(label, 28)) : null,
-      ),
+    const curve = `M ${x1} ${y1} C ${x1 + side} ${y1 + bend}, ${x2 + side} ${y2 - bend}, ${x2} ${y2}`;
+    const line = s("g", { class: "oa-graph-edge", "data-oa-edge": `${edge.from}>${edge.to}` },
+      s("title", {}, _("Click to edit this connection or insert a node on it")),
+      s("path", { d: curve, class: "oa-graph-edge-hit" }),
+      s("path", { d: curve, "marker-end": "url(#oa-arrow)" }),
+      label ? s("text", { x: labelX, y: (y1 + y2) / 2, class: "oa-graph-edge-label" }, truncate(label, 28)) : null,
     );
+    // Choosing a connection opens its source node, where it is edited (and a node inserted).
+    line.addEventListener("click", () => {
+      store.selectedNode = edge.from;
+      store.changed("graph");
+    });
+    svg.append(line);
   }
   for (const node of nodes) {
     const at = place.get(node.id);

@@ -25,6 +25,7 @@ installFieldTypes(boot.fieldTypes); // the server's registry: built-in and plugi
 const store = new Store(boot.document, boot.key, boot.nodeTypes);
 setCsrfToken(boot.csrfToken);
 store.keyUrl = urls.key; // pinyin keys for Chinese labels
+store.renameUrl = urls.rename; // a field's new key carried to what names it
 
 const $ = (id) => document.getElementById(id);
 const status = $("designer-status");
@@ -114,6 +115,25 @@ function goTo(problem) {
   store.changed("problems");
 }
 
+// A renamed field: the server renamed what names it; say what it could not, or why the key
+// was refused. data-oa-renaming marks a rename not yet answered.
+store.onRenaming((busy) => {
+  if (busy) root.dataset.oaRenaming = "1";
+  else delete root.dataset.oaRenaming;
+});
+store.onRename(({ old, key, data, error }) => {
+  if (error) {
+    say(error, "danger");
+    return;
+  }
+  if (data.skipped.length) {
+    const where = data.skipped.map((item) => item.path).join(", ");
+    say(_("'%(old)s' is now '%(key)s', but these expressions do not parse and still name '%(old)s': %(where)s", { old, key, where }), "warning");
+  } else if (data.changes.some((change) => !change.path.endsWith(".key"))) {
+    say(_("'%(old)s' is now '%(key)s' wherever it was named.", { old, key }), "info");
+  }
+});
+
 store.subscribe(() => paint(root, store.problems));
 store.onProblems((problems) => {
   paint(root, problems);
@@ -162,6 +182,7 @@ function saved(data) {
 
 $("designer-save").addEventListener("click", async () => {
   say(_("Saving…"));
+  await store.renamesSettled();
   const { status: code, data } = await postJson(urls.save, { document: store.doc, key: store.key });
   if (code === 200) {
     saved(data);
@@ -177,6 +198,7 @@ $("designer-save").addEventListener("click", async () => {
 
 $("designer-submit").addEventListener("click", async () => {
   say(_("Submitting…"));
+  await store.renamesSettled();
   const { status: code, data } = await postJson(urls.submit, { document: store.doc, key: store.key });
   if (code === 200 && data.submitted) {
     unsaved = false;
