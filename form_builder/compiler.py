@@ -287,12 +287,15 @@ class CompiledForm:
         formdata: Any = None,
         now: datetime | None = None,
         csrf: bool = True,
+        prefix: str = "",
     ) -> BoundForm:
         """A form instance for ``viewer``: picker choices from ``directory``, data from the
         stored ``values`` (with defaults for never-set fields), then ``formdata`` if posted.
 
         ``csrf=False`` binds without the token field: the command that validates a post runs
         after the request's token was checked (``oa_platform/csrf.py``), or outside any request.
+        ``prefix`` goes before every input's name and id, so two forms drawn on one page (the
+        review's before and after) do not share ids.
         """
         now = now or local_now()
         initial = self.initial_values(values, viewer, directory, now)
@@ -302,7 +305,7 @@ class CompiledForm:
             if self.editable(spec["key"])
         }
         meta = None if csrf else {"csrf": False}
-        form = self.form_class(formdata=formdata, data=data, meta=meta)
+        form = self.form_class(formdata=formdata, data=data, meta=meta, prefix=prefix)
         choices = _DirectoryChoices(directory)
         if formdata is None:
             for table in self.tables.values():

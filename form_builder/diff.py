@@ -3,6 +3,11 @@
 Fields are matched by key, nodes by id, edges by (from, to); for a changed element the diff
 names each member that changed with its old and new value. A text given per language
 (definition format 2) is compared language by language: ``label (en)`` changed, Chinese not.
+A node's settings (``config``) and field access are compared one by one as well
+(``config.on_disagree``, ``field_access.hr_remarks``), so the review names the setting, not a
+whole object that differs somewhere.
+
+This module only finds the changes; :mod:`form_builder.review` says them as people read them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from typing import Any
 from form_builder.localized import DOCUMENT_TEXTS, EDGE_TEXTS, FIELD_TEXTS, NODE_TEXTS
 
 TEXTS = frozenset(DOCUMENT_TEXTS + FIELD_TEXTS + NODE_TEXTS + EDGE_TEXTS)
-METADATA = ("name", "category", "department", "description")
+# The document's own members; fields, nodes and edges are compared element by element.
+ELEMENTS = ("fields", "nodes", "edges")
+# Members compared entry by entry, named ``member.entry``.
+NESTED = frozenset({"config", "field_access"})
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,8 @@ class DefinitionDiff:
 def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> DefinitionDiff:
     """The changes from ``old`` (None for a first version: everything is added) to ``new``."""
     old = old or {}
-    metadata = _members(old, new, METADATA) if old else {}
+    names = [name for name in dict.fromkeys([*old, *new]) if name not in ELEMENTS]
+    metadata = _members(old, new, names) if old else {}
     old_order = [f["key"] for f in old.get("fields", [])]
     new_order = [f["key"] for f in new["fields"]]
     common = set(old_order) & set(new_order)
@@ -65,7 +74,7 @@ def _elements(
     changes = [Change("removed", key) for key in before if key not in after]
     for key, item in after.items():
         if key not in before:
-            changes.append(Change("added", key, {m: (None, v) for m, v in item.items()}))
+            changes.append(Change("added", key, _members({}, item, item)))
         elif before[key] != item:
             names = dict.fromkeys([*before[key], *item])
             changes.append(Change("changed", key, _members(before[key], item, names)))
@@ -77,13 +86,20 @@ def _members(
     old: Mapping[str, Any], new: Mapping[str, Any], names: Iterable[str]
 ) -> dict[str, tuple[Any, Any]]:
     """member -> (old, new) for each of ``names`` that changed; a text given per language in
-    either version as ``member (language)`` for each language that changed."""
+    either version as ``member (language)`` for each language that changed, a nested member
+    (:data:`NESTED`) as ``member.entry`` for each entry that changed."""
     changed: dict[str, tuple[Any, Any]] = {}
     for name in names:
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
-        if name in TEXTS and (isinstance(before, Mapping) or isinstance(after, Mapping)):
+        nested = name in NESTED and all(isinstance(v or {}, Mapping) for v in (before, after))
+        if nested:
+            before, after = before or {}, after or {}
+            for entry in dict.fromkeys([*before, *after]):
+                if before.get(entry) != after.get(entry):
+                    changed[f"{name}.{entry}"] = (before.get(entry), after.get(entry))
+        elif name in TEXTS and (isinstance(before, Mapping) or isinstance(after, Mapping)):
             before, after = _languages(before), _languages(after)
             for language in dict.fromkeys([*before, *after]):
                 if before.get(language) != after.get(language):

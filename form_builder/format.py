@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -225,3 +226,9 @@ def _field_key(document: Mapping[str, Any], path: list[Any]) -> str | None:
 def dump_document(document: Mapping[str, Any]) -> str:
     """The canonical JSON text of a document: what export writes, byte for byte repeatable."""
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def digest(document: Mapping[str, Any]) -> str:
+    """A hash of the document's canonical text: equal documents share it, so a form compiled
+    from an unpublished document can be cached on it (the compiler's cache never forgets)."""
+    return hashlib.sha256(dump_document(document).encode("utf-8")).hexdigest()

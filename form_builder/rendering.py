@@ -103,11 +103,15 @@ def client_values(bound: BoundForm) -> str:
     return json.dumps(visible, separators=(",", ":"))
 
 
-def render_form(bound: BoundForm) -> Markup:
-    """The form's fields as Bootstrap 3 markup (the caller writes the ``<form>`` element)."""
+def render_form(bound: BoundForm, marks: Mapping[str, str] | None = None) -> Markup:
+    """The form's fields as Bootstrap 3 markup (the caller writes the ``<form>`` element).
+
+    ``marks`` (field key -> "added", "removed" or "changed") marks fields for the definition
+    review: the field's box gets ``oa-field-<mark>`` and a badge naming the mark."""
     html = render_template(
         "form_builder/form.html",
         bound=bound,
+        marks=marks or {},
         rows=cells(bound),
         display=Display(bound),
         client_values=client_values(bound),

@@ -7,7 +7,6 @@ commands take them from here.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +39,9 @@ class FormBuilderServices:
     # Compiled forms, process specs and node names are cached per process; the token keeps two
     # apps (two databases, as in the test suite) from sharing entries for equal version ids.
     cache_token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # An action (``agree``) as its button and the records name it, in the request's language:
+    # the runtime owns those words (the review names the actions a node offers with them).
+    action_word: Callable[[str], str] = field(default=lambda action: action.replace("_", " "))
 
 
 def init_app(
@@ -47,14 +49,18 @@ def init_app(
     directory_factory: Callable[[Session], Directory],
     node_types: Callable[[], Mapping[str, NodeTypeSpec]],
     run_command: Callable[[Session, Callable[[], Any]], Any],
+    action_word: Callable[[str], str] | None = None,
 ) -> None:
     from form_builder.blueprint import blueprint
 
-    app.extensions["form_builder"] = FormBuilderServices(directory_factory, node_types, run_command)
+    app.extensions["form_builder"] = FormBuilderServices(
+        directory_factory,
+        node_types,
+        run_command,
+        **({"action_word": action_word} if action_word is not None else {}),
+    )
     # ``{{ document.description | text }}``: a definition's text as the request's language reads it.
     app.add_template_filter(localized.text, "text")
-    # JSON as people read it: Chinese as Chinese, not \u escapes (the review's diff).
-    app.add_template_filter(lambda value: json.dumps(value, ensure_ascii=False), "json_text")
     app.register_blueprint(blueprint)
 
 

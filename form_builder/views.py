@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from form_builder import org_health, services
 from form_builder.attachments import AttachmentStore
-from form_builder.diff import diff
 from form_builder.directory import Directory, Viewer
 from form_builder.exceptions import DefinitionError, LifecycleError
 from form_builder.format import dump_document, parse_json
@@ -28,6 +27,7 @@ from form_builder.models import (
     ProcessDefinition,
     VersionStatus,
 )
+from form_builder.review import build_review
 from form_builder.submission import apply_submission
 from form_builder.transfer import ImportRefusedError, export_name, export_version, import_files
 
@@ -101,14 +101,18 @@ class DefinitionsView(BaseView):
     @has_access
     @permission_name("list")
     def version(self, key: str, number: int):
+        """The version, its review as people see the change (the forms side by side, the
+        chains with their changes marked, settings by their labels; issue 19) and its step."""
         version = _version(key, number)
         baseline = _baseline(version)
+        review = build_review(baseline, version, current_viewer(services.directory()))
         return self.render_template(
             "form_builder/definitions/version.html",
             version=version,
             definition=version.definition,
             baseline=baseline,
-            changes=diff(baseline.document if baseline else None, version.document),
+            review=review,
+            changes=review.changes,
             problems=services.lifecycle().problems(version.document),
             document_text=dump_document(version.document),
             confirm=ConfirmForm(),

@@ -19,6 +19,7 @@ from flask import current_app, has_app_context
 from flask_babel import LazyString
 from flask_babel import gettext as babel_gettext
 from flask_babel import ngettext as babel_ngettext
+from flask_babel import pgettext as babel_pgettext
 
 
 def gettext(text: str, **params: Any) -> str:
@@ -34,6 +35,14 @@ def ngettext(singular: str, plural: str, num: int, **params: Any) -> str:
     if has_app_context() and "babel" in current_app.extensions:
         return babel_ngettext(singular, plural, num, **params)
     return (singular if num == 1 else plural) % {"num": num, **params}
+
+
+def pgettext(context: str, text: str, **params: Any) -> str:
+    """:func:`gettext` of ``text`` in ``context``, for a word that reads differently elsewhere
+    (a field "removed" from a definition is 删除, a signer removed from a task 已减签)."""
+    if has_app_context() and "babel" in current_app.extensions:
+        return babel_pgettext(context, text, **params)
+    return text % params if params else text
 
 
 def lazy_gettext(text: str, **params: Any) -> LazyString:
@@ -55,7 +64,7 @@ WORDS = {
     "reinstated": lazy_gettext("reinstated"),
     # the kinds of a change between versions
     "added": lazy_gettext("added"),
-    "removed": lazy_gettext("removed"),
+    "removed": LazyString(lambda: pgettext("change", "removed")),
     "changed": lazy_gettext("changed"),
 }
 

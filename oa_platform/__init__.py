@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.runtime.api import ProcessApi
     from oa_platform.unit_of_work import unit_of_work
     from oa_platform.views import register_views
-    from plugins.registry import field_types, node_types
+    from plugins.registry import field_types, node_types, timer_subjects
 
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
     # Ids in addresses are database integers: a bigger number matches no route (404).
@@ -124,8 +124,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from oa_platform.inspection.web import init_app as init_inspection
 
         init_inspection(appbuilder)
+    from oa_platform.runtime.opinions import button
+
     form_builder.services.init_app(
-        app, OrgDirectory, node_types, lambda session, work: unit_of_work(session).run(work)
+        app,
+        OrgDirectory,
+        node_types,
+        lambda session, work: unit_of_work(session).run(work),
+        action_word=button,  # the review names a node's actions as the task page does
     )
     for problem in node_types().problems:
         # A broken plugin must not stop the platform; it is skipped and reported.
@@ -135,6 +141,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for problem in field_types().problems:
         app.logger.error(
             "field-type plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
+        )
+    for problem in timer_subjects().problems:
+        app.logger.error(
+            "timer-subject plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
         )
     init_celery(app)
     init_notifications(app)

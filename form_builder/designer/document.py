@@ -76,13 +76,13 @@ def node_type_palette(node_types: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "new_actions": [
                     str(action) for action in getattr(node_type, "designer_actions", None) or ()
                 ],
-                "config_schema": _readable_config(node_type),
+                "config_schema": readable_config(node_type),
             }
         )
     return palette
 
 
-def _readable_config(node_type: Any) -> dict[str, Any]:
+def readable_config(node_type: Any) -> dict[str, Any]:
     """The type's config schema with its members' titles and help in the request's language
     and ``labels`` for enumerated values (the type's ``config_labels``), so the designer shows
     "When a handler disagrees: Return it to the initiator", not ``return_to_initiator``."""

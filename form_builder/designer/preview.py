@@ -7,15 +7,12 @@ invalidated, see ``compile_form``).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from form_builder import localized, services
 from form_builder.compiler import BoundForm, compile_form
 from form_builder.exceptions import DefinitionError, Problem
-from form_builder.format import dump_document, load_document, parse_json
+from form_builder.format import digest, load_document, parse_json
 from form_builder.validator import validate
 from form_builder.views import current_viewer
 
@@ -48,11 +45,7 @@ def preview(text: str, node_id: str) -> Preview:
         return Preview(node_id, None, problems)
     # The designer edits both languages; the preview shows the form in the designer's own.
     shown = localized.document(document)
-    compiled = compile_form(shown, node_id, version_key=("designer", _digest(shown)))
+    compiled = compile_form(shown, node_id, version_key=("designer", digest(shown)))
     directory = services.directory()
     bound = compiled.bind(viewer=current_viewer(directory), directory=directory)
     return Preview(node_id, bound, [])
-
-
-def _digest(document: Mapping[str, Any]) -> str:
-    return hashlib.sha256(dump_document(document).encode("utf-8")).hexdigest()

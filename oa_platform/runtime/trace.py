@@ -1,9 +1,9 @@
 """The trace of an instance's node chain as data for an inline SVG (regulations §6.1).
 
-Nodes are laid out left to right in layers by their longest path from the start node, so a
-node comes after every node leading to it and parallel branches stand side by side in one
-column. Each node carries what happened there: who, what and when, from its activations and
-tasks; the nodes the instance is at now are marked current.
+Nodes are laid out left to right in layers by their longest path from the start node
+(``form_builder.chain_drawing``, the geometry the definition review draws with too). Each
+node carries what happened there: who, what and when, from its activations and tasks; the
+nodes the instance is at now are marked current.
 """
 
 from __future__ import annotations
@@ -15,18 +15,13 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
+from form_builder.chain_drawing import NODE_HEIGHT, NODE_WIDTH, layers, layout
 from oa_platform.runtime.models import Activation, AuditEntry, Task
 from oa_platform.runtime.opinions import label
 from oa_platform.runtime.states import ActivationStatus, TaskStatus
 
-NODE_WIDTH = 168
-NODE_HEIGHT = 60
-COLUMN_GAP = 84
-ROW_GAP = 24
-MARGIN = 12
-# Room above the boxes for edges that skip columns (drawn as arcs over the nodes between).
-ARC_ROOM = 48
-BEND = 30
+__all__ = ["Trace", "TraceEdge", "TraceNode", "build", "layers", "node_state_label"]
+
 # Trail events that explain who handles a node, shown as the system's steps with their
 # ``reason``: §8.6 kept the initiator off their own request (``assignees.keep_initiator_off``).
 NOTE_EVENTS = frozenset({"self_approval"})
@@ -90,29 +85,6 @@ class Trace:
     node_height: int = NODE_HEIGHT
 
 
-def layers(node_ids: Sequence[str], edges: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Each node's longest distance (in edges) from a node without incoming edges.
-
-    Definitions are acyclic (the validator refuses cycles); should an edge close a cycle, it
-    is ignored here rather than looping.
-    """
-    outgoing: dict[str, list[str]] = {node: [] for node in node_ids}
-    indegree = dict.fromkeys(node_ids, 0)
-    for edge in edges:
-        outgoing[edge["from"]].append(edge["to"])
-        indegree[edge["to"]] += 1
-    layer = dict.fromkeys(node_ids, 0)
-    ready = [node for node in node_ids if indegree[node] == 0]
-    while ready:
-        node = ready.pop(0)
-        for target in outgoing[node]:
-            layer[target] = max(layer[target], layer[node] + 1)
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                ready.append(target)
-    return layer
-
-
 def build(
     document: Mapping[str, Any],
     activations: Sequence[Activation],
@@ -122,29 +94,20 @@ def build(
 ) -> Trace:
     """The placed trace of one instance. ``names`` maps user ids to display names;
     ``notes`` are trail entries that explain a node's handlers (:data:`NOTE_EVENTS`)."""
-    node_ids = [node["id"] for node in document["nodes"]]
-    layer = layers(node_ids, document["edges"])
-    columns: dict[int, list[str]] = {}
-    for node_id in node_ids:  # document order within a column keeps branches stable
-        columns.setdefault(layer[node_id], []).append(node_id)
-    tallest = max(len(column) for column in columns.values())
-    skipping = any(layer[e["to"]] - layer[e["from"]] > 1 for e in document["edges"])
-    top_room = ARC_ROOM if skipping else 0
-    height = top_room + MARGIN * 2 + tallest * NODE_HEIGHT + (tallest - 1) * ROW_GAP
-    nodes: dict[str, TraceNode] = {}
-    for number, column in columns.items():
-        used = len(column) * NODE_HEIGHT + (len(column) - 1) * ROW_GAP
-        top = top_room + (height - top_room - used) // 2
-        for index, node_id in enumerate(column):
-            spec = next(n for n in document["nodes"] if n["id"] == node_id)
-            nodes[node_id] = TraceNode(
-                id=node_id,
-                name=spec["name"],
-                type=spec["type"],
-                state=_state(node_id, activations),
-                x=MARGIN + number * (NODE_WIDTH + COLUMN_GAP),
-                y=top + index * (NODE_HEIGHT + ROW_GAP),
-            )
+    # The geometry is the review's too (form_builder/chain_drawing.py): one drawing of a chain.
+    placed = layout([node["id"] for node in document["nodes"]], document["edges"])
+    specs = {node["id"]: node for node in document["nodes"]}
+    nodes = {
+        node_id: TraceNode(
+            id=node_id,
+            name=specs[node_id]["name"],
+            type=specs[node_id]["type"],
+            state=_state(node_id, activations),
+            x=box.x,
+            y=box.y,
+        )
+        for node_id, box in placed.boxes.items()
+    }
     for activation in activations:
         nodes[activation.node_id].steps.extend(_activation_steps(activation))
     for task in tasks:
@@ -159,39 +122,18 @@ def build(
         node.steps.sort(key=lambda step: (step.when is None, step.when or datetime.min))
     taken = _taken(document["edges"], activations)
     edges = [
-        _edge(edge, nodes, columns, layer, (edge["from"], edge["to"]) in taken)
-        for edge in document["edges"]
-    ]
-    width = MARGIN * 2 + len(columns) * NODE_WIDTH + (len(columns) - 1) * COLUMN_GAP
-    return Trace(nodes=list(nodes.values()), edges=edges, width=width, height=height)
-
-
-def _edge(
-    edge: Mapping[str, Any],
-    nodes: Mapping[str, TraceNode],
-    columns: Mapping[int, list[str]],
-    layer: Mapping[str, int],
-    taken: bool,
-) -> TraceEdge:
-    start, end = nodes[edge["from"]], nodes[edge["to"]]
-    x1, y1 = start.x + NODE_WIDTH, start.y + NODE_HEIGHT // 2
-    x2, y2 = end.x, end.y + NODE_HEIGHT // 2
-    between = [
-        nodes[node_id].y
-        for number in range(layer[edge["from"]] + 1, layer[edge["to"]])
-        for node_id in columns.get(number, ())
-    ]
-    if between:
-        # Control points this far above make the curve's peak clear the boxes' tops.
-        lane = min(between) - ARC_ROOM - NODE_HEIGHT // 3
-        path = f"M{x1},{y1} C{x1 + BEND * 3},{lane} {x2 - BEND * 3},{lane} {x2},{y2}"
-        peak = round(0.25 * (y1 + y2) / 2 + 0.75 * lane)
-        return TraceEdge(
-            start.id, end.id, path, edge.get("label", ""), (x1 + x2) // 2, peak - 4, taken
+        TraceEdge(
+            line.source,
+            line.target,
+            line.path,
+            edge.get("label", ""),
+            line.label_x,
+            line.label_y,
+            (edge["from"], edge["to"]) in taken,
         )
-    path = f"M{x1},{y1} C{x1 + BEND},{y1} {x2 - BEND},{y2} {x2},{y2}"
-    label_y = (y1 + y2) // 2 - 6
-    return TraceEdge(start.id, end.id, path, edge.get("label", ""), (x1 + x2) // 2, label_y, taken)
+        for edge, line in zip(document["edges"], placed.lines, strict=True)
+    ]
+    return Trace(nodes=list(nodes.values()), edges=edges, width=placed.width, height=placed.height)
 
 
 def _state(node_id: str, activations: Sequence[Activation]) -> str:

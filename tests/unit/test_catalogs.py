@@ -84,7 +84,9 @@ def test_the_committed_mo_is_the_po_compiled(language):
         if isinstance(message.id, tuple):  # gettext keys a plural's forms (singular, n)
             source.update({(message.id[0], n): form for n, form in enumerate(message.string)})
         elif message.id:
-            source[message.id] = message.string
+            # A message with a context (pgettext) is keyed "context\x04id", as gettext does.
+            context = f"{message.context}\x04" if message.context else ""
+            source[context + message.id] = message.string
     compiled = {key: value for key, value in compiled.items() if key}
     assert compiled == source, "run make i18n (or pybabel compile -d translations)"
 

@@ -164,8 +164,8 @@ def test_review_pages_show_the_diff_and_take_the_opinion(client):
     login(client, "mc")
     page = client.get("/definitions/leave_test/v2/").get_data(as_text=True)
     assert "Changes since v1 (published)" in page
-    assert "added</span>\n    <strong>remarks" in page
-    assert "removed</span>\n    <strong>handover_to" in page
+    assert 'data-oa-element="field:remarks" data-oa-kind="added"' in page
+    assert 'data-oa-element="field:handover_to" data-oa-kind="removed"' in page
 
     response = client.post("/definitions/leave_test/v2/reject", data={"opinion": ""})
     assert response.status_code == 302

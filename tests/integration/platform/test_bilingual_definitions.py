@@ -75,9 +75,10 @@ def test_the_review_diff_names_the_language_a_text_changed_in(client):
     saved = client.post("/designer/api/save", json={"document": document, "key": "leave_request"})
     assert saved.status_code == 200, saved.get_json()
     diff = page(client, "/definitions/leave_request/v2/", CHINESE)
-    changes = diff.split('id="diff"')[1].split("</div>")[0]
-    assert "label (en)" in changes and "Kind of leave" in changes
-    assert "label (zh_CN)" not in changes
+    changes = diff.split('id="diff"')[1].split('id="raw-document"')[0]
+    changed = changes.split('data-oa-setting="label (en)"')[1].split("</tr>")[0]
+    assert "名称 (English)" in changed and "Kind of leave" in changed
+    assert 'data-oa-setting="label (zh_CN)"' not in changes
     # What did not change reads as written: Chinese, not \u escapes.
     assert "假期类型" in diff and "\\u5047" not in diff
 
