@@ -3,7 +3,6 @@ pages and the REST API call these and only render what they answer."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oa_platform.documents import numbering, policy, receipts
@@ -30,15 +29,21 @@ def open_document(session: Session, user, document_id: int) -> Document:
     return unit_of_work(session).run(work)
 
 
-def acknowledge(session: Session, user, document_id: int) -> Recipient:
-    """签收 (§4.4): by the recipient or the agent they named for documents."""
+def acknowledge(session: Session, user, document_id: int, whose: int | None = None) -> Recipient:
+    """签收 (§4.4): by the recipient or the agent they named for documents; ``whose`` names
+    the copy when the list offered one (the reader's or a principal's). Acknowledging twice
+    changes nothing; a withdrawn document is refused."""
     from flask_babel import gettext
 
     def work() -> Recipient:
         document = policy.openable(session, user, document_id, today())
-        copy = policy.own_copy(session, user, document, today())
+        copy = policy.own_copy(session, user, document, today(), whose)
         if copy is None:
             raise DocumentCommandError(gettext("Only a recipient or their agent acknowledges."))
+        if copy.acknowledged_at is None and not policy.may_acknowledge(None, document.status):
+            raise DocumentCommandError(
+                gettext("The document is withdrawn: there is nothing to acknowledge.")
+            )
         receipts.acknowledge(session, copy, user)
         return copy
 
@@ -135,19 +140,17 @@ def pass_on(session: Session, clerk, document_id: int, entries: list[str]) -> in
                 gettext("Only a clerk of a unit the document is addressed to passes it on.")
             )
         try:
-            reached = distribution.expand(session, entries)
+            added = distribution.deliver(
+                session,
+                document.id,
+                [(entries, False)],
+                at=utcnow(),
+                via=f"passed on by {clerk.username}",
+                only_new=True,
+            )
         except distribution.DistributionError as error:
             raise DocumentCommandError(str(error)) from error
-        have = set(
-            session.scalars(select(Recipient.user_id).where(Recipient.document_id == document.id))
-        )
-        new = [
-            distribution.Reached(r.user_id, r.unit, f"passed on by {clerk.username}")
-            for r in reached
-            if r.user_id not in have
-        ]
-        distribution.deliver(session, document.id, new, copy=False, at=utcnow())
-        document.recipient_count += len(new)
-        return len(new)
+        document.recipient_count += added
+        return added
 
     return unit_of_work(session).run(work)

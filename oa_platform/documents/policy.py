@@ -9,9 +9,9 @@ recipient, or their agent, acknowledges.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,6 +40,25 @@ def principals(session: Session, agent_id: int, on: date) -> list[int]:
     return [principal for principal, categories in rows if not categories or CATEGORY in categories]
 
 
+def receiving(session: Session, user_id: int, on: date) -> list[int]:
+    """Whose received documents ``user_id`` reads and acknowledges on ``on``: their own and
+    those of the principals who named them agent for documents (§4.4). The one rule behind
+    the library's "received", the Received lists, the inbox's Documents tab and its badge."""
+    return [user_id, *principals(session, user_id, on)]
+
+
+def may_acknowledge(acknowledged_at: datetime | None, status: str) -> bool:
+    """A received copy is acknowledged (签收, §4.4) once, while the document is not withdrawn
+    (a withdrawn document is no longer in force: there is nothing to sign for)."""
+    return acknowledged_at is None and status != "withdrawn"
+
+
+def awaiting_acknowledgement() -> ColumnElement[bool]:
+    """:func:`may_acknowledge` as a filter on :class:`Recipient` joined to its
+    :class:`Document`: the unread documents that lists put first and badges count."""
+    return and_(Recipient.acknowledged_at.is_(None), Document.status != "withdrawn")
+
+
 def issuing_side(user) -> ColumnElement[bool]:
     """A filter on :class:`Document`: ``user`` drafted, signed or handled its issue."""
     handled = exists().where(
@@ -53,7 +72,7 @@ def readable(session: Session, user, on: date) -> ColumnElement[bool]:
     """A filter on :class:`Document` for what ``user`` may open (``on``: today, for agents)."""
     if is_auditor(user):
         return Document.id.is_not(None)
-    people = [user.id, *principals(session, user.id, on)]
+    people = receiving(session, user.id, on)
     received = exists().where(Recipient.document_id == Document.id, Recipient.user_id.in_(people))
     return or_(received, issuing_side(user))
 
@@ -85,9 +104,20 @@ def may_urge(session: Session, user, document: Document) -> bool:
     return document.status == "issued" and is_issuing_side(session, user, document)
 
 
-def own_copy(session: Session, user, document: Document, on: date) -> Recipient | None:
+def own_copy(
+    session: Session, user, document: Document, on: date, whose: int | None = None
+) -> Recipient | None:
     """The recipient row ``user`` acts on: their own, else one of a principal who named them
-    agent for documents (§4.4); None when they received nothing."""
+    agent for documents (§4.4); None when they received nothing. ``whose`` picks the copy of
+    that person (``user`` or a principal: a row of their list), None when it is not theirs."""
+    if whose is not None:
+        if whose != user.id and whose not in principals(session, user.id, on):
+            return None
+        return session.scalar(
+            select(Recipient).where(
+                Recipient.document_id == document.id, Recipient.user_id == whose
+            )
+        )
     own = session.scalar(
         select(Recipient).where(Recipient.document_id == document.id, Recipient.user_id == user.id)
     )

@@ -6,9 +6,11 @@ filtered by ``policy`` (what the reader may open)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, case, extract, func, or_, select
+from sqlalchemy import Integer, Select, bindparam, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from oa_platform.documents import policy, search
@@ -28,25 +30,155 @@ class Received:
     principal: str | None  # when the reader acts as agent: for whom
 
 
-def received(session: Session, user, on: date, limit: int = PAGE) -> list[Received]:
-    """Documents sent to ``user`` (or to those they act for): unacknowledged first, urgent
-    first, newest first."""
+@dataclass(frozen=True, slots=True)
+class ReceivedRow:
+    """One received copy as a list of them shows it: plain values, no document body."""
+
+    document_id: int
+    number: str
+    title: str
+    kind: str
+    urgency: str
+    issuing_unit_name: str
+    issue_date: date
+    status: str  # the document's: issued, withdrawn, superseded
+    copy: bool
+    first_opened_at: datetime | None
+    acknowledged_at: datetime | None
+    recipient_id: int  # whose copy: the reader's, or a principal's (§4.4)
+    principal: str | None  # the principal's name when the reader acts as agent
+
+    @property
+    def state(self) -> str:
+        """The receipt: acknowledged, opened or new (unopened)."""
+        if self.acknowledged_at is not None:
+            return "acknowledged"
+        return "opened" if self.first_opened_at is not None else "new"
+
+    @property
+    def may_acknowledge(self) -> bool:
+        return policy.may_acknowledge(self.acknowledged_at, self.status)
+
+
+# Whose copies a list reads: ``policy.receiving`` of the reader, bound at execution.
+_PEOPLE = bindparam("people", expanding=True)
+# Unread (awaiting acknowledgement) first, urgent first, newest first.
+_RECEIVED_ORDER = (
+    case((policy.awaiting_acknowledgement(), 0), else_=1),
+    _URGENCY,
+    Document.issued_at.desc(),
+    Recipient.id.desc(),
+)
+RECEIVED_STATES = ("unread", "acknowledged")
+
+
+def _received(*columns: Any, state: str = "") -> Select:
+    """The copies of the bound ``people`` with ``columns``, in the lists' order; ``state``
+    narrows to the unread or the acknowledged."""
+    query = (
+        select(*columns)
+        .select_from(Recipient)
+        .join(Document, Document.id == Recipient.document_id)
+        .where(Recipient.user_id.in_(_PEOPLE))
+    )
+    if state == "unread":
+        query = query.where(policy.awaiting_acknowledgement())
+    elif state == "acknowledged":
+        query = query.where(Recipient.acknowledged_at.is_not(None))
+    return query.order_by(*_RECEIVED_ORDER)
+
+
+@cache
+def _received_page(state: str) -> Select:
+    """One page of a person's received copies with the total as a window count, built once
+    per state (the inbox's Documents tab renders on every visit)."""
     from oa_platform.accounts.models import OAUser
 
-    people = [user.id, *policy.principals(session, user.id, on)]
+    return (
+        _received(
+            Document.id,
+            Document.number,
+            Document.title,
+            Document.kind,
+            Document.urgency,
+            Document.issuing_unit_name,
+            Document.issue_date,
+            Document.status,
+            Recipient.copy,
+            Recipient.first_opened_at,
+            Recipient.acknowledged_at,
+            Recipient.user_id,
+            OAUser.first_name,
+            OAUser.last_name,
+            OAUser.name_zh,
+            func.count().over().label("total"),
+            state=state,
+        )
+        .join(OAUser, OAUser.id == Recipient.user_id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def received_page(
+    session: Session, user_id: int, on: date, *, state: str = "", offset: int = 0, limit: int = PAGE
+) -> tuple[list[ReceivedRow], int]:
+    """(rows, total) of the documents sent to ``user_id`` or to those they act for on ``on``
+    (``policy.receiving``): unread first, urgent first, newest first; ``state`` is "",
+    "unread" or "acknowledged"."""
+    from oa_platform.org.models import person_name
+
+    state = state if state in RECEIVED_STATES else ""
+    people = policy.receiving(session, user_id, on)
+    params = {"people": people, "limit": limit, "offset": offset}
+    rows = session.execute(_received_page(state), params).all()
+    items = [
+        ReceivedRow(*row[:12], principal=None if row[11] == user_id else person_name(*row[12:15]))
+        for row in rows
+    ]
+    total = rows[0].total if rows else 0
+    if not rows and offset:  # past the last page: count what there is
+        total = int(session.scalar(_count(state), {"people": people}) or 0)
+    return items, total
+
+
+@cache
+def _count(state: str) -> Select:
+    """How many copies of the bound ``people`` are in ``state`` (built once: every page with
+    the badges runs it, inside the inbox's counts)."""
+    return _received(func.count(), state=state).order_by(None)
+
+
+def unread_count_query() -> Select:
+    """The badge's statement (the bound ``people``: ``policy.receiving``): the documents
+    awaiting acknowledgement, for a scalar subquery (the inbox's counts) or on its own."""
+    return _count("unread")
+
+
+def unread(session: Session, user_id: int, on: date) -> int:
+    """How many received documents ``user_id`` (or whoever they act for) has not
+    acknowledged (the dashboard, the inbox's and the documents page's badges)."""
+    people = policy.receiving(session, user_id, on)
+    return int(session.scalar(unread_count_query(), {"people": people}) or 0)
+
+
+def received(session: Session, user, on: date, limit: int = PAGE) -> list[Received]:
+    """Documents sent to ``user`` (or to those they act for), whole: unread first, urgent
+    first, newest first (the documents page and the API)."""
+    from oa_platform.accounts.models import OAUser
+
+    people = policy.receiving(session, user.id, on)
     rows = session.execute(
-        select(
+        _received(
             Document,
             Recipient.copy,
             Recipient.first_opened_at,
             Recipient.acknowledged_at,
             OAUser.username,
         )
-        .join(Recipient, Recipient.document_id == Document.id)
         .join(OAUser, OAUser.id == Recipient.user_id)
-        .where(Recipient.user_id.in_(people))
-        .order_by(Recipient.acknowledged_at.is_not(None), _URGENCY, Document.issued_at.desc())
-        .limit(limit)
+        .limit(limit),
+        {"people": people},
     )
     return [
         Received(doc, copy, opened, acked, name if name != user.username else None)

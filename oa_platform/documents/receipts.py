@@ -265,15 +265,3 @@ def remind_job(payload: Mapping[str, Any]) -> dict[str, Any]:
         }
 
     return unit_of_work(db.session).run(work)
-
-
-def unread_count(session: Session, user_id: int) -> int:
-    """How many documents ``user_id`` has not acknowledged (the dashboard, the inbox tab)."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Recipient.user_id == user_id, Recipient.acknowledged_at.is_(None)
-            )
-        )
-        or 0
-    )

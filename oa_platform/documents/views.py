@@ -93,7 +93,7 @@ class DocumentsView(BaseView):
             query=query,
             kinds=kinds.KINDS,
             urgencies=kinds.URGENCIES,
-            unread=receipts.unread_count(session, g.user.id),
+            unread=queries.unread(session, g.user.id, today()),
         )
 
     @expose("/<int:document_id>")
@@ -136,13 +136,21 @@ class DocumentsView(BaseView):
     @has_access
     @permission_name("act")
     def acknowledge(self, document_id: int):
-        """签收 (§4.4), by the recipient or their agent."""
-        return _change(
+        """签收 (§4.4), by the recipient or their agent; from the inbox's Documents tab a row
+        names whose copy (``whose``) and the answer returns to that page of the tab."""
+        whose = request.form.get("whose", type=int)
+        answer = _change(
             document_id,
-            lambda: commands.acknowledge(db.session, g.user, document_id),
+            lambda: commands.acknowledge(db.session, g.user, document_id, whose),
             lambda _copy: gettext("Acknowledged."),
             "DocumentsView.show",
         )
+        if request.form.get("back") == "inbox":
+            page = max(request.form.get("page", 1, type=int) or 1, 1)
+            status = request.form.get("status")
+            status = status if status in queries.RECEIVED_STATES else None
+            return redirect(url_for("InboxView.index", tab="documents", page=page, status=status))
+        return answer
 
     @expose("/<int:document_id>/board")
     @has_access
@@ -299,15 +307,7 @@ class DocumentsView(BaseView):
         )
 
 
-def unread_for_current_user() -> int:
-    """Unacknowledged documents of the signed-in person (dashboard and inbox badges)."""
-    user = getattr(g, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    return receipts.unread_count(db.session, user.id)
-
-
 def init_app(app) -> None:
-    """Templates get ``documents_unread()`` for the badges; Auditors' flag for the lists."""
-    app.jinja_env.globals["documents_unread"] = unread_for_current_user
+    """Templates get Auditors' flag for the lists (the unread badges are the inbox's counts,
+    ``runtime/inbox.py``, and the received tab's ``unread``)."""
     app.jinja_env.globals.setdefault("is_auditor", is_auditor)

@@ -10,7 +10,9 @@ aggregates.
 Indexes used: ``ix_task_inbox`` (assignee, status, blocking, due, instance, opened: covering
 what to-dos and the badge counts test) for to-dos, done and CC'd tasks,
 ``ix_instance_initiator_status`` for "initiated by me", ``ix_question_asked_to_open`` for
-questions awaiting an answer.
+questions awaiting an answer; ``ix_document_recipient_user`` (user, acknowledged) for the
+Documents tab and its badge (the statements are the documents package's own,
+``documents/queries.py``, so the tab and the documents pages list the same copies).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from form_builder.models import ProcessDefinition
 from form_builder.services import published_node_names
 from oa_platform.accounts.models import OAUser
 from oa_platform.accounts.names import full_name
+from oa_platform.documents import policy as document_policy
+from oa_platform.documents import queries as document_queries
+from oa_platform.documents.distribution import today
 from oa_platform.org.models import shown_name
 from oa_platform.runtime import search
 from oa_platform.runtime.models import Instance, Question, Task, shown_title
@@ -37,7 +42,8 @@ from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from oa_platform.runtime.visibility import visible_to
 
 PAGE_SIZE = 20
-TABS = ("todo", "done", "initiated", "cc", "questions")  # "all" is the Auditor's extra tab
+# "all" is the Auditor's extra tab.
+TABS = ("todo", "done", "initiated", "cc", "questions", "documents")
 # The instance states in which a to-do can be acted on.
 WORKING = (InstanceStatus.RUNNING, InstanceStatus.RETURNED)
 
@@ -134,11 +140,17 @@ class Counts:
     held: int
     cc_unread: int
     questions: int
+    documents: int  # received documents awaiting acknowledgement (§4.4), agency included
 
 
 def counts(session: Session, user_id: int) -> Counts:
     """The badge counts of ``user_id``'s inbox, in one query."""
-    row = session.execute(_counts_query(), {"user_id": user_id, "now": utcnow()}).one()
+    params = {
+        "user_id": user_id,
+        "now": utcnow(),
+        "people": document_policy.receiving(session, user_id, today()),
+    }
+    row = session.execute(_counts_query(), params).one()
     return Counts(*(int(value or 0) for value in row))
 
 
@@ -166,6 +178,9 @@ def _counts_query() -> Select:
                 Task.blocking.is_(False), Task.status == TaskStatus.OPEN, Task.opened_at.is_(None)
             ),
             questions,
+            # Documents: the same statement as the documents page's badge (the bound
+            # ``people`` are documents.policy.receiving: the person and their principals).
+            document_queries.unread_count_query().scalar_subquery(),
         )
         .select_from(Task)
         .join(Instance, Task.instance_id == Instance.id)
@@ -285,6 +300,24 @@ def questions(
     found = _keyed_page(session, query, filters, page, Question.id, eager, width=3)
     items = [(question, shown_title(title, texts)) for question, title, texts in found.items]
     return replace(found, items=items)
+
+
+def documents(
+    session: Session, user_id: int, filters: Filters, page: int
+) -> Page[document_queries.ReceivedRow]:
+    """Official documents sent to the user or to whom they act for (seed 2 §4.4, the same
+    rule as the documents pages: ``documents.policy.receiving``): unread first, urgent
+    first, newest first; ``filters.status`` narrows to "unread" or "acknowledged"."""
+    number = max(1, page)
+    items, total = document_queries.received_page(
+        session,
+        user_id,
+        today(),
+        state=filters.status,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    return Page(items=items, total=total, number=number)
 
 
 def definitions(session: Session) -> list[tuple[str, str]]:

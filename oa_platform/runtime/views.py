@@ -28,6 +28,7 @@ from form_builder.compiler import HIDDEN
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.rendering import Display
 from form_builder.views import current_viewer
+from oa_platform.documents.kinds import URGENCIES
 from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.request_limits import requested_page
@@ -300,6 +301,7 @@ class InboxView(BaseView):
             # Rows link to /instances/<id>: the router builds the address once, not per row.
             instances_url=url_for("InstanceView.show", instance_id=0).removesuffix("/0"),
             phrases=phrases.offered(session, g.user.id) if tab == "todo" else [],
+            urgencies=URGENCIES,  # the Documents tab's urgency words
         )
 
     @expose("/phrases", methods=["GET", "POST"])
@@ -336,6 +338,8 @@ def _status_choices(tab: str) -> list[tuple[str, str]]:
         return [("open", gettext("Unread")), ("done", gettext("Read"))]
     if tab == "questions":
         return [("open", gettext("Awaiting my answer")), ("answered", gettext("Answered"))]
+    if tab == "documents":
+        return [("unread", gettext("Unread")), ("acknowledged", gettext("Acknowledged"))]
     if tab in {"initiated", "all"}:
         return [(status.value, status_label(status.value)) for status in InstanceStatus]
     return []

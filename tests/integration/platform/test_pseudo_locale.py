@@ -209,7 +209,10 @@ def _pages(instance_id: int, handler: str) -> dict[str, list[str]]:
         "/",
         "/processes/",
         "/processes/expense_claim/start",
-        *(f"/inbox/?tab={tab}" for tab in ("todo", "done", "initiated", "cc", "questions")),
+        *(
+            f"/inbox/?tab={tab}"
+            for tab in ("todo", "done", "initiated", "cc", "questions", "documents")
+        ),
         "/definitions/",
         "/definitions/expense_claim/",
         "/definitions/expense_claim/v1/",
