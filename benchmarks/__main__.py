@@ -11,12 +11,14 @@ import os
 import sys
 
 from benchmarks import apps, backup, documents, engine, forms, http_load, inbox, timers
+from benchmarks import bulk_approval as bulk_approvals
 from benchmarks import discussion as discussion_area
 from benchmarks import inspection as inspection_sample
 from benchmarks import library as file_library
 from benchmarks import migration as instance_migration
 from benchmarks import notices as notice_list
 from benchmarks import orgchange as org_changes
+from benchmarks import search as content_search
 from benchmarks import usage as usage_view
 from benchmarks.dataset import generate
 from benchmarks.report import emit, stopwatch
@@ -30,6 +32,7 @@ BENCHMARKS += ("migration",)  # issue 23, running instances to a new version
 BENCHMARKS += ("orgchange",)  # issue 23, impact analysis over 1,000,000 tasks
 BENCHMARKS += ("notices",)  # issue 21, the dashboard's notice list over 100,000 notices
 BENCHMARKS += ("discussion",)  # issue 21, the unanswered posts over 1,000,000 posts
+BENCHMARKS += ("search", "bulk_approval")  # issue 19, the inbox's content search, bulk agree
 
 
 def run_data(size: Size, only: set[str], http_client: str) -> None:
@@ -60,6 +63,25 @@ def run_data(size: Size, only: set[str], http_client: str) -> None:
                 backup.measure(size, database)
         if "http" in only:
             http_load.measure(size, database, generated, http_client)
+
+
+def run_contents(size: Size, only: set[str]) -> None:
+    """Per database: the inbox data of ``run_data`` with its forms' word index, on a database
+    of its own (the other benchmarks' data stays as it was); then the content search over it
+    and a bulk agree among it (issue 19)."""
+    from oa_platform.extensions import db
+
+    for database in apps.databases("contents"):
+        with apps.running(database):
+            with db.engine.begin() as connection:
+                generated = generate(connection, size.users, size.tasks, size.pending_timers, 0)
+            content_search.index(database)
+            # The first write (or read through a WAL of gigabytes) waits for the checkpoint.
+            org_changes._settle(database)
+            if "search" in only:
+                content_search.measure(size, database, generated)
+            if "bulk_approval" in only:
+                bulk_approvals.measure(size, database)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         discussion_area.run(size)
     if "notices" in only:  # issue 21: the dashboard's notice list over 100,000 notices
         notice_list.run(size)
+    if only & {"search", "bulk_approval"}:  # issue 19: over 1,000,000 tasks
+        run_contents(size, only)
     return 0
 
 

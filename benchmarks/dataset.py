@@ -7,6 +7,13 @@ instance (claimant, manager, director, Finance), the last one open (sometimes he
 the instance runs; one instance in ten copies someone (a non-blocking task, unread). Tasks
 arrived within the last four days and are due 24 hours later, so some are overdue. Seeded:
 every run generates the same data.
+
+The forms say something, as people write them (issue 19, the inbox's content search): a
+purpose in Chinese or English, one or two items with a description, the title the expense
+claim's template makes from them, and an opinion on about half of the handled steps. Chosen
+words appear in a known share of instances (``SEARCHED``); the text is drawn from a random
+generator of its own, so the people, states and times are those of the data before it.
+``index_contents`` writes the word index the platform keeps for them (runtime/search.py).
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, DateTime, Table, select, text
+from sqlalchemy import Connection, DateTime, Table, delete, select, text
 
 from form_builder.clock import utcnow
 
 CHUNK = 50_000
 NODES = ("start", "manager", "director", "finance")
-# The form values an instance carries, so loading one costs what a real one does.
+# One expense claim's form values (the usage benchmark's instances carry these; the inbox's
+# are written per instance, see ``Written``).
 VALUES = json.dumps(
     {
         "purpose": "Customer visit",
@@ -33,6 +41,40 @@ VALUES = json.dumps(
         "payee_account": "6222020200112233",
     }
 )
+# Purposes with their weights, in Chinese and English, as people type them. 出差 (business
+# trip) and "customer" each stand in a fifth of the purposes (common words).
+# fmt: off
+PURPOSES = (
+    ("上海出差拜访客户", 8), ("北京出差参加行业年会", 6), ("广州出差验收供应商项目", 6),
+    ("Customer visit in Shanghai", 8), ("Dinner with a customer from Hangzhou", 6),
+    ("Customer workshop in Suzhou", 6),
+    ("部门季度团建聚餐", 8), ("新员工入职培训教材采购", 6), ("办公室打印机耗材", 8),
+    ("杭州合作伙伴接待午餐", 6), ("年度审计差旅费用", 6), ("市场推广物料制作", 6),
+    ("Quarterly sales meeting in Beijing", 6), ("Office supplies for the finance team", 5),
+    ("Training course on contract law", 5),
+)
+# One instance in RARE_SHARE has one of these purposes instead (rare words: 展会, exhibition).
+RARE_SHARE = 10_000
+RARE_PURPOSES = ("深圳展会布展材料", "Exhibition booth in Shenzhen")
+# (word, language, share of instances): what the content search benchmark looks for; the
+# absent words are in no text the generator writes.
+SEARCHED = (
+    ("出差", "zh", "common"), ("展会", "zh", "rare"), ("火箭", "zh", "absent"),
+    ("customer", "en", "common"), ("exhibition", "en", "rare"), ("zeppelin", "en", "absent"),
+)
+ITEMS = (
+    ("travel", "高铁二等座往返"), ("travel", "Flight tickets, economy"),
+    ("accommodation", "酒店住宿两晚"), ("accommodation", "Hotel, two nights"),
+    ("meals", "工作餐"), ("meals", "Team lunch"), ("local_transport", "机场出租车"),
+    ("local_transport", "Taxi to the airport"), ("office_supplies", "打印纸和硒鼓"),
+    ("other", "会议室租用"),
+)
+# Handled steps' opinions (None: agreed without one, as most are).
+OPINIONS = (
+    None, None, None, None, None, "同意", "同意。", "同意，按标准报销", "已核对发票，同意支付",
+    "请下次提前申请", "Agreed.", "OK, within the budget", "Checked the receipts, approved",
+)
+# fmt: on
 # The busiest user (the HTTP benchmark's) handles the last step of one instance in this
 # many: about a thousand open tasks at full size, a full inbox.
 BUSIEST_SHARE = 200
@@ -46,9 +88,9 @@ INSTANCE_COLUMNS = ("id", "definition_id", "definition_version_id", "title", "in
 ACTIVATION_COLUMNS = ("id", "instance_id", "node_id", "seq", "status", "entered_at", "arrivals")
 TASK_COLUMNS = ("id", "instance_id", "activation_id", "node_id", "assignee_id", "status",
                 "blocking", "created_at", "due_at", "completed_at", "completed_by_id", "action",
-                "version", "role", "sequence")
-TIMER_COLUMNS = ("id", "due_at", "kind", "name", "instance_id", "task_id", "data", "state",
-                 "attempts", "created_at")
+                "version", "role", "sequence", "opinion")
+TIMER_COLUMNS = ("id", "due_at", "kind", "name", "subject_kind", "subject_id", "instance_id",
+                 "task_id", "data", "state", "attempts", "created_at")
 # fmt: on
 
 
@@ -78,6 +120,64 @@ class Planned:
     @property
     def open_task(self) -> int:
         return self.first + len(NODES) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one generated instance's form and handlers say."""
+
+    purpose: str
+    items: tuple[tuple[str, str, str], ...]  # (category, description, amount)
+    total: str
+    opinions: tuple[str | None, ...]  # one per node; the start's and copies' are not used
+
+    def values(self, p: Planned) -> str:
+        """The form's values as stored (JSON)."""
+        day = (p.created - timedelta(days=2)).date().isoformat()
+        items = [
+            {"date": day, "category": category, "description": description, "amount": amount}
+            for category, description, amount in self.items
+        ]
+        return json.dumps(
+            {
+                "purpose": self.purpose,
+                "items": items,
+                "total": self.total,
+                "payee_name": _who(p.initiator),
+                "payee_account": f"62220202{p.initiator:08d}",
+            },
+            ensure_ascii=False,
+        )
+
+    def title(self, p: Planned) -> str:
+        """The title the expense claim's template makes, in the default language (zh_CN)."""
+        return f"{_who(p.initiator)}的费用报销：{self.purpose}（合计{self.total}）"
+
+
+def _who(user_id: int) -> str:
+    """A generated person's full name, as the title and the payee field write it."""
+    return f"Gen User{user_id}"
+
+
+def _write(plan: list[Planned]) -> list[Written]:
+    """Each instance's text, from a generator of its own (see the module)."""
+    rng = random.Random(19)
+    purposes = [text for text, _weight in PURPOSES]
+    weights = [weight for _text, weight in PURPOSES]
+    written = []
+    for n, _p in enumerate(plan):
+        if n % RARE_SHARE in (1, 2):
+            purpose = RARE_PURPOSES[n % RARE_SHARE - 1]
+        else:
+            purpose = rng.choices(purposes, weights)[0]
+        items = tuple(
+            (*rng.choice(ITEMS), f"{rng.randint(2_000, 400_000) / 100:.2f}")
+            for _ in range(rng.randint(1, 2))
+        )
+        total = f"{sum(float(amount) for _c, _d, amount in items):.2f}"
+        opinions = tuple(rng.choice(OPINIONS) for _ in NODES)
+        written.append(Written(purpose, items, total, opinions))
+    return written
 
 
 def insert(connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]):
@@ -182,11 +282,13 @@ def _plan(connection: Connection, rng: random.Random, people: list[int], instanc
     return plan
 
 
-def _instance_rows(plan: list[Planned], definition_id: int, version_id: int) -> Iterator[tuple]:
-    for p in plan:
+def _instance_rows(
+    plan: list[Planned], written: list[Written], definition_id: int, version_id: int
+) -> Iterator[tuple]:
+    for p, w in zip(plan, written, strict=True):
         status = "running" if p.running else "completed"
-        yield (p.id, definition_id, version_id, f"Expense claim {p.id}", p.initiator, status,
-               VALUES, p.created, p.created, p.created, 1)  # fmt: skip
+        yield (p.id, definition_id, version_id, w.title(p), p.initiator, status,
+               w.values(p), p.created, p.created, p.created, 1)  # fmt: skip
 
 
 def _activation_rows(plan: list[Planned]) -> Iterator[tuple]:
@@ -197,8 +299,8 @@ def _activation_rows(plan: list[Planned]) -> Iterator[tuple]:
             yield (p.first + step, p.id, node, step + 1, "active" if live else "completed", at, 0)
 
 
-def _task_rows(plan: list[Planned]) -> Iterator[tuple]:
-    for p in plan:
+def _task_rows(plan: list[Planned], written: list[Written]) -> Iterator[tuple]:
+    for p, w in zip(plan, written, strict=True):
         for step, node in enumerate(NODES):
             live = p.running and step == len(NODES) - 1
             copy = p.copies and step == 2
@@ -207,8 +309,9 @@ def _task_rows(plan: list[Planned]) -> Iterator[tuple]:
             done = status == "done"
             handler = p.assignees[step]
             finished = (at + timedelta(hours=1), handler, "agree") if done else (None,) * 3
+            opinion = w.opinions[step] if done and step > 0 else None  # the start says none
             yield (p.first + step, p.id, p.first + step, node, handler, status, not copy, at,
-                   at + timedelta(hours=24), *finished, 1, "primary", 0)  # fmt: skip
+                   at + timedelta(hours=24), *finished, 1, "primary", 0, opinion)  # fmt: skip
 
 
 def _timer_rows(plan, rng: random.Random, pending: int, due: int, now) -> Iterator[tuple]:
@@ -217,7 +320,8 @@ def _timer_rows(plan, rng: random.Random, pending: int, due: int, now) -> Iterat
     for n in range(due + pending):
         p = running[n % len(running)]
         at = now - timedelta(minutes=1) if n < due else now + timedelta(hours=rng.uniform(1, 720))
-        yield (n + 1, at, "reminder", "", p.id, p.open_task, "{}", "pending", 0, now)
+        yield (n + 1, at, "reminder", "", "process", p.id, p.id, p.open_task, "{}", "pending", 0,
+               now)  # fmt: skip
 
 
 def generate(connection: Connection, users: int, tasks: int, pending_timers: int, due_timers: int):
@@ -243,10 +347,11 @@ def generate(connection: Connection, users: int, tasks: int, pending_timers: int
     ).one()
     people = _people(connection, users, now)
     plan = _plan(connection, rng, people, max(1, tasks // len(NODES)), now)
-    instance_rows = _instance_rows(plan, definition_id, version_id)
+    written = _write(plan)
+    instance_rows = _instance_rows(plan, written, definition_id, version_id)
     insert(connection, Instance.__table__, INSTANCE_COLUMNS, instance_rows)
     insert(connection, Activation.__table__, ACTIVATION_COLUMNS, _activation_rows(plan))
-    insert(connection, Task.__table__, TASK_COLUMNS, _task_rows(plan))
+    insert(connection, Task.__table__, TASK_COLUMNS, _task_rows(plan, written))
     timer_rows = _timer_rows(plan, rng, pending_timers, due_timers, now)
     insert(connection, Timer.__table__, TIMER_COLUMNS, timer_rows)
     metadata = Instance.metadata
@@ -263,3 +368,61 @@ def generate(connection: Connection, users: int, tasks: int, pending_timers: int
         p.open_task for p in plan if p.running and not p.held and p.assignees[-1] == people[0]
     ]
     return Generated(people, f"gen{people[0]}", busiest, due_timers)
+
+
+def index_contents(connection: Connection, batch: int = 20_000) -> int:
+    """Write the word index of every instance (``search_term``) from its title, form and
+    opinions, with the platform's own terms (``search.instance_terms``, what ``flask oa
+    search reindex`` writes) but in bulk, in place of what it held; how many rows."""
+    from types import SimpleNamespace
+
+    from form_builder.models import ProcessDefinition
+    from oa_platform.runtime.models import Instance, Task
+    from oa_platform.runtime.search import SearchTerm, instance_terms
+
+    definitions = {
+        row.id: SimpleNamespace(name=row.name, name_texts=row.name_texts)
+        for row in connection.execute(
+            select(ProcessDefinition.id, ProcessDefinition.name, ProcessDefinition.name_texts)
+        )
+    }
+    opinions: dict[int, list[str]] = {}
+    for instance_id, opinion in connection.execute(
+        select(Task.instance_id, Task.opinion).where(Task.opinion.is_not(None))
+    ):
+        opinions.setdefault(instance_id, []).append(opinion)
+    # Written again from nothing: the demo's instances were indexed as they were made.
+    connection.execute(delete(SearchTerm))
+    if connection.dialect.name == "postgresql":
+        # Consistent by construction, as in ``generate``: no foreign-key trigger per row.
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        connection.exec_driver_sql("PRAGMA cache_size = -524288")  # room for the new index
+    written, last = 0, 0
+    # A batch of instances read, then its terms written (a COPY takes the connection whole).
+    while chunk := connection.execute(
+        select(
+            Instance.id, Instance.definition_id, Instance.title, Instance.title_texts,
+            Instance.values,
+        )
+        .where(Instance.id > last)
+        .order_by(Instance.id)
+        .limit(batch)
+    ).all():  # fmt: skip
+        rows = []
+        for row in chunk:
+            instance = SimpleNamespace(
+                title=row.title,
+                title_texts=row.title_texts,
+                definition=definitions[row.definition_id],
+                values=row.values,
+            )
+            found = instance_terms(instance, opinions.get(row.id, ()))  # type: ignore[arg-type]
+            rows.extend((term, row.id) for term in sorted(found))
+        insert(connection, SearchTerm.__table__, ("term", "instance_id"), rows)
+        written, last = written + len(rows), chunk[-1].id
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE search_term"))
+    else:
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")
+    return written

@@ -274,7 +274,9 @@ def all_visible(session: Session, user: Any, filters: Filters, page: int) -> Pag
     query = select(Instance).where(visible_to(user))
     if filters.status in {status.value for status in InstanceStatus}:
         query = query.where(Instance.status == InstanceStatus(filters.status))
-    query = _narrow(query, *filters.shape).order_by(Instance.updated_at.desc(), Instance.id.desc())
+    query = _narrow(query, *filters.shape, everyone=True).order_by(
+        Instance.updated_at.desc(), Instance.id.desc()
+    )
     eager = [joinedload(Instance.definition), joinedload(Instance.initiator)]
     return _keyed_page(session, query, filters, page, Instance.id, eager)
 
@@ -341,23 +343,28 @@ def _narrow(
     by_initiator: bool = False,
     since: bool = False,
     until: bool = False,
+    *,
+    everyone: bool = False,
 ) -> Select:
     """The definition and title filters, shared by every list (Instance is in the query).
 
     Their values are bound at execution (:func:`_params`), so a statement built for one
-    filter shape serves every value.
+    filter shape serves every value. ``everyone``: the list may hold every instance (the
+    Auditor's), not one person's rows.
     """
     if by_definition:
         query = query.join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id).where(
             ProcessDefinition.key == bindparam("definition")
         )
     if by_text:
-        # The title as typed, or a word of the form or its opinions (runtime/search.py).
+        # The title as typed, or a word of the form or its opinions (runtime/search.py):
+        # a person's own rows are probed one by one, a list of every instance reads the
+        # word's instances as one set (benchmarks/search.py, docs/performance.md).
+        words = (
+            Instance.id.in_(search.instances_with_terms()) if everyone else search.has_every_term()
+        )
         query = query.where(
-            or_(
-                Instance.title.ilike(bindparam("title_pattern"), escape="\\"),
-                Instance.id.in_(search.instances_with_terms()),
-            )
+            or_(Instance.title.ilike(bindparam("title_pattern"), escape="\\"), words)
         )
     if by_initiator:
         initiator = aliased(OAUser)

@@ -54,6 +54,9 @@ PER_DATABASE = {
     ("orgchange", "impact_analysis"),
     ("backup", "backup"),
     ("backup", "restore_and_check"),
+    ("search", "bulk_index"),
+    ("search", "inbox_content_search"),
+    ("bulk_approval", "bulk_approve"),
 }
 # The viewflow peer's, where its virtual environment could be built (else a note on stderr).
 VIEWFLOW = {("engine", "viewflow"), ("engine", "ratio_ours_to_viewflow")}
@@ -107,6 +110,20 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
         backed_up = by_name[("backup", "backup", database)]
         restored = by_name[("backup", "restore_and_check", database)]
         assert restored["rows"] == backed_up["rows"] > 0 and restored["audit_problems"] == 0
+        # Issue 19: every word searched in every tab; the common words are in more forms
+        # than the rare ones, the absent ones in none; each to-do of the batch agreed.
+        searches = [
+            f
+            for f in figures
+            if (f["benchmark"], f["figure"], f.get("database"))
+            == ("search", "inbox_content_search", database)
+        ]
+        assert len(searches) == 3 * 6
+        share = {(f["word"], f["share"]): f["instances_with_word"] for f in searches}
+        assert share[("出差", "common")] > share[("展会", "rare")] > share[("火箭", "absent")] == 0
+        assert share[("customer", "common")] > share[("zeppelin", "absent")] == 0
+        bulk = by_name[("bulk_approval", "bulk_approve", database)]
+        assert bulk["agreed"] == bulk["to_dos"] == 10 and bulk["seconds"] > 0
         timers = by_name[("timers", "claim_and_fire", database)]
         assert timers["due"] == 40 and timers["batches"] == 2  # 40 due, claimed 20 at a time
         # Every load answered 200 (a signed-out floor would answer 401 and be counted bad).
