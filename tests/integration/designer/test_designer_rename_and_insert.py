@@ -21,6 +21,7 @@ import pytest
 from form_builder import services
 from tests.conftest import login
 
+BOTH_DATABASES = True
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "definitions"
 
 
