@@ -15,6 +15,7 @@ from oa_platform.library import models as library_models
 from oa_platform.notices import models as notice_models
 from oa_platform.notifications import models as notification_models
 from oa_platform.org import models as org_models
+from oa_platform.org import person_terms as person_term_models
 from oa_platform.orgchange import models as orgchange_models
 from oa_platform.runtime import models as runtime_models
 from oa_platform.usage import models as usage_models
@@ -37,6 +38,7 @@ __all__ = [
     "notification_models",
     "org_models",
     "orgchange_models",
+    "person_term_models",
     "runtime_models",
     "usage_models",
 ]

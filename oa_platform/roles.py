@@ -67,6 +67,9 @@ _STAFF = [
     ("NoticesView", "can_(list|show|act)"),
     ("NoticeApi", "can_read"),
     ("Notices", "menu_access"),
+    # The people picker (issue 19): org/policy.py decides whom it offers, the same people
+    # as every list of users.
+    ("PeoplePickerView", "can_search"),
 ]
 _ORG_READ = [
     ("(CompanyModelView|DepartmentModelView|PositionModelView)", "can_(list|show)"),

@@ -139,6 +139,10 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(DesignerView)
     appbuilder.add_view_no_menu(DesignerApi)
     designer_org.init_app(current_app, OrgDirectory)
+    # Issue 19: one people picker (tree and pinyin search) wherever a person is chosen.
+    from oa_platform.org import people_views
+
+    people_views.init_app(current_app, appbuilder)
     # Issue 23: the designer marks nodes that would resolve to nobody; the list flags them.
     from form_builder import org_health
     from oa_platform.orgchange import marks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_babel import gettext, lazy_gettext
 from flask_wtf.file import FileField, FileRequired
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.extensions import db
+from oa_platform.org.policy import offered_people
 
 
 def _rules_text() -> str:
@@ -56,7 +57,8 @@ class ChangePasswordForm(DynamicForm):
 
 
 def _active_users():
-    return db.session.query(OAUser).filter(OAUser.active.is_(True)).order_by(OAUser.username)
+    # The people any picker offers (org/policy.py): a successor must be someone still here.
+    return db.session.query(OAUser).filter(offered_people()).order_by(OAUser.username)
 
 
 class DeactivateUserForm(DynamicForm):
@@ -66,7 +68,8 @@ class DeactivateUserForm(DynamicForm):
         get_pk_func=lambda u: u.id,
         get_label=lambda u: f"{u.get_full_name()} ({u.username})",
         allow_blank=True,
-        widget=Select2Widget(),
+        # A plain list without script; the people picker (org tree, pinyin search) with it.
+        render_kw={"data-oa-people": "id"},
     )
 
 

@@ -183,6 +183,7 @@ class DeactivateUserView(SimpleFormView):
 
     route_base = "/deactivateuser"
     form = DeactivateUserForm
+    form_template = "accounts/deactivate.html"  # FAB's form page, with the people picker
     form_title = lazy_gettext("Deactivate user")
 
     def form_get(self, form) -> None:

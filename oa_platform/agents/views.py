@@ -8,7 +8,7 @@ from datetime import date
 from flask import abort, flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext
@@ -27,14 +27,12 @@ from oa_platform.agents.commands import (
 )
 from oa_platform.agents.models import AgentDelegation
 from oa_platform.extensions import db
+from oa_platform.org.policy import offered_people
 
 
 def _active_users():
-    return (
-        db.session.query(OAUser)
-        .filter(OAUser.active.is_(True), OAUser.deactivated_at.is_(None))
-        .order_by(OAUser.username)
-    )
+    # The people any picker offers (org/policy.py); the picker's search finds the same.
+    return db.session.query(OAUser).filter(offered_people()).order_by(OAUser.username)
 
 
 def _user_label(user: OAUser) -> str:
@@ -64,15 +62,19 @@ class DelegationForm(DynamicForm):
         get_label=_user_label,
         allow_blank=True,
         blank_text=lazy_gettext("Myself"),
-        widget=Select2Widget(),
+        # A plain list without script; the people picker (org tree, pinyin search) with it.
+        render_kw={"data-oa-people": "id"},
     )
     agent = QuerySelectField(
         lazy_gettext("Agent"),
         query_func=_active_users,
         get_pk_func=lambda u: u.id,
         get_label=_user_label,
+        # Blank until chosen: a list's first person is nobody's choice.
+        allow_blank=True,
+        blank_text=lazy_gettext("Choose…"),
         validators=[DataRequired(lazy_gettext("Choose the agent."))],
-        widget=Select2Widget(),
+        render_kw={"data-oa-people": "id"},
     )
     starts_on = DateField(
         lazy_gettext("First day"), validators=[DataRequired(lazy_gettext("Enter the first day."))]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.models import Company, Department, Position, person_name, shown_name
+from oa_platform.org.policy import offered_people
 
 
 class OrgDirectory:
@@ -52,11 +53,12 @@ class OrgDirectory:
         return self.session.scalar(select(Position.id).where(Position.name == name)) is not None
 
     def user_choices(self) -> list[tuple[str, str]]:
-        """(user name, "name (user name)") of every active account, the name in the
-        request's language (issue 18), in one query."""
+        """(user name, "name (user name)") of every account a picker may offer
+        (``org.policy.offered_people``), the name in the request's language (issue 18), in
+        one query."""
         query = (
             select(OAUser.username, OAUser.first_name, OAUser.last_name, OAUser.name_zh)
-            .where(OAUser.active.is_(True), OAUser.deactivated_at.is_(None))
+            .where(offered_people())
             .order_by(OAUser.last_name, OAUser.first_name)
         )
         return [

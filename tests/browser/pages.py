@@ -67,3 +67,23 @@ def post_without_the_dialog(page, base: str, action: str):
             "oa-action": action,
         },
     )
+
+
+def choose_person(page, control_id: str, typed: str, username: str) -> None:
+    """Choose someone with the people picker (issue 19) as a person does with the keyboard:
+    type into its search box (a name, user name or pinyin initials), wait for them in the
+    list, move to them with the arrow key and press Enter."""
+    search = page.locator(f"#{control_id}-search")
+    search.click()
+    search.press_sequentially(typed)
+    # The list answers what was typed (not the tree still shown a moment before).
+    page.wait_for_selector(
+        f"#{control_id}-list[data-oa-query='{typed}'] [data-oa-person='{username}']"
+    )
+    active = page.locator(f"#{control_id}-list .oa-people-active")
+    for _ in range(page.locator(f"#{control_id}-list [role=option]").count()):
+        search.press("ArrowDown")
+        if active.get_attribute("data-oa-person") == username:
+            break
+    search.press("Enter")
+    page.wait_for_selector(f"[data-oa-people-for='{control_id}'] [data-oa-value]")

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.pages import act, open_from_inbox, sign_in
+from tests.browser.pages import act, choose_person, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ ON_BEHALF = f"{AGENT} (leader) on behalf of {MANAGER} (head)"  # names with user
 
 
 def choose(page, field_id: str, text: str) -> None:
-    """Pick an option of a Select2 field as a person does: open it, type, press Enter."""
+    """Pick an option of a Select2 field (the forms) as a person does: open it, type, Enter."""
     page.click(f"#{field_id} + .select2-container .select2-selection")
     # Typed into the search box itself: Select2 4.0 under jQuery 3.6 does not focus it.
     page.locator(".select2-container--open .select2-search__field").press_sequentially(text)
@@ -40,7 +40,7 @@ def test_an_agent_named_under_my_agents_approves_on_behalf_of_the_away_manager(
     sign_in(page, base, "head")
     with page.expect_navigation():
         page.click("a:has-text('My Agents')")
-    choose(page, "agent", "leader")
+    choose_person(page, "agent", "leader", "leader")
     page.fill("#starts_on", today.isoformat())
     page.fill("#ends_on", away_until.isoformat())
     choose(page, "categories", "Human resources")

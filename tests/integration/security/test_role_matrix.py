@@ -54,6 +54,7 @@ InstanceView.sheet_pdf               login 404 404 404 404 200 200 200
 NotificationsView.list               login 200 200 200 200 200 200 200
 NotificationsView.open               login 404 404 404 404 302 404 404
 AgentsView.list                      login 200 200 200 200 200 200 200
+PeoplePickerView.picker              login 200 200 200 200 200 200 200
 SwaggerView.show                     login 200 200 200 200 200 200 200
 form_builder.download                404   200 404 404 404 200 200 200
 OpenApi.get                          401   200 200 200 200 200 200 200

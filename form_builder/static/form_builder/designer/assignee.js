@@ -72,7 +72,7 @@ function detailsFor(assignee, store, orgUrl, changed) {
           assignee.users = values;
           changed();
         }, true),
-        _("Hold Ctrl to choose several."),
+        window.oaPeoplePicker ? null : _("Hold Ctrl to choose several."),
       );
     case "role":
       return group(_("Role"), orgPicker(orgUrl, "roles", assignee.role, (value) => { assignee.role = value; changed(); }));
@@ -137,6 +137,8 @@ function orgPicker(orgUrl, kind, current, onPick, multiple = false) {
       multiple ? null : h("option", { value: "" }, _("Choose…")),
       [...choices, ...missing].map((c) => h("option", { value: c.value, selected: chosen.has(c.value) }, c.label)),
     );
+    // Named users: the people picker (org tree, pinyin search) instead of the long list.
+    if (kind === "users" && window.oaPeoplePicker) window.oaPeoplePicker.enhance(picker, { value: "username" });
     picker.dataset.oaLoaded = "true";
   });
   return picker;

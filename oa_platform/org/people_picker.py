@@ -1,0 +1,162 @@
+"""What the people picker shows (issue 19, "The task page"): the organisation as a tree of
+companies > departments > people, one unit at a time, and the people a search finds.
+
+Both answer in pages of :data:`PAGE` people, names in the reader's language
+(``person_name``), and offer only the people ``org.policy.offered_people`` allows, the same
+rule as every flat list of users. A unit is named by a key: ``""`` for the top of the
+group, ``c<id>`` for a company, ``d<id>`` for a department.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from oa_platform.accounts.models import OAUser
+from oa_platform.org.models import Company, Department, person_name, shown_name
+from oa_platform.org.person_terms import PersonTerm, prefix_bounds
+from oa_platform.org.policy import offered_people
+
+PAGE = 30
+LONGEST_QUERY = 64
+_KEY = re.compile(r"^(?:([cd])([0-9]{1,18}))?$")
+
+
+class UnitNotFoundError(LookupError):
+    """The unit key names no company or department (the endpoint answers 404)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A company or department to open: ``key`` for the next request, its name to read."""
+
+    key: str
+    label: str
+    kind: str  # "company" or "department"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone to choose: both values a form may post (``id``, ``username``) and the label
+    the flat lists write ("张伟 (zhangwei)"), with their department to tell namesakes apart."""
+
+    id: int
+    username: str
+    name: str
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the picker: the units inside the one opened (none for a search), the
+    people, whether a further page exists, and the path from the top to the unit opened."""
+
+    units: list[Unit] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    more: bool = False
+    path: list[Unit] = field(default_factory=list)
+
+
+def _people(session: Session, query: Select, page: int) -> tuple[list[Person], bool]:
+    rows = session.execute(query.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+    people = []
+    for row in rows[:PAGE]:
+        name = person_name(row.first_name, row.last_name, row.name_zh)
+        unit = shown_name(row.unit_name, row.unit_name_zh) if row.unit_name else ""
+        people.append(Person(row.id, row.username, name, f"{name} ({row.username})", unit))
+    return people, len(rows) > PAGE
+
+
+def _people_query() -> Select:
+    unit = aliased(Department)
+    return (
+        select(
+            OAUser.id,
+            OAUser.username,
+            OAUser.first_name,
+            OAUser.last_name,
+            OAUser.name_zh,
+            unit.name.label("unit_name"),
+            unit.name_zh.label("unit_name_zh"),
+        )
+        .outerjoin(unit, OAUser.department_id == unit.id)
+        .where(offered_people())
+        .order_by(OAUser.last_name, OAUser.first_name, OAUser.id)
+    )
+
+
+def _company_unit(company: Company) -> Unit:
+    return Unit(f"c{company.id}", company.shown_name, "company")
+
+
+def _department_unit(department: Department) -> Unit:
+    return Unit(f"d{department.id}", department.shown_name, "department")
+
+
+def _company_path(company: Company) -> list[Unit]:
+    path, seen = [], set()
+    node: Company | None = company
+    while node is not None and node.id not in seen:
+        seen.add(node.id)
+        path.append(_company_unit(node))
+        node = node.parent
+    return path[::-1]
+
+
+def children(session: Session, key: str, page: int = 1) -> Listing:
+    """The units and people directly inside the unit ``key`` (see the module's docstring);
+    people in no department stand at the top. Raises :class:`UnitNotFoundError`."""
+    match = _KEY.match(key)
+    if match is None:
+        raise UnitNotFoundError(key)
+    kind, number = match.groups()
+    if kind is None:
+        companies = session.scalars(
+            select(Company).where(Company.parent_id.is_(None)).order_by(Company.code)
+        ).all()
+        people, more = _people(session, _people_query().where(OAUser.department_id.is_(None)), page)
+        return Listing([_company_unit(c) for c in companies], people, more, [])
+    if kind == "c":
+        company = session.get(Company, int(number))
+        if company is None:
+            raise UnitNotFoundError(key)
+        inner = session.scalars(
+            select(Company).where(Company.parent_id == company.id).order_by(Company.code)
+        ).all()
+        departments = session.scalars(
+            select(Department)
+            .where(Department.company_id == company.id, Department.parent_id.is_(None))
+            .order_by(Department.code)
+        ).all()
+        units = [_company_unit(c) for c in inner] + [_department_unit(d) for d in departments]
+        # Companies hold people only through their departments.
+        return Listing(units, [], False, _company_path(company))
+    department = session.get(Department, int(number))
+    if department is None:
+        raise UnitNotFoundError(key)
+    inner_departments = session.scalars(
+        select(Department).where(Department.parent_id == department.id).order_by(Department.code)
+    ).all()
+    people, more = _people(
+        session, _people_query().where(OAUser.department_id == department.id), page
+    )
+    path = _company_path(department.company) + [
+        _department_unit(d) for d in [*department.ancestors()[::-1], department]
+    ]
+    return Listing([_department_unit(d) for d in inner_departments], people, more, path)
+
+
+def search(session: Session, query: str, page: int = 1) -> Listing:
+    """The people whose name (Chinese or English, or a part of it), user name, or pinyin in
+    full or as initials begins with ``query``: "zw", "zhangw", "张", "伟", "Sam", "wu"."""
+    bounds = prefix_bounds(query[:LONGEST_QUERY])
+    if bounds is None:
+        return Listing()
+    low, high = bounds
+    matched = select(PersonTerm.user_id).where(PersonTerm.term >= low, PersonTerm.term < high)
+    people, more = _people(session, _people_query().where(OAUser.id.in_(matched)), page)
+    return Listing([], people, more, [])
