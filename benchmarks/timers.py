@@ -1,6 +1,7 @@
 """Timer throughput: claim and fire the due timers among many pending ones, batch by batch,
-as ``timers.fire_due`` does (``timers.fire_claimed``), with the handler Celery beat uses
-(``Runtime.timer_fired``: here reminders, each an audit entry and a notification)."""
+as ``timers.fire_due`` does (``timers.fire_claimed``), with the handlers Celery beat uses
+(each timer's subject's: here process reminders, ``Runtime.timer_fired``, each an audit entry
+and a notification)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ NAME = "timers"
 def measure(size: Size, database: str, generated: Generated) -> None:
     """Emit per-batch claim and claim-plus-fire times, and timers fired per second."""
     from oa_platform.extensions import db
-    from oa_platform.runtime import timers
-    from oa_platform.runtime.services import runtime
+    from oa_platform.runtime import timer_subjects, timers
 
     session = db.session
-    handle = runtime().timer_fired
+    handle = timer_subjects.dispatcher(session)
     owner = uuid.uuid4().hex
     claims, batches, fired = [], [], 0
     while True:

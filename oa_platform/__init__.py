@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from oa_platform.runtime.api import ProcessApi
     from oa_platform.unit_of_work import unit_of_work
     from oa_platform.views import register_views
-    from plugins.registry import field_types, node_types
+    from plugins.registry import field_types, node_types, timer_subjects
 
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
     # Ids in addresses are database integers: a bigger number matches no route (404).
@@ -141,6 +141,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for problem in field_types().problems:
         app.logger.error(
             "field-type plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
+        )
+    for problem in timer_subjects().problems:
+        app.logger.error(
+            "timer-subject plugin %s (%s): %s", problem.entry_point, problem.source, problem.message
         )
     init_celery(app)
     init_notifications(app)

@@ -28,7 +28,8 @@ def init_celery(app: Flask) -> None:
         timezone="UTC",
         beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],
         beat_schedule={
-            # Durable timers: the table is the truth, beat only polls it (runtime/timers.py).
+            # Durable timers: the table is the truth, beat only polls it (runtime/timers.py);
+            # a process's deadlines and a discussion post's reminders alike.
             "fire-due-timers": {
                 "task": "oa_platform.runtime.tasks.fire_due_timers",
                 "schedule": float(app.config["OA_TIMER_INTERVAL_SECONDS"]),
@@ -51,11 +52,6 @@ def init_celery(app: Flask) -> None:
                 "task": "oa_platform.notifications.tasks.send_digests",
                 "schedule": crontab(minute=0),
             },
-            # Reminders before and notices after unanswered posts' deadlines (§8.2).
-            "remind-unanswered-posts": {
-                "task": "oa_platform.discussion.tasks.remind_unanswered",
-                "schedule": 600.0,
-            },
             # The usage view's daily rollup: hourly, so the closed day is rolled up within
             # the hour after the company's midnight whatever OA_TIMEZONE (usage/rollup.py).
             "roll-up-usage": {
@@ -72,7 +68,6 @@ def init_celery(app: Flask) -> None:
         include=[
             "oa_platform.accounts.tasks",
             "oa_platform.agents.tasks",
-            "oa_platform.discussion.tasks",
             "oa_platform.notifications.tasks",
             "oa_platform.operations.tasks",
             "oa_platform.runtime.jobs",

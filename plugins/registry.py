@@ -1,9 +1,10 @@
-"""Discovery of node types and field types through their entry-point groups,
-``oa_platform.node_types`` and ``oa_platform.field_types``.
+"""Discovery of node types, field types and timer subjects through their entry-point groups,
+``oa_platform.node_types``, ``oa_platform.field_types`` and ``oa_platform.timer_subjects``.
 
 Loaded lazily and once per process (Airflow learnt that crawling plugins at import time hurts,
 PR #7644). A plugin that fails to import, is not a subclass of its contract
-(:class:`~plugins.contract.NodeType`, :class:`~plugins.field_contract.FieldType`), or declares
+(:class:`~plugins.contract.NodeType`, :class:`~plugins.field_contract.FieldType`,
+:class:`~plugins.timer_subject.TimerSubject`), or declares
 invalid schemas is recorded as a problem and skipped; the platform runs on. Two entry points
 claiming one type name are both refused, and the problem names both sources.
 """
@@ -29,9 +30,11 @@ from plugins.field_contract import (
     Container,
     FieldType,
 )
+from plugins.timer_subject import TimerSubject
 
 GROUP = "oa_platform.node_types"
 FIELD_GROUP = "oa_platform.field_types"
+TIMER_SUBJECT_GROUP = "oa_platform.timer_subjects"
 FIELD_TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # Built-in field types come first when member schemas are compared, so a plugin that
 # redefines a built-in member ("options") is the one refused.
@@ -269,3 +272,62 @@ def _field_contract_problem(point: EntryPoint, cls: object) -> str | None:
 def field_types() -> FieldTypeRegistry:
     """The process-wide field-type registry, loaded on first use."""
     return FieldTypeRegistry.from_entry_points(entry_points(group=FIELD_GROUP))
+
+
+# --- Timer subjects --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstalledTimerSubject:
+    """A timer subject that loaded, with where it came from."""
+
+    subject: TimerSubject
+    source: str  # "distribution version: module:Class"
+    version: str
+
+
+@dataclass
+class TimerSubjectRegistry(Mapping[str, TimerSubject]):
+    """The installed timer subjects by the ``subject_kind`` their timers carry, plus the
+    problems met while loading them."""
+
+    installed: dict[str, InstalledTimerSubject] = field(default_factory=dict)
+    problems: list[PluginProblem] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> TimerSubject:
+        return self.installed[name].subject
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.installed)
+
+    def __len__(self) -> int:
+        return len(self.installed)
+
+    @classmethod
+    def from_entry_points(cls, points: Iterable[EntryPoint]) -> TimerSubjectRegistry:
+        loaded, problems = _discover(points, _timer_subject_problem, "timer subject")
+        installed = {
+            name: InstalledTimerSubject(item.plugin, item.source, item.version)
+            for name, item in loaded.items()
+        }
+        return cls(installed, problems)
+
+
+def _timer_subject_problem(point: EntryPoint, cls: object) -> str | None:
+    if not (isinstance(cls, type) and issubclass(cls, TimerSubject)):
+        return f"{point.value} is not a TimerSubject subclass"
+    for attribute in ("name", "label"):
+        if not getattr(cls, attribute, None):
+            return f"{point.value} does not declare {attribute!r}"
+    if cls.name != point.name:
+        return f"entry point {point.name!r} must have the subject's name {cls.name!r}"
+    # Stored in process_timer.subject_kind, String(32).
+    if not FIELD_TYPE_NAME.match(cls.name) or len(cls.name) > 32:
+        return f"timer subject name {cls.name!r} must be up to 32 lower case letters, digits and _"
+    return None
+
+
+@functools.cache
+def timer_subjects() -> TimerSubjectRegistry:
+    """The process-wide timer-subject registry, loaded on first use."""
+    return TimerSubjectRegistry.from_entry_points(entry_points(group=TIMER_SUBJECT_GROUP))

@@ -58,8 +58,15 @@ def copy_instances(session: Session, originals: Sequence[Instance], total: int) 
         for old in rows[Timer]:
             activation_id = activations.get((copy_id, old.activation_id))
             task_id = task_ids.get((copy_id, old.task_id))
+            # A process timer's subject is its instance (ck_timer_process_subject).
             timers.append(
-                _values(old, instance_id=copy_id, activation_id=activation_id, task_id=task_id)
+                _values(
+                    old,
+                    instance_id=copy_id,
+                    subject_id=copy_id,
+                    activation_id=activation_id,
+                    task_id=task_id,
+                )
             )
     _insert(session, AuditEntry, entries)
     audit.write_heads(session, heads)  # the copies' chains end in hashes of their own

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -230,9 +231,30 @@ def act_at(instance: Instance, username: str, action: str, node_id=None, **reque
     return act(username, task_of(instance, username, node_id), action, **request)
 
 
+def two_workers_fire(app, batch: int) -> int:
+    """Two timer workers (threads, each with its own app context and session, as two Celery
+    workers) fire due timers at the same moment; how many they fired together."""
+    fired: dict[str, int] = {}
+    barrier = threading.Barrier(2)
+
+    def worker(name: str) -> None:
+        with app.app_context():
+            barrier.wait()
+            fired[name] = timers.fire_due(db.session, batch=batch)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(fired) == {"a", "b"}, "a worker failed (see the log)"
+    return fired["a"] + fired["b"]
+
+
 def fire_due_timers() -> int:
     """What beat's ``fire_due_timers`` does, in the test's process; how many fired."""
-    return timers.fire_due(db.session, runtime().timer_fired)
+    return timers.fire_due(db.session)
 
 
 def agree_through(instance: Instance, limit: int = 30) -> Instance:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
 from oa_platform.accounts.models import OAUser
-from oa_platform.discussion import moderation, policy
+from oa_platform.discussion import moderation, policy, reminders
 from oa_platform.discussion.models import (
     COMPANY,
     DEPARTMENT,
@@ -24,8 +24,8 @@ from oa_platform.discussion.models import (
     PUBLISHED,
     REFUSED,
     SUGGESTIONS,
+    WITHDRAWN,
     Board,
-    DiscussionEvent,
     ForbiddenTerm,
     Post,
     Reply,
@@ -33,6 +33,8 @@ from oa_platform.discussion.models import (
     Responder,
 )
 from oa_platform.discussion.policy import DiscussionNotFoundError
+from oa_platform.discussion.trail import link as _link
+from oa_platform.discussion.trail import record as _event
 from oa_platform.notifications.service import tell
 from oa_platform.org.models import Company, Department
 from oa_platform.runtime.business_calendar import calendar
@@ -45,22 +47,6 @@ TITLE_MAX, BODY_MAX, REASON_MAX = 200, 10000, 1000
 
 class DiscussionCommandError(ValueError):
     """A refused discussion command; the message says why (shown to the person)."""
-
-
-def _event(session: Session, actor, event: str, post: Post | None, reply=None, **detail) -> None:
-    session.add(
-        DiscussionEvent(
-            actor_id=actor.id if actor is not None else None,
-            event=event,
-            post_id=post.id if post is not None else None,
-            reply_id=reply.id if reply is not None else None,
-            detail=detail,
-        )
-    )
-
-
-def _link(post: Post) -> str:
-    return f"/discussion/posts/{post.id}"
 
 
 def _text(value: str, field: str, limit: int) -> str:
@@ -179,9 +165,11 @@ def _routing(
 
 
 def _publish_post(session: Session, post: Post, now: datetime) -> None:
-    """The post is out: its handler gets the to-do with the 24-hour deadline (§8.2)."""
+    """The post is out: its handler gets the to-do with the 24-hour deadline (§8.2) and the
+    timer service's reminder before it and notice when it passes."""
     post.status = PUBLISHED
     post.due_at = calendar().add(now, ANSWER_HOURS)
+    reminders.schedule(session, post, now, replacing=False)
     tell(
         session,
         [post.handler],
@@ -236,6 +224,7 @@ def create_post(
 def _answered(session: Session, post: Post, reply: Reply, actor) -> None:
     reply.status = PUBLISHED
     post.answered_at = utcnow()
+    reminders.close(session, post)  # answered: no reminder, no overdue notice
     _event(session, actor, "answered", post, reply)
     tell(
         session,
@@ -334,6 +323,78 @@ def decide(session: Session, user, reply_id: int, approve: bool, reason: str = "
     return unit_of_work(session).run(work, conflicts=())
 
 
+def withdraw(session: Session, user, post_id: int, reason: str) -> Post:
+    """The author withdraws their unanswered post with a reason: it leaves the boards and
+    the handler's to-dos, its reminders are closed, and it stays stored for the record. Not
+    once the office's answer waits for the leader (as an instance is revoked only until its
+    next handler has acted)."""
+
+    def work() -> Post:
+        post = policy.post(session, user, post_id)
+        if not policy.may_withdraw(user, post):
+            raise DiscussionCommandError(
+                gettext("Only the author withdraws a post, before it is answered.")
+            )
+        why = _reason(reason)
+        if session.scalar(
+            select(Reply.id).where(Reply.post_id == post.id, Reply.status == PENDING)
+        ):
+            raise DiscussionCommandError(
+                gettext("The office's answer already waits for the leader's approval.")
+            )
+        post.status = WITHDRAWN
+        post.moderation_reason = why
+        reminders.close(session, post)
+        _event(session, user, "withdrawn", post, reason=why)
+        return post
+
+    return unit_of_work(session).run(work, conflicts=())
+
+
+def reassign(session: Session, user, post_id: int, username: str, reason: str) -> Post:
+    """Pass the answer owed to another active person (the handler, the department's head or
+    IT, ``policy.may_reassign``): they get the to-do and the reminders on the same deadline,
+    the former handler's reminders are closed."""
+
+    def work() -> Post:
+        post = policy.post(session, user, post_id)
+        if not policy.may_reassign(user, post):
+            raise DiscussionCommandError(
+                gettext("Only the person in charge, the department's head or IT passes it on.")
+            )
+        name = (username or "").strip()
+        person = session.scalar(
+            select(OAUser).where(OAUser.username == name, OAUser.active.is_(True))
+        )
+        if person is None:
+            raise DiscussionCommandError(gettext("user: no active user %(name)s.", name=name))
+        if person.id == post.handler_id:
+            raise DiscussionCommandError(gettext("user: %(name)s answers it already.", name=name))
+        why = _reason(reason)
+        if session.scalar(
+            select(Reply.id).where(Reply.post_id == post.id, Reply.status == PENDING)
+        ):
+            raise DiscussionCommandError(
+                gettext("The office's answer already waits for the leader's approval.")
+            )
+        former = post.handler.username if post.handler is not None else None
+        post.handler_id = person.id
+        post.handler = person
+        reminders.schedule(session, post)  # closes the former handler's first
+        _event(session, user, "reassigned", post, former=former, handler=name, reason=why)
+        tell(
+            session,
+            [person],
+            kind="task",
+            key=f"discussion:{post.id}:to:{person.id}",
+            link=_link(post),
+            message=lambda: gettext("Answer the post: %(title)s", title=post.title),
+        )
+        return post
+
+    return unit_of_work(session).run(work, conflicts=())
+
+
 # -- moderation (§8.3) -------------------------------------------------------------------
 
 
@@ -393,6 +454,8 @@ def _moderate(
                 raise DiscussionCommandError(gettext("It is hidden already."))
             thing.status = HIDDEN
             event = "hidden"
+            if target is None:
+                reminders.close(session, post)  # a hidden post is owed no answer
         else:
             if thing.status not in (HIDDEN, HELD):
                 raise DiscussionCommandError(gettext("Only hidden or held content is restored."))
@@ -400,6 +463,9 @@ def _moderate(
             if target is None:
                 if post.due_at is None:
                     _publish_post(session, post, utcnow())  # held until now: the clock starts
+                elif post.answered_at is None:
+                    # Restored: owed again, on its own deadline (the hiding did not reset it).
+                    reminders.schedule(session, post)
                 post.status = PUBLISHED
             elif target.official and post.answered_at is None and target.status == HELD:
                 _route_official(session, post, target, user)

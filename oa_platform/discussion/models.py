@@ -20,8 +20,8 @@ from form_builder.clock import utcnow
 GROUP, COMPANY, DEPARTMENT, SUGGESTIONS = "group", "company", "department", "suggestions"
 # What a post concerns (§8.2): a department, the group or a branch company.
 CONCERNS = ("department", "group", "branch")
-# Statuses of posts and replies.
-PUBLISHED, HELD, HIDDEN = "published", "held", "hidden"
+# Statuses of posts and replies; a post may also be withdrawn by its author.
+PUBLISHED, HELD, HIDDEN, WITHDRAWN = "published", "held", "hidden", "withdrawn"
 # A reply drafted by an office for the leader's approval, or refused by the leader.
 PENDING, REFUSED = "pending", "refused"
 

@@ -23,6 +23,7 @@ from oa_platform.discussion.models import (
     COMPANY,
     DEPARTMENT,
     GROUP,
+    HELD,
     PENDING,
     PUBLISHED,
     REFUSED,
@@ -146,6 +147,26 @@ def may_answer(user, post_: Post) -> bool:
     """The answer owed (§8.2) is the handler's: the department's person in charge, or the
     office's for group and branch matters (then approved by the leader)."""
     return post_.status == PUBLISHED and post_.answered_at is None and user.id == post_.handler_id
+
+
+def may_withdraw(user, post_: Post) -> bool:
+    """The author takes their post back while it is unanswered (published, or still held
+    for review); it then stays stored, shown to them with their reason."""
+    return (
+        user.id == post_.author_id
+        and post_.status in (PUBLISHED, HELD)
+        and post_.answered_at is None
+    )
+
+
+def may_reassign(user, post_: Post) -> bool:
+    """The answer owed passes to someone else (§8.2's person in charge is away, or the
+    matter is a colleague's): the handler, the answering department's head, or IT decide,
+    while the post is published and unanswered."""
+    if post_.status != PUBLISHED or post_.answered_at is not None:
+        return False
+    head_id = post_.department.head_id if post_.department is not None else None
+    return user.id in (post_.handler_id, head_id) or is_it(user)
 
 
 def may_decide(user, post_: Post, reply: Reply) -> bool:

@@ -39,6 +39,8 @@ STEP_LABELS = {
     "answered": lazy_gettext("answered"),
     "reminded": lazy_gettext("reminded of the deadline"),
     "overdue": lazy_gettext("deadline passed"),
+    "withdrawn": lazy_gettext("withdrawn by the author"),
+    "reassigned": lazy_gettext("passed to another person in charge"),
 }
 
 
@@ -148,6 +150,8 @@ class DiscussionView(BaseView):
             may_reply=policy.may_reply(session, g.user, post),
             may_answer=policy.may_answer(g.user, post),
             may_decide=lambda reply: policy.may_decide(g.user, post, reply),
+            may_withdraw=policy.may_withdraw(g.user, post),
+            may_reassign=policy.may_reassign(g.user, post),
             moderator=moderator,
             trail=queries.trail(session, post)
             if moderator or policy.sees_everything(g.user)
@@ -180,6 +184,32 @@ class DiscussionView(BaseView):
                 db.session, g.user, reply_id, approve, request.form.get("reason", "")
             ),
             gettext("Approved and posted.") if approve else gettext("Sent back to the office."),
+            url_for("DiscussionView.show", post_id=post_id),
+        )
+
+    @expose("/posts/<int:post_id>/withdraw", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def withdraw(self, post_id: int):
+        return _change(
+            lambda: commands.withdraw(db.session, g.user, post_id, request.form.get("reason", "")),
+            gettext("Withdrawn; it stays on record with your reason."),
+            url_for("DiscussionView.show", post_id=post_id),
+        )
+
+    @expose("/posts/<int:post_id>/reassign", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def reassign(self, post_id: int):
+        return _change(
+            lambda: commands.reassign(
+                db.session,
+                g.user,
+                post_id,
+                request.form.get("username", ""),
+                request.form.get("reason", ""),
+            ),
+            gettext("Passed on; the new person in charge is asked to answer."),
             url_for("DiscussionView.show", post_id=post_id),
         )
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from form_builder.forms import ConfirmForm
 from oa_platform.extensions import db
-from oa_platform.runtime import timers
+from oa_platform.runtime import timer_subjects, timers
 from oa_platform.runtime.exceptions import RuntimeCommandError
 from oa_platform.runtime.labels import status_label
 from oa_platform.runtime.models import Instance, Timer, TimerState
@@ -109,14 +109,15 @@ class FailedTimersView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        failed = db.session.execute(
-            select(Timer, Instance.title)
-            .join(Instance, Instance.id == Timer.instance_id)
-            .where(Timer.state == TimerState.FAILED)
-            .order_by(Timer.due_at.desc())
-        )
+        failed = db.session.scalars(
+            select(Timer).where(Timer.state == TimerState.FAILED).order_by(Timer.due_at.desc())
+        ).all()
+        # Each subject kind names its own (an instance's title, a post's), in one query each.
+        subjects = timer_subjects.titles(db.session, failed)
         return self.render_template(
-            "admin/failed_timers.html", failed=list(failed), form=ConfirmForm()
+            "admin/failed_timers.html",
+            failed=[(timer, *subjects[timer.id]) for timer in failed],
+            form=ConfirmForm(),
         )
 
     @expose("/<int:timer_id>/retry", methods=["POST"])
@@ -129,7 +130,7 @@ class FailedTimersView(BaseView):
         if timer is None:
             abort(404)
         flash(
-            gettext("The timer of #%(number)s will fire again shortly.", number=timer.instance_id),
+            gettext("The timer of #%(number)s will fire again shortly.", number=timer.subject_id),
             "success",
         )
         return redirect(url_for(".list"))

@@ -15,6 +15,7 @@ from flask_appbuilder import Model
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Enum,
     ForeignKey,
@@ -298,12 +299,27 @@ class TimerState(enum.StrEnum):
     FAILED = "failed"  # gave up after its attempts; shown to administrators
 
 
+# The subject kind of a process instance's timers (deadlines, reminders, questions,
+# escalations, node timers): their ``subject_id`` is the instance's id.
+PROCESS_SUBJECT = "process"
+
+
+def _instance_as_subject(context) -> int | None:
+    """A timer that names no subject is its instance's (every runtime writer's case)."""
+    return context.get_current_parameters().get("instance_id")
+
+
 class Timer(Model):
     """A durable timer: the table is the source of truth, Celery beat only polls it.
 
     Long Celery ETA messages are not used: brokers redeliver them after a visibility time-out
     and workers hold them in memory. A claimed timer carries its worker and a lease, so a
     crashed worker's timers are claimed again once the lease runs out.
+
+    A timer names its subject (``subject_kind``, ``subject_id``): what it keeps time for, and
+    so the :class:`~plugins.timer_subject.TimerSubject` that fires it. A process instance's
+    timers name ``process`` and also carry ``instance_id`` (its foreign key); other subjects
+    (a discussion post) leave ``instance_id`` empty.
     """
 
     __tablename__ = "process_timer"
@@ -318,16 +334,31 @@ class Timer(Model):
             sqlite_where=text("state = 'running'"),
             postgresql_where=text("state = 'running'"),
         ),
+        # A subject's pending timers, closed when what they wait for is done (a post
+        # answered, hidden or withdrawn); only pending rows, the few that matter.
+        Index(
+            "ix_timer_subject_pending",
+            "subject_kind",
+            "subject_id",
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+        # A process timer is its instance's: no writer can make the two disagree.
+        CheckConstraint(
+            f"subject_kind <> '{PROCESS_SUBJECT}' OR instance_id = subject_id",
+            name="ck_timer_process_subject",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
-    # "deadline", "reminder", "question", "escalation" or "node" (TimerHandlers.fire).
+    # What the timer means to its subject: for a process "deadline", "reminder", "question",
+    # "escalation" or "node" (TimerHandlers.fire); a post's "reminder" or "overdue".
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
-    instance_id: Mapped[int] = mapped_column(
-        ForeignKey("process_instance.id"), nullable=False, index=True
-    )
+    subject_kind: Mapped[str] = mapped_column(String(32), nullable=False, default=PROCESS_SUBJECT)
+    subject_id: Mapped[int] = mapped_column(Integer, nullable=False, default=_instance_as_subject)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     activation_id: Mapped[int | None] = mapped_column(ForeignKey("process_activation.id"))
     # Indexed: a handled task's pending timers are closed by task (runtime/task_timers.py).
     task_id: Mapped[int | None] = mapped_column(ForeignKey("process_task.id"), index=True)

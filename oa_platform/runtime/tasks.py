@@ -18,10 +18,9 @@ log = logging.getLogger(__name__)
 
 @celery.task(name="oa_platform.runtime.tasks.fire_due_timers")
 def fire_due_timers() -> int:
-    """Fire every due timer (deadlines, node timers); returns how many fired."""
-    from oa_platform.runtime.services import runtime
-
-    return timers.fire_due(db.session, runtime().timer_fired)
+    """Fire every due timer, each by its subject's handler (a process's deadlines and node
+    timers, a discussion post's reminders); returns how many fired."""
+    return timers.fire_due(db.session)
 
 
 @celery.task(name="oa_platform.runtime.tasks.sweep_orphan_attachments")

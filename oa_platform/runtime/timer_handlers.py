@@ -16,7 +16,14 @@ from oa_platform.runtime import deferred, notices, overtime
 from oa_platform.runtime.assignees import head_for
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.runtime.engine import Engine
-from oa_platform.runtime.models import Activation, Instance, Question, Task, Timer
+from oa_platform.runtime.models import (
+    PROCESS_SUBJECT,
+    Activation,
+    Instance,
+    Question,
+    Task,
+    Timer,
+)
 from oa_platform.runtime.states import ACTIONABLE_TASK, ActivationStatus, InstanceStatus
 from plugins.contract import Action
 
@@ -28,7 +35,8 @@ _NOTICES_ONLY = frozenset({"reminder", "question"})
 
 
 class TimerHandlers:
-    """Dispatches a due timer by its kind to the handler that knows what it means."""
+    """Dispatches a process instance's due timer by its kind to the handler that knows what
+    it means (the ``process`` timer subject's handler, ``process_timers.py``)."""
 
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
@@ -42,6 +50,8 @@ class TimerHandlers:
             "escalation": self._escalation_due,
             "node": self._node_timer_due,
         }
+        if timer.subject_kind != PROCESS_SUBJECT:
+            raise ValueError(f"timer {timer.id} is a {timer.subject_kind!r} timer, not a process's")
         if timer.kind not in handlers:
             raise ValueError(f"unknown timer kind {timer.kind!r}")
         instance = self.session.get(Instance, timer.instance_id)

@@ -8,6 +8,12 @@ effects with their DONE marks. So a timer fires once even when two workers run, 
 delivered twice, or a worker dies mid-batch (its lease runs out and the timer is claimed
 again). A chunk in which a handler fails is rolled back and fired timer by timer
 (:func:`fire`), where a handler that raises is retried with back-off, then marked failed.
+
+The service keeps time for any subject, not only process instances: each timer names its
+subject's kind and id, and a due timer is fired by the
+:class:`~plugins.timer_subject.TimerSubject` registered under that kind
+(:mod:`oa_platform.runtime.timer_subjects`), as a process's deadlines go to
+``TimerHandlers`` and a discussion post's reminders to ``discussion.reminders``.
 """
 
 from __future__ import annotations
@@ -20,18 +26,21 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
-from oa_platform.runtime import audit
-from oa_platform.runtime.models import Instance, Task, Timer, TimerState
+from oa_platform.runtime import timer_subjects
+from oa_platform.runtime.models import Timer, TimerState
 from oa_platform.unit_of_work import unit_of_work
 
+# Fires one timer inside the transaction that marks it done; by default the subject's handler.
+Handle = Callable[[Timer], None]
+
 # Most timers fired in one transaction: one commit for many, yet short enough (a fraction of
-# a second) not to hold PostgreSQL's row locks on their instances long.
+# a second) not to hold PostgreSQL's row locks on their subjects long.
 CHUNK = 100
 MAX_ATTEMPTS = 5
-# Times a timer is run again at once when another transaction changed its instance.
+# Times a timer is run again at once when another transaction changed its subject.
 CONFLICT_RETRIES = 5
 log = logging.getLogger(__name__)
 
@@ -84,13 +93,15 @@ def _claim(session: Session, owner: str, batch: int, lease: timedelta, now: date
     return ids
 
 
-def fire(session: Session, timer_id: int, owner: str, handle: Callable[[Timer], None]) -> bool:
+def fire(session: Session, timer_id: int, owner: str, handle: Handle | None = None) -> bool:
     """Fire one claimed timer in its own transaction; False if the claim was lost or the
-    handler failed (then it is retried later, see :func:`_failed`).
+    handler failed (then it is retried later, see :func:`_failed`). ``handle`` defaults to
+    the timer's subject's handler.
 
-    A conflict (another transaction changed the same instance: a user's action, another
+    A conflict (another transaction changed the same subject: a user's action, another
     timer of it) is not the handler's fault: the unit of work runs it again on the new state,
     up to ``CONFLICT_RETRIES`` times."""
+    handle = handle or timer_subjects.dispatcher(session)
 
     def work() -> bool:
         # Taking the row back from RUNNING to DONE only if it is still ours makes firing
@@ -131,17 +142,16 @@ def _failed(session: Session, timer_id: int, error: Exception) -> None:
     unit_of_work(session).run(work, conflicts=())
 
 
-def fire_claimed(
-    session: Session, ids: list[int], owner: str, handle: Callable[[Timer], None]
-) -> int:
+def fire_claimed(session: Session, ids: list[int], owner: str, handle: Handle | None = None) -> int:
     """Fire timers claimed by ``owner``, up to ``CHUNK`` to a transaction; returns how many
-    fired.
+    fired. ``handle`` defaults to each timer's subject's handler.
 
     If a handler of a chunk raises (or its commit fails), the chunk is rolled back, so none
     of its effects or DONE marks stay, and its timers are fired again one by one with
     :func:`fire`, which runs a handler that met a concurrent change again and records a
     failing one. A failing timer thus costs its chunk a second run, never its effects.
     """
+    handle = handle or timer_subjects.dispatcher(session)
     fired = 0
     for chunk in _chunks(ids):
         try:
@@ -167,11 +177,11 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _fire_chunk(
-    session: Session, ids: list[int], owner: str, handle: Callable[[Timer], None]
-) -> tuple[int, list[Instance | Task]]:
+    session: Session, ids: list[int], owner: str, handle: Handle
+) -> tuple[int, list[object]]:
     """Fire ``ids`` (the caller's unit of work commits); returns how many, and the objects
-    the timers' handlers read, which must stay referenced until the commit: the session keeps
-    unchanged objects only while they are."""
+    the timers' subjects loaded for their handlers, which must stay referenced until the
+    commit: the session keeps unchanged objects only while they are."""
     taken = session.scalars(
         update(Timer)
         .where(Timer.id.in_(ids), Timer.locked_by == owner, Timer.state == TimerState.RUNNING)
@@ -179,41 +189,24 @@ def _fire_chunk(
         .returning(Timer)
         .execution_options(populate_existing=True)
     ).all()
-    held = _load_targets(session, taken)
-    # Instance by instance, so concurrent workers lock shared instances in the same order
-    # (no deadlock on PostgreSQL), and an instance's timers still fire in due order.
-    for timer in sorted(taken, key=lambda t: (t.instance_id, t.due_at, t.id)):
+    held = timer_subjects.load(session, taken)
+    # Subject by subject, so concurrent workers lock shared subjects (instances, posts) in
+    # the same order (no deadlock on PostgreSQL), and a subject's timers fire in due order.
+    for timer in sorted(taken, key=lambda t: (t.subject_kind, t.subject_id, t.due_at, t.id)):
         handle(timer)
     return len(taken), held
 
 
-def _load_targets(session: Session, taken: list[Timer]) -> list[Instance | Task]:
-    """Load the timers' instances (with their definition versions), tasks and audit chain
-    heads in a few queries, so the handlers find them in the session instead of querying
-    once per timer."""
-    instance_ids = {timer.instance_id for timer in taken}
-    audit.read_heads(session, instance_ids)
-    task_ids = {timer.task_id for timer in taken if timer.task_id is not None}
-    loaded: list[Instance | Task] = []
-    if instance_ids:
-        loaded += session.scalars(
-            select(Instance)
-            .where(Instance.id.in_(instance_ids))
-            .options(selectinload(Instance.definition_version))
-        )
-    if task_ids:
-        loaded += session.scalars(select(Task).where(Task.id.in_(task_ids)))
-    return loaded
-
-
 def fire_due(
     session: Session,
-    handle: Callable[[Timer], None],
+    handle: Handle | None = None,
     batch: int | None = None,
     lease: timedelta | None = None,
 ) -> int:
-    """Claim and fire due timers batch after batch until none is due; returns how many fired."""
+    """Claim and fire due timers batch after batch until none is due; returns how many fired.
+    ``handle`` defaults to each timer's subject's handler (what Celery beat runs)."""
     owner = uuid.uuid4().hex
+    handle = handle or timer_subjects.dispatcher(session)
     batch = batch or current_app.config["OA_TIMER_BATCH"]
     fired = 0
     while ids := claim(session, owner, batch=batch, lease=lease):
@@ -230,7 +223,7 @@ def default_lease() -> timedelta:
 
 def retry(session: Session, timer_id: int, actor_id: int) -> Timer | None:
     """Send a failed timer round again (an administrator, ``actor_id``, fixed its cause),
-    audited on its instance; None if the timer is not failed."""
+    recorded in its subject's trail (an instance's audit); None if the timer is not failed."""
 
     def work() -> Timer | None:
         timer = session.get(Timer, timer_id)
@@ -239,13 +232,9 @@ def retry(session: Session, timer_id: int, actor_id: int) -> Timer | None:
         timer.state = TimerState.PENDING
         timer.attempts = 0
         timer.due_at = utcnow()
-        audit.append(
-            session,
-            timer.instance_id,
-            "timer_retried",
-            actor_id=actor_id,
-            detail={"timer": timer.id, "kind": timer.kind},
-        )
+        subject = timer_subjects.find(timer.subject_kind)
+        if subject is not None:  # else its plugin is gone: it fails again, and says so
+            subject.retried(session, timer, actor_id)
         return timer
 
     return unit_of_work(session).run(work)

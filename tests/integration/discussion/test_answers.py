@@ -173,22 +173,4 @@ def test_the_leader_s_to_do_is_the_office_s_draft_waiting_for_approval(demo):
     assert [p.id for p in queries.owed(db.session, user("leader"))] == [matter.id]
 
 
-def test_the_person_in_charge_is_reminded_before_the_deadline_and_told_when_it_passes(demo):
-    from oa_platform.discussion.tasks import remind_unanswered
-
-    asked = post("staff")
-    assert remind_unanswered() == (0, 0)  # a day to go
-    with time_machine.travel(utcnow() + timedelta(hours=21), tick=False):
-        assert remind_unanswered() == (1, 0)
-        assert remind_unanswered() == (0, 0)  # told once
-    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
-        assert remind_unanswered() == (0, 1)
-        assert remind_unanswered() == (0, 0)
-    kinds = sorted(n.kind for n in notices_of("finance") if n.link.endswith(f"/{asked.id}"))
-    assert kinds == ["overdue", "reminder", "task"]
-    steps = db.session.scalars(
-        select(DiscussionEvent.event)
-        .where(DiscussionEvent.post_id == asked.id)
-        .order_by(DiscussionEvent.id)
-    ).all()
-    assert steps == ["posted", "reminded", "overdue"]
+# The reminder before the deadline and the notice when it passes: test_answer_reminders.py.
