@@ -8,7 +8,10 @@ A page that runs such a script renders :func:`js_catalog` (the ``js_catalog()`` 
 global) before it: a JSON data block (no inline script, so the Content-Security-Policy is
 unchanged) holding the translations of exactly the words the registered static folders'
 scripts mark, in the request's language. ``static/form_builder/i18n.js`` reads it and gives
-the scripts ``window.oaI18n.gettext`` (``_``), which falls back to the English text.
+the scripts ``window.oaI18n.gettext`` (``_``), which falls back to the English text, and
+``window.oaI18n.pgettext`` for a word whose Chinese depends on where it stands
+(``pgettext("field access", "Read")`` is 只读 where ``_("Read")`` is the inbox's 已读); such a
+message is keyed ``context + "\\x04" + id``, as gettext keys it.
 
 The words are found by reading the scripts once per process (Babel's JavaScript extractor,
 as ``make i18n`` reads them), so a script's new message needs no list kept by hand.
@@ -22,10 +25,11 @@ from pathlib import Path
 
 from babel.messages.extract import extract_javascript
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, pgettext
 from markupsafe import Markup
 
-KEYWORDS = ("_", "gettext")
+KEYWORDS = ("_", "gettext", "pgettext")
+CONTEXT = "\x04"  # between a message's context and its id, as in a compiled catalog
 _folders: list[Path] = []
 _found: list[str] | None = None
 _lock = threading.Lock()
@@ -41,7 +45,8 @@ def register_folder(folder: str | Path) -> None:
 
 
 def script_messages() -> list[str]:
-    """Every message id the registered folders' scripts mark, in order, each once."""
+    """Every message id the registered folders' scripts mark, in order, each once; one
+    marked with a context as ``context + "\\x04" + id``."""
     global _found
     if _found is None:
         with _lock:
@@ -49,9 +54,13 @@ def script_messages() -> list[str]:
             for folder in _folders:
                 for script in sorted(folder.rglob("*.js")):
                     with open(script, "rb") as handle:
-                        for _line, _function, message, _comments in extract_javascript(
+                        for _line, function, message, _comments in extract_javascript(
                             handle, KEYWORDS, [], {"encoding": "utf-8"}
                         ):
+                            if function == "pgettext" and isinstance(message, tuple):
+                                if all(isinstance(part, str) for part in message[:2]):
+                                    found[CONTEXT.join(message[:2])] = None
+                                continue
                             # A call with more arguments than the message comes as a tuple
                             # (the extractor counts the commas of ``{ a, b }`` too): the
                             # message is its first member, as ``make i18n`` takes it.
@@ -69,6 +78,11 @@ def catalog() -> dict[str, object]:
     language = str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
     messages = {}
     for message in script_messages():
+        if CONTEXT in message:
+            translated = pgettext(*message.split(CONTEXT, 1))
+            if translated != message.split(CONTEXT, 1)[1]:
+                messages[message] = translated
+            continue
         translated = gettext(message)
         if translated != message:
             messages[message] = translated

@@ -29,14 +29,16 @@ def _po(language: str):
         return read_po(handle, locale=language)
 
 
-def _extracted() -> set[str]:
+def _extracted() -> set[tuple[str | None, str]]:
+    """(context, id) of every marked message: ``pgettext("node", "Name")`` is a message of
+    its own, apart from ``_("Name")``."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -48,14 +50,29 @@ def placeholders(text: str) -> list[str]:
 def test_every_marked_message_is_in_the_catalog(language):
     # A plural message's id is (singular, plural); extraction yields its singular.
     catalog = {
-        message.id[0] if isinstance(message.id, tuple) else message.id
+        (message.context, message.id[0] if isinstance(message.id, tuple) else message.id)
         for message in _po(language)
         if message.id
     }
-    missing = sorted(_extracted() - catalog)
+    missing = sorted(_extracted() - catalog, key=lambda pair: (pair[0] or "", pair[1]))
     assert not missing, f"not in {language}'s catalog (run make i18n, then translate):\n" + (
-        "\n".join(missing)
+        "\n".join(f"{context}: {text}" if context else text for context, text in missing)
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_word_with_two_meanings_reads_as_each_meaning(language):
+    """ "Read" is a task's 已读 in the inbox and 只读 in the designer's field-access matrix;
+    "Name" is a person's 姓名 in the people lists and 名称 for a process or a node."""
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo", "rb") as handle:
+        words = gettext.GNUTranslations(handle)
+    assert words.gettext("Read") == "已读"
+    assert words.pgettext("field access", "Read") == "只读"
+    assert words.gettext("Name") == "姓名"
+    assert words.pgettext("process", "Name") == "名称"
+    assert words.pgettext("node", "Name") == "名称"
+    marked = _extracted()
+    assert {("field access", "Read"), ("process", "Name"), ("node", "Name")} <= marked
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

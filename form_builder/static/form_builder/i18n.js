@@ -4,6 +4,8 @@
  * message the platform's scripts mark, then loads this file before them. Scripts write
  *   const _ = window.oaI18n.gettext;
  *   _("Link address (https://…)");  _("Row %(number)s", { number: 3 });
+ * A word whose Chinese depends on where it stands takes a context, as pgettext does:
+ *   const pgettext = window.oaI18n.pgettext;  pgettext("field access", "Read");  // 只读
  * `make i18n` extracts those calls into translations/ like the Python and template ones
  * (babel.cfg's [javascript: ...] sections). A message without a translation, or a page
  * without the data block, reads as written (English). Modules use it the same way. */
@@ -34,5 +36,14 @@
     return format(translated, params);
   }
 
-  window.oaI18n = Object.freeze({ gettext: gettext, language: data.language });
+  // A message with a context is keyed "context\u0004message" (js_catalog.py, as gettext).
+  function pgettext(context, message, params) {
+    const key = context + "\u0004" + message;
+    const translated = Object.prototype.hasOwnProperty.call(data.messages, key)
+      ? data.messages[key]
+      : message;
+    return format(translated, params);
+  }
+
+  window.oaI18n = Object.freeze({ gettext: gettext, pgettext: pgettext, language: data.language });
 })();

@@ -49,3 +49,16 @@ def test_a_translation_cannot_end_the_data_block(app, monkeypatch):
         block = str(js_catalog.js_catalog())
     assert block.count("</script>") == 1 and block.endswith("</script>")
     assert json.loads(_BLOCK.findall(block)[0])["messages"] == {}
+
+
+def test_a_script_word_with_a_context_has_its_own_translation(app):
+    """The field-access matrix's "Read" is 只读 (``pgettext("field access", "Read")``), not the
+    inbox's 已读; a node's "Name" is 名称, not a person's 姓名."""
+    with app.app_context():
+        words = js_catalog.script_messages()
+    assert "field access\x04Read" in words and "node\x04Name" in words
+    with app.test_request_context(headers=CHINESE):
+        messages = js_catalog.catalog()["messages"]
+    assert messages["field access\x04Read"] == "只读"
+    assert messages["node\x04Name"] == "名称"
+    assert messages["process\x04Name"] == "名称"

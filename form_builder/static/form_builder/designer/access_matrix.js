@@ -8,8 +8,10 @@ import { isEditable } from "./field_types.js";
 import { shown } from "./texts.js";
 
 const _ = window.oaI18n.gettext;
+const pgettext = window.oaI18n.pgettext;
 
-const LEVELS = [["edit", _("Edit")], ["read", _("Read")], ["hidden", _("Hidden")]];
+// "Read" alone is the inbox's 已读 (has been read); here it is 只读 (may only read).
+const LEVELS = [["edit", _("Edit")], ["read", pgettext("field access", "Read")], ["hidden", _("Hidden")]];
 
 export function mountAccessMatrix(element, store) {
   const draw = () => drawMatrix(element, store);

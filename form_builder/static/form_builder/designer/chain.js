@@ -11,6 +11,7 @@ import { configForm } from "./schema_form.js";
 import { slug, uniqueId } from "./state.js";
 
 const _ = window.oaI18n.gettext;
+const pgettext = window.oaI18n.pgettext;
 
 const ORIGIN = "node-panel";
 
@@ -188,7 +189,7 @@ function panel(store, node, orgUrl, redraw) {
   const parts = [
     h("h4", {}, type ? type.label : _("Unknown type '%(type)s'", { type: node.type })),
     nodeBox(node.id),
-    group(_("Name"), nameInput),
+    group(pgettext("node", "Name"), nameInput), // a node's 名称, not a person's 姓名
     group(_("Id"), idInput, _("Used by edges and the audit trail.")),
   ];
   if (type && type.needs_assignee) {

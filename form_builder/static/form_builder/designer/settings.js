@@ -9,6 +9,7 @@ import { box } from "./problems.js";
 import { slug } from "./state.js";
 
 const _ = window.oaI18n.gettext;
+const pgettext = window.oaI18n.pgettext;
 
 export function mountSettings(element, store, orgUrl) {
   const draw = () => {
@@ -49,7 +50,7 @@ export function mountSettings(element, store, orgUrl) {
       element,
       h("div", { class: "row" },
         h("div", { class: "col-sm-6" },
-          group(_("Name"), name, _("What staff see in the list of forms.")),
+          group(pgettext("process", "Name"), name, _("What staff see in the list of forms.")),
           box("$.name"),
           group(
             _("Key"),
