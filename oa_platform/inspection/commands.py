@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -487,7 +487,7 @@ def save_item(
         if item is None:
             item = ChecklistItem(code=key, position=100)
             session.add(item)
-        item.name = _text(gettext("Name"), name)[:128]
+        item.name = _text(pgettext("checklist item", "Name"), name)[:128]
         item.name_zh = _text(gettext("Chinese name"), name_zh, required=False)[:128] or None
         item.responsibility, item.colour, item.points, item.active = who, colour, points, active
         session.flush()

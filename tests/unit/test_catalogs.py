@@ -71,8 +71,12 @@ def test_a_word_with_two_meanings_reads_as_each_meaning(language):
     assert words.gettext("Name") == "姓名"
     assert words.pgettext("process", "Name") == "名称"
     assert words.pgettext("node", "Name") == "名称"
+    # A library file's or folder's name, and an inspection checklist item's, are 名称 too.
+    assert words.pgettext("library", "Name") == "名称"
+    assert words.pgettext("checklist item", "Name") == "名称"
     marked = _extracted()
     assert {("field access", "Read"), ("process", "Name"), ("node", "Name")} <= marked
+    assert {("library", "Name"), ("checklist item", "Name")} <= marked
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
