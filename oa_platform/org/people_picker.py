@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.models import Company, Department, person_name, shown_name
@@ -21,6 +22,10 @@ from oa_platform.org.person_terms import PersonTerm, prefix_bounds
 from oa_platform.org.policy import offered_people
 
 PAGE = 30
+# A search reads at most this many matching terms, in the terms' order: a letter or two
+# typed over 100,000 people matches tens of thousands, whom nobody pages through; the answer
+# then says to type more (``narrow``), as DingTalk's does, and stays an index range read.
+SEARCHED = 1000
 LONGEST_QUERY = 64
 _KEY = re.compile(r"^(?:([cd])([0-9]{1,18}))?$")
 
@@ -59,10 +64,13 @@ class Listing:
     people: list[Person] = field(default_factory=list)
     more: bool = False
     path: list[Unit] = field(default_factory=list)
+    narrow: bool = False  # a search that matched too many: the people shown are the first
 
 
-def _people(session: Session, query: Select, page: int) -> tuple[list[Person], bool]:
-    rows = session.execute(query.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+def _people(session: Session, kind: str, page: int, **params: object) -> tuple[list[Person], bool]:
+    offset = (page - 1) * PAGE
+    rows = session.execute(_statement(kind), {**params, "limit": PAGE + 1, "offset": offset})
+    rows = rows.all()
     people = []
     for row in rows[:PAGE]:
         name = person_name(row.first_name, row.last_name, row.name_zh)
@@ -71,21 +79,48 @@ def _people(session: Session, query: Select, page: int) -> tuple[list[Person], b
     return people, len(rows) > PAGE
 
 
-def _people_query() -> Select:
-    unit = aliased(Department)
+def _matches() -> Select:
+    # The terms' own order (the primary key's): a prefix typed is a range read in order.
     return (
+        select(PersonTerm.user_id)
+        .where(PersonTerm.term >= bindparam("low"), PersonTerm.term < bindparam("high"))
+        .order_by(PersonTerm.term, PersonTerm.user_id)
+    )
+
+
+@cache
+def _narrow() -> Select:
+    """Whether more than SEARCHED terms begin so (a range read that stops there)."""
+    return select(func.count()).select_from(_matches().limit(SEARCHED + 1).subquery())
+
+
+@cache
+def _statement(kind: str) -> Select:
+    """The people of a department (``unit``), of none, or whose terms begin so (``low``,
+    ``high``), a page at a time: built once, so each request only binds its values."""
+    query = (
         select(
             OAUser.id,
             OAUser.username,
             OAUser.first_name,
             OAUser.last_name,
             OAUser.name_zh,
-            unit.name.label("unit_name"),
-            unit.name_zh.label("unit_name_zh"),
+            Department.name.label("unit_name"),
+            Department.name_zh.label("unit_name_zh"),
         )
-        .outerjoin(unit, OAUser.department_id == unit.id)
+        .outerjoin(Department, OAUser.department_id == Department.id)
         .where(offered_people())
-        .order_by(OAUser.last_name, OAUser.first_name, OAUser.id)
+    )
+    if kind == "search":
+        query = query.where(OAUser.id.in_(_matches().limit(SEARCHED)))
+    elif kind == "department":
+        query = query.where(OAUser.department_id == bindparam("unit"))
+    else:
+        query = query.where(OAUser.department_id.is_(None))
+    return (
+        query.order_by(OAUser.last_name, OAUser.first_name, OAUser.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
 
 
@@ -118,7 +153,7 @@ def children(session: Session, key: str, page: int = 1) -> Listing:
         companies = session.scalars(
             select(Company).where(Company.parent_id.is_(None)).order_by(Company.code)
         ).all()
-        people, more = _people(session, _people_query().where(OAUser.department_id.is_(None)), page)
+        people, more = _people(session, "no_department", page)
         return Listing([_company_unit(c) for c in companies], people, more, [])
     if kind == "c":
         company = session.get(Company, int(number))
@@ -141,9 +176,7 @@ def children(session: Session, key: str, page: int = 1) -> Listing:
     inner_departments = session.scalars(
         select(Department).where(Department.parent_id == department.id).order_by(Department.code)
     ).all()
-    people, more = _people(
-        session, _people_query().where(OAUser.department_id == department.id), page
-    )
+    people, more = _people(session, "department", page, unit=department.id)
     path = _company_path(department.company) + [
         _department_unit(d) for d in [*department.ancestors()[::-1], department]
     ]
@@ -157,6 +190,6 @@ def search(session: Session, query: str, page: int = 1) -> Listing:
     if bounds is None:
         return Listing()
     low, high = bounds
-    matched = select(PersonTerm.user_id).where(PersonTerm.term >= low, PersonTerm.term < high)
-    people, more = _people(session, _people_query().where(OAUser.id.in_(matched)), page)
-    return Listing([], people, more, [])
+    people, more = _people(session, "search", page, low=low, high=high)
+    narrow = session.scalar(_narrow(), {"low": low, "high": high}) > SEARCHED
+    return Listing([], people, more, [], narrow)

@@ -51,6 +51,17 @@ class PersonTerm(Model):
     )
 
 
+# A department's people in the picker's order (name, then id), so opening a department of
+# 15,000 reads its first page from the index instead of sorting them all.
+DEPARTMENT_ORDER = Index(
+    "ix_user_department_name",
+    OAUser.department_id,
+    OAUser.last_name,
+    OAUser.first_name,
+    OAUser.id,
+)
+
+
 def compact(text: str) -> str:
     """``text`` as terms and searches compare it: lower case, without spaces."""
     return "".join(text.split()).lower()[:MAX_TERM]

@@ -20,4 +20,3 @@ from oa_platform.accounts.models import OAUser
 def offered_people() -> ColumnElement[bool]:
     """The SQL condition on ``OAUser`` of the accounts any picker may offer."""
     return and_(OAUser.active.is_(True), OAUser.deactivated_at.is_(None))
-

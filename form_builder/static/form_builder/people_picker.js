@@ -283,7 +283,9 @@
       });
       items.slice(list.childNodes.length).forEach(function (item) { list.append(item.node); });
       more.hidden = !answer.more;
-      status.textContent = items.length ? "" : query ? _("Nobody found.") : _("Nobody here.");
+      status.textContent = items.length
+        ? answer.narrow ? _("Many people match: type more to narrow the list.") : ""
+        : query ? _("Nobody found.") : _("Nobody here.");
     }
 
     function load(append) {

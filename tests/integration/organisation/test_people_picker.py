@@ -167,6 +167,24 @@ def test_a_long_answer_comes_in_pages(staffed):
     assert len(picker(client, unit=f"d{sales.id}", page=2)["people"]) > 0
 
 
+def test_a_search_matching_too_many_asks_to_type_more(staffed, monkeypatch):
+    """A letter typed over a big group: the first matches in pinyin order, and the answer
+    says to narrow it (the search reads at most SEARCHED terms: an index range, not all)."""
+    from oa_platform.org import people_picker
+
+    monkeypatch.setattr(people_picker, "SEARCHED", 3)
+    people_picker._narrow.cache_clear()  # the statements were built with the real limit
+    people_picker._statement.cache_clear()
+    login(staffed, "staff")
+    try:
+        wide, exact = picker(staffed, q="z"), picker(staffed, q="zengxiaoming")
+    finally:
+        people_picker._narrow.cache_clear()
+        people_picker._statement.cache_clear()
+    assert wide["narrow"] and 0 < len(wide["people"]) <= 3
+    assert not exact["narrow"] and [p["username"] for p in exact["people"]] == ["zengxm"]
+
+
 def test_a_renamed_person_is_found_by_the_new_name_only(staffed):
     zhang = user("zhangwei")
     zhang.last_name, zhang.first_name = "章", "维"  # HR corrects the characters
