@@ -89,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     outages.init_app(app)  # 503 with Retry-After when Redis or the database is away
     db.init_app(app)
+    outages.init_teardown(app)  # a connection lost while closing the session: not a 500
     request_limits.init_app(app)  # 4xx, not 500, for deep JSON and numbers past 64 bits
     csrf.init_app(app)  # before AppBuilder, which exempts its REST APIs from it
     # Batch mode: SQLite can only ALTER tables by copying them.

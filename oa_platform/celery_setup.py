@@ -1,6 +1,9 @@
-"""Binds the Celery app to a Flask app: settings from Flask config, tasks in app context."""
+"""Binds the Celery app to a Flask app: settings from Flask config, tasks in app context, and
+a task that met the database away run again later (issue 25, oa_platform/outages.py)."""
 
 from __future__ import annotations
+
+import logging
 
 from celery import Task
 from celery.schedules import crontab
@@ -8,16 +11,49 @@ from flask import Flask, has_app_context
 
 from oa_platform.extensions import celery
 from oa_platform.operations import schedule as operations_schedule
+from oa_platform.outages import database_unavailable
+
+log = logging.getLogger(__name__)
+
+
+# A task that met the database away (PostgreSQL restarting, failing over) runs again after
+# 2, 4, 8 ... seconds, at most a minute apart, for about ten minutes: its transaction rolled
+# back, so running it again is what finishes its work (each task is written to be run twice).
+DATABASE_RETRIES = 14
+DATABASE_RETRY_MAX_SECONDS = 60
+
+
+def database_retry_countdown(retries: int) -> int:
+    """Seconds before the ``retries``-th run again of a task that met the database away."""
+    return min(2 ** (retries + 1), DATABASE_RETRY_MAX_SECONDS)
 
 
 def init_celery(app: Flask) -> None:
     class FlaskTask(Task):
         # Tasks get ids, never ORM objects, and open their own app context.
         def __call__(self, *args, **kwargs):
-            if has_app_context():  # run eagerly, inside the caller's app (tests)
-                return self.run(*args, **kwargs)
-            with app.app_context():
-                return self.run(*args, **kwargs)
+            try:
+                if has_app_context():  # run eagerly, inside the caller's app (tests)
+                    return self.run(*args, **kwargs)
+                with app.app_context():
+                    return self.run(*args, **kwargs)
+            except Exception as error:
+                if not database_unavailable(error) or self.request.called_directly:
+                    raise
+                if self.request.is_eager:
+                    raise  # a test's eager run: nothing to wait for
+                retries = self.request.retries
+                log.warning(
+                    "%s: the database is away (%s), run again in %s s",
+                    self.name,
+                    type(error).__name__,
+                    database_retry_countdown(retries),
+                )
+                raise self.retry(
+                    exc=error,
+                    countdown=database_retry_countdown(retries),
+                    max_retries=DATABASE_RETRIES,
+                ) from error
 
     celery.conf.update(
         broker_url=app.config["CELERY_BROKER_URL"],

@@ -30,7 +30,9 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from oa_platform import outages
 from plugins import contract, field_kit
 
 # Date and time patterns per language, as people there write them (CLDR skeletons would
@@ -118,10 +120,9 @@ def select_locale() -> str:
     default = current_app.config["OA_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
-    if current_user and current_user.is_authenticated:
-        saved = _supported(getattr(current_user, "locale", None))
-        if saved:
-            return saved
+    saved = _account_choice()
+    if saved:
+        return saved
     chosen = _supported(session.get("locale"))
     if chosen:
         return chosen
@@ -130,6 +131,20 @@ def select_locale() -> str:
         if found:
             return found
     return default
+
+
+def _account_choice() -> str | None:
+    """The signed-in person's saved language; None when nobody is signed in, or when the
+    database holding the account is away (the outage's 503 answer still speaks the
+    session's or the browser's language, oa_platform/outages.py)."""
+    try:
+        if not (current_user and current_user.is_authenticated):
+            return None
+        return _supported(getattr(current_user, "locale", None))
+    except SQLAlchemyError as error:  # loading the person, or their row expired by a rollback
+        if outages.database_unavailable(error):
+            return None
+        raise
 
 
 def current_language() -> str:

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Group,
@@ -48,6 +49,7 @@ from oa_platform.accounts.views import (
     ResetPasswordView,
 )
 from oa_platform.model_views import guarded
+from oa_platform.outages import UnavailableApi
 from oa_platform.unit_of_work import unit_of_work
 
 
@@ -88,8 +90,14 @@ def _user_with_revocation() -> Select:
 _OPEN_BLUEPRINTS = {"ChangePasswordView", "OAAuthDBView", "appbuilder", "static"}
 
 
+class SecurityApi(UnavailableApi, FabSecurityApi):
+    """FAB's JWT log-in and refresh (same name, so the same endpoints), answering 503 with
+    Retry-After instead of 500 while the database is away (oa_platform/outages.py)."""
+
+
 class OASecurityManager(SecurityManager):
     user_model = OAUser
+    security_api = SecurityApi
     # Deletes and actions of every model view take a POST with the CSRF token only
     # (oa_platform/model_views.py; issue 17, defect 2).
     userdbmodelview = guarded(OAUserModelView)

@@ -16,6 +16,7 @@ from oa_platform.discussion import commands, policy, queries
 from oa_platform.discussion.models import Post, Reply
 from oa_platform.discussion.policy import DiscussionNotFoundError
 from oa_platform.extensions import db
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 from oa_platform.runtime.api_bodies import BodyError, _Body, read_body
 
@@ -75,7 +76,7 @@ def _reply(reply: Reply) -> dict[str, Any]:
     }
 
 
-class DiscussionApi(BaseApi):
+class DiscussionApi(UnavailableApi, BaseApi):
     """The discussion area (讨论区, §8.2, §8.3) for the signed-in user."""
 
     resource_name = "discussion"

@@ -15,6 +15,7 @@ from oa_platform.documents.distribution import today
 from oa_platform.documents.models import Document
 from oa_platform.documents.policy import DocumentNotFoundError
 from oa_platform.extensions import db
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 
 
@@ -43,7 +44,7 @@ def _document(document: Document) -> dict[str, Any]:
     }
 
 
-class DocumentApi(BaseApi):
+class DocumentApi(UnavailableApi, BaseApi):
     """Official documents for the signed-in user (seed 2 §4.4, §4.5)."""
 
     resource_name = "documents"

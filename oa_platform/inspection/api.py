@@ -10,6 +10,7 @@ from flask_appbuilder.security.decorators import permission_name
 from oa_platform.extensions import db
 from oa_platform.inspection import commands, policy, queries
 from oa_platform.inspection.models import Ticket
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 
 
@@ -28,7 +29,7 @@ def _ticket(ticket: Ticket) -> dict:
     }
 
 
-class InspectionApi(BaseApi):
+class InspectionApi(UnavailableApi, BaseApi):
     """Red and white tickets (§8.7) for the signed-in user."""
 
     resource_name = "tickets"

@@ -17,6 +17,7 @@ from oa_platform.library import commands, policy, queries
 from oa_platform.library.models import LibraryFile, LibraryFolder, LibraryVersion
 from oa_platform.library.policy import LibraryNotFoundError
 from oa_platform.library.views import QUERY_LENGTH, send
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 
 
@@ -69,7 +70,7 @@ def _version(version: LibraryVersion) -> dict[str, Any]:
     }
 
 
-class LibraryApi(BaseApi):
+class LibraryApi(UnavailableApi, BaseApi):
     """The shared file library (资料库, seed 2 §7.1) for the signed-in user: read only."""
 
     resource_name = "library"

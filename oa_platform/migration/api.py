@@ -24,6 +24,7 @@ from oa_platform.migration.commands import (
 from oa_platform.migration.mapping import MappingError, checked, propose
 from oa_platform.migration.views import digest
 from oa_platform.org.directory import OrgDirectory
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 from oa_platform.runtime.models import Instance
 from plugins.registry import node_types
@@ -65,7 +66,7 @@ def _plans(report: Report) -> dict[str, Any]:
     }
 
 
-class InstanceMigrationApi(BaseApi):
+class InstanceMigrationApi(UnavailableApi, BaseApi):
     """Moving running instances of an older published version to a newer one."""
 
     resource_name = "instance-migration"

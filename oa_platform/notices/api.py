@@ -16,6 +16,7 @@ from oa_platform.extensions import db
 from oa_platform.notices import commands, policy, queries
 from oa_platform.notices.models import Notice
 from oa_platform.notices.policy import NoticeNotFoundError
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 from plugins.sanitize import clean_html
 
@@ -42,7 +43,7 @@ def _notice(notice: Notice) -> dict[str, Any]:
     }
 
 
-class NoticeApi(BaseApi):
+class NoticeApi(UnavailableApi, BaseApi):
     """Notices and briefings for the signed-in user (regulations §5.1)."""
 
     resource_name = "notices"

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from celery.signals import after_setup_logger
 from flask import Flask, g, has_request_context, request
+from sqlalchemy.exc import SQLAlchemyError
 
 MINIMUM_RETENTION_DAYS = 30
 _FILE = re.compile(r"^(web|worker|beat|cli)-(\d{4}-\d{2}-\d{2})\.jsonl$")
@@ -88,13 +89,22 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+def _username(user: object) -> str | None:
+    """The signed-in person's user name, or None. Reading it may ask the database (Flask-Login
+    loads the person, a rolled-back transaction expired the row), which may be what is away
+    when an outage's 503 is logged: a log line never fails a request."""
+    try:
+        return user.username if getattr(user, "is_authenticated", False) else None
+    except SQLAlchemyError:
+        return None
+
+
 def _context(record: logging.LogRecord) -> bool:
     """Adds the request's id, user and route (or the Celery task's id) to ``record``."""
     if has_request_context():
         record.request_id = getattr(record, "request_id", None) or g.get("request_id")
-        user = g.get("user")
-        if getattr(user, "is_authenticated", False) and getattr(record, "user", None) is None:
-            record.user = user.username
+        if getattr(record, "user", None) is None:
+            record.user = _username(g.get("user"))
         if getattr(record, "route", None) is None and request.url_rule is not None:
             record.route = request.url_rule.rule
     else:

@@ -14,6 +14,7 @@ from flask_appbuilder.security.decorators import permission_name
 from oa_platform.extensions import db
 from oa_platform.orgchange import commands, impact, policy, queries
 from oa_platform.orgchange.policy import OrgChangeNotFoundError
+from oa_platform.outages import UnavailableApi
 from oa_platform.runtime.api import ProcessApi
 
 
@@ -76,7 +77,7 @@ def _report(report: impact.Impact) -> dict[str, Any]:
     }
 
 
-class OrgChangeApi(BaseApi):
+class OrgChangeApi(UnavailableApi, BaseApi):
     """Organisation changes for IT (§2.1.2, §8.4)."""
 
     resource_name = "orgchange"

@@ -29,6 +29,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from form_builder.clock import utcnow
+from oa_platform.outages import database_unavailable
 from oa_platform.runtime import timer_subjects
 from oa_platform.runtime.models import Timer, TimerState
 from oa_platform.unit_of_work import unit_of_work
@@ -122,6 +123,10 @@ def fire(session: Session, timer_id: int, owner: str, handle: Handle | None = No
     try:
         return unit_of_work(session).run(work, retries=CONFLICT_RETRIES)
     except Exception as error:  # a handler's failure is recorded, never lost
+        if database_unavailable(error):
+            # Not the handler's fault, and nothing to record it in: the transaction rolled
+            # back, the claim's lease runs out and the timer fires once the database is back.
+            raise
         _failed(session, timer_id, error)
         return False
 
@@ -160,6 +165,8 @@ def fire_claimed(session: Session, ids: list[int], owner: str, handle: Handle | 
             )
             fired += count
         except Exception as error:
+            if database_unavailable(error):
+                raise  # one by one would fail the same way (see fire)
             log.info("firing %s timers one by one after: %s", len(chunk), error)
             fired += sum(fire(session, timer_id, owner, handle) for timer_id in chunk)
     return fired
