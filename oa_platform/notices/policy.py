@@ -11,15 +11,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select, tuple_
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from oa_platform.notices.models import Notice, NoticeAudience
-from oa_platform.org.models import Department
+from oa_platform.org.models import Company, Department, Position
 from oa_platform.runtime.visibility import is_auditor
 
 EVERYONE = ("everyone", "")
+
+
+# The organisation tree, each unit with its company's code, and the reader's position on
+# the row of their own department: the audience keys' one statement (built once).
+_UNITS = (
+    select(Department.id, Department.parent_id, Department.code, Company.code, Position.name)
+    .join(Company, Company.id == Department.company_id)
+    .outerjoin(
+        Position,
+        and_(Department.id == bindparam("department"), Position.id == bindparam("position")),
+    )
+)
+_POSITION = select(Position.name).where(Position.id == bindparam("position"))
 
 
 class NoticeNotFoundError(LookupError):
@@ -29,39 +42,37 @@ class NoticeNotFoundError(LookupError):
 def audience_keys(user) -> list[tuple[str, str]]:
     """The audience entries that reach ``user``: everyone, their company, their department
     and every department above it (a unit's notice reaches its sub-units), their position
-    and their user name. Read in one statement (the tree is small), not a query per level:
-    every dashboard asks."""
+    and their user name. Read in one statement (the tree is small, and the reader's position
+    comes with their department's row), not a query per level: every dashboard asks."""
     from sqlalchemy.orm import object_session
-
-    from oa_platform.org.models import Company, Position
 
     keys = [EVERYONE, ("user", user.username)]
     session = object_session(user)
-    if user.department_id is not None:
-        units = {
-            unit_id: (parent_id, f"{company}/{code}", company)
-            for unit_id, parent_id, code, company in session.execute(
-                select(Department.id, Department.parent_id, Department.code, Company.code).join(
-                    Company, Company.id == Department.company_id
-                )
-            )
-        }
-        unit_id = user.department_id
-        keys.append(("company", units[unit_id][2]))
-        while unit_id is not None and ("department", units[unit_id][1]) not in keys:
-            keys.append(("department", units[unit_id][1]))
-            unit_id = units[unit_id][0]
-    if user.position_id is not None:
-        name = session.scalar(select(Position.name).where(Position.id == user.position_id))
-        keys.append(("position", name))
+    if user.department_id is None:
+        if user.position_id is not None:
+            keys.append(("position", session.scalar(_POSITION, {"position": user.position_id})))
+        return keys
+    units: dict[int, tuple[int | None, str, str]] = {}
+    for unit_id, parent_id, code, company, position in session.execute(
+        _UNITS, {"department": user.department_id, "position": user.position_id}
+    ):
+        units[unit_id] = (parent_id, f"{company}/{code}", company)
+        if position is not None:
+            keys.append(("position", position))
+    unit_id = user.department_id
+    keys.append(("company", units[unit_id][2]))
+    while unit_id is not None and ("department", units[unit_id][1]) not in keys:
+        keys.append(("department", units[unit_id][1]))
+        unit_id = units[unit_id][0]
     return keys
 
 
-def reaches(keys: list[tuple[str, str]]) -> ColumnElement[bool]:
-    """A filter on :class:`Notice`: its audience names one of ``keys``."""
+def reaches(keys: list[tuple[str, str]] | BindParameter) -> ColumnElement[bool]:
+    """A filter on :class:`Notice`: its audience names one of ``keys`` (a list, or an
+    expanding bound parameter of (kind, key) pairs: one statement for any reader)."""
     return exists().where(
         NoticeAudience.notice_id == Notice.id,
-        or_(*(and_(NoticeAudience.kind == kind, NoticeAudience.key == key) for kind, key in keys)),
+        tuple_(NoticeAudience.kind, NoticeAudience.key).in_(keys),
     )
 
 
