@@ -30,14 +30,35 @@ HOURS = "shi_chang_xiao_shi"  # 时长（小时）in pinyin
 RENAMED = "jia_ban_shi_chang"
 
 
+# A new node's id is its type's Chinese name in pinyin until it is named: the panel is drawn
+# again when that answer arrives, so a name is typed after it (as a person would).
+TYPE_IDS = {"approval": "shen_pi", "condition": "tiao_jian", "form_review": "biao_dan_shen_he"}
+
+
 def chinese_node(page, node_type: str, name: str, node_id: str, rule: str | None = None):
     """Add a node named in Chinese only; its id comes out in pinyin."""
     page.select_option("#node-type", node_type)
     page.click("#node-add")
+    key_becomes(page, "#node-panel [name=node_id]", TYPE_IDS[node_type])
     page.fill("#node-panel [name=node_name_zh_CN]", name)
     key_becomes(page, "#node-panel [name=node_id]", node_id)
     if rule:
         page.select_option("#assignee-rule", rule)
+
+
+def click_connection(page, ends: str) -> None:
+    """Click the chain graph's connection ``from>to`` at the middle of its line, as a person
+    would (its box's centre may be beside a curved line)."""
+    x, y = page.eval_on_selector(
+        f"#chain-graph [data-oa-edge='{ends}'] .oa-graph-edge-hit",
+        """path => {
+          path.closest("svg").scrollIntoView({ block: "center" });
+          const middle = path.getPointAtLength(path.getTotalLength() / 2);
+          const screen = middle.matrixTransform(path.getScreenCTM());
+          return [screen.x, screen.y];
+        }""",
+    )
+    page.mouse.click(x, y)
 
 
 def renamed_everywhere(page) -> None:
@@ -94,11 +115,12 @@ def test_a_node_inserted_on_a_branch_and_a_renamed_field_are_saved_rewired(
 
     # Insert an HR check on the conditional connection: chosen on the graph, then on its row.
     select_node(page, "fen_guan_ling_dao")
-    page.click("#chain-graph [data-oa-edge='shi_chang_pan_duan>fen_guan_ling_dao']")
+    click_connection(page, "shi_chang_pan_duan>fen_guan_ling_dao")
     expect(page.locator("#node-panel [name=node_id]")).to_have_value("shi_chang_pan_duan")
     branch_row = edge(page, "shi_chang_pan_duan", "fen_guan_ling_dao")
     page.select_option(f"{branch_row} [name=insert_type]", "form_review")
     page.click(f"{branch_row} [data-oa-insert]")
+    key_becomes(page, "#node-panel [name=node_id]", TYPE_IDS["form_review"])
     page.fill("#node-panel [name=node_name_zh_CN]", "人事复核")
     key_becomes(page, "#node-panel [name=node_id]", "ren_shi_fu_he")
     page.select_option("#assignee-rule", "role")
