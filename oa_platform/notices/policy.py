@@ -9,9 +9,10 @@ Everyone else is told it does not exist (404) on every page, the API and the att
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, exists, false, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -22,17 +23,18 @@ from oa_platform.runtime.visibility import is_auditor
 EVERYONE = ("everyone", "")
 
 
-# The organisation tree, each unit with its company's code, and the reader's position on
-# the row of their own department: the audience keys' one statement (built once).
-_UNITS = (
-    select(Department.id, Department.parent_id, Department.code, Company.code, Position.name)
-    .join(Company, Company.id == Department.company_id)
-    .outerjoin(
-        Position,
-        and_(Department.id == bindparam("department"), Position.id == bindparam("position")),
+@functools.cache
+def _units() -> Select:
+    """The organisation tree, each unit with its company's code, and the reader's position
+    on the row of their own department: the audience keys' one statement (built once)."""
+    return (
+        select(Department.id, Department.parent_id, Department.code, Company.code, Position.name)
+        .join(Company, Company.id == Department.company_id)
+        .outerjoin(
+            Position,
+            and_(Department.id == bindparam("department"), Position.id == bindparam("position")),
+        )
     )
-)
-_POSITION = select(Position.name).where(Position.id == bindparam("position"))
 
 
 class NoticeNotFoundError(LookupError):
@@ -50,11 +52,11 @@ def audience_keys(user) -> list[tuple[str, str]]:
     session = object_session(user)
     if user.department_id is None:
         if user.position_id is not None:
-            keys.append(("position", session.scalar(_POSITION, {"position": user.position_id})))
+            keys.append(("position", session.get(Position, user.position_id).name))
         return keys
     units: dict[int, tuple[int | None, str, str]] = {}
     for unit_id, parent_id, code, company, position in session.execute(
-        _UNITS, {"department": user.department_id, "position": user.position_id}
+        _units(), {"department": user.department_id, "position": user.position_id}
     ):
         units[unit_id] = (parent_id, f"{company}/{code}", company)
         if position is not None:

@@ -4,10 +4,11 @@ side published, with read counts. Every list is filtered by ``policy``."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, bindparam, select
+from sqlalchemy import Date, Select, bindparam, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from oa_platform.notices import policy
@@ -23,33 +24,36 @@ class Shown:
     read: bool
 
 
-# The dashboard's and the list's statement, built once: the reader, their audience keys (an
-# expanding parameter, so every reader shares it), the day and the page are bound. The
-# body (rich text, the bulk of a row) is not read for a list; the author is, in the same
-# statement, for the API's rows (no query per row).
-_READ_AT = (
-    select(NoticeRead.read_at)
-    .where(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == bindparam("reader"))
-    .scalar_subquery()
-)
-_FOR_READER = (
-    select(Notice, _READ_AT)
-    .options(joinedload(Notice.department), joinedload(Notice.author), defer(Notice.body))
-    .where(
-        policy.live(bindparam("on", type_=Date)),
-        policy.reaches(bindparam("keys", expanding=True)),
+@functools.cache
+def _for_reader_statement() -> Select:
+    """The dashboard's and the list's statement, built once (on first use: loader options
+    configure the mappers, which import time must not): the reader, their audience keys (an
+    expanding parameter, so every reader shares one statement and its compiled form), the
+    day and the page are bound. The body (rich text, the bulk of a row) is not read for a
+    list; the author is, in the same statement, for the API's rows (no query per row)."""
+    read_at = (
+        select(NoticeRead.read_at)
+        .where(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == bindparam("reader"))
+        .scalar_subquery()
     )
-    .order_by(Notice.pinned.desc(), Notice.published_at.desc(), Notice.id.desc())
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
+    return (
+        select(Notice, read_at)
+        .options(joinedload(Notice.department), joinedload(Notice.author), defer(Notice.body))
+        .where(
+            policy.live(bindparam("on", type_=Date)),
+            policy.reaches(bindparam("keys", expanding=True)),
+        )
+        .order_by(Notice.pinned.desc(), Notice.published_at.desc(), Notice.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
 
 
 def for_reader(session: Session, user, on: date, limit: int = DASHBOARD, offset: int = 0):
     """Live notices whose audience reaches ``user``: pinned first, then newest; each with
     whether ``user`` has opened it. Two statements: the audience keys, the list."""
     rows = session.execute(
-        _FOR_READER,
+        _for_reader_statement(),
         {
             "reader": user.id,
             "keys": policy.audience_keys(user),
