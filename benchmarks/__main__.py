@@ -18,6 +18,7 @@ from benchmarks import library as file_library
 from benchmarks import migration as instance_migration
 from benchmarks import notices as notice_list
 from benchmarks import orgchange as org_changes
+from benchmarks import people_picker as people_pickers
 from benchmarks import search as content_search
 from benchmarks import usage as usage_view
 from benchmarks.dataset import generate
@@ -33,6 +34,7 @@ BENCHMARKS += ("orgchange",)  # issue 23, impact analysis over 1,000,000 tasks
 BENCHMARKS += ("notices",)  # issue 21, the dashboard's notice list over 100,000 notices
 BENCHMARKS += ("discussion",)  # issue 21, the unanswered posts over 1,000,000 posts
 BENCHMARKS += ("search", "bulk_approval")  # issue 19, the inbox's content search, bulk agree
+BENCHMARKS += ("people_picker",)  # issue 19, the picker over 100,000 accounts
 
 
 def run_data(size: Size, only: set[str], http_client: str) -> None:
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         notice_list.run(size)
     if only & {"search", "bulk_approval"}:  # issue 19: over 1,000,000 tasks
         run_contents(size, only)
+    if "people_picker" in only:  # issue 19: search and tree over 100,000 accounts
+        people_pickers.run(size)
     return 0
 
 

@@ -173,14 +173,12 @@ def test_a_search_matching_too_many_asks_to_type_more(staffed, monkeypatch):
     from oa_platform.org import people_picker
 
     monkeypatch.setattr(people_picker, "SEARCHED", 3)
-    people_picker._narrow.cache_clear()  # the statements were built with the real limit
-    people_picker._statement.cache_clear()
+    people_picker._matches.cache_clear()  # the statement was built with the real limit
     login(staffed, "staff")
     try:
         wide, exact = picker(staffed, q="z"), picker(staffed, q="zengxiaoming")
     finally:
-        people_picker._narrow.cache_clear()
-        people_picker._statement.cache_clear()
+        people_picker._matches.cache_clear()
     assert wide["narrow"] and 0 < len(wide["people"]) <= 3
     assert not exact["narrow"] and [p["username"] for p in exact["people"]] == ["zengxm"]
 

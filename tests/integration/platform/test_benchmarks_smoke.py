@@ -57,6 +57,9 @@ PER_DATABASE = {
     ("search", "bulk_index"),
     ("search", "inbox_content_search"),
     ("bulk_approval", "bulk_approve"),
+    ("people_picker", "bulk_generate"),
+    ("people_picker", "people_search"),
+    ("people_picker", "department_page"),
 }
 # The viewflow peer's, where its virtual environment could be built (else a note on stderr).
 VIEWFLOW = {("engine", "viewflow"), ("engine", "ratio_ours_to_viewflow")}
@@ -124,6 +127,14 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
         assert share[("customer", "common")] > share[("zeppelin", "absent")] == 0
         bulk = by_name[("bulk_approval", "bulk_approve", database)]
         assert bulk["agreed"] == bulk["to_dos"] == 10 and bulk["seconds"] > 0
+        # Issue 19: the people picker finds namesakes by initials, nobody for a non-name.
+        picked = {
+            f["query"]: f["first_page"]
+            for f in figures
+            if (f["benchmark"], f["figure"], f["database"])
+            == ("people_picker", "people_search", database)
+        }
+        assert picked["zw"] > 0 and picked["qqqq"] == 0
         timers = by_name[("timers", "claim_and_fire", database)]
         assert timers["due"] == 40 and timers["batches"] == 2  # 40 due, claimed 20 at a time
         # Every load answered 200 (a signed-out floor would answer 401 and be counted bad).
