@@ -187,13 +187,15 @@ def issue(session: Session, instance: Instance) -> Document:
     copy_entries = parse(values.get("copy_recipients"))
     unit = values.get("issuing_unit") or ""
     department = _department_id(session, unit)
+    names = _unit_names(session).get(department, (unit, None))
     now = utcnow()
     urgency = values.get("urgency") or "routine"
     document = Document(
         instance_id=instance.id,
         kind=values.get("kind") or "document",
         issuing_unit=unit,
-        issuing_unit_name=_unit_names(session).get(department, unit),
+        issuing_unit_name=names[0],
+        issuing_unit_name_zh=names[1],
         number=values["number"],
         title=values.get("title") or instance.title,
         urgency=urgency,
@@ -225,7 +227,8 @@ def issue(session: Session, instance: Instance) -> Document:
 def search_text(document: Document) -> str:
     """What the library searches: number, title, unit and the body's text."""
     body = " ".join(signatures.plain_lines(document.body))
-    return f"{document.number} {document.title} {document.issuing_unit_name} {body}".lower()
+    units = f"{document.issuing_unit_name} {document.issuing_unit_name_zh or ''}"
+    return f"{document.number} {document.title} {units} {body}".lower()
 
 
 def distribute_job(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -273,9 +276,16 @@ def _department_id(session: Session, code: str) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def _unit_names(session: Session) -> dict[int, str]:
-    rows = session.execute(select(Department.id, Department.name, Company.code).join(Company))
-    return {id_: f"{name} ({company})" for id_, name, company in rows}
+def _unit_names(session: Session) -> dict[int, tuple[str, str | None]]:
+    """Each department's names as a document freezes them: (English, Chinese or None), each
+    with its company's code."""
+    rows = session.execute(
+        select(Department.id, Department.name, Department.name_zh, Company.code).join(Company)
+    )
+    return {
+        id_: (f"{name} ({company})", f"{name_zh} ({company})" if name_zh else None)
+        for id_, name, name_zh, company in rows
+    }
 
 
 def _children(session: Session) -> dict[int | None, list[int]]:

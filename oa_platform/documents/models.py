@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
+from oa_platform.org.models import shown_name
 
 
 class NumberCounter(Model):
@@ -79,7 +80,10 @@ class Document(Model):
     direction: Mapped[str] = mapped_column(String(16), nullable=False, default="outgoing")
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     issuing_unit: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The unit's names when it issued, frozen with the document: English (and the company's
+    # code) and, where the organisation has one, Chinese; `unit_shown` picks the reader's.
     issuing_unit_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    issuing_unit_name_zh: Mapped[str | None] = mapped_column(String(255))
     number: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
     title: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     # especially_urgent, urgent, routine (kinds.URGENCIES)
@@ -107,6 +111,11 @@ class Document(Model):
     archived_disc: Mapped[str | None] = mapped_column(String(64))
     # How many hours unopened copies wait before a reminder (by urgency, frozen at issue).
     remind_after_hours: Mapped[float] = mapped_column(nullable=False, default=24.0)
+
+    @property
+    def unit_shown(self) -> str:
+        """The issuing unit in the reader's language, as it was named when it issued."""
+        return shown_name(self.issuing_unit_name, self.issuing_unit_name_zh)
 
 
 class DocumentTerm(Model):

@@ -47,7 +47,7 @@ def recipient_labels(session: Session, entries: Iterable[str]) -> list[str]:
 
 def unit_name(document: Document) -> str:
     """The issuing unit as the red header names it (without the company's code)."""
-    return document.issuing_unit_name.rsplit(" (", 1)[0]
+    return document.unit_shown.rsplit(" (", 1)[0]
 
 
 def redhead_html(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from oa_platform.documents import policy, search
 from oa_platform.documents.models import Document, DocumentTerm, Recipient
 from oa_platform.documents.receipts import URGENCY_RANK
+from oa_platform.org.models import shown_name
 
 PAGE = 50
 _URGENCY = case(URGENCY_RANK, value=Document.urgency, else_=9)
@@ -40,6 +41,7 @@ class ReceivedRow:
     kind: str
     urgency: str
     issuing_unit_name: str
+    issuing_unit_name_zh: str | None
     issue_date: date
     status: str  # the document's: issued, withdrawn, superseded
     copy: bool
@@ -54,6 +56,11 @@ class ReceivedRow:
         if self.acknowledged_at is not None:
             return "acknowledged"
         return "opened" if self.first_opened_at is not None else "new"
+
+    @property
+    def unit_shown(self) -> str:
+        """The issuing unit in the reader's language (``Document.unit_shown``)."""
+        return shown_name(self.issuing_unit_name, self.issuing_unit_name_zh)
 
     @property
     def may_acknowledge(self) -> bool:
@@ -102,6 +109,7 @@ def _received_page(state: str) -> Select:
             Document.kind,
             Document.urgency,
             Document.issuing_unit_name,
+            Document.issuing_unit_name_zh,
             Document.issue_date,
             Document.status,
             Recipient.copy,
@@ -133,7 +141,7 @@ def received_page(
     params = {"people": people, "limit": limit, "offset": offset}
     rows = session.execute(_received_page(state), params).all()
     items = [
-        ReceivedRow(*row[:12], principal=None if row[11] == user_id else person_name(*row[12:15]))
+        ReceivedRow(*row[:13], principal=None if row[12] == user_id else person_name(*row[13:16]))
         for row in rows
     ]
     total = rows[0].total if rows else 0
@@ -249,6 +257,7 @@ def library_query(session: Session, user, query: LibraryQuery, on: date) -> Sele
             or_(
                 Document.issuing_unit == query.unit,
                 Document.issuing_unit_name.ilike(_like(query.unit), escape="\\"),
+                Document.issuing_unit_name_zh.ilike(_like(query.unit), escape="\\"),
             )
         )
     if query.year:

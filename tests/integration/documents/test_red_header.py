@@ -74,3 +74,31 @@ def test_an_issued_document_is_not_changed_by_later_edits_of_its_instance(demo):
     db.session.commit()
     again = issued(instance)
     assert (again.body, again.content_sha256) == (body, digest)
+
+
+def test_a_chinese_reader_reads_the_issuing_unit_in_chinese_wherever_the_document_shows(demo):
+    """The unit's names are frozen with the document in both languages: the red header, the
+    document's page, the documents list and the inbox's Documents tab name 集团办公室 to a
+    Chinese reader and Group Office to an English one; the library finds it by either."""
+    document = issued(sign_through(draft()))
+    assert (document.issuing_unit_name, document.issuing_unit_name_zh) == (
+        "Group Office (GRP)",
+        "集团办公室 (GRP)",
+    )
+    reader = demo.test_client()
+    login(reader, "staff")
+    chinese, english = {"Accept-Language": "zh-CN,zh;q=0.9"}, {"Accept-Language": "en"}
+    pages = (
+        f"/documents/{document.id}/redhead",
+        f"/documents/{document.id}",
+        "/documents/?tab=library",
+        "/inbox/?tab=documents",
+    )
+    for path in pages:
+        in_chinese = reader.get(path, headers=chinese).get_data(as_text=True)
+        in_english = reader.get(path, headers=english).get_data(as_text=True)
+        assert "集团办公室" in in_chinese and "Group Office" not in in_chinese, path
+        assert "Group Office" in in_english and "集团办公室" not in in_english, path
+    for unit in ("集团办公室", "Group Office"):
+        found = reader.get(f"/documents/?tab=library&unit={unit}").get_data(as_text=True)
+        assert document.number in found, unit
