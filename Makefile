@@ -72,8 +72,10 @@ soak: dev-setup
 	OA_SQLITE_STRESS_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m pytest -p no:randomly -q \
 		tests/integration/platform/test_sqlite_wal.py
 	# The cluster (needs OA_TEST_POSTGRES_URL, OA_TEST_REDIS_URL): 200 simulated staff for
-	# 3 minutes, Redis away for a minute; -s prints the load's figures (JSON lines).
+	# 3 minutes, Redis away for a minute, PostgreSQL (a server of the test's own) for half a
+	# minute; -s prints the load's figures (JSON lines).
 	OA_LOAD_USERS=200 OA_LOAD_SECONDS=180 OA_FAULT_REDIS_AWAY_SECONDS=60 \
+		OA_FAULT_POSTGRES_AWAY_SECONDS=30 \
 		$(BIN)/python -m pytest -p no:randomly -q -s tests/integration/cluster
 
 # Catalogs (translations/, issue 18): extract every marked string into messages.pot, merge

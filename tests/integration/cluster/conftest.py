@@ -7,9 +7,11 @@ The production shape needs ``OA_TEST_POSTGRES_URL`` and ``OA_TEST_REDIS_URL`` (C
 it runs on a database of its own beside that one (``<name>_cluster``) and its Redis database is
 emptied before and after. ``production``, the cluster of the fault and load tests, has a Redis
 of its own (``redis-server`` on a free port, nothing saved), so that stopping it disturbs no
-other test run, and its attachments on a 1 MB tmpfs (mounting needs root, as in CI).
+other test run, and its attachments on a 1 MB tmpfs (mounting needs root, as in CI). The
+PostgreSQL restart test runs a cluster of its own on a PostgreSQL server of its own
+(``private_postgres``), never restarting the shared one.
 
-``production`` serves the three modules here and is stopped when the run leaves this
+``production`` serves the other modules here and is stopped when the run leaves this
 directory (``pytest_runtest_teardown``): a "package" fixture in a directory without
 ``__init__.py`` lives until the session ends, and the cluster's workers, polling every
 second, then fired the deadlines of the timer tests that ran later.
@@ -21,8 +23,9 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,14 +114,17 @@ def run_cluster(
     directory: Path,
     templates: Templates,
     redis_url: str | None = None,
+    *,
+    postgres_url: str | None = None,
     **settings: str,
 ) -> Iterator[Running]:
     """Start ``shape`` on a fresh demo database (PostgreSQL when ``redis_url`` is given, with
     Redis as broker and rate-limit store; else SQLite); stop it afterwards and print the
-    processes' logs (pytest shows them when a test failed)."""
+    processes' logs (pytest shows them when a test failed). The PostgreSQL database is
+    ``postgres_url`` if given, else the cluster's own beside the tests' one."""
     shape = Shape(free_ports(len(shape.ports)), shape.workers, shape.web_workers, 1)
     if redis_url:
-        database_url = templates.postgres(DEMO, production_urls()[0])
+        database_url = templates.postgres(DEMO, postgres_url or production_urls()[0])
         redis.Redis.from_url(redis_url).flushdb()
     else:
         (directory / "instance").mkdir(parents=True, exist_ok=True)
@@ -184,6 +190,101 @@ class PrivateRedis:
             self.process.kill()  # as an outage: no save, no goodbye to the clients
             self.process.wait()
             self.process = None
+
+
+def postgres_programs() -> Path | None:
+    """The folder of the newest PostgreSQL server programs installed (Debian's layout), or
+    None."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("pg_ctl")
+    return Path(on_path).parent if on_path else None
+
+
+@dataclass
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (``initdb`` in a folder of its own, a free
+    loopback port), stopped and started at will: the machine's shared server is never
+    restarted. Run as the ``postgres`` system user when the tests run as root (PostgreSQL
+    refuses root), as CI does."""
+
+    programs: Path
+    directory: Path
+    port: int
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "server.log"
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *arguments: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        done = subprocess.run(
+            [*as_postgres, str(self.programs / program), *arguments],
+            cwd=self.directory,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, f"{program} {' '.join(arguments)}: {done.stdout}{done.stderr}"
+
+    def create(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        # Trust on loopback, no fsync: a throwaway server (a fast stop still checkpoints, so
+        # a restart keeps every committed row).
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"),
+            *("--locale=C", "--no-sync"),
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl", *("-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast``: what a restart by an administrator or a service manager does: every
+        session is ended at once (clients see their connection closed), open transactions
+        roll back, new connections are refused until the server is started again."""
+        self._run("pg_ctl", *("-D", str(self.data), "-m", mode, "-w", "stop"))
+
+
+@contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A started :class:`PrivatePostgres`, stopped and removed afterwards; skips where the
+    server programs are not installed."""
+    programs = postgres_programs()
+    if programs is None:
+        pytest.skip("no PostgreSQL server programs (initdb, pg_ctl) to start a server of our own")
+    # Under /tmp, not pytest's folder: the postgres user must reach it (pytest's is 0700).
+    server = PrivatePostgres(
+        programs, Path(tempfile.mkdtemp(prefix="oa-postgres-")), free_ports(1)[0]
+    )
+    try:
+        server.create()
+        server.start()
+        yield server
+    finally:
+        with suppress(AssertionError):
+            server.stop("immediate")
+        print(server.log.read_text(errors="replace")[-4000:] if server.log.exists() else "")
+        shutil.rmtree(server.directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ idempotency keys, beat killed and restarted, Redis away, the attachments' disk f
 
 The cluster is conftest.py's ``production``: a Redis of its own, its attachments on a 1 MB
 tmpfs (the disk-full test is skipped where mounting is not allowed). PostgreSQL is shared by the
-machine's test runs and is not restarted here (docs/deployment.md says what to expect).
+machine's test runs and is not restarted here: test_cluster_postgres_restart.py restarts a
+server of its own.
 ``OA_FAULT_REDIS_AWAY_SECONDS`` sets how long Redis stays away (``make soak``: a minute).
 """
 

@@ -11,7 +11,7 @@ overdue. Each test ends with the nothing-lost checks (ledger.py).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -105,10 +105,10 @@ def test_a_passed_deadline_is_marked_overdue_by_the_workers(running):
     assert_nothing_lost_nothing_doubled(running, Ledger())
 
 
-def let_deadline_pass(running, task_id: int) -> None:
-    """Move the task's due time and its deadline timer an hour into the past (the clock of
-    every process moved at once, as tests/integration/timers/ moves it)."""
-    passed = utcnow() - timedelta(hours=1)
+def let_deadline_pass(running, task_id: int, at: datetime | None = None) -> None:
+    """Move the task's due time and its deadline timer an hour into the past, or to ``at``
+    (the clock of every process moved at once, as tests/integration/timers/ moves it)."""
+    passed = at or utcnow() - timedelta(hours=1)
     with running.app.app_context():
         db.session.execute(update(Task).where(Task.id == task_id).values(due_at=passed))
         moved = db.session.execute(
