@@ -42,7 +42,8 @@ class PeoplePickerView(BaseView):
     def picker(self):
         """``{"units", "people", "more", "path", "page"}``: see the module's docstring."""
         text = request.args.get("page", "1")
-        if not text.isdigit() or not 1 <= int(text) <= LAST_PAGE:
+        # isascii: str.isdigit also takes "²", which int() refuses.
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= LAST_PAGE:
             return _error(gettext("page: a whole number from 1 to %(last)s.", last=LAST_PAGE), 400)
         page = int(text)
         query = request.args.get("q", "")

@@ -17,6 +17,7 @@ the migration computed them for the accounts that were there before.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from flask_appbuilder import Model
@@ -73,7 +74,15 @@ def prefix_bounds(query: str) -> tuple[str, str] | None:
     low = compact(query)
     if not low:
         return None
-    return low, low[:-1] + chr(ord(low[-1]) + 1)
+    # The next string after every one beginning with ``low``: its last character raised,
+    # skipping the surrogates (no string may hold one); a last code point carries over to
+    # the character before it, and all of them bound above by a longer run of it.
+    for end in range(len(low), 0, -1):
+        code = ord(low[end - 1]) + 1
+        code = 0xE000 if code == 0xD800 else code
+        if code <= sys.maxunicode:
+            return low, low[: end - 1] + chr(code)
+    return low, chr(sys.maxunicode) * (MAX_TERM + 1)
 
 
 def _spellings(chinese: str, family: bool) -> set[str]:

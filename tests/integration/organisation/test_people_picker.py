@@ -200,6 +200,7 @@ def test_bad_parameters_are_named_and_strangers_are_sent_to_log_in(client):
     for params, status, message in (
         ({"page": "0"}, 400, "page:"),
         ({"page": "x"}, 400, "page:"),
+        ({"page": "²"}, 400, "page:"),  # a digit to str.isdigit, not to int()
         ({"q": "z" * 65}, 400, "q:"),
         ({"unit": "x1"}, 404, "unit:"),
         ({"unit": "d999999"}, 404, "unit:"),
@@ -208,6 +209,12 @@ def test_bad_parameters_are_named_and_strangers_are_sent_to_log_in(client):
         answer = client.get("/people/picker", query_string=params)
         assert answer.status_code == status, params
         assert answer.get_json()["error"].startswith(message), params
+    # A search ending in a character with no next one (the last code point, or the one
+    # before the surrogates) still has an upper bound, and wildcards are plain characters.
+    for query in ("\U0010ffff", "z\U0010ffff", "\ud7ff", "%", "_", "z%"):
+        answer = client.get("/people/picker", query_string={"q": query})
+        assert answer.status_code == 200, query
+        assert answer.get_json()["people"] == [], query
 
 
 def test_the_search_is_an_index_range_not_a_scan(staffed, database_kind):
