@@ -77,9 +77,11 @@ def run_contents(size: Size, only: set[str]) -> None:
         with apps.running(database):
             with db.engine.begin() as connection:
                 generated = generate(connection, size.users, size.tasks, size.pending_timers, 0)
+            # SQLite: a write (or a read through a WAL of gigabytes) waits for the
+            # checkpoint of the bulk load's WAL, and the next write past the busy timeout.
+            org_changes._settle(database, timeout=900)
             content_search.index(database)
-            # The first write (or read through a WAL of gigabytes) waits for the checkpoint.
-            org_changes._settle(database)
+            org_changes._settle(database, timeout=900)
             if "search" in only:
                 content_search.measure(size, database, generated)
             if "bulk_approval" in only:

@@ -10,7 +10,7 @@ every run generates the same data.
 
 The forms say something, as people write them (issue 19, the inbox's content search): a
 purpose in Chinese or English, one or two items with a description, the title the expense
-claim's template makes from them, and an opinion on about half of the handled steps. Chosen
+claim's template makes from them, and an opinion on three handled steps in five. Chosen
 words appear in a known share of instances (``SEARCHED``); the text is drawn from a random
 generator of its own, so the people, states and times are those of the data before it.
 ``index_contents`` writes the word index the platform keeps for them (runtime/search.py).
