@@ -37,6 +37,7 @@ from oa_platform.discussion.trail import link as _link
 from oa_platform.discussion.trail import record as _event
 from oa_platform.notifications.service import tell
 from oa_platform.org.models import Company, Department
+from oa_platform.org.policy import offered_people
 from oa_platform.runtime.business_calendar import calendar
 from oa_platform.unit_of_work import unit_of_work
 
@@ -363,9 +364,8 @@ def reassign(session: Session, user, post_id: int, username: str, reason: str) -
                 gettext("Only the person in charge, the department's head or IT passes it on.")
             )
         name = (username or "").strip()
-        person = session.scalar(
-            select(OAUser).where(OAUser.username == name, OAUser.active.is_(True))
-        )
+        # Whom one may pass it to is whom a picker offers (org.policy, §4.2).
+        person = session.scalar(select(OAUser).where(OAUser.username == name, offered_people()))
         if person is None:
             raise DiscussionCommandError(gettext("user: no active user %(name)s.", name=name))
         if person.id == post.handler_id:

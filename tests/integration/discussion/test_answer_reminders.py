@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from oa_platform.accounts.commands import deactivate_user
 from oa_platform.accounts.models import OAUser
 from oa_platform.discussion import commands, queries
 from oa_platform.discussion.models import DiscussionEvent, Post
@@ -193,6 +194,13 @@ def test_an_answer_passed_on_reminds_the_new_person_in_charge_and_not_the_former
         commands.reassign(db.session, user("finance"), asked.id, "nobody", "出差")
     with pytest.raises(commands.DiscussionCommandError):
         commands.reassign(db.session, user("staff"), asked.id, "hr", "不是负责人")
+    # The head left (§4.2); an administrator ticking the account active again does not
+    # reopen it: the people picker never offers it (org.policy), nor may it be passed to.
+    deactivate_user(user("hr"), user("head"))
+    user("head").active = True
+    db.session.commit()
+    with pytest.raises(commands.DiscussionCommandError, match="user"):
+        commands.reassign(db.session, user("finance"), asked.id, "head", "出差")
     page = demo.test_client()
     with at(asked, 2):
         login(page, "finance")
