@@ -115,7 +115,14 @@ def _reach(session: Session, groups: Sequence[tuple[Sequence[str], bool]]) -> Se
                     cast(literal("clerk:"), String) + Clerk.unit,
                     literal(copy, Boolean),
                     literal(len(parts), Integer),
-                ).where(Clerk.unit.in_(list(entries)))
+                )
+                .join(OAUser, OAUser.id == Clerk.user_id)
+                # A clerk who left keeps the naming till IT changes it; nothing waits for them.
+                .where(
+                    Clerk.unit.in_(list(entries)),
+                    OAUser.active.is_(True),
+                    OAUser.deactivated_at.is_(None),
+                )
             )
     reached = union_all(*parts).subquery("reached")
     rank = func.row_number().over(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from oa_platform.accounts.commands import deactivate_user
 from oa_platform.documents.models import Clerk, Recipient
 from oa_platform.extensions import db
 from tests.conftest import login, user
@@ -31,6 +32,10 @@ def test_it_names_clerks_who_receive_the_units_documents_and_pass_them_on(demo):
     named = db.session.execute(select(Clerk.unit, Clerk.user_id)).all()
     assert named == [("company:SLS", user("clerk").id)]
 
+    # A second clerk of Sales left (§4.2): nothing addressed to the unit waits for them.
+    db.session.add(Clerk(unit="company:SLS", user_id=user("newhire").id))
+    db.session.commit()
+    deactivate_user(user("hr"), user("newhire"))
     document = issued(sign_through(draft(main_recipients="company:SLS", copy_recipients=None)))
     vias = dict(
         db.session.execute(
@@ -38,6 +43,7 @@ def test_it_names_clerks_who_receive_the_units_documents_and_pass_them_on(demo):
         ).all()
     )
     assert vias[user("clerk").id] == "clerk:company:SLS"
+    assert user("newhire").id not in vias
     clerk = demo.test_client()
     login(clerk, "clerk")
     assert 'id="document-pass-on"' in clerk.get(f"/documents/{document.id}").get_data(as_text=True)
