@@ -448,6 +448,11 @@ def _moderate(
         if not policy.may_moderate(user, post.board):
             raise DiscussionCommandError(gettext("Only IT and the board's owner moderate it."))
         thing = target if target is not None else post
+        if thing is post and post.status == WITHDRAWN:
+            # Off the boards already; a restore would publish again what its author took back.
+            raise DiscussionCommandError(
+                gettext("Its author withdrew the post: there is nothing to moderate.")
+            )
         why = _reason(reason)
         if hide:
             if thing.status == HIDDEN:

@@ -186,6 +186,13 @@ def test_a_withdrawn_post_leaves_the_to_dos_and_its_reminders_are_closed(demo):
     assert steps(asked) == ["posted", "withdrawn"]
     with pytest.raises(commands.DiscussionCommandError):  # once is enough
         commands.withdraw(db.session, user("staff"), asked.id, "再撤一次")
+    # A moderator's hide and restore do not publish again what its author withdrew.
+    with at(asked, 4):
+        for moderate in (commands.hide, commands.restore):
+            with pytest.raises(commands.DiscussionCommandError):
+                moderate(db.session, user("admin"), asked.id, "核实")
+    assert refresh(asked).status == "withdrawn"
+    assert timers_of(asked) == [("reminder", TimerState.DONE), ("overdue", TimerState.DONE)]
 
 
 def test_an_answer_passed_on_reminds_the_new_person_in_charge_and_not_the_former(demo):
