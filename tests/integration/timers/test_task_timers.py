@@ -5,7 +5,8 @@ task submitted in the transaction that created it was never a to-do: no notice, 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from oa_platform.extensions import db
 from oa_platform.notifications.models import Notification
@@ -89,3 +90,29 @@ def test_a_form_returned_to_its_initiator_is_a_to_do_with_timers_again(demo):
         ("reminder", TimerState.PENDING),
     ]
     assert {state for _, state in timers_of(instance, task.id)} == {TimerState.DONE}
+
+
+def test_closing_a_to_dos_timers_reads_its_own_not_every_pending_timer(demo, database_kind):
+    """Every step closes the timers of the to-dos it ends (above). It finds them by the task
+    and the instance: with a million pending reminders, SQLite, which has no statistics
+    unless ANALYZE ran, read them all through ix_timer_due at each step when the statement
+    said `state = 'pending'`."""
+    if database_kind != "sqlite":
+        pytest.skip("SQLite's planner chose the state's index; PostgreSQL's statistics do not")
+    sent: list[tuple[str, tuple]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE process_timer SET state"):
+            sent.append((statement, parameters))
+
+    instance = start("staff", "expense_claim")
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        act_at(instance, "head", "agree")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    [(statement, parameters)] = sent
+    rows = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+    plan = " | ".join(str(row[-1]) for row in rows)
+    assert "ix_timer_due" not in plan, plan
+    assert "ix_process_timer_task_id" in plan and "ix_process_timer_instance_id" in plan, plan
