@@ -572,9 +572,7 @@ def set_person_in_charge(session: Session, user, department_id: int, username: s
                 session.delete(existing)
             _event(session, user, "person_in_charge", None, department=department_id, user=None)
             return
-        person = session.scalar(
-            select(OAUser).where(OAUser.username == name, OAUser.active.is_(True))
-        )
+        person = session.scalar(select(OAUser).where(OAUser.username == name, offered_people()))
         if person is None:
             raise DiscussionCommandError(gettext("user: no active user %(name)s.", name=name))
         if existing is None:

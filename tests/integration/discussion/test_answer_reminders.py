@@ -235,6 +235,19 @@ def test_an_answer_passed_on_reminds_the_new_person_in_charge_and_not_the_former
     assert steps(asked) == ["posted", "reassigned", "reminded", "overdue"]
 
 
+def test_a_person_who_left_cannot_be_named_to_answer_a_department_s_posts(demo):
+    """IT names who answers a department's posts (§8.2) among the people a picker offers
+    (org.policy): an account closed when its holder left stays refused after an
+    administrator ticks it active again, as passing a post on to it is (above)."""
+    office = department("GRP", "OFFICE")
+    deactivate_user(user("hr"), user("secretary"))
+    user("secretary").active = True
+    db.session.commit()
+    with pytest.raises(commands.DiscussionCommandError, match="secretary"):
+        commands.set_person_in_charge(db.session, user("admin"), office.id, "secretary")
+    commands.set_person_in_charge(db.session, user("admin"), office.id, "clerk")
+
+
 def test_a_reminder_claimed_by_a_worker_as_the_answer_commits_tells_nobody(demo):
     """The worker claimed the reminder (it is no longer pending, so the answer cannot close
     it); it fires after the answer committed, finds the post answered and tells nobody."""
