@@ -131,7 +131,7 @@ def test_issue8_every_benchmark_prints_its_figures_at_tiny_size():
         picked = {
             f["query"]: f["first_page"]
             for f in figures
-            if (f["benchmark"], f["figure"], f["database"])
+            if (f["benchmark"], f["figure"], f.get("database"))
             == ("people_picker", "people_search", database)
         }
         assert picked["zw"] > 0 and picked["qqqq"] == 0
