@@ -57,7 +57,7 @@ def test_staff_read_and_acknowledge_their_documents_in_the_inbox_in_chinese(
     assert cell(urgent, "urgency") == "特急"
     assert NUMBER.fullmatch(cell(urgent, "number"))
     assert cell(urgent, "state") == "未阅"
-    assert cell(urgent, "unit") == "Group Office (GRP)"  # as frozen at issue
+    assert cell(urgent, "unit") == "集团办公室 (GRP)"  # frozen at issue, in the reader's language
     page.screenshot(path=artifacts / "inbox-documents-zh.png", full_page=True)
 
     with page.expect_navigation():
