@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from oa_platform.discussion import commands
 from oa_platform.extensions import db
-from tests.conftest import login, user
+from tests.conftest import user
 from tests.discussion_helpers import board_of, department, post
 from tests.integration.platform.test_pseudo_locale import (  # noqa: F401 (the fixture)
-    OPEN,
+    assert_every_word_marked,
     data_corpus,
-    leftovers,
     pseudo,
 )
 
@@ -47,16 +46,4 @@ def test_the_discussion_pages_show_no_word_outside_gettext(pseudo, client):  # n
             f"/discussion/boards/{board_of('suggestions').id}",
         ],
     }
-    problems: list[str] = []
-    for username, paths in pages.items():
-        browser = app.test_client()
-        login(browser, username)
-        for path in paths:
-            answer = browser.get(path)
-            if answer.status_code != 200:
-                problems.append(f"{username} {path}: answered {answer.status_code}")
-                continue
-            html = answer.get_data(as_text=True)
-            assert OPEN in html, f"{path} was not rendered in the pseudo-locale"
-            problems.extend(f"{username} {path}: {p!r}" for p in leftovers(html, corpus))
-    assert not problems, "visible text outside gettext:\n" + "\n".join(sorted(set(problems)))
+    assert_every_word_marked(app, pages, corpus)
