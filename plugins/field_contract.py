@@ -172,7 +172,8 @@ class FieldType:
             (money: 2, ``"12.50"``); None: numbers are stored as JSON numbers. The browser
             stores what it computes so.
         literal_input: how the designer edits a fixed default: "text", "number", "boolean",
-            "option", "options", "date" or "datetime".
+            "option", "options", "date", "datetime" or "person" (a user name, chosen with the
+            people picker).
         value_labels: labels the designer shows for the values of enumerated members,
             ``{member: {value: label}}``.
     """

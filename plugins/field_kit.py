@@ -177,9 +177,16 @@ def presence(spec: Mapping[str, Any], *, input_required: bool = False) -> list[A
 
 
 class DirectorySelectField(wtforms.SelectField):
-    """A user or department picker; its choices come from the org directory at bind time."""
+    """A user or department picker; its choices come from the org directory at bind time.
+
+    A user picker's select is marked for the people picker (issue 19): with script, the org
+    tree and pinyin search stand in for the list of every user; the select stays in the form
+    and posts the user name, so validation does not change.
+    """
 
     def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+        if source == "user":
+            kwargs["render_kw"] = {"data-oa-people": "username", **kwargs.get("render_kw", {})}
         super().__init__(*args, **kwargs)
         self.source = source
 

@@ -17,6 +17,7 @@ class Department(User):
     rank = 130
     directory_source = "department"
     default_kinds = frozenset({"literal", "current_department"})
+    literal_input = "text"  # a department reference, COMPANY/CODE
 
     def sample_value(self, spec: Mapping[str, Any]) -> Any:
         return "DEPT"

@@ -22,6 +22,7 @@ class User(FieldType):
     column = True
     directory_source = "user"
     default_kinds = frozenset({"literal", "current_user"})
+    literal_input = "person"
 
     def form_field(self, spec: Mapping[str, Any]) -> UnboundField:
         # Choices come from the org directory when the form is bound, never cached with it.

@@ -62,7 +62,7 @@ def test_an_agent_named_under_my_agents_approves_on_behalf_of_the_away_manager(
     page.select_option("[name=leave_type]", "annual")
     page.fill("[name=end_date]", (today + timedelta(days=1)).isoformat())
     page.fill("[name=reason]", "Family visit in Hangzhou")
-    page.select_option("[name=handover_to]", "newhire")
+    choose_person(page, "handover_to", "Nina", "newhire")
     with page.expect_navigation():
         page.click("#submit-form")
     instance_id = int(re.search(r"/instances/(\d+)", page.url).group(1))

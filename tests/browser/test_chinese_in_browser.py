@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.pages import open_from_inbox, sign_in
+from tests.browser.pages import choose_person, open_from_inbox, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,7 +46,7 @@ def test_pages_read_chinese_and_draw_cjk_glyphs(live_server, browser_page, artif
     page.select_option("[name=leave_type]", "annual")
     page.fill("[name=end_date]", (date.today() + timedelta(days=1)).isoformat())
     page.fill("[name=reason]", "回杭州探亲")
-    page.select_option("[name=handover_to]", "newhire")
+    choose_person(page, "handover_to", "xnn", "newhire")  # 徐妮娜
     page.screenshot(path=artifacts / "zh-start-form.png", full_page=True)
     with page.expect_navigation():
         page.click("#submit-form")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import act, open_from_inbox, sign_in
+from tests.browser.pages import act, choose_person, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -267,7 +267,7 @@ def test_it_builds_reviews_and_publishes_the_leave_request_and_staff_complete_it
     page.fill("[name=last_day_of_leave]", (first + timedelta(days=4)).isoformat())
     assert page.inner_text("[data-oa-computed=days]").startswith("5")
     page.fill("[name=reason]", "Family visit abroad")
-    page.select_option("[name=handover_colleague]", "head")
+    choose_person(page, "handover_colleague", "Henry", "head")
     page.click("[data-oa-add-row=handover_tasks]")
     page.fill("[name=handover_tasks-0-task]", "Answer the Wu account's orders")
     assert page.locator("[data-oa-field=hr_remarks]").count() == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import open_from_inbox, sign_in
+from tests.browser.pages import choose_person, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def test_staff_pages_fit_a_phone_screen(live_server, browser_page, artifacts):
     page.fill("[name=start_date]", "2031-05-05")
     page.fill("[name=end_date]", "2031-05-06")
     page.fill("[name=reason]", "Family visit")
-    page.select_option("[name=handover_to]", "head")
+    choose_person(page, "handover_to", "head", "head")
     with page.expect_navigation():
         page.click("#submit-form")
     instance_id = int(page.url.split("/instances/")[1].split("/")[0].split("?")[0])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import sign_in
+from tests.browser.pages import choose_person, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +88,7 @@ def test_script_in_labels_options_values_and_rich_text_never_runs(
     page.select_option("[name=leave_type]", "annual")
     page.fill("[name=start_date]", "2026-12-01")
     page.fill("[name=end_date]", "2026-12-02")
-    page.select_option("[name=handover_to]", "staff")
+    choose_person(page, "handover_to", "Wu", "staff")
     page.fill("[name=reason]", f"Reason {PAYLOAD}")
     page.locator("[data-oa-field=notes] [data-oa-rich-source]").evaluate(
         "(el, html) => { el.value = html; }",

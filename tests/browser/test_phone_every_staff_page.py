@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import open_from_inbox, sign_in
+from tests.browser.pages import choose_person, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def start_leave(page, base: str) -> int:
     page.fill("[name=start_date]", "2031-05-05")
     page.fill("[name=end_date]", "2031-05-06")
     page.fill("[name=reason]", "Family visit")
-    page.select_option("[name=handover_to]", "head")
+    choose_person(page, "handover_to", "hzh", "head")  # 何志恒, by pinyin initials
     with page.expect_navigation():
         page.click("#submit-form")
     return int(page.url.split("/instances/")[1].split("/")[0].split("?")[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -119,3 +120,30 @@ def test_hidden_fields_are_never_rendered(page):
     assert 'data-oa-field="title"' not in html and "Value &lt;script" not in html
     values = html.split('data-oa-values="', 1)[1].split('"', 1)[0]
     assert "title" not in json.loads(values.replace("&#34;", '"').replace("&amp;", "&"))
+
+
+def test_person_fields_are_marked_for_the_people_picker_and_departments_are_not(page):
+    """Issue 19: wherever a person is chosen, the picker's org tree and pinyin search stand in
+    for the list of every user; the select it enhances still posts the user name."""
+    fields = [
+        {"key": "who", "type": "user", "label": "Who"},
+        {"key": "unit", "type": "department", "label": "Unit"},
+        {
+            "key": "shifts",
+            "type": "table",
+            "label": "Shifts",
+            "columns": [{"key": "person", "type": "user", "label": "On duty"}],
+        },
+    ]
+    bound = compiled_for("start", document(fields)).bind(
+        viewer=ALICE, directory=FakeDirectory(), values={"who": "alice"}
+    )
+    html = str(render_form(bound))
+    selects = [tag.split(">", 1)[0] for tag in html.split("<select")[1:]]
+    marked = {
+        re.search(r'name="([^"]+)"', tag)[1]
+        for tag in selects
+        if 'data-oa-people="username"' in tag
+    }
+    assert marked == {"who", "shifts-__index__-person"}  # the row template's too
+    assert '<option selected value="alice">' in html  # what it posts without script

@@ -149,9 +149,12 @@
 
   function renumber(table, key) {
     const pattern = new RegExp(`^${key}-(\\d+|__index__)-`);
+    // The people picker's box names its control and list by their ids: renamed with them.
+    const attributes = ["name", "id", "for", "data-oa-people-for", "aria-controls"];
+    const selector = attributes.map((attribute) => `[${attribute}]`).join(", ");
     Array.from(table.tBodies[0].rows).forEach((row, index) => {
-      for (const element of row.querySelectorAll("[name], [id], label[for]")) {
-        for (const attribute of ["name", "id", "for"]) {
+      for (const element of row.querySelectorAll(selector)) {
+        for (const attribute of attributes) {
           const value = element.getAttribute(attribute);
           if (value && pattern.test(value)) {
             element.setAttribute(attribute, value.replace(pattern, `${key}-${index}-`));
@@ -179,6 +182,8 @@
     if (table.tBodies[0].rows.length >= Number(table.dataset.oaMaxRows || Infinity)) return;
     table.tBodies[0].appendChild(template.content.cloneNode(true));
     renumber(table, key);
+    // A new row's user fields get the people picker, as the rows drawn by the server did.
+    if (window.oaPeoplePicker) window.oaPeoplePicker.enhanceAll(table.tBodies[0].lastElementChild);
     updateRowButtons(table);
   }
 

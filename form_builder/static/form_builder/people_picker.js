@@ -248,7 +248,7 @@
     function option(kind, data, index) {
       var node = el("li", {
         role: "option",
-        id: id + "-option-" + index,
+        id: list.id + "-" + index,  // the list's id now: a table row's is renumbered
         class: "oa-people-" + kind,
       });
       if (kind === "unit") {

@@ -20,6 +20,7 @@ from form_builder.lifecycle import Lifecycle
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
 from form_builder.submission import apply_submission
 from oa_platform.accounts.models import OAUser
+from oa_platform.org.policy import offered_people
 from oa_platform.runtime import attachment_links, deferred, overtime, pending_uploads, titles
 from oa_platform.runtime.context import task_view
 from oa_platform.runtime.engine import Engine
@@ -75,14 +76,18 @@ class CommandContext:
             raise ProcessNotOpenError(f"{error.message[:1].upper()}{error.message[1:]}.") from None
 
     def active_user(self, username: str) -> OAUser:
-        """The active user ``username``; refused by name otherwise."""
-        user = self.session.scalar(select(OAUser).where(OAUser.username == username))
-        if user is None or not user.active or user.deactivated_at is not None:
+        """The active user ``username``, as the people picker would offer them
+        (``org.policy.offered_people``); refused by name otherwise."""
+        user = self.session.scalar(_OFFERED_USER, {"username": username})
+        if user is None:
             raise ActionNotOfferedError(
                 gettext("There is no active user '%(user)s'.", user=username)
             )
         return user
 
+
+# A transfer's or added signer's target: someone the people picker offers, by user name.
+_OFFERED_USER = select(OAUser).where(OAUser.username == bindparam("username"), offered_people())
 
 # The latest published version of a definition open for new instances, with the definition
 # (``Lifecycle.version_for_new_instance`` in one statement, built once).

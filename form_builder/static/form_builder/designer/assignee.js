@@ -131,7 +131,7 @@ function orgPicker(orgUrl, kind, current, onPick, multiple = false) {
   });
   orgChoices(orgUrl, kind).then((choices) => {
     const known = new Set(choices.map((c) => c.value));
-    const missing = [...chosen].filter((v) => v && !known.has(v)).map((v) => ({ value: v, label: `${v} (not found)` }));
+    const missing = [...chosen].filter((v) => v && !known.has(v)).map((v) => ({ value: v, label: _("%(value)s (not found)", { value: v }) }));
     fill(
       picker,
       multiple ? null : h("option", { value: "" }, _("Choose…")),

@@ -448,9 +448,16 @@ function literalInput(spec, changed) {
       ...attrs,
       type: "text",
       value: (value || []).join(", "),
-      placeholder: "option values, comma separated",
+      placeholder: _("Option values, comma separated"),
       onInput: (e) => set(e.target.value.split(",").map((s) => s.trim()).filter(Boolean)),
     });
+  }
+  if (kind === "person") {
+    // A named person: the people picker (org tree, pinyin search) over a box of the user name.
+    const input = h("input", { ...attrs, id: "field-default-value", type: "text", value: value ?? "", onInput: (e) => set(e.target.value.trim()), onChange: (e) => set(e.target.value.trim()) });
+    const holder = h("div", {}, input);
+    if (window.oaPeoplePicker) window.oaPeoplePicker.enhance(input, { value: "username" });
+    return holder;
   }
   if (kind === "number") {
     return h("input", { ...attrs, type: "number", step: "any", value, onInput: (e) => set(e.target.value === "" ? 0 : Number(e.target.value)) });
