@@ -14,6 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from form_builder.words import gettext
 from plugins.field_contract import ShapeError
 from plugins.fields import encode_post
 
@@ -56,7 +57,8 @@ def to_formdata(fields: Sequence[Mapping[str, Any]], data: Mapping[str, Any]) ->
         try:
             encode_post(spec, key, value, post)
         except ShapeError as problem:
-            post.errors[key] = [f"{spec['label']}: {problem}."]
+            message = gettext("%(label)s: %(problem)s.", label=spec["label"], problem=problem)
+            post.errors[key] = [message]
     if post.errors:
         raise PostDataError(post.errors)
     return post.data

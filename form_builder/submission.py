@@ -26,7 +26,6 @@ from typing import Any
 
 import wtforms
 from flask import current_app
-from flask_babel import gettext
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from form_builder.attachments import (
@@ -37,10 +36,12 @@ from form_builder.attachments import (
     FormAttachment,
     Upload,
 )
-from form_builder.compiler import REQUIRED, BoundForm, CompiledForm
+from form_builder.compiler import BoundForm, CompiledForm
 from form_builder.directory import Directory, Viewer
 from form_builder.expression import compute, holds
 from form_builder.values import expression_value, expression_values, to_stored
+from form_builder.words import gettext
+from plugins.field_kit import RequiredMessage, required_message
 from plugins.fields import field_type
 
 # Errors of a write that found no room: disk full, quota, the process's file size limit.
@@ -54,8 +55,9 @@ class SubmissionResult:
     Attributes:
         values: the full new stored values (the old values, unchanged, when there are errors).
         changes: key -> (old, new) for every value that changed; empty on errors.
-        errors: field path -> messages naming the field ("Amount: must be at least 1.");
-            a table cell's path is its input name ("items-2-amount": row 3). Empty if valid.
+        errors: field path -> messages naming the field ("Amount: must be at least 1.", in
+            the request's language); a table cell's path is its input name ("items-2-amount":
+            row 3). Empty if valid.
         ignored: sorted paths of posted fields the node may not edit: the key of a read-only,
             hidden or computed field, or the input name of a computed table cell. For audit.
         form: the bound form, carrying the post and its errors, to show the page again.
@@ -113,10 +115,8 @@ def apply_submission(
         field = bound.field(key)
         if field is not None:
             _clear_errors(field)
-    errors = _collect_errors(compiled, bound)
-    uploads = _check_attachments(compiled, bound, hidden, errors)
-    if partial:
-        errors = _without_required(errors)
+    errors = _collect_errors(compiled, bound, partial=partial)
+    uploads = _check_attachments(compiled, bound, hidden, errors, partial=partial)
     if errors:
         held = _hold(uploads, errors, attachments, uploader_id)
         return SubmissionResult(dict(old_values), {}, errors, ignored, bound, held=held)
@@ -165,13 +165,6 @@ def _hold(
             except OSError:
                 return {}  # the disk is full: chosen again, the files give the reason
     return held
-
-
-def _without_required(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    kept = {
-        path: [m for m in messages if not m.endswith(REQUIRED)] for path, messages in errors.items()
-    }
-    return {path: messages for path, messages in kept.items() if messages}
 
 
 # --- What the node may not edit --------------------------------------------------------------
@@ -268,8 +261,20 @@ def _clear_errors(field: wtforms.Field) -> None:
         field.errors = []
 
 
-def _collect_errors(compiled: CompiledForm, bound: BoundForm) -> dict[str, list[str]]:
-    """Every message of the form, prefixed with the field (and row) it is about."""
+def _collect_errors(
+    compiled: CompiledForm, bound: BoundForm, *, partial: bool
+) -> dict[str, list[str]]:
+    """Every message of the form, prefixed with the field (and row) it is about, in the
+    request's language. A draft (``partial``) is not refused for missing required values."""
+
+    def refusing(messages: Iterable[Any]) -> list[str]:
+        # A table's own errors also hold its rows' (lists, dicts): those are the cells'.
+        return [
+            message
+            for message in messages
+            if isinstance(message, str) and not (partial and isinstance(message, RequiredMessage))
+        ]
+
     errors: dict[str, list[str]] = {}
     for spec in compiled.fields:
         field = bound.field(spec["key"])
@@ -277,23 +282,38 @@ def _collect_errors(compiled: CompiledForm, bound: BoundForm) -> dict[str, list[
             continue
         label = spec["label"]
         if isinstance(field, wtforms.FieldList):
-            own = [message for message in field.errors if isinstance(message, str)]
-            if own:
-                errors[spec["key"]] = [f"{label}: {message}" for message in own]
+            messages = refusing(field.errors)
             for number, entry in enumerate(field.entries, start=1):
                 for cell in entry.form:
-                    if cell.errors:
+                    in_cell = refusing(cell.errors)
+                    if in_cell:
                         column = cell.label.text
                         errors[cell.name] = [
-                            f"{label}, row {number}, {column}: {message}" for message in cell.errors
+                            _in_row(label, number, column, message) for message in in_cell
                         ]
         elif isinstance(field, wtforms.FormField):
-            messages = [message for sub in field.form for message in sub.errors]
-            if messages:
-                errors[spec["key"]] = [f"{label}: {message}" for message in messages]
-        elif field.errors:
-            errors[spec["key"]] = [f"{label}: {message}" for message in field.errors]
+            messages = refusing(message for sub in field.form for message in sub.errors)
+        else:
+            messages = refusing(field.errors)
+        if messages:
+            errors[spec["key"]] = [_about(label, message) for message in messages]
     return errors
+
+
+def _about(label: str, message: str) -> str:
+    """``message`` naming the field it is about: "Reason: is required." (事由：必填。)."""
+    return gettext("%(label)s: %(message)s", label=label, message=message)
+
+
+def _in_row(table: str, row: int, column: str, message: str) -> str:
+    """``message`` naming the table, row and column of the cell it is about."""
+    return gettext(
+        "%(table)s, row %(row)s, %(column)s: %(message)s",
+        table=table,
+        row=row,
+        column=column,
+        message=message,
+    )
 
 
 # --- Attachments -----------------------------------------------------------------------------
@@ -304,9 +324,12 @@ def _check_attachments(
     bound: BoundForm,
     hidden: set[str],
     errors: dict[str, list[str]],
+    *,
+    partial: bool,
 ) -> dict[str, list[Upload]]:
     """Per editable, shown field whose type carries uploads, the accepted new uploads;
-    problems go into ``errors`` (the messages name the field and the file), all at once."""
+    problems go into ``errors`` (the messages name the field and the file), all at once. A
+    draft (``partial``) may leave a required field without files."""
     uploads: dict[str, list[Upload]] = {}
     global_mb = current_app.config.get("OA_ATTACHMENT_MAX_MB", DEFAULT_MAX_MB)
     for spec in compiled.fields:
@@ -330,8 +353,8 @@ def _check_attachments(
         too_many = policy.check_count(len(kept) + len(posted))
         if too_many:
             problems.append(too_many)
-        if spec.get("required") and not kept and not posted:
-            problems.append(f"{spec['label']}: {REQUIRED}")
+        if spec.get("required") and not kept and not posted and not partial:
+            problems.append(_about(spec["label"], required_message()))
         if problems:
             errors.setdefault(key, []).extend(problems)
     return uploads

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import jsonschema
+from flask import current_app, has_app_context
+from flask_babel import gettext as babel_gettext
 
 
 class NodeKind(enum.StrEnum):
@@ -177,6 +179,20 @@ def N_(text: str) -> str:
     translated where it is shown, such as a node or field type's ``label`` and ``category``
     (the designer's palette and the admin pages pass them through gettext)."""
     return text
+
+
+def gettext(text: str, **params: Any) -> str:
+    """``text`` in the request's language, its ``%(name)s`` placeholders filled from
+    ``params``: the message of a check a person reads (a field's "is required.").
+
+    Through Flask-Babel where the app has it (the platform); English elsewhere, since
+    ``plugins`` and ``form_builder`` also run on a bare Flask app and outside any app. Call it
+    when the message is made (a validator's ``__call__``), not at import time: compiled forms
+    are cached and shared by readers of every language.
+    """
+    if has_app_context() and "babel" in current_app.extensions:
+        return babel_gettext(text, **params)
+    return text % params if params else text
 
 
 class NodeType:

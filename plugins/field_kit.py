@@ -2,7 +2,9 @@
 messages, the member schemas several types take, and the shape checks of posted values.
 
 Messages leave out the label: the submission prefixes "Label: " or "Table, row N, Column: ".
-Third-party field types may use all of it.
+They are in the reader's language: each check translates its message when it runs
+(:func:`plugins.contract.gettext`), since the compiled form holding the checks is cached and
+shared by readers of every language. Third-party field types may use all of it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SelectChoice, validators
 from wtforms.fields.core import UnboundField
 
+from plugins.contract import N_, gettext
 from plugins.field_contract import ShapeError
 
-REQUIRED = "is required."
+REQUIRED = N_("is required.")  # the English message; readers get :func:`required_message`
 BLANK = SelectChoice("", "")  # "nothing chosen", first in single-choice lists
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -49,6 +52,35 @@ def attribute_name(key: str) -> str:
 # --- Validators ------------------------------------------------------------------------------
 
 
+class RequiredMessage(str):
+    """The message of a missing required value, in the reader's language. A draft may be
+    saved without required values: the submission tells these messages by their class, since
+    their words depend on the reader."""
+
+
+def required_message() -> RequiredMessage:
+    """The message "is required." in the request's language, as a :class:`RequiredMessage`."""
+    return RequiredMessage(gettext(REQUIRED))
+
+
+class _SaysRequired:
+    """A WTForms presence check whose refusal is :func:`required_message`."""
+
+    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
+        try:
+            super().__call__(form, field)  # type: ignore[misc]
+        except validators.StopValidation:
+            raise validators.StopValidation(required_message()) from None
+
+
+class DataRequired(_SaysRequired, validators.DataRequired):
+    """Something truthy was entered (WTForms' check, the platform's message)."""
+
+
+class InputRequired(_SaysRequired, validators.InputRequired):
+    """Something was entered, 0 included (WTForms' check, the platform's message)."""
+
+
 class InChoices:
     """Every selected value is one of the field's choices, read when validating (pickers get
     their choices at bind time)."""
@@ -58,7 +90,9 @@ class InChoices:
         chosen = field.data if isinstance(field.data, list) else [field.data]
         for value in chosen:
             if value not in (None, "") and str(value) not in allowed:
-                raise validators.ValidationError(f"{str(value)!r} is not one of the options.")
+                raise validators.ValidationError(
+                    gettext("%(value)s is not one of the options.", value=repr(str(value)))
+                )
 
 
 class Places:
@@ -74,11 +108,14 @@ class Places:
         if not isinstance(value, decimal.Decimal):
             return
         if not value.is_finite():
-            raise validators.StopValidation("is not a number.")
+            raise validators.StopValidation(gettext("is not a number."))
         exponent = value.as_tuple().exponent
         if self.places is not None and isinstance(exponent, int) and -exponent > self.places:
-            plural = "" if self.places == 1 else "s"
-            raise validators.StopValidation(f"takes at most {self.places} decimal place{plural}.")
+            if self.places == 1:
+                raise validators.StopValidation(gettext("takes at most 1 decimal place."))
+            raise validators.StopValidation(
+                gettext("takes at most %(places)s decimal places.", places=self.places)
+            )
 
 
 class RowCount:
@@ -91,45 +128,80 @@ class RowCount:
     def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
         count = len(field.entries)
         if count < self.min_rows:
-            raise validators.ValidationError(f"needs at least {_rows(self.min_rows)}.")
+            if self.min_rows == 1:
+                raise validators.ValidationError(gettext("needs at least 1 row."))
+            raise validators.ValidationError(
+                gettext("needs at least %(count)s rows.", count=self.min_rows)
+            )
         if count > self.max_rows:
-            raise validators.ValidationError(f"takes at most {_rows(self.max_rows)}.")
-
-
-def _rows(count: int) -> str:
-    return f"{count} row" if count == 1 else f"{count} rows"
+            if self.max_rows == 1:
+                raise validators.ValidationError(gettext("takes at most 1 row."))
+            raise validators.ValidationError(
+                gettext("takes at most %(count)s rows.", count=self.max_rows)
+            )
 
 
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def number_range(spec: Mapping[str, Any]) -> list[validators.NumberRange]:
+class NumberRange(validators.NumberRange):
+    """WTForms' range check (its ``min``/``max`` flags too), the platform's message."""
+
+    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
+        try:
+            super().__call__(form, field)
+        except validators.ValidationError:
+            raise validators.ValidationError(self.refusal()) from None
+
+    def refusal(self) -> str:
+        """What a number out of the range is told, in the request's language."""
+        low, high = self.min, self.max
+        if low is not None and high is not None:
+            return gettext(
+                "must be between %(low)s and %(high)s.",
+                low=_number_text(low),
+                high=_number_text(high),
+            )
+        if low is not None:
+            return gettext("must be at least %(low)s.", low=_number_text(low))
+        return gettext("must be at most %(high)s.", high=_number_text(high))
+
+
+class Length(validators.Length):
+    """WTForms' length check (its ``minlength``/``maxlength`` flags too), the platform's
+    message."""
+
+    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
+        try:
+            super().__call__(form, field)
+        except validators.ValidationError:
+            raise validators.ValidationError(self.refusal()) from None
+
+    def refusal(self) -> str:
+        """What a text of the wrong length is told, in the request's language."""
+        low, high = self.min, self.max
+        if low > 0 and high != -1:
+            return gettext("must be %(low)s to %(high)s characters long.", low=low, high=high)
+        if low > 0:
+            return gettext("must be at least %(low)s characters long.", low=low)
+        return gettext("must be at most %(high)s characters long.", high=high)
+
+
+def number_range(spec: Mapping[str, Any]) -> list[NumberRange]:
     """The field's ``min``/``max`` as a validator (none without them)."""
     low, high = spec.get("min"), spec.get("max")
     if low is None and high is None:
         return []
-    if low is not None and high is not None:
-        message = f"must be between {_number_text(low)} and {_number_text(high)}."
-    elif low is not None:
-        message = f"must be at least {_number_text(low)}."
-    else:
-        message = f"must be at most {_number_text(high)}."
-    return [validators.NumberRange(min=low, max=high, message=message)]
+    return [NumberRange(min=low, max=high)]
 
 
-def length(spec: Mapping[str, Any]) -> list[validators.Length]:
+def length(spec: Mapping[str, Any]) -> list[Length]:
     """The field's ``min_length``/``max_length`` as a validator (none without them)."""
     low, high = spec.get("min_length", -1), spec.get("max_length", -1)
     if low in (-1, 0) and high == -1:
         return []
-    if low > 0 and high != -1:
-        message = f"must be {low} to {high} characters long."
-    elif low > 0:
-        message = f"must be at least {low} characters long."
-    else:
-        message = f"must be at most {high} characters long."
-    return [validators.Length(min=low, max=high, message=message)]
+    return [Length(min=low, max=high)]
 
 
 def linear_pattern(text: str) -> Any:
@@ -151,7 +223,7 @@ class FullMatch:
     def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
         value = field.data
         if isinstance(value, str) and value and self.compiled.fullmatch(value) is None:
-            raise validators.ValidationError("does not have the required format.")
+            raise validators.ValidationError(gettext("does not have the required format."))
 
 
 def pattern(spec: Mapping[str, Any]) -> list[FullMatch]:
@@ -169,8 +241,8 @@ def presence(spec: Mapping[str, Any], *, input_required: bool = False) -> list[A
         # Optional also drops a blank number's "not a number" error: empty is allowed.
         return [validators.Optional()]
     if input_required:
-        return [validators.InputRequired(message=REQUIRED)]  # 0 is a value
-    return [validators.DataRequired(message=REQUIRED)]
+        return [InputRequired()]  # 0 is a value
+    return [DataRequired()]
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -189,6 +261,35 @@ class DirectorySelectField(wtforms.SelectField):
             kwargs["render_kw"] = {"data-oa-people": "username", **kwargs.get("render_kw", {})}
         super().__init__(*args, **kwargs)
         self.source = source
+
+
+class _ReadsInvalidValue:
+    """A field whose ``invalid_value_message`` (English, marked with ``N_``) is told in the
+    request's language, when a post it cannot read is processed."""
+
+    invalid_value_message: str | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError:
+            if not self.invalid_value_message:
+                raise  # WTForms' own message, translated by its own means
+            raise ValueError(gettext(self.invalid_value_message)) from None
+
+
+class DateField(_ReadsInvalidValue, wtforms.DateField):
+    """WTForms' date field; a post that is no date is told so in the reader's language."""
+
+
+class DateTimeLocalField(_ReadsInvalidValue, wtforms.DateTimeLocalField):
+    """WTForms' date and time field; a post that is none is told so in the reader's
+    language."""
+
+
+class DecimalField(_ReadsInvalidValue, wtforms.DecimalField):
+    """WTForms' number field; a post that is no number is told so in the reader's
+    language."""
 
 
 class AttachmentsForm(wtforms.Form):
@@ -226,19 +327,24 @@ def text_field(spec: Mapping[str, Any], field_class: type = wtforms.StringField)
 
 
 def listed(value: Any, what: str) -> Sequence[Any]:
-    """``value`` as a list (None: empty), or :class:`ShapeError` "must be {what}"."""
+    """``value`` as a list (None: empty), or :class:`ShapeError` "must be {what}" in the
+    request's language (mark ``what`` with ``N_`` for the catalogs)."""
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
-        raise ShapeError(f"must be {what}")
+        raise ShapeError(_must_be(what))
     return value
 
 
-def scalar(value: Any, what: str = "a single value") -> SCALAR | None:
+def scalar(value: Any, what: str = N_("a single value")) -> SCALAR | None:
     """``value`` if it is one JSON scalar (or None), else :class:`ShapeError`."""
     if value is not None and not isinstance(value, SCALAR):
-        raise ShapeError(f"must be {what}")
+        raise ShapeError(_must_be(what))
     return value
+
+
+def _must_be(what: str) -> str:
+    return gettext("must be %(what)s", what=gettext(what))
 
 
 def post_text(value: Any) -> str:

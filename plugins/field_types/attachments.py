@@ -69,7 +69,7 @@ class Attachments(FieldType):
 
     def encode_post(self, spec: Mapping[str, Any], name: str, value: Any, post: Post) -> None:
         # New files come as uploads; the ids listed are the current files to keep.
-        for item in field_kit.listed(value, "a list of file ids"):
+        for item in field_kit.listed(value, N_("a list of file ids")):
             kept = item.get("id") if isinstance(item, Mapping) else item
-            kept = field_kit.scalar(kept, "a list of file ids")
+            kept = field_kit.scalar(kept, N_("a list of file ids"))
             post.add(f"{name}-keep", field_kit.post_text(kept))

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
@@ -28,10 +27,10 @@ class Date(FieldType):
     literal_input = "date"
 
     def form_field(self, spec: Mapping[str, Any]) -> UnboundField:
-        return wtforms.DateField(
+        return field_kit.DateField(
             validators=field_kit.presence(spec, input_required=True),
             format=field_kit.DATE_FORMAT,
-            invalid_value_message="is not a date (YYYY-MM-DD).",
+            invalid_value_message=N_("is not a date (YYYY-MM-DD)."),
             **field_kit.field_kwargs(spec),
         )
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
@@ -29,10 +28,10 @@ class DateTime(FieldType):
     literal_input = "datetime"
 
     def form_field(self, spec: Mapping[str, Any]) -> UnboundField:
-        return wtforms.DateTimeLocalField(
+        return field_kit.DateTimeLocalField(
             validators=field_kit.presence(spec, input_required=True),
             format=field_kit.DATETIME_FORMAT,
-            invalid_value_message="is not a date and time (YYYY-MM-DDTHH:MM).",
+            invalid_value_message=N_("is not a date and time (YYYY-MM-DDTHH:MM)."),
             **field_kit.field_kwargs(spec),
         )
 

@@ -55,7 +55,7 @@ class MultiSelect(FieldType):
             super().encode_post(spec, name, value, post)  # one value posted alone
             return
         for item in value:
-            post.add(name, field_kit.post_text(field_kit.scalar(item, "a list of values")))
+            post.add(name, field_kit.post_text(field_kit.scalar(item, N_("a list of values"))))
 
     def display(self, spec: Mapping[str, Any], value: Any, names: Names) -> str:
         labels = option_labels(spec)

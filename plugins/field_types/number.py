@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import wtforms
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import NumberInput
 
@@ -37,7 +36,7 @@ class Number(FieldType):
     def form_field(self, spec: Mapping[str, Any]) -> UnboundField:
         places = self.places(spec)
         step = "any" if places is None else str(Decimal(1).scaleb(-places))
-        return wtforms.DecimalField(
+        return field_kit.DecimalField(
             validators=[
                 *field_kit.presence(spec, input_required=True),
                 field_kit.Places(places),
@@ -45,7 +44,7 @@ class Number(FieldType):
             ],
             places=places,
             widget=NumberInput(step=step),
-            invalid_value_message="is not a number.",
+            invalid_value_message=N_("is not a number."),
             **field_kit.field_kwargs(spec),
         )
 

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import wtforms
-from flask_babel import lazy_gettext
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
-from plugins.contract import N_
+from plugins.contract import N_, gettext
 from plugins.field_contract import FieldType, Names
 
 KINDS = ("company", "department", "position", "user")
@@ -40,7 +39,7 @@ class EntriesValid:
         for entry in parse(field.data):
             if not ENTRY.match(entry):
                 raise wtforms.validators.StopValidation(
-                    lazy_gettext(
+                    gettext(
                         "entry '%(entry)s' is not company:, department:, position: or user: "
                         "followed by a code.",
                         entry=entry,

@@ -12,24 +12,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import wtforms
-from flask_babel import lazy_gettext
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
-from plugins.contract import N_
+from plugins.contract import N_, gettext
 from plugins.field_types.select import Select
 
 # 机密 and 绝密: never in the system (§6.3).
 CONFIDENTIAL = frozenset({"confidential", "top_secret"})
-REASON = lazy_gettext(
+REASON = N_(
     "Confidential documents (机密/绝密) are not entered into the OA system: they are processed "
     "by the existing official document circulation on paper (seed 2 §6.3)."
 )
 
 
 def refusal(level: str | None) -> str | None:
-    """The reason ``level`` may not be entered, or None when it may."""
-    return str(REASON) if level in CONFIDENTIAL else None
+    """The reason ``level`` may not be entered (in the request's language), or None when it
+    may."""
+    return gettext(REASON) if level in CONFIDENTIAL else None
 
 
 class RefuseConfidential:

@@ -15,7 +15,7 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit, fields
-from plugins.contract import N_
+from plugins.contract import N_, gettext
 from plugins.field_contract import Container, FieldType, Post, ShapeError, Table
 
 
@@ -82,10 +82,14 @@ class TableField(FieldType):
 
     def encode_post(self, spec: Mapping[str, Any], name: str, value: Any, post: Post) -> None:
         columns = {column["key"]: column for column in spec["columns"]}
-        for index, row in enumerate(field_kit.listed(value, "a list of rows")):
-            where = f"{spec['label']}, row {index + 1}"
+        for index, row in enumerate(field_kit.listed(value, N_("a list of rows"))):
             if not isinstance(row, Mapping):
-                post.refuse(f"{name}-{index}", f"{where}: must be an object of column values.")
+                message = gettext(
+                    "%(table)s, row %(row)s: must be an object of column values.",
+                    table=spec["label"],
+                    row=index + 1,
+                )
+                post.refuse(f"{name}-{index}", message)
                 continue
             for column, cell in row.items():
                 cell_name = f"{name}-{index}-{column}"
@@ -94,7 +98,14 @@ class TableField(FieldType):
                 try:
                     fields.encode_post(column_spec, cell_name, cell, post)
                 except ShapeError as problem:
-                    post.refuse(cell_name, f"{where}, {column_spec['label']}: {problem}.")
+                    message = gettext(
+                        "%(table)s, row %(row)s, %(column)s: %(problem)s.",
+                        table=spec["label"],
+                        row=index + 1,
+                        column=column_spec["label"],
+                        problem=problem,
+                    )
+                    post.refuse(cell_name, message)
 
     def problems(self, spec: Mapping[str, Any]) -> list[tuple[str | None, str]]:
         if spec.get("min_rows", 0) > spec.get("max_rows", float("inf")):
