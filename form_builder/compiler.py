@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from graphlib import TopologicalSorter
@@ -35,7 +35,7 @@ from wtforms import SelectChoice
 
 from form_builder import clock, expression
 from form_builder.chain import start_node
-from form_builder.directory import Directory, Viewer
+from form_builder.directory import Directory, NamedUser, Viewer
 from form_builder.lru import LRUCache
 from form_builder.sections import section_of
 from plugins.field_contract import Container
@@ -306,7 +306,7 @@ class CompiledForm:
         }
         meta = None if csrf else {"csrf": False}
         form = self.form_class(formdata=formdata, data=data, meta=meta, prefix=prefix)
-        choices = _DirectoryChoices(directory)
+        choices = _DirectoryChoices(directory, _user_values(self.fields, initial))
         if formdata is None:
             for table in self.tables.values():
                 rows = form_field(form, table.key)
@@ -323,32 +323,74 @@ class CompiledForm:
 
 
 class _DirectoryChoices:
-    """Picker choices looked up once per bound form, and display names for read-only values."""
+    """Picker choices and display names, looked up once per bound form.
 
-    def __init__(self, directory: Directory) -> None:
+    Departments are few: their pickers list them all. People may be 100,000 (issue 19): a
+    user field's select holds the blank and the person it holds now, where a picker may still
+    offer them; the people picker (``static/form_builder/people_picker.js``) finds the others
+    and adds the one chosen. A posted user name is in the choices exactly when it names an
+    offered account, so ``InChoices`` accepts whom the picker offers, and no one else.
+    """
+
+    def __init__(self, directory: Directory, usernames: Iterator[Any]) -> None:
         self._directory = directory
-        self._loaded: dict[str, list[tuple[str, str]]] = {}
+        self._departments: list[tuple[str, str]] | None = None
+        self._users: dict[str, NamedUser] = {}
+        self._asked: set[str] = set()
+        self._ask(usernames)
 
-    def choices(self, source: str) -> list[tuple[str, str]]:
-        if source not in self._loaded:
-            found = (
-                self._directory.user_choices()
-                if source == "user"
-                else self._directory.department_choices()
-            )
-            self._loaded[source] = [(str(value), str(label)) for value, label in found]
-        return self._loaded[source]
+    def _ask(self, usernames: Iterable[Any]) -> None:
+        """Look up, in one query, the user names not asked before."""
+        new = {str(name) for name in usernames if name not in (None, "")} - self._asked
+        if new:
+            self._users.update(self._directory.users_named(new))
+            self._asked |= new
+
+    def departments(self) -> list[tuple[str, str]]:
+        if self._departments is None:
+            found = self._directory.department_choices()
+            self._departments = [(str(value), str(label)) for value, label in found]
+        return self._departments
 
     def name(self, source: str, value: str) -> str:
-        return dict(self.choices(source)).get(value, value)
+        if source == "user":
+            self._ask([value])
+            found = self._users.get(value)
+            return found.label if found is not None else value
+        return dict(self.departments()).get(value, value)
 
     def fill(self, form: wtforms.Form) -> None:
-        for bound in _walk(form):
-            if isinstance(bound, DirectorySelectField):
-                bound.choices = [
-                    BLANK,
-                    *(SelectChoice(value, label) for value, label in self.choices(bound.source)),
+        pickers = [bound for bound in _walk(form) if isinstance(bound, DirectorySelectField)]
+        self._ask(name for bound in pickers if bound.source == "user" for name in _held(bound))
+        for bound in pickers:
+            if bound.source == "user":
+                users = self._users
+                offered = [
+                    (name, users[name].label)
+                    for name in _held(bound)
+                    if name in users and users[name].offered
                 ]
+            else:
+                offered = self.departments()
+            bound.choices = [BLANK, *(SelectChoice(value, label) for value, label in offered)]
+
+
+def _held(bound: wtforms.Field) -> list[str]:
+    """The values a picker holds now (stored, defaulted or posted), as text."""
+    data = bound.data if isinstance(bound.data, list) else [bound.data]
+    return [str(value) for value in data if value not in (None, "")]
+
+
+def _user_values(fields: Iterable[Mapping[str, Any]], values: Mapping[str, Any]) -> Iterator[Any]:
+    """The user names ``values`` holds in user fields and user columns of tables."""
+    for spec in fields:
+        value = values.get(spec["key"])
+        if field_type(spec).directory_source == "user":
+            yield from value if isinstance(value, list) else [value]
+        elif spec.get("columns") and isinstance(value, list):
+            for row in value:
+                if isinstance(row, Mapping):
+                    yield from _user_values(spec["columns"], row)
 
 
 def _walk(form: wtforms.Form) -> Iterator[wtforms.Field]:

@@ -7,6 +7,7 @@ validator, the compiler and the submission handler; tests may pass a simple fake
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,14 +31,25 @@ class Directory(Protocol):
 
     def position_exists(self, name: str) -> bool: ...
 
-    def user_choices(self) -> list[tuple[str, str]]:
-        """(user name, display name) of every active user, for user pickers."""
+    def users_named(self, usernames: Collection[str]) -> dict[str, NamedUser]:
+        """The accounts among ``usernames`` (exact user names), each with its display name
+        and whether a person may choose it (active): user fields show the first and offer
+        only those with the second. Absent names are left out."""
 
     def department_choices(self) -> list[tuple[str, str]]:
         """(``COMPANY/CODE``, display name) of every department, for department pickers."""
 
     def department_of(self, username: str) -> str | None:
         """The ``COMPANY/CODE`` of the user's department (the "current department" default)."""
+
+
+@dataclass(frozen=True)
+class NamedUser:
+    """A user name's display name, and whether a picker may offer the account (an account
+    closed when its holder left is still named where it was chosen before)."""
+
+    label: str
+    offered: bool
 
 
 @dataclass(frozen=True)

@@ -311,7 +311,7 @@ class Words:
         self.language = localized.current_language()
         self._fallback = new.get("language") or old.get("language")
         self._action_word: Callable[[str], str] = services.services().action_word
-        self._users: dict[str, str] | None = None
+        self._users: dict[str, str] = {}
 
     def text(self, value: Any) -> str:
         """A definition's text (plain or per language) in the reader's language."""
@@ -528,7 +528,7 @@ class Words:
         if kind == "department_head" and rule.get("levels", 1) != 1:
             return _("%(rule)s, %(levels)s levels up", rule=words, levels=rule["levels"])
         if kind == "users":
-            return f"{words}: " + _list(self._user(name) for name in rule.get("users", []))
+            return f"{words}: " + _list(self._people(rule.get("users", [])))
         if kind == "role":
             return f"{words}: {rule.get('role')}"
         if kind == "position":
@@ -554,10 +554,15 @@ class Words:
             )
         return "; ".join(parts) or EMPTY
 
-    def _user(self, username: str) -> str:
-        if self._users is None:
-            self._users = dict(services.directory().user_choices())
-        return self._users.get(username, username)
+    def _people(self, usernames: Sequence[str]) -> list[str]:
+        """The display names of ``usernames``: one query for those not named before (the
+        group may have 100,000 accounts; a chain names a few)."""
+        missing = [name for name in usernames if name not in self._users]
+        if missing:
+            found = services.directory().users_named(missing)
+            for name in missing:
+                self._users[name] = found[name].label if name in found else name
+        return [self._users[name] for name in usernames]
 
     def _field_label(self, key: str) -> str:
         for document in (self.new, self.old):

@@ -21,6 +21,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from form_builder.directory import NamedUser
 from plugins.contract import NodeKind, NodeType
 from plugins.node_types.approval import Approval
 from plugins.node_types.collaboration import Collaboration
@@ -716,8 +717,8 @@ class DemoDirectory:
     def position_exists(self, name):
         return name in DEMO_POSITIONS
 
-    def user_choices(self):
-        return [(name, name) for name in DEMO_USERS]
+    def users_named(self, usernames):
+        return {name: NamedUser(name, True) for name in DEMO_USERS if name in usernames}
 
     def department_choices(self):
         return [(code, code) for code in DEMO_DEPARTMENTS]

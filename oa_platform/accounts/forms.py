@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_babel import gettext, lazy_gettext
@@ -11,9 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
-from oa_platform.accounts.models import OAUser
-from oa_platform.extensions import db
-from oa_platform.org.policy import offered_people
+from oa_platform.org.person_field import PersonField
 
 
 def _rules_text() -> str:
@@ -56,20 +53,11 @@ class ChangePasswordForm(DynamicForm):
         self.new_password.description = _rules_text()
 
 
-def _active_users():
-    # The people any picker offers (org/policy.py): a successor must be someone still here.
-    return db.session.query(OAUser).filter(offered_people()).order_by(OAUser.username)
-
-
 class DeactivateUserForm(DynamicForm):
-    successor = QuerySelectField(
+    # A successor must be someone still here: the people picker's rule (org/policy.py).
+    successor = PersonField(
         lazy_gettext("Successor (takes over open tasks; empty: the department head)"),
-        query_func=_active_users,
-        get_pk_func=lambda u: u.id,
-        get_label=lambda u: f"{u.get_full_name()} ({u.username})",
         allow_blank=True,
-        # A plain list without script; the people picker (org tree, pinyin search) with it.
-        render_kw={"data-oa-people": "id"},
     )
 
 

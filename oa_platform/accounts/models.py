@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from form_builder.clock import utcnow
@@ -83,6 +83,12 @@ class OAUser(User):
         """How the user signs opinions and the trace: the display name, which HR keeps, and
         the unique user name beside it, so two people with one name stay apart (§4.1, §6.1)."""
         return f"{self.get_full_name()} ({self.username})"
+
+
+# User names are case-insensitive (log-in, the directory, organisation changes, imports all
+# compare lower(username)): without this index each such look-up reads every account, 60 ms
+# at 100,000 on every form page (the viewer's department).
+Index("ix_ab_user_username_lower", func.lower(OAUser.__table__.c.username))
 
 
 class PasswordHistory(Model):

@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import abort, flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
@@ -17,7 +16,6 @@ from wtforms import BooleanField, DateField, SelectMultipleField
 from wtforms.validators import DataRequired
 
 from form_builder.models import DefinitionVersion, ProcessDefinition, VersionStatus
-from oa_platform.accounts.models import OAUser
 from oa_platform.agents.commands import (
     DelegationError,
     is_manager,
@@ -27,16 +25,7 @@ from oa_platform.agents.commands import (
 )
 from oa_platform.agents.models import AgentDelegation
 from oa_platform.extensions import db
-from oa_platform.org.policy import offered_people
-
-
-def _active_users():
-    # The people any picker offers (org/policy.py); the picker's search finds the same.
-    return db.session.query(OAUser).filter(offered_people()).order_by(OAUser.username)
-
-
-def _user_label(user: OAUser) -> str:
-    return f"{user.get_full_name()} ({user.username})"
+from oa_platform.org.person_field import PersonField
 
 
 def _published_categories() -> list[str]:
@@ -55,26 +44,18 @@ def _published_categories() -> list[str]:
 
 
 class DelegationForm(DynamicForm):
-    principal = QuerySelectField(
+    # Chosen with the people picker (org tree, pinyin search); whom it offers: org/policy.py.
+    principal = PersonField(
         lazy_gettext("For (empty: myself)"),
-        query_func=_active_users,
-        get_pk_func=lambda u: u.id,
-        get_label=_user_label,
         allow_blank=True,
         blank_text=lazy_gettext("Myself"),
-        # A plain list without script; the people picker (org tree, pinyin search) with it.
-        render_kw={"data-oa-people": "id"},
     )
-    agent = QuerySelectField(
+    agent = PersonField(
         lazy_gettext("Agent"),
-        query_func=_active_users,
-        get_pk_func=lambda u: u.id,
-        get_label=_user_label,
         # Blank until chosen: a list's first person is nobody's choice.
         allow_blank=True,
         blank_text=lazy_gettext("Choose…"),
         validators=[DataRequired(lazy_gettext("Choose the agent."))],
-        render_kw={"data-oa-people": "id"},
     )
     starts_on = DateField(
         lazy_gettext("First day"), validators=[DataRequired(lazy_gettext("Enter the first day."))]

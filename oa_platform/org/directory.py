@@ -6,14 +6,24 @@ one company has it; user names are case-insensitive, as log-in treats them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from form_builder.directory import NamedUser
 from oa_platform.accounts.models import OAUser
 from oa_platform.org.models import Company, Department, Position, person_name, shown_name
 from oa_platform.org.policy import offered_people
+
+_LABEL_COLUMNS = (OAUser.username, OAUser.first_name, OAUser.last_name, OAUser.name_zh)
+
+
+def _label(row: Row) -> str:
+    """ "name (user name)", the name in the request's language (issue 18)."""
+    return f"{person_name(row.first_name, row.last_name, row.name_zh)} ({row.username})"
 
 
 class OrgDirectory:
@@ -24,9 +34,7 @@ class OrgDirectory:
 
     def active_user_exists(self, username: str) -> bool:
         query = select(OAUser.id).where(
-            func.lower(OAUser.username) == username.lower(),
-            OAUser.active.is_(True),
-            OAUser.deactivated_at.is_(None),
+            func.lower(OAUser.username) == username.lower(), offered_people()
         )
         return self.session.scalar(query) is not None
 
@@ -55,16 +63,27 @@ class OrgDirectory:
     def user_choices(self) -> list[tuple[str, str]]:
         """(user name, "name (user name)") of every account a picker may offer
         (``org.policy.offered_people``), the name in the request's language (issue 18), in
-        one query."""
+        one query: the designer's list of named users."""
         query = (
-            select(OAUser.username, OAUser.first_name, OAUser.last_name, OAUser.name_zh)
+            select(*_LABEL_COLUMNS)
             .where(offered_people())
             .order_by(OAUser.last_name, OAUser.first_name)
         )
-        return [
-            (u, f"{person_name(first, last, name_zh)} ({u})")
-            for u, first, last, name_zh in self.session.execute(query)
-        ]
+        return [(row.username, _label(row)) for row in self.session.execute(query)]
+
+    def users_named(self, usernames: Collection[str]) -> dict[str, NamedUser]:
+        """The accounts among ``usernames``, found by their exact user name, in one query:
+        "name (user name)" in the request's language, and whether a picker may offer them
+        (``org.policy.offered_people``)."""
+        if not usernames:
+            return {}
+        query = select(*_LABEL_COLUMNS, offered_people().label("offered")).where(
+            OAUser.username.in_(list(usernames))
+        )
+        return {
+            row.username: NamedUser(_label(row), bool(row.offered))
+            for row in self.session.execute(query)
+        }
 
     def department_choices(self) -> list[tuple[str, str]]:
         """("COMPANY/CODE", "name (COMPANY)") of every department, the name in the

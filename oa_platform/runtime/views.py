@@ -787,12 +787,6 @@ class InstancePage:
                     )
                 ]
             )
-        if {Action.ADD_SIGNATURE, Action.TRANSFER} & set(offered):
-            form.users.choices = [
-                SelectChoice(name, label)
-                for name, label in self.directory.user_choices()
-                if name != self.user.username
-            ]
         actions = [
             {
                 "name": str(action),
@@ -810,6 +804,9 @@ class InstancePage:
             "action_form": form,
             "node_type": node_type,
             "removable": removable,
+            # Whom to add or transfer to is found with the people picker (issue 19), not
+            # listed: the group may have 100,000 accounts. The command checks the choice.
+            "chooses_people": bool({Action.ADD_SIGNATURE, Action.TRANSFER} & set(offered)),
         }
 
     def _initiator_actions(self) -> dict[str, Any]:

@@ -11,19 +11,23 @@ import pytest
 import wtforms
 from flask import Flask
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from form_builder.compiler import compile_form, form_field
-from form_builder.directory import Viewer
+from form_builder.directory import NamedUser, Viewer
 
 ALICE = Viewer("alice", department="FIN")
 NOW = datetime(2024, 3, 9, 14, 30)
 
 
 class FakeDirectory:
-    """Users alice and bob, departments FIN and HR; ``users`` may be replaced per test."""
+    """Users alice and bob, departments FIN and HR; ``users`` may be replaced per test, and
+    ``closed`` names accounts closed when their holder left (named, never offered)."""
 
-    def __init__(self, users=(("alice", "Alice Ang"), ("bob", "Bob Bai"))):
+    def __init__(self, users=(("alice", "Alice Ang"), ("bob", "Bob Bai")), closed=()):
         self.users = list(users)
+        self.closed = set(closed)
+        self.asked = []  # the user names of each users_named call
 
     def active_user_exists(self, username):
         return username in dict(self.users)
@@ -40,8 +44,13 @@ class FakeDirectory:
     def position_exists(self, name):
         return False
 
-    def user_choices(self):
-        return list(self.users)
+    def users_named(self, usernames):
+        self.asked.append(sorted(usernames))
+        return {
+            name: NamedUser(label, name not in self.closed)
+            for name, label in self.users
+            if name in usernames
+        }
 
     def department_choices(self):
         return [("FIN", "Finance"), ("HR", "Human Resources")]
@@ -270,23 +279,38 @@ def test_a_published_version_is_compiled_once_per_node():
     assert compile_form(doc, "start", version_key="v-cache-2") is not first
 
 
-def test_picker_choices_come_from_the_directory_at_bind_time_not_from_the_cached_class(
-    request_ctx,
-):
+def test_a_user_picker_holds_only_the_person_chosen_and_asks_the_directory_once(request_ctx):
+    """Issue 19 at company scale: the people picker finds everyone; the select lists the
+    person it holds now (looked up at bind time, never cached with the class), so a form
+    does not carry 100,000 names. A posted user name is accepted exactly when the directory
+    offers it; an account closed since is still named where it was chosen, never offered."""
     compiled = compiled_for()
-    before = compiled.bind(viewer=ALICE, directory=FakeDirectory()).form
-    later = compiled.bind(viewer=ALICE, directory=FakeDirectory(users=[("carol", "Carol Cao")]))
-    assert choices(form_field(before, "approver")) == [
-        ("", ""),
-        ("alice", "Alice Ang"),
-        ("bob", "Bob Bai"),
-    ]
-    assert choices(form_field(later.form, "approver")) == [("", ""), ("carol", "Carol Cao")]
-    assert choices(form_field(later.form, "dept"))[1:] == [
+    directory = FakeDirectory(users=[("alice", "Alice Ang"), ("carol", "Carol Cao")])
+    held = compiled.bind(viewer=ALICE, directory=directory, values={"approver": "carol"})
+    assert choices(form_field(held.form, "approver")) == [("", ""), ("carol", "Carol Cao")]
+    assert choices(form_field(held.form, "dept"))[1:] == [
         ("FIN", "Finance"),
         ("HR", "Human Resources"),
     ]
+    assert directory.asked == [["carol"]]  # one query for every person the form holds
     assert "carol" not in compiled.client_spec_json
+
+    def posted(who, directory):
+        bound = compiled.bind(
+            viewer=ALICE, directory=directory, formdata=MultiDict({"approver": who})
+        )
+        form_field(bound.form, "approver").validate(bound.form)
+        return form_field(bound.form, "approver")
+
+    assert posted("alice", FakeDirectory()).errors == []
+    assert posted("mallory", FakeDirectory()).errors == ["'mallory' is not one of the options."]
+    left = posted("bob", FakeDirectory(closed={"bob"}))
+    assert left.errors == ["'bob' is not one of the options."]
+    assert choices(left) == [("", "")]
+    reader = compiled_for("approve").bind(
+        viewer=ALICE, directory=FakeDirectory(closed={"bob"}), values={"approver": "bob"}
+    )
+    assert reader.display_name("user", "bob") == "Bob Bai"  # who chose then, named now
 
 
 def test_a_new_table_starts_with_its_minimum_rows_and_pickers_in_rows_get_choices(request_ctx):

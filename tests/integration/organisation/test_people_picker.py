@@ -125,7 +125,7 @@ def test_the_tree_opens_company_then_department_then_people_in_the_readers_langu
 
 def test_the_tree_offers_exactly_the_people_of_the_flat_lists(staffed):
     """One rule (org/policy.py): the tree, walked to its leaves, holds the people the
-    transfer and add-signer lists (and My Agents') hold, no more, no fewer."""
+    designer's list of named users holds, no more, no fewer, and the forms accept."""
     client = staffed
     login(client, "staff")
     seen: set[str] = set()
@@ -136,9 +136,33 @@ def test_the_tree_offers_exactly_the_people_of_the_flat_lists(staffed):
         assert not answer["more"]
         seen.update(p["username"] for p in answer["people"])
         waiting.extend(u["key"] for u in answer["units"])
-    flat = {name for name, _label in OrgDirectory(db.session).user_choices()}
+    directory = OrgDirectory(db.session)
+    flat = {name for name, _label in directory.user_choices()}
     assert seen == flat
     assert "zhangwei2" not in seen and {"zhangwei", "zengxm", "ouyang", "newhire"} <= seen
+    # What a form accepts (a user field's choices): the same people; 张薇 is named, not offered.
+    named = directory.users_named(seen | {"zhangwei2"})
+    assert {name for name, person in named.items() if person.offered} == seen
+    assert named["zhangwei2"].label == "张薇 (zhangwei2)"
+
+
+def test_pages_hold_the_person_chosen_not_a_list_of_the_group(staffed):
+    """At company scale (issue 19): the picker finds people, so a page lists only whom it
+    holds: My Agents' agent, the leave request's handover colleague and the task page's
+    transfer list carry no one else, and each accepts exactly whom the picker offers."""
+    client = staffed
+    login(client, "staff")
+    for page in ("/agents/", "/processes/leave_request/start"):
+        html = client.get(page).get_data(as_text=True)
+        assert "zengxm" not in html and "ouyang" not in html, page
+    closed, offered = user("zhangwei2").id, user("zengxm").id
+    dates = {"starts_on": "2031-05-05", "ends_on": "2031-05-09"}
+    refused = client.post("/agents/add", data={"agent": str(closed), **dates})
+    assert refused.status_code == 400 and "Choose the agent." in refused.get_data(as_text=True)
+    assert client.post("/agents/add", data={"agent": str(offered), **dates}).status_code == 302
+    # The page now shows the agent named, and lists no one it does not hold.
+    listed = client.get("/agents/").get_data(as_text=True)
+    assert "曾小明 (zengxm)" in listed and "ouyang" not in listed
 
 
 def test_a_long_answer_comes_in_pages(staffed):

@@ -60,6 +60,8 @@ PER_DATABASE = {
     ("people_picker", "bulk_generate"),
     ("people_picker", "people_search"),
     ("people_picker", "department_page"),
+    ("people_picker", "start_form"),
+    ("people_picker", "task_page"),
 }
 # The viewflow peer's, where its virtual environment could be built (else a note on stderr).
 VIEWFLOW = {("engine", "viewflow"), ("engine", "ratio_ours_to_viewflow")}
