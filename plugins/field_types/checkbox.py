@@ -9,7 +9,7 @@ import wtforms
 from wtforms.fields.core import UnboundField
 
 from plugins import field_kit
-from plugins.contract import N_
+from plugins.contract import N_, gettext
 from plugins.field_contract import FieldType, Names, Post
 
 
@@ -50,7 +50,7 @@ class Checkbox(FieldType):
             post.add(name, "y")
 
     def display(self, spec: Mapping[str, Any], value: Any, names: Names) -> str:
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
 
     def literal_fits(self, spec: Mapping[str, Any], value: Any) -> bool:
         return isinstance(value, bool)

@@ -11,7 +11,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import NumberInput
 
 from plugins import field_kit
-from plugins.contract import N_
+from plugins.contract import N_, gettext
 from plugins.field_contract import FieldType
 
 
@@ -78,5 +78,6 @@ class Number(FieldType):
 def range_problems(spec: Mapping[str, Any]) -> list[tuple[str | None, str]]:
     """``min`` above ``max`` (number and money share the rule)."""
     if "min" in spec and "max" in spec and spec["min"] > spec["max"]:
-        return [(None, f"min {spec['min']} is greater than max {spec['max']}")]
+        low, high = spec["min"], spec["max"]
+        return [(None, gettext("min %(min)s is greater than max %(max)s", min=low, max=high))]
     return []

@@ -109,7 +109,7 @@ class TableField(FieldType):
 
     def problems(self, spec: Mapping[str, Any]) -> list[tuple[str | None, str]]:
         if spec.get("min_rows", 0) > spec.get("max_rows", float("inf")):
-            return [(None, "min_rows is greater than max_rows")]
+            return [(None, gettext("min_rows is greater than max_rows"))]
         return []
 
     def new_field(self) -> dict[str, Any]:
