@@ -145,14 +145,22 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-class NumberRange(validators.NumberRange):
-    """WTForms' range check (its ``min``/``max`` flags too), the platform's message."""
+class _OwnRefusal:
+    """A WTForms check (and its HTML flags) that refuses with the platform's message, its
+    ``refusal()``, in the request's language."""
 
     def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
         try:
-            super().__call__(form, field)
+            super().__call__(form, field)  # type: ignore[misc]
         except validators.ValidationError:
             raise validators.ValidationError(self.refusal()) from None
+
+    def refusal(self) -> str:
+        raise NotImplementedError
+
+
+class NumberRange(_OwnRefusal, validators.NumberRange):
+    """WTForms' range check (its ``min``/``max`` flags too), the platform's message."""
 
     def refusal(self) -> str:
         """What a number out of the range is told, in the request's language."""
@@ -168,15 +176,9 @@ class NumberRange(validators.NumberRange):
         return gettext("must be at most %(high)s.", high=_number_text(high))
 
 
-class Length(validators.Length):
+class Length(_OwnRefusal, validators.Length):
     """WTForms' length check (its ``minlength``/``maxlength`` flags too), the platform's
     message."""
-
-    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
-        try:
-            super().__call__(form, field)
-        except validators.ValidationError:
-            raise validators.ValidationError(self.refusal()) from None
 
     def refusal(self) -> str:
         """What a text of the wrong length is told, in the request's language."""
