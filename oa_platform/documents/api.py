@@ -9,6 +9,7 @@ from typing import Any
 from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext
 
 from oa_platform.documents import commands, policy, queries, receipts
 from oa_platform.documents.distribution import today
@@ -16,7 +17,10 @@ from oa_platform.documents.models import Document
 from oa_platform.documents.policy import DocumentNotFoundError
 from oa_platform.extensions import db
 from oa_platform.outages import UnavailableApi
+from oa_platform.request_limits import MAX_PAGE
 from oa_platform.runtime.api import ProcessApi
+
+MAX_PAGE_SIZE = 100
 
 
 def _time(value) -> str | None:
@@ -44,6 +48,26 @@ def _document(document: Document) -> dict[str, Any]:
     }
 
 
+def _whole_number(name: str, least: int, most: int, default: int) -> int:
+    """The query parameter ``name`` as a whole number from ``least`` to ``most``
+    (``default`` when absent); ValueError naming it otherwise. Out of range is refused, not
+    clamped: a client asking for 1000 a page must learn it gets fewer."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9 and least <= int(text) <= most:
+        return int(text)
+    raise ValueError(
+        gettext(
+            "%(name)s: give a whole number from %(least)s to %(most)s.",
+            name=name,
+            least=least,
+            most=most,
+        )
+    )
+
+
 class DocumentApi(UnavailableApi, BaseApi):
     """Official documents for the signed-in user (seed 2 §4.4, §4.5)."""
 
@@ -59,17 +83,49 @@ class DocumentApi(UnavailableApi, BaseApi):
     @safe
     @permission_name("read")
     def mine(self):
-        """Documents sent to me (or to whom I act for), unacknowledged and urgent first.
+        """Documents sent to me (or to whom I act for), unacknowledged and urgent first,
+        a page at a time.
         ---
         get:
           summary: List my received documents
+          parameters:
+          - in: query
+            name: page
+            description: Which page, from 1
+            schema: {type: integer, minimum: 1, maximum: 1000000, default: 1}
+          - in: query
+            name: page_size
+            description: How many documents a page holds
+            schema: {type: integer, minimum: 1, maximum: 100, default: 50}
           responses:
             200:
-              description: The documents with my receipt
+              description: One page of the documents with my receipt, and how many there are
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items: {type: object}
+                      count:
+                        type: integer
+                        description: How many documents there are on every page together
+                      page: {type: integer}
+                      page_size: {type: integer}
+            400:
+              description: page or page_size is not a whole number in its range
             401:
               $ref: '#/components/responses/401'
         """
-        rows = queries.received(db.session, g.user, today())
+        try:
+            page = _whole_number("page", 1, MAX_PAGE, 1)
+            size = _whole_number("page_size", 1, MAX_PAGE_SIZE, queries.PAGE)
+        except ValueError as error:
+            return self.response_400(message=str(error))
+        rows, total = queries.received(
+            db.session, g.user, today(), offset=(page - 1) * size, limit=size
+        )
         return self.response(
             200,
             result=[
@@ -82,6 +138,9 @@ class DocumentApi(UnavailableApi, BaseApi):
                 }
                 for row in rows
             ],
+            count=total,
+            page=page,
+            page_size=size,
         )
 
     @expose("/<int:document_id>", methods=["GET"])

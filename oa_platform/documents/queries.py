@@ -170,44 +170,69 @@ def unread(session: Session, user_id: int, on: date) -> int:
     return int(session.scalar(unread_count_query(), {"people": people}) or 0)
 
 
-def received(session: Session, user, on: date, limit: int = PAGE) -> list[Received]:
-    """Documents sent to ``user`` (or to those they act for), whole: unread first, urgent
-    first, newest first (the documents page and the API)."""
+def _page(
+    session: Session,
+    statement: Select,
+    params: dict[str, Any],
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """(rows, total) of ``statement`` from ``offset``: the total rides along as a window
+    count, so a page is one query; past the last page (no row to carry it) it is counted
+    on its own. Each row ends with the total, which the caller drops."""
+    rows = session.execute(
+        statement.add_columns(func.count().over().label("total")).limit(limit).offset(offset),
+        params,
+    ).all()
+    if rows:
+        return rows, int(rows[0].total)
+    if not offset:
+        return rows, 0
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    return rows, int(session.scalar(counted, params) or 0)
+
+
+def received(
+    session: Session, user, on: date, *, offset: int = 0, limit: int = PAGE
+) -> tuple[list[Received], int]:
+    """(page, total) of the documents sent to ``user`` (or to those they act for), whole:
+    unread first, urgent first, newest first (the documents page and the API); the same
+    statement and order as ``received_page``, so pages neither skip nor repeat a copy."""
     from oa_platform.accounts.models import OAUser
 
     people = policy.receiving(session, user.id, on)
-    rows = session.execute(
-        _received(
-            Document,
-            Recipient.copy,
-            Recipient.first_opened_at,
-            Recipient.acknowledged_at,
-            OAUser.username,
-        )
-        .join(OAUser, OAUser.id == Recipient.user_id)
-        .limit(limit),
-        {"people": people},
-    )
-    return [
+    statement = _received(
+        Document,
+        Recipient.copy,
+        Recipient.first_opened_at,
+        Recipient.acknowledged_at,
+        OAUser.username,
+    ).join(OAUser, OAUser.id == Recipient.user_id)
+    rows, total = _page(session, statement, {"people": people}, offset, limit)
+    items = [
         Received(doc, copy, opened, acked, name if name != user.username else None)
-        for doc, copy, opened, acked, name in rows
+        for doc, copy, opened, acked, name, _total in rows
     ]
+    return items, total
 
 
-def sent(session: Session, user, limit: int = PAGE) -> list[tuple[Document, int, int]]:
-    """Documents ``user``'s side issued with (unopened, unacknowledged) counts: urgent and
-    most unopened first (§4.5: checked by priority)."""
+def sent(
+    session: Session, user, *, offset: int = 0, limit: int = PAGE
+) -> tuple[list[tuple[Document, int, int]], int]:
+    """(page, total) of the documents ``user``'s side issued with (unopened,
+    unacknowledged) counts: urgent and most unopened first (§4.5: checked by priority); the
+    id last so that ties keep one order from page to page."""
     unopened = func.count(Recipient.id) - func.count(Recipient.first_opened_at)
     unacked = func.count(Recipient.id) - func.count(Recipient.acknowledged_at)
-    rows = session.execute(
+    statement = (
         select(Document, unopened, unacked)
         .outerjoin(Recipient, Recipient.document_id == Document.id)
         .where(policy.issuing_side(user))
         .group_by(Document.id)
-        .order_by(_URGENCY, unopened.desc(), Document.issued_at.desc())
-        .limit(limit)
+        .order_by(_URGENCY, unopened.desc(), Document.issued_at.desc(), Document.id.desc())
     )
-    return [(doc, int(a), int(b)) for doc, a, b in rows]
+    rows, total = _page(session, statement, {}, offset, limit)
+    return [(doc, int(a), int(b)) for doc, a, b, _total in rows], total
 
 
 @dataclass(frozen=True)
@@ -267,13 +292,26 @@ def library_query(session: Session, user, query: LibraryQuery, on: date) -> Sele
     return statement
 
 
+def _library_ordered(session: Session, user, query: LibraryQuery, on: date) -> Select:
+    """The library's search, newest first, the id last so that pages keep one order."""
+    return library_query(session, user, query, on).order_by(
+        Document.issue_date.desc(), Document.id.desc()
+    )
+
+
+def library_page(
+    session: Session, user, query: LibraryQuery, on: date, *, offset: int = 0, limit: int = PAGE
+) -> tuple[list[Document], int]:
+    """(page, total) of the issued documents ``user`` may open that match ``query``,
+    newest first (the library tab)."""
+    statement = _library_ordered(session, user, query, on)
+    rows, total = _page(session, statement, {}, offset, limit)
+    return [row[0] for row in rows], total
+
+
 def library(
     session: Session, user, query: LibraryQuery, on: date, limit: int = PAGE
 ) -> list[Document]:
-    """Issued documents ``user`` may open that match ``query``, newest first."""
-    statement = library_query(session, user, query, on)
-    return list(
-        session.scalars(
-            statement.order_by(Document.issue_date.desc(), Document.id.desc()).limit(limit)
-        )
-    )
+    """The first ``limit`` issued documents ``user`` may open that match ``query``, newest
+    first, without counting the rest (``library_page`` counts)."""
+    return list(session.scalars(_library_ordered(session, user, query, on).limit(limit)))

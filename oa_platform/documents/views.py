@@ -31,6 +31,8 @@ from oa_platform.documents.distribution import today
 from oa_platform.documents.models import Document
 from oa_platform.documents.policy import DocumentNotFoundError
 from oa_platform.extensions import db
+from oa_platform.request_limits import requested_page
+from oa_platform.runtime.inbox import Page
 from oa_platform.runtime.visibility import is_auditor
 from oa_platform.unit_of_work import unit_of_work
 from plugins.field_types.recipients import parse
@@ -63,6 +65,18 @@ def _change(
     return redirect(url_for(back, document_id=document_id))
 
 
+def _page_of(listing: Callable[..., tuple[list[Any], int]], number: int) -> Page[Any]:
+    """Page ``number`` of a tab's list (``listing(offset=, limit=)`` gives rows and total),
+    as the inbox pages its lists; a number past the end shows the last page rather than an
+    empty one, the list having shrunk since the link was made."""
+    size = queries.PAGE  # read now: tests page through a few documents with a small PAGE
+    items, total = listing(offset=(number - 1) * size, limit=size)
+    if not items and total:
+        number = -(-total // size)
+        items, total = listing(offset=(number - 1) * size, limit=size)
+    return Page(items=items, total=total, number=number, size=size)
+
+
 class DocumentsView(BaseView):
     """Official documents (公文): what reached me, what my side issued, the library."""
 
@@ -84,12 +98,19 @@ class DocumentsView(BaseView):
             unit=request.args.get("unit", "").strip()[:100],
             year=request.args.get("year", type=int),
         )
+        lists = {
+            "received": lambda **at: queries.received(session, g.user, today(), **at),
+            "sent": lambda **at: queries.sent(session, g.user, **at),
+            "library": lambda **at: queries.library_page(session, g.user, query, today(), **at),
+        }
+        page = _page_of(lists[tab], requested_page())
         return self.render_template(
             "documents/index.html",
             tab=tab,
-            received=queries.received(session, g.user, today()) if tab == "received" else [],
-            sent=queries.sent(session, g.user) if tab == "sent" else [],
-            found=queries.library(session, g.user, query, today()) if tab == "library" else [],
+            page=page,
+            received=page.items if tab == "received" else [],
+            sent=page.items if tab == "sent" else [],
+            found=page.items if tab == "library" else [],
             query=query,
             kinds=kinds.KINDS,
             urgencies=kinds.URGENCIES,
