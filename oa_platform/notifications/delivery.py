@@ -3,7 +3,8 @@ chose, and to the enterprise messengers an integration connects (DingTalk, WeCom
 
 People choose on the notifications settings page which kinds are mailed and whether they are
 mailed at once or gathered into one digest at an hour of their day (company time zone).
-Without a choice every kind is mailed at once, as before there was a choice.
+Without a choice every kind is mailed at once, as before there was a choice. Operations'
+alerts (``kinds.ALWAYS_MAILED``) are not a choice: always mailed at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oa_platform.notifications.kinds import KINDS
+from oa_platform.notifications.kinds import ALWAYS_MAILED, KINDS
 from oa_platform.notifications.models import NotificationSetting
 from plugins.events import event_manager
 
@@ -31,6 +32,8 @@ class Choice:
     digest_hour: int | None
 
     def mails_now(self, kind: str) -> bool:
+        if kind in ALWAYS_MAILED:
+            return True
         return kind in self.email_kinds and self.digest_hour is None
 
 

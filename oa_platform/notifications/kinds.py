@@ -27,6 +27,12 @@ KINDS = {
 }
 
 
+# Alerts that are not a preference: mailed at once to whom they reach, whatever kinds they
+# chose to have mailed or their digest hour, and not on the settings page. An administrator
+# must hear of a failed backup the day it fails (§7.2: backed up regularly, off-site too).
+ALWAYS_MAILED = frozenset({"backup"})
+
+
 def label(kind: str) -> str:
     """What people call notices of ``kind`` (the kind itself when it is not listed)."""
     found = KINDS.get(kind)

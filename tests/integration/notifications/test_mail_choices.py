@@ -12,6 +12,7 @@ import time_machine
 
 from oa_platform.extensions import db
 from oa_platform.notifications import tasks
+from oa_platform.notifications.kinds import KINDS
 from oa_platform.notifications.models import Notification, NotificationSetting
 from oa_platform.notifications.service import notify
 from oa_platform.notifications.settings import save_choice
@@ -61,6 +62,17 @@ def test_a_person_chooses_on_the_settings_page_what_is_mailed_and_when(client, m
     tell("staff", "approved", "approved:1", "Henry Ho approved Claim 1")  # never mailed
     tell("finance", "task", "task:2", "To do: Pay — Claim 1")  # no choice made: at once
     assert [to for to, _, _ in mails] == [["finance@example.com"]]
+
+
+def test_a_backup_alert_is_mailed_at_once_whatever_the_administrator_chose(demo, mails):
+    """Operations' alerts are not a preference: an administrator who has nothing mailed, or
+    only a morning digest, still hears of a failed backup the day it fails (§7.2); the
+    settings page does not offer to turn it off."""
+    save_choice(db.session, user("admin").id, [], 8)
+    commit()
+    tell("admin", "backup", "backup:failed:2027-03-01", "The backup failed: disk full")
+    assert mails == [(["admin@example.com"], "The backup failed: disk full", mails[0][2])]
+    assert "backup" not in KINDS
 
 
 def test_digests_come_at_each_persons_hour_grouped_by_kind_and_once(demo, mails):
