@@ -18,14 +18,15 @@ from form_builder.localized import text
 from form_builder.models import DefinitionEvent, DefinitionVersion
 from oa_platform.accounts.models import OAUser
 from oa_platform.notifications.service import clear, replace_pending, tell
+from oa_platform.org.policy import offered_people
 
 
 def _reviewers(session: Session) -> list[OAUser]:
-    """The active members of the Management Center."""
+    """The members of the Management Center still here (``org.policy.offered_people``)."""
     query = (
         select(OAUser)
         .join(OAUser.roles)
-        .where(Role.name.in_(REVIEWER_ROLES), OAUser.active.is_(True))
+        .where(Role.name.in_(REVIEWER_ROLES), offered_people())
         .order_by(OAUser.id)
     )
     return list(session.scalars(query).unique())

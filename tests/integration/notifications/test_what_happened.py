@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from oa_platform.accounts.commands import deactivate_user
 from oa_platform.extensions import db
 from oa_platform.notifications.models import Notification
 from oa_platform.runtime.services import runtime
@@ -145,8 +146,19 @@ def test_a_to_do_taken_over_by_an_agent_tells_the_principal(demo):
 
 
 def test_a_definition_review_tells_the_management_center_then_the_designer(demo):
+    """Both members of the Management Center are told of a definition submitted for review
+    (a member who has left is not); the review, rejected or approved, tells the designer
+    with the reviewer's opinion and clears the other member's notice; each links to the
+    version reviewed."""
+    from flask import current_app
+
     from form_builder import services
 
+    sm = current_app.appbuilder.sm
+    reviewer = sm.find_role("Management Center")
+    sm.add_user("mc2", "Mei", "Chu", "mc2@example.com", reviewer, "Spring-Lotus-42!x")
+    sm.add_user("mc3", "Ming", "Cao", "mc3@example.com", reviewer, "Spring-Lotus-42!x")
+    deactivate_user(user("hr"), user("mc3"))
     lifecycle = services.lifecycle()
     document = chain("desk_booking", node("ok", "approval", ["head"]))
     version = lifecycle.save_draft(user("designer"), document)
@@ -154,7 +166,9 @@ def test_a_definition_review_tells_the_management_center_then_the_designer(demo)
     bell = Bell()
     lifecycle.submit(user("designer"), version)
     db.session.commit()
-    assert bell.news() == [("mc", "review", "Derek Tan submitted Desk Booking v1 for your review")]
+    submitted = "Derek Tan submitted Desk Booking v1 for your review"
+    assert bell.news() == [("mc", "review", submitted), ("mc2", "review", submitted)]
+    assert links("mc2") == ["/definitions/desk_booking/v1/"]
     lifecycle.reject(user("mc"), version, "Name the approver's role, not a person.")
     db.session.commit()
     assert bell.news() == [
@@ -164,7 +178,30 @@ def test_a_definition_review_tells_the_management_center_then_the_designer(demo)
             "Marcus Chen rejected Desk Booking v1: Name the approver's role, not a person.",
         )
     ]
-    assert unread("mc") == []
+    assert unread("mc") == [] and unread("mc2") == []  # one review answers for both
+    assert links("designer") == ["/definitions/desk_booking/v1/"]
+
+    second = lifecycle.save_draft(user("designer"), {**document, "name": "Desk Booking"})
+    db.session.commit()
+    lifecycle.submit(user("designer"), second)
+    db.session.commit()
+    assert [who for who, _kind, _subject in bell.news()] == ["mc", "mc2"]
+    lifecycle.approve(user("mc2"), second, "Clear now.")
+    db.session.commit()
+    assert bell.news() == [("designer", "reviewed", "Mei Chu approved Desk Booking v2: Clear now.")]
+    assert unread("mc") == [] and unread("mc2") == []
+
+
+def links(username: str) -> list[str]:
+    """Where the person's unread notices lead."""
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Notification.link)
+            .where(Notification.user_id == user(username).id, Notification.read_at.is_(None))
+            .order_by(Notification.id)
+        )
+    )
 
 
 def test_each_reader_is_told_in_their_own_language(demo):
