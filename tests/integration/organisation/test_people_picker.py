@@ -19,7 +19,9 @@ from oa_platform.extensions import db
 from oa_platform.org.directory import OrgDirectory
 from oa_platform.org.models import Company, Department
 from oa_platform.org.people_picker import PAGE
+from oa_platform.runtime.exceptions import ActionNotOfferedError
 from tests.conftest import login, user
+from tests.runtime_helpers import act, live, start
 
 BOTH_DATABASES = True
 
@@ -163,6 +165,21 @@ def test_pages_hold_the_person_chosen_not_a_list_of_the_group(staffed):
     # The page now shows the agent named, and lists no one it does not hold.
     listed = client.get("/agents/").get_data(as_text=True)
     assert "曾小明 (zengxm)" in listed and "ouyang" not in listed
+
+    # The head's task page: transfer and add signer are pickers over empty selects, and
+    # the command still refuses a person the picker would not offer.
+    instance = start("staff", "leave_request")
+    client.post("/logout/")
+    login(client, "head")
+    task = client.get(f"/instances/{instance.id}").get_data(as_text=True)
+    for control in ("oa-add-users", "oa-transfer-user"):
+        select = task.split(f'id="{control}"')[1].split("</select>")[0]
+        assert 'data-oa-people="username"' in select
+        assert select.count("<option") == select.count('<option value=""')  # the blank at most
+    assert "zengxm" not in task and "ouyang" not in task
+    [head_task] = [t for t in live(instance) if t.assignee.username == "head"]
+    with pytest.raises(ActionNotOfferedError, match="There is no active user 'zhangwei2'"):
+        act("head", head_task, "transfer", opinion="她熟悉。", users=("zhangwei2",))
 
 
 def test_a_long_answer_comes_in_pages(staffed):
