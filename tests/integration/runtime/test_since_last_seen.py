@@ -180,6 +180,26 @@ def test_a_handler_rolled_back_to_sees_the_reason_and_the_edits_since_they_agree
     agree_through(refresh(instance))
 
 
+def test_several_edits_fold_into_one_change_and_a_field_edited_back_drops_out(client):
+    """The leader in charge sends a 7-day leave back to Sam; he shortens it and rewrites the
+    reason; the head sends it back again; Sam restores the dates and rewrites the reason once
+    more. The leader sees one change of the reason, first to last, and no dates at all."""
+    instance = act_at(start("staff", "leave_request"), "head", "agree")
+    instance = act_at(instance, "leader", "rollback", opinion="Too long.", target="initiator")
+    shorter = form("leave_request", end_date=_day(32), reason="Family trip, shortened")
+    instance = act_at(instance, "staff", "submit", formdata=shorter)
+    instance = act_at(instance, "head", "rollback", opinion="Ask HR first.", target="initiator")
+    again = form("leave_request", reason="Family trip, HR agreed")  # the dates as they were
+    instance = act_at(instance, "staff", "submit", formdata=again)
+    instance = act_at(instance, "head", "agree")
+
+    diff = block(page(client, "leader", instance), "changes-since")
+    rows = dict(re.findall(r'data-oa-changed="([a-z_]+)"(.*?)</tr>', diff, re.S))
+    assert set(rows) == {"reason"}
+    assert "Family trip abroad" in rows["reason"] and "HR agreed" in rows["reason"]
+    assert "shortened" not in rows["reason"]  # the edit in between folded away
+
+
 def test_only_agree_disagree_and_roll_back_are_beside_the_form_the_rest_under_more(client):
     instance = start("staff", "leave_request")
     instance = act_at(instance, "head", "agree")
