@@ -376,7 +376,7 @@ def index_contents(connection: Connection, batch: int = 20_000) -> int:
     search reindex`` writes) but in bulk, in place of what it held; how many rows."""
     from types import SimpleNamespace
 
-    from form_builder.models import ProcessDefinition
+    from form_builder.models import DefinitionVersion, ProcessDefinition
     from oa_platform.runtime.models import Instance, Task
     from oa_platform.runtime.search import SearchTerm, instance_terms
 
@@ -385,6 +385,11 @@ def index_contents(connection: Connection, batch: int = 20_000) -> int:
         for row in connection.execute(
             select(ProcessDefinition.id, ProcessDefinition.name, ProcessDefinition.name_texts)
         )
+    }
+    # What the field access is read from (``search.hidden_fields``: hidden fields stay out).
+    versions = {
+        row.id: SimpleNamespace(id=row.id, document=row.document)
+        for row in connection.execute(select(DefinitionVersion.id, DefinitionVersion.document))
     }
     opinions: dict[int, list[str]] = {}
     for instance_id, opinion in connection.execute(
@@ -402,8 +407,8 @@ def index_contents(connection: Connection, batch: int = 20_000) -> int:
     # A batch of instances read, then its terms written (a COPY takes the connection whole).
     while chunk := connection.execute(
         select(
-            Instance.id, Instance.definition_id, Instance.title, Instance.title_texts,
-            Instance.values,
+            Instance.id, Instance.definition_id, Instance.definition_version_id, Instance.title,
+            Instance.title_texts, Instance.values,
         )
         .where(Instance.id > last)
         .order_by(Instance.id)
@@ -415,6 +420,7 @@ def index_contents(connection: Connection, batch: int = 20_000) -> int:
                 title=row.title,
                 title_texts=row.title_texts,
                 definition=definitions[row.definition_id],
+                definition_version=versions[row.definition_version_id],
                 values=row.values,
             )
             found = instance_terms(instance, opinions.get(row.id, ()))  # type: ignore[arg-type]

@@ -12,9 +12,18 @@ The index follows the trail: at commit the instances whose form changed (``field
 are indexed again from their values and title, and an opinion adds its terms
 (``audit.observe``), in the transaction that made the change.
 
-Known limit: the index covers every field of a form; the inbox lists only instances the
-person may see, yet a search may find one by a word in a field their step hides (the field's
-text itself is never shown).
+What is indexed is what every reader of the instance may read, so a search never tells a
+person what a field hidden from them says (regulations §6.2: information is read "according
+to the prescribed permissions"; §6.3, confidentiality). One index serves every reader, so it
+holds only the fields that no node of the instance's definition version hides
+(:func:`hidden_fields`, from the node field access ``policy.readable_fields`` reads): a
+salary hidden from the department head cannot be probed by typing "9000" in the inbox. The
+rule holds for everyone alike, the initiator who typed the field included: they find their
+request by its other words. The title is indexed whole: a title template may name only a
+field that no node hides (``form_builder/titles.py``, refused at publishing). Opinions are
+indexed: the instance page and the approval sheet show every opinion to everyone who may see
+the instance (§6.1). An index written before this rule is cleaned by ``flask oa search
+reindex``, which writes each instance's terms again by it.
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from form_builder.compiler import HIDDEN
+from form_builder.services import process_spec
 from oa_platform.runtime import audit
 from oa_platform.runtime.models import Instance, Task
 
@@ -114,7 +125,22 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(item)
 
 
+def hidden_fields(instance: Instance) -> frozenset[str]:
+    """The keys of the fields that some node of ``instance``'s definition version hides: each
+    node's field access as its spec compiled it (``form_builder.compiler.field_access``), the
+    mapping ``policy.readable_fields`` gives each reader."""
+    spec = process_spec(instance.definition_version)
+    return frozenset(
+        key
+        for node in spec.nodes.values()
+        for key, level in node.field_access.items()
+        if level == HIDDEN
+    )
+
+
 def instance_terms(instance: Instance, opinions: Iterable[str]) -> set[str]:
+    """The index terms of ``instance``: its titles and process names in every language, the
+    values of the fields no node hides (:func:`hidden_fields`), and ``opinions``."""
     # Every language's title and process name: a search finds it in the words of either.
     definition = instance.definition
     names = [
@@ -124,7 +150,10 @@ def instance_terms(instance: Instance, opinions: Iterable[str]) -> set[str]:
         *(definition.name_texts or {}).values(),
     ]
     found = terms(" ".join(names))
-    for text in _texts(instance.values or {}):
+    hidden = hidden_fields(instance)
+    # A key the field access does not name is shown, as ``policy.readable_values`` shows it.
+    shown = [value for key, value in (instance.values or {}).items() if key not in hidden]
+    for text in _texts(shown):
         found |= terms(text)
     for opinion in opinions:
         found |= terms(opinion)
@@ -180,7 +209,8 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def reindex(session: Session, instance: Instance) -> None:
-    """Index ``instance`` again from its title, values and opinions."""
+    """Index ``instance`` again from its title, the values of the fields no node hides and
+    its opinions (what it held before is deleted: an older index's hidden words go too)."""
     opinions = session.scalars(
         select(Task.opinion).where(Task.instance_id == instance.id, Task.opinion.is_not(None))
     )
@@ -208,7 +238,8 @@ def follow_trail(session: Session, entries: list[dict[str, Any]]) -> None:
 
 
 def reindex_all(session: Session, batch: int = 500) -> int:
-    """Index every instance again (after the migration, or to repair); how many."""
+    """Index every instance again (after the migration, to repair, or to clean an index
+    written before hidden fields were left out); how many."""
     done, last = 0, 0
     while True:
         chunk = session.scalars(

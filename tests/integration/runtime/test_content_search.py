@@ -10,7 +10,7 @@ from oa_platform.runtime import inbox
 from oa_platform.runtime.inbox import Filters
 from oa_platform.runtime.search import query_terms, terms
 from tests.conftest import login, user
-from tests.runtime_helpers import act_at, db, start
+from tests.runtime_helpers import act_at, chain, db, form, node, publish, rt, start
 
 BOTH_DATABASES = True
 
@@ -89,3 +89,76 @@ def test_the_inbox_filters_by_initiator_and_the_days_submitted(client):
     assert f"/instances/{march.id}" in answer.get_data(as_text=True)
     assert f"/instances/{april.id}" not in answer.get_data(as_text=True)
     assert client.get("/inbox/", query_string={"initiator": "nobody"}).status_code == 200
+
+
+def private_request():
+    """A request whose expected salary and private reason the department head's step hides
+    (regulations §6.2: read only "according to the prescribed permissions")."""
+    fields = [
+        {"key": "purpose", "type": "text", "label": "Purpose", "max_length": 200},
+        {"key": "salary", "type": "text", "label": "Expected salary", "max_length": 200},
+        {"key": "private_reason", "type": "text", "label": "Private reason", "max_length": 200},
+    ]
+    hidden = {"salary": "hidden", "private_reason": "hidden"}
+    publish(
+        chain(
+            "private_request",
+            node("boss", "approval", ["head"], field_access=hidden),
+            fields=fields,
+        )
+    )
+
+
+def test_nobody_finds_a_request_by_a_word_of_a_field_a_step_hides(demo):
+    """Staff ask to move to the Hangzhou office, with an expected salary of 9000 and a private
+    reason the head may not read: the head finds the request by "Hangzhou", never by "9000"
+    or "离婚", so typing guesses in the search cannot tell them what the hidden fields say.
+    One index serves every reader, so the initiator who typed them finds it by its other
+    words too, and the Auditor's list of every instance reads the same index."""
+    private_request()
+    values = {"purpose": "Move to the Hangzhou office", "salary": "9000"}
+    request = rt().submit(
+        user("staff"),
+        "private_request",
+        form("private_request", **values, private_reason="离婚后搬家"),
+        None,
+    )
+    db.session.commit()
+    assert found("head", "todo", "Hangzhou") == [request.id]
+    assert found("head", "todo", "9000") == []
+    assert found("head", "todo", "离婚") == []
+    assert found("staff", "initiated", "Hangzhou") == [request.id]
+    assert found("staff", "initiated", "9000") == []
+    every = inbox.all_visible(db.session, user("auditor"), Filters(text="9000"), 1)
+    assert every.total == 0
+
+    # Handed back and sent again with a new salary: the index written at commit keeps it out.
+    act_at(request, "head", "rollback", opinion="Say which team", target="initiator")
+    values = {"purpose": "Move to the Hangzhou sales team", "salary": "12000"}
+    act_at(request, "staff", "submit", formdata=form("private_request", **values))
+    assert found("head", "todo", "sales") == [request.id]
+    assert found("head", "todo", "12000") == []
+    assert found("head", "todo", "which team") == [request.id]  # opinions: everyone reads them
+
+
+def test_the_reindex_command_cleans_an_index_that_holds_hidden_words(demo, monkeypatch):
+    """An index written before hidden fields were left out held their words: reindexing
+    writes each instance's terms again by the rule, and they are gone."""
+    from oa_platform.cli import oa_cli
+    from oa_platform.runtime import search
+
+    private_request()
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(search, "hidden_fields", lambda instance: frozenset())
+        request = rt().submit(
+            user("staff"),
+            "private_request",
+            form("private_request", purpose="Move", salary="9000"),
+            None,
+        )
+        db.session.commit()
+    assert found("head", "todo", "9000") == [request.id]  # as the older index held it
+    answer = demo.test_cli_runner().invoke(oa_cli, ["search", "reindex"])
+    assert answer.exit_code == 0 and answer.output.startswith("Indexed ")
+    assert found("head", "todo", "9000") == []
+    assert found("head", "todo", "Move") == [request.id]
