@@ -194,7 +194,8 @@ OA_AUDIT_CHECKPOINT_MINUTES = _env_int("OA_AUDIT_CHECKPOINT_MINUTES", 60)
 # Largest single attachment (fields may set a lower `max_size_mb`).
 OA_ATTACHMENT_MAX_MB = _env_int("OA_ATTACHMENT_MAX_MB", 20)
 # Files no submission refers to (it failed, or the upload was cut off) are removed this
-# long after they were last touched.
+# long after they were last touched; pending uploads (files kept from a refused form) nobody
+# came back for, this long after they were uploaded (runtime/pending_uploads.py).
 OA_ATTACHMENT_ORPHAN_HOURS = _env_int("OA_ATTACHMENT_ORPHAN_HOURS", 24)
 # Where attachment files live (outside the database); default instance/attachments.
 OA_ATTACHMENT_DIR = os.environ.get("OA_ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")

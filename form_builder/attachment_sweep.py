@@ -6,6 +6,12 @@ goes away mid-upload, leaves a file no :class:`FormAttachment` row names. The sw
 such files, and temporary files of unfinished writes, once they have been left alone for a
 grace period: a file is refreshed whenever an upload reuses it, so one that a submission in
 progress is about to refer to is never that old.
+
+A pending upload (a file kept from a refused form, ``oa_platform/runtime/pending_uploads.py``)
+has a row, so its file is no orphan while the row lives. The beat job deletes the rows of
+abandoned ones first, in a transaction of its own (``runtime/tasks.py``), and this sweep
+then removes their files like any orphan's, in the same run: a file shared with another
+row stays, and a failed delete leaves both row and file.
 """
 
 from __future__ import annotations
