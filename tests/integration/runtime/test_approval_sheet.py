@@ -11,11 +11,13 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import UTC
 
 import pytest
 from pypdf import PdfReader
 from werkzeug.datastructures import MultiDict
 
+from oa_platform.i18n import company_zone
 from tests.conftest import login
 from tests.runtime_helpers import act_at, refresh, start
 
@@ -28,6 +30,13 @@ REMARK = "Balance checked: 3 days left"
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return "".join(page.extract_text() for page in reader.pages).replace("\n", "").replace(" ", "")
+
+
+def header(html: str, part: str) -> str:
+    """The text of the sheet's header element ``part``."""
+    found = re.search(rf'id="{part}"[^>]*>(.*?)<', html, re.S)
+    assert found, part
+    return found.group(1).strip()
 
 
 def body_of(html: str) -> str:
@@ -66,6 +75,13 @@ def test_the_sheet_holds_the_header_the_fields_the_opinions_and_the_trace_in_chi
                  "sheet-date", "sheet-fields", "sheet-opinions", "sheet-trace"):  # fmt: skip
         assert f'id="{part}"' in html, part
     assert "吴森 (staff)" in html  # the applicant
+    assert header(html, "sheet-company") == "示例销售有限公司"  # the applicant's company
+    assert header(html, "sheet-department") == "销售部"
+    # Submitted on the company's calendar day (Asia/Shanghai), not the server's.
+    day = claim.submitted_at.replace(tzinfo=UTC).astimezone(company_zone()).date()
+    assert header(html, "sheet-date") == f"{day.year}年{day.month}月{day.day}日"
+    # The trace: the claim was submitted, then agreed by the head; finance comes next.
+    assert re.findall(r'data-oa-sheet-node="([a-z_]+)"', html)[:2] == ["start", "manager"]
     assert f"-{claim.id:06d}" in html  # the serial number
     assert "Customer visit in Shanghai" in html and "320.50" in html
     assert "叁佰贰拾元伍角整" in html  # the total in capitals
@@ -99,6 +115,8 @@ def test_the_pdf_holds_the_header_the_fields_and_the_opinions(client, claim, art
                 "事由",
                 "叁佰贰拾元伍角整",
                 "同意，请财务审核。",
+                "处理人、操作与时间",  # the trace's heading
+                "经理审批",
             ],
         ),
         (
@@ -113,6 +131,8 @@ def test_the_pdf_holds_the_header_the_fields_and_the_opinions(client, claim, art
                 "CustomervisitinShanghai",
                 "Agree",
                 "同意，请财务审核。",
+                "Who,whatandwhen",  # the trace's heading
+                "Managerapproval",
             ],
         ),
     ):

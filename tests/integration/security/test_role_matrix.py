@@ -107,7 +107,6 @@ ViewMenuModelView.list               login 200 403 403 403 403 403 403
 ViewMenuModelView.show               login 403 403 403 403 403 403 403
 ViewMenuModelView.add                login 403 403 403 403 403 403 403
 ViewMenuModelView.edit               login 403 403 403 403 403 403 403
-UserStatsChartView.chart             login 200 403 403 403 403 403 403
 NodeTypesView.list                   login 200 403 403 403 403 403 403
 InstanceErrorsView.list              login 200 403 403 403 403 403 403
 FailedTimersView.list                login 200 403 403 403 403 403 403
