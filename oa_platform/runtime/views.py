@@ -807,6 +807,8 @@ class InstancePage:
             # Whom to add or transfer to is found with the people picker (issue 19), not
             # listed: the group may have 100,000 accounts. The command checks the choice.
             "chooses_people": bool({Action.ADD_SIGNATURE, Action.TRANSFER} & set(offered)),
+            # The quick phrases under the dialog's opinion box: the viewer's, as in the inbox.
+            "phrases": phrases.offered(self.session, self.user.id),
         }
 
     def _initiator_actions(self) -> dict[str, Any]:

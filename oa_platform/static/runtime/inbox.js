@@ -9,17 +9,3 @@
     for (var i = 0; i < boxes.length; i += 1) { boxes[i].checked = all.checked; }
   });
 }());
-
-// Quick opinion phrases (常用语): a click writes the phrase into the opinion box.
-(function () {
-  "use strict";
-  var box = document.getElementById("bulk-opinion");
-  var buttons = document.querySelectorAll("#bulk-phrases .oa-phrase");
-  for (var i = 0; i < buttons.length; i += 1) {
-    buttons[i].addEventListener("click", function (event) {
-      var text = event.currentTarget.textContent;
-      box.value = box.value ? box.value + " " + text : text;
-      box.focus();
-    });
-  }
-}());
