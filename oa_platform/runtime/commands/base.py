@@ -188,9 +188,11 @@ def edit(
     for key in kept:  # measured from the values before the held files were added
         if result.values.get(key) != old_values.get(key):
             changes[key] = [old_values.get(key), result.values.get(key)]
+    # A draft's new files are stored too: the draft names them, and a file no row names is
+    # swept as an orphan. Until submitted they are pending uploads of the handler's.
+    ctx.session.add_all(result.new_attachments)
     if not keep:
         return {key: new for key, (_, new) in changes.items()}
-    ctx.session.add_all(result.new_attachments)
     if changes:
         instance.values = result.values
         engine.audit("fields_changed", node_id=node_id, detail={"changes": changes})
