@@ -35,11 +35,12 @@ class Bell:
         return [(who, kind) for who, kind, _ in self.news()]
 
 
-def unread(username: str) -> list[str]:
+def unread(username: str, column=Notification.kind) -> list[str]:
+    """``column`` (the kind; or where it leads) of each of the person's unread notices."""
     db.session.expire_all()
     return list(
         db.session.scalars(
-            select(Notification.kind)
+            select(column)
             .where(Notification.user_id == user(username).id, Notification.read_at.is_(None))
             .order_by(Notification.id)
         )
@@ -168,7 +169,7 @@ def test_a_definition_review_tells_the_management_center_then_the_designer(demo)
     db.session.commit()
     submitted = "Derek Tan submitted Desk Booking v1 for your review"
     assert bell.news() == [("mc", "review", submitted), ("mc2", "review", submitted)]
-    assert links("mc2") == ["/definitions/desk_booking/v1/"]
+    assert unread("mc2", Notification.link) == ["/definitions/desk_booking/v1/"]
     lifecycle.reject(user("mc"), version, "Name the approver's role, not a person.")
     db.session.commit()
     assert bell.news() == [
@@ -179,7 +180,7 @@ def test_a_definition_review_tells_the_management_center_then_the_designer(demo)
         )
     ]
     assert unread("mc") == [] and unread("mc2") == []  # one review answers for both
-    assert links("designer") == ["/definitions/desk_booking/v1/"]
+    assert unread("designer", Notification.link) == ["/definitions/desk_booking/v1/"]
 
     second = lifecycle.save_draft(user("designer"), {**document, "name": "Desk Booking"})
     db.session.commit()
@@ -190,18 +191,6 @@ def test_a_definition_review_tells_the_management_center_then_the_designer(demo)
     db.session.commit()
     assert bell.news() == [("designer", "reviewed", "Mei Chu approved Desk Booking v2: Clear now.")]
     assert unread("mc") == [] and unread("mc2") == []
-
-
-def links(username: str) -> list[str]:
-    """Where the person's unread notices lead."""
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(Notification.link)
-            .where(Notification.user_id == user(username).id, Notification.read_at.is_(None))
-            .order_by(Notification.id)
-        )
-    )
 
 
 def test_each_reader_is_told_in_their_own_language(demo):
