@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -22,29 +22,12 @@ from oa_platform.notices.models import Notice
 from oa_platform.runtime.models import Instance, InstanceAttachment
 from oa_platform.runtime.tasks import sweep_orphan_attachments
 from tests.conftest import login, user
+from tests.integration.platform.test_staff_pages import PDF, expense
 from tests.library_helpers import folder, publish
 
 BOTH_DATABASES = True
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GRACE = timedelta(hours=24)  # OA_ATTACHMENT_ORPHAN_HOURS' default
-
-
-def expense(**overrides) -> dict:
-    """An expense claim's start post with one receipt."""
-    data = {
-        "purpose": "Customer visit in Shanghai",
-        "items-0-date": (date.today() - timedelta(days=3)).isoformat(),
-        "items-0-category": "travel",
-        "items-0-description": "Train",
-        "items-0-amount": "320.50",
-        "payee_name": "Sam Wu",
-        "payee_account": "6222020200112233",
-        "receipts-files": (io.BytesIO(PDF), "receipt.pdf"),
-        "command": "submit",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def post(client, username: str, **overrides):
