@@ -2,20 +2,36 @@
 
 Lists become cards under 600 px (each cell reads "label: value"), so the inbox shows a
 to-do's node and due date without side scrolling; the chain trace scrolls inside its own
-box. Each page is opened as the demo user who uses it; a few are kept as screenshots in
-test-artifacts/phone-*.png.
+box. Each page is opened as the demo user who uses it, and the pages of one thing (a
+document, a notice, a post, a library file, a ticket) are reached as a person does, by
+tapping its title in its list; a few are kept as screenshots in test-artifacts/phone-*.png.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from tests import document_helpers
 from tests.browser.pages import choose_person, open_from_inbox, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+NOTICE = "关于消防演练的通知"
+POST = "报销单据退回太慢"
+FOLDER = "Finance policies"
+# A long file name with nowhere to break (no space, no hyphen): its page wraps it anyway.
+FILE = "Travel_expense_reimbursement_policy_2031_revised_edition"
 SIDEWAYS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# What sticks out past the screen's right edge (the innermost few), to name in a failure.
+STICKING_OUT = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().left + e.scrollWidth > window.innerWidth + 1
+        && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''))
+"""
 # Pages kept as pictures: what a reviewer looks at first.
 PICTURED = {
     "dashboard",
@@ -24,6 +40,8 @@ PICTURED = {
     "approval-sheet",
     "agents",
     "notifications",
+    "document",
+    "library-file",
 }
 
 
@@ -36,7 +54,69 @@ def no_side_scroll(page, name: str, artifacts, refused: list[str], full_page=Tru
         page.screenshot(path=artifacts / picture, full_page=full_page)
     scroll_width, inner_width = page.evaluate(SIDEWAYS)
     if scroll_width > inner_width:
-        refused.append(f"{name} ({page.url}): {scroll_width} px wide on a {inner_width} px screen")
+        past = ", ".join(page.evaluate(STICKING_OUT))
+        refused.append(
+            f"{name} ({page.url}): {scroll_width} px wide on a {inner_width} px screen ({past})"
+        )
+
+
+def opened(page, address: str, name: str, refused: list[str]) -> None:
+    """Note ``name`` in ``refused`` unless the page shown is at ``address`` (or under it):
+    a page Sam may not open sends him elsewhere, which would pass unseen."""
+    if not page.url.startswith(address):
+        refused.append(f"{name}: {address} was not opened (shown: {page.url})")
+
+
+def what_staff_have_to_read() -> None:
+    """A week's office work Sam Wu (staff) opens on his phone: a document issued to Sales, a
+    notice for everyone, his post about Finance, a file in the office's library, and a ticket
+    issued to him by the quarter's inspection (§8.7)."""
+    from sqlalchemy import select
+
+    from oa_platform.extensions import db
+    from oa_platform.inspection import commands as inspection
+    from oa_platform.inspection.models import SampledInstance, Ticket
+    from oa_platform.reports.periods import quarter_of
+    from oa_platform.runtime.models import Instance
+    from tests import discussion_helpers, library_helpers, notice_helpers
+    from tests.conftest import user
+    from tests.runtime_helpers import start
+
+    document_helpers.sign_through(document_helpers.draft())
+    notice_helpers.publish(title=NOTICE)
+    discussion_helpers.post(title=POST)
+    folder = library_helpers.folder(FOLDER)
+    library_helpers.publish(folder, f"{FILE}.pdf", library_helpers.pdf("Travel policy"))
+    mine = start("staff", "expense_claim")
+    db.session.commit()
+
+    quarter = quarter_of(date.today())
+    opened = inspection.open_inspection(
+        db.session,
+        user("admin"),
+        inspection.InspectionRequest(
+            title="Q inspection", first=quarter.first, last=quarter.last, sample_size=20, seed="s"
+        ),
+    )
+    sample = db.session.scalars(
+        select(SampledInstance)
+        .join(Instance, Instance.id == SampledInstance.instance_id)
+        .where(SampledInstance.inspection_id == opened.id, Instance.id == mine.id)
+    ).one()
+    finding = inspection.record_finding(
+        db.session, user("admin"), sample.id, "attachments", "缺少报销凭证附件"
+    )
+    ticket = db.session.scalars(select(Ticket).where(Ticket.finding_id == finding.id)).one()
+    inspection.issue_ticket(db.session, user("admin"), ticket.id)
+    db.session.commit()
+
+
+def open_link(page, link: str) -> None:
+    """Tap the link reading ``link``, or the first one matching it as a CSS selector, as a
+    person opens a list's row."""
+    found = page.locator(link) if link[0] in "[#." else page.get_by_role("link", name=link)
+    with page.expect_navigation():
+        found.first.click()
 
 
 def start_leave(page, base: str) -> int:
@@ -51,6 +131,7 @@ def start_leave(page, base: str) -> int:
     return int(page.url.split("/instances/")[1].split("/")[0].split("?")[0])
 
 
+@pytest.mark.seed.with_args(what_staff_have_to_read)
 @pytest.mark.parametrize(
     "language", ["en", pytest.param("zh", marks=pytest.mark.browser_locale("zh-CN"))]
 )
@@ -82,8 +163,30 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, browser_page, ar
         ("library", "/library/"),
         ("tickets", "/inspection/tickets"),
         ("approval-sheet", f"/instances/{instance_id}/sheet"),
+        ("notification-settings", "/notifications/settings"),
+        ("opinion-phrases", "/inbox/phrases"),
+        ("profile", "/users/userinfo/"),
+        ("change-password", "/changepassword/form"),
     ):
-        page.goto(base + path)
+        if not page.goto(base + path).ok:
+            refused.append(f"{name}: {path} answered an error")
+        opened(page, base + path, name, refused)
+        no_side_scroll(page, name, artifacts, refused)
+    # One of each thing, opened from its list by its title (or its list's first link).
+    for name, listed, link, lands_on in (
+        ("document", "/documents/", document_helpers.draft_form()["title"], "/documents/"),
+        ("notice", "/notices/", NOTICE, "/notices/"),
+        # The first board is the group's, where Sam posted.
+        ("discussion-board", "/discussion/", "[data-oa-board] a", "/discussion/boards/"),
+        ("discussion-post", None, POST, "/discussion/posts/"),
+        ("library-folder", "/library/", FOLDER, "/library/folders/"),
+        ("library-file", None, FILE, "/library/files/"),
+        ("ticket", "/inspection/tickets", "#tickets a", "/inspection/tickets/"),  # red/white
+    ):
+        if listed:
+            page.goto(base + listed)
+        open_link(page, link)
+        opened(page, base + lands_on, name, refused)
         no_side_scroll(page, name, artifacts, refused)
 
     # The head's to-do list: each to-do shows its node and due date on the screen itself.

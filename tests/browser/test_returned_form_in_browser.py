@@ -2,7 +2,9 @@
 "The task page"): Sam sees first who returned it, when and why (§3.5 回退); he shortens the
 leave and resubmits; the head sees first what changed since he sent it back, old → new, as
 the form shows the values; agree, disagree and roll back are beside the form, the node's
-other actions under "More". At 1280 by 800, screenshots in test-artifacts/.
+other actions under "More". At 1280 by 800, and on a phone (390 by 844) in Chinese, where
+both the reason and the changes read without sideways scrolling; screenshots in
+test-artifacts/.
 """
 
 from __future__ import annotations
@@ -99,3 +101,22 @@ def test_the_return_reads_in_chinese_on_a_phone_without_sideways_scrolling(
     assert "这份表单退回给您了。" in reason and RETURN_OPINION in reason
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=artifacts / "returned-form-reason-phone.png", full_page=True)
+
+    # Sam says who takes over and resubmits from his phone.
+    page.fill("[name=reason]", "家庭出游；李娜接手我的客户")
+    act(page, "submit")
+
+    # On his phone the head sees first what changed since he sent it back, old → new.
+    sign_in(page, base, "head")
+    page.goto(f"{base}/instances/1")
+    changes = page.locator("#changes-since")
+    assert changes.is_visible()
+    assert changes.bounding_box()["y"] < page.locator("#task-form").bounding_box()["y"]
+    reason_row = changes.locator("[data-oa-changed=reason]")
+    assert reason_row.is_visible() and "李娜接手我的客户" in reason_row.inner_text()
+    assert changes.locator("[data-oa-changed=end_date]").count() == 0  # the dates stayed
+    page.screenshot(path=artifacts / "returned-form-changes-phone.png", full_page=True)
+    # Each change is a card whose old and new values read in full, nothing off the screen.
+    box = reason_row.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
