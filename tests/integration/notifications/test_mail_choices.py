@@ -62,6 +62,14 @@ def test_a_person_chooses_on_the_settings_page_what_is_mailed_and_when(client, m
     tell("staff", "approved", "approved:1", "Henry Ho approved Claim 1")  # never mailed
     tell("finance", "task", "task:2", "To do: Pay — Claim 1")  # no choice made: at once
     assert [to for to, _, _ in mails] == [["finance@example.com"]]
+    # Chosen kinds without a digest hour go at once, the others stay in the bell.
+    save_choice(db.session, user("hr").id, ["task"], None)
+    commit()
+    tell("hr", "task", "task:3", "To do: Record — Leave 1")
+    tell("hr", "finished", "finished:1", "Leave 1 finished")
+    assert [(to, subject) for to, subject, _ in mails[1:]] == [
+        (["hr@example.com"], "To do: Record — Leave 1")
+    ]
 
 
 def test_a_backup_alert_is_mailed_at_once_whatever_the_administrator_chose(demo, mails):
