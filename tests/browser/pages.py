@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from oa_platform.demo import DEMO_PASSWORD
+
+# The two screens a staff walk is proved on (issue 19): a desk and a phone.
+SIZES = [pytest.param((1280, 800), id="desk"), pytest.param((390, 844), id="phone")]
 
 # Two rows of an expense claim, over 5,000.00 in all (the Finance step's threshold).
 CLAIM_ROWS = (("travel", "4000.00"), ("meals", "1500.50"))
@@ -87,3 +92,8 @@ def choose_person(page, control_id: str, typed: str, username: str) -> None:
             break
     search.press("Enter")
     page.wait_for_selector(f"[data-oa-people-for='{control_id}'] [data-oa-value]")
+
+
+def fits_the_width(page) -> bool:
+    """Whether the page reads without sideways scrolling: nothing wider than the window."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -11,7 +11,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.pages import sign_in
+from tests.browser.pages import fits_the_width, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def test_the_applicant_prints_the_approval_sheet_in_chinese(live_server, browser
     sheet.wait_for_load_state()
     assert "叁佰贰拾元伍角整" not in sheet.inner_text("#sheet-fields")
     sheet.set_viewport_size({"width": 390, "height": 844})
-    assert sheet.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_width(sheet)
     sheet.screenshot(path=artifacts / "approval-sheet-phone.png", full_page=True)
 
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.pages import sign_in
+from tests.browser.pages import fits_the_width, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -71,7 +71,7 @@ def test_staff_read_and_acknowledge_their_documents_in_the_inbox_in_chinese(
     # On a phone the rows are cards: no sideways scroll, the number on the screen.
     page.set_viewport_size(PHONE)
     page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_width(page)
     routine = rows.nth(0)
     number = routine.locator("[data-oa-column=number]")
     box = number.bounding_box()

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import sign_in
+from tests.browser.pages import SIZES, fits_the_width, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.browser_locale("zh-CN")]
 
-SIZES = [pytest.param((1280, 800), id="desk"), pytest.param((390, 844), id="phone")]
 
 CLASH = "<b>假期</b>与项目上线冲突，请改期。"
 CERTIFICATE = "请补充病假证明后再提交。"
@@ -37,10 +36,6 @@ def sam_asks_for_leave_and_both_keep_phrases() -> None:
     for text in (CLASH, CERTIFICATE, LONG):
         add_phrase(db.session, user("head").id, text)
     add_phrase(db.session, user("staff").id, SAMS_OWN)
-
-
-def no_sideways_scroll(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.seed.with_args(sam_asks_for_leave_and_both_keep_phrases)
@@ -79,7 +74,7 @@ def test_the_head_disagrees_with_an_opinion_made_of_his_phrases(
     page.keyboard.press("Enter")
     opinion = f"{CLASH} {CERTIFICATE}"
     assert page.input_value("#oa-opinion") == opinion
-    no_sideways_scroll(page, width)
+    assert fits_the_width(page)
     page.screenshot(path=artifacts / f"opinion-phrases-{width}.png")
 
     with page.expect_navigation():
@@ -87,4 +82,4 @@ def test_the_head_disagrees_with_an_opinion_made_of_his_phrases(
     trail = page.locator("#opinions tr[data-oa-opinion=disagree]")
     assert trail.locator(".oa-opinion-text").inner_text() == opinion
     assert trail.locator("b").count() == 0
-    no_sideways_scroll(page, width)
+    assert fits_the_width(page)

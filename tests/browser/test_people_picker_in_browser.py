@@ -16,11 +16,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.pages import choose_person, sign_in
+from tests.browser.pages import SIZES, choose_person, fits_the_width, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.browser_locale("zh-CN")]
-
-SIZES = [pytest.param((1280, 800), id="desk"), pytest.param((390, 844), id="phone")]
 
 
 def staff_asks_for_leave() -> None:
@@ -28,10 +26,6 @@ def staff_asks_for_leave() -> None:
     from tests.runtime_helpers import start
 
     start("staff", "leave_request")
-
-
-def no_sideways_scroll(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.seed.with_args(staff_asks_for_leave)
@@ -62,7 +56,7 @@ def test_the_head_transfers_a_leave_request_by_typing_pinyin_initials(
     page.fill("#oa-transfer-user-search", "hzh")
     page.wait_for_selector("#oa-transfer-user-panel .oa-people-status:has-text('没有找到')")
     page.fill("#oa-transfer-user-search", "")
-    no_sideways_scroll(page, width)
+    assert fits_the_width(page)
     page.screenshot(path=artifacts / f"people-picker-transfer-{width}.png")
 
     page.fill("#oa-opinion", "林总熟悉该客户，请她审批。")
@@ -98,7 +92,7 @@ def test_staff_name_an_agent_by_walking_the_tree_and_typing_pinyin_initials(
     steps = page.locator("#agent-panel .oa-people-path > :not(.oa-people-sep)").all_inner_texts()
     assert steps == ["全集团", "示例集团", "示例销售有限公司", "销售部"]
     assert "何志恒 (head)" in page.inner_text("#agent-list")
-    no_sideways_scroll(page, width)
+    assert fits_the_width(page)
     page.screenshot(path=artifacts / f"people-picker-tree-{width}.png")
     page.press("#agent-search", "Escape")
     assert not page.locator("#agent-panel").is_visible()
@@ -112,7 +106,7 @@ def test_staff_name_an_agent_by_walking_the_tree_and_typing_pinyin_initials(
     )
     page.fill("#starts_on", today.isoformat())
     page.fill("#ends_on", (today + timedelta(days=4)).isoformat())
-    no_sideways_scroll(page, width)
+    assert fits_the_width(page)
     page.screenshot(path=artifacts / f"people-picker-agents-{width}.png", full_page=True)
     with page.expect_navigation():
         page.click("button[type=submit]:has-text('保存')")

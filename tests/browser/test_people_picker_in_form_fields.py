@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import choose_person, sign_in
+from tests.browser.pages import SIZES, choose_person, fits_the_width, sign_in
 from tests.browser.test_designer_in_browser import open_designer_tab
-from tests.browser.test_people_picker_in_browser import SIZES, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.browser_locale("zh-CN")]
 
@@ -104,7 +103,7 @@ def test_staff_fill_in_person_fields_and_table_rows_with_the_picker(
     assert not page.locator("#shifts-1-person").is_visible()
     page.fill("[name=shifts-1-day]", (monday + timedelta(days=2)).isoformat())
     choose_person(page, "shifts-1-person", "lxl", "leader")
-    no_sideways_scroll(page, width)
+    assert fits_the_width(page)
     page.screenshot(path=artifacts / f"people-picker-form-fields-{width}.png", full_page=True)
 
     with page.expect_navigation():
