@@ -18,6 +18,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from form_builder import services as form_services
@@ -211,10 +212,7 @@ class ProcessCatalogueView(BaseView):
             except InvalidSubmissionError as error:
                 errors, status = error.errors, error.status
                 flash(error.message, "danger")
-                # The files that passed their checks stay chosen (issue 19, defect 2).
-                held = error.held
-                unit_of_work(db.session).run(lambda: pending_uploads.hold(db.session, held))
-                formdata = pending_uploads.reposted(request.form, error.held)
+                formdata = _hold_refused_files(request.form, error)
             except RuntimeCommandError as error:
                 status = error.status
                 flash(error.message, "danger")
@@ -420,8 +418,9 @@ class InstanceView(BaseView):
             return redirect(url_for(".show", instance_id=instance_id))
         except InvalidSubmissionError as error:
             flash(error.message, "danger")
+            formdata = _hold_refused_files(request.form, error)
             return self._page(
-                instance, task_id, formdata=request.form, errors=error.errors, status=error.status
+                instance, task_id, formdata=formdata, errors=error.errors, status=error.status
             )
         except RuntimeCommandError as error:
             flash(error.message, "danger")
@@ -655,6 +654,11 @@ class InstancePage:
         values = dict(self.instance.values)
         if self.task.draft:  # "save as draft" kept the handler's edits
             values.update(self.task.draft.get("values") or {})
+        if self.formdata is not None:  # a refused post's files, held for the next one
+            kept = pending_uploads.kept(
+                self.session, compiled.fields, self.formdata, self.user.id, values
+            )
+            values = pending_uploads.with_kept(values, kept)
         bound = compiled.bind(
             viewer=viewer, directory=self.directory, values=values, formdata=self.formdata
         )
@@ -820,6 +824,15 @@ class InstancePage:
             "reinitiate": (ReinitiateForm, policy.reinitiate_refusal(instance, user)),
         }
         return {name: form() if no is None else None for name, (form, no) in refusals.items()}
+
+
+def _hold_refused_files(formdata: MultiDict, error: InvalidSubmissionError) -> MultiDict:
+    """The files of a refused post that passed their own checks stay chosen (issue 19,
+    defect 2), on the start page and the task page alike: their rows commit on their own as
+    pending uploads, and the post shown again lists them as kept."""
+    held = error.held
+    unit_of_work(db.session).run(lambda: pending_uploads.hold(db.session, held))
+    return pending_uploads.reposted(formdata, held)
 
 
 def _button_label(action: Action, task: Task, engine: Engine) -> str:

@@ -15,6 +15,7 @@ from oa_platform.extensions import db
 from oa_platform.runtime.models import AuditEntry, Instance, Question, Task
 from oa_platform.runtime.states import InstanceStatus, TaskStatus
 from tests.conftest import login, user
+from tests.runtime_helpers import act_at, refresh
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -549,6 +550,33 @@ def test_the_dashboard_shows_the_inbox_badges(client):
     page = client.get("/").get_data(as_text=True)
     badges = re.findall(r'font-size:2em">(\d+)</div>([^<]+)</div>', page)
     assert ("1", "To do") in badges and ("0", "Overdue") in badges
+
+
+def test_files_added_to_a_returned_form_stay_chosen_when_the_resubmission_is_refused(client):
+    """Defect 2 on the task page: Sam's claim comes back for a missing taxi receipt; he adds
+    it, but types the bank account with spaces. The page refuses, keeps the taxi receipt
+    ticked beside the first one, and the corrected resubmission carries both."""
+    instance = start_expense(client)
+    act_at(instance, "head", "rollback", opinion="The taxi receipt is missing.", target="initiator")
+    [first] = refresh(instance).values["receipts"]
+    login(client, "staff")
+    page = client.get(f"/instances/{instance.id}").get_data(as_text=True)
+    action = re.search(r'id="task-form"[^>]*action="([^"]+)"', page).group(1)
+
+    def resubmit(keep, **overrides):
+        data = {**expense(**overrides), "receipts-keep": keep, "oa-action": "submit"}
+        return client.post(action, data=data, content_type="multipart/form-data")
+
+    taxi = (io.BytesIO(PDF.replace(b"%%EOF", b"% taxi\n%%EOF")), "taxi.pdf")
+    refused = resubmit(first["id"], payee_account="6222 0202 0011 2233", **{"receipts-files": taxi})
+    assert refused.status_code == 422
+    held = re.findall(r'name="receipts-keep" value="([0-9a-f]{32})" checked', refused.text)
+    assert first["id"] in held and "taxi.pdf" in refused.text and len(held) == 2
+
+    submitted = resubmit(held, **{"receipts-files": None})
+    assert submitted.status_code == 302, submitted.get_data(as_text=True)
+    names = sorted(item["name"] for item in refresh(instance).values["receipts"])
+    assert names == ["receipt.pdf", "taxi.pdf"]
 
 
 def test_files_chosen_on_a_refused_form_stay_chosen_for_the_next_submit(client):
