@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
 from tests.browser.test_designer_in_browser import open_designer_tab
@@ -74,8 +75,9 @@ def test_chinese_labels_give_pinyin_keys(live_server, browser_page, artifacts):
     page.locator("#node-panel").screenshot(path=artifacts / "designer-approval-node-panel.png")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=artifacts / "designer-pinyin-keys.png")
+    # The live check answers after its pause in typing: wait for its sentence, then read.
+    expect(page.locator("#designer")).to_contain_text("流程定义：分类不能为空")
     problems = page.inner_text("#designer")
-    assert "流程定义：分类不能为空" in problems
     assert "does not match" not in problems and "is a required property" not in problems
 
     with page.expect_download() as download:

@@ -58,7 +58,7 @@ function detailsFor(assignee, store, orgUrl, changed) {
         max: 10,
         id: "assignee-levels",
         value: assignee.levels ?? "",
-        placeholder: "1: the applicant's own department",
+        placeholder: _("1: the applicant's own department"),
         onInput: (e) => {
           if (e.target.value === "" || Number(e.target.value) === 1) delete assignee.levels;
           else assignee.levels = Number(e.target.value);

@@ -198,7 +198,7 @@ function panel(store, node, orgUrl, redraw) {
       min: 1,
       max: 8760,
       name: "deadline_hours",
-      placeholder: "24 (regulations §3.3)",
+      placeholder: _("24 (regulations §3.3)"),
     });
     parts.push(group(_("Deadline (hours)"), deadline));
   }
