@@ -146,17 +146,14 @@ def _number_text(value: float) -> str:
 
 
 class _OwnRefusal:
-    """A WTForms check (and its HTML flags) that refuses with the platform's message, its
-    ``refusal()``, in the request's language."""
+    """A WTForms check (and its HTML flags) that refuses with the platform's message: the
+    subclass's ``refusal()``, in the request's language."""
 
     def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
         try:
             super().__call__(form, field)  # type: ignore[misc]
         except validators.ValidationError:
-            raise validators.ValidationError(self.refusal()) from None
-
-    def refusal(self) -> str:
-        raise NotImplementedError
+            raise validators.ValidationError(self.refusal()) from None  # type: ignore[attr-defined]
 
 
 class NumberRange(_OwnRefusal, validators.NumberRange):
