@@ -8,11 +8,10 @@ from urllib.parse import quote
 
 from oa_platform.extensions import db
 from oa_platform.library import commands
-from tests.conftest import login, user
+from tests.conftest import user
 from tests.integration.platform.test_pseudo_locale import (  # noqa: F401 (the fixture)
-    OPEN,
+    assert_every_word_marked,
     data_corpus,
-    leftovers,
     pseudo,
 )
 from tests.library_helpers import docx, folder, publish
@@ -38,14 +37,4 @@ def test_the_library_pages_show_no_word_outside_gettext(pseudo, client):  # noqa
         ],
         "staff": ["/library/", "/library/?q=" + quote("报销"), f"/library/files/{kept.id}"],
     }
-    problems: list[str] = []
-    for username, paths in pages.items():
-        browser = app.test_client()
-        login(browser, username)
-        for path in paths:
-            answer = browser.get(path)
-            assert answer.status_code == 200, path
-            html = answer.get_data(as_text=True)
-            assert OPEN in html
-            problems.extend(f"{username} {path}: {p!r}" for p in leftovers(html, corpus))
-    assert not problems, "visible text outside gettext:\n" + "\n".join(sorted(set(problems)))
+    assert_every_word_marked(app, pages, corpus)

@@ -9,9 +9,8 @@ from oa_platform.extensions import db
 from oa_platform.notices import commands
 from tests.conftest import login, user
 from tests.integration.platform.test_pseudo_locale import (  # noqa: F401 (the fixture)
-    OPEN,
+    assert_every_word_marked,
     data_corpus,
-    leftovers,
     pseudo,
 )
 from tests.notice_helpers import publish, publish_with_attachment
@@ -27,17 +26,7 @@ def test_the_notices_pages_show_no_word_outside_gettext(pseudo, client):  # noqa
         "head": [f"/notices/{shown.id}", f"/notices/{gone.id}", "/notices/?tab=published"],
     }
     corpus = data_corpus(app)
-    problems: list[str] = []
-    for username, paths in pages.items():
-        browser = app.test_client()
-        login(browser, username)
-        for path in paths:
-            answer = browser.get(path)
-            assert answer.status_code == 200, (username, path)
-            html = answer.get_data(as_text=True)
-            assert OPEN in html, f"{path} was not rendered in the pseudo-locale"
-            problems.extend(f"{username} {path}: {p!r}" for p in leftovers(html, corpus))
-    assert not problems, "visible text outside gettext:\n" + "\n".join(sorted(set(problems)))
+    assert_every_word_marked(app, pages, corpus)
 
 
 def test_the_dashboard_reads_in_chinese(client):
